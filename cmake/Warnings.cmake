@@ -1,0 +1,18 @@
+# Warning and sanitizer flags as interface targets (the fmt/Catch2 way): link a target to
+# chokepoint::warnings to get them; CHOKEPOINT_DEVELOPER turns warnings into errors.
+add_library(chokepoint_warnings INTERFACE)
+add_library(chokepoint::warnings ALIAS chokepoint_warnings)
+target_compile_options(chokepoint_warnings INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
+    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(CHOKEPOINT_DEVELOPER)
+    target_compile_options(chokepoint_warnings INTERFACE -Werror)
+endif()
+
+add_library(chokepoint_sanitizers INTERFACE)
+add_library(chokepoint::sanitizers ALIAS chokepoint_sanitizers)
+if(CHOKEPOINT_SANITIZE)
+    target_compile_options(chokepoint_sanitizers INTERFACE
+        -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(chokepoint_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

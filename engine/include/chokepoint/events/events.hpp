@@ -1,0 +1,93 @@
+#pragma once
+/// The timeline of a scenario: dated events as written (with uncertain numbers), and the same
+/// events resolved for one trial (plain numbers and days).
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "chokepoint/core/calendar.hpp"
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/random/quantity.hpp"
+
+namespace chokepoint {
+
+enum class EventKind {
+    export_control,     ///< shipments of products to destinations need licences
+    licence_delay,      ///< new approval delay and approval rate for an export control
+    supply_disruption,  ///< a node's capacity factor over a period
+    export_halt,        ///< a flow stops
+    tariff,             ///< importer's tariff on an exporter's goods; demand responds
+    agreement,          ///< eases (new approval rate/delay) or lifts an export control
+    capacity_change,    ///< new or lost capacity; for a buyer, substitution that lowers demand
+    demand_shock,       ///< a buyer's demand factor over a period (front-loading, slumps)
+};
+const char* to_string(EventKind kind);
+/// nullopt-like: returns false when `text` names no event kind.
+bool parse_event_kind(const std::string& text, EventKind& out);
+/// All event kind names, for "did you mean".
+std::vector<std::string> event_kind_names();
+
+inline constexpr Day NEVER = std::numeric_limits<Day>::max();
+
+/// One event as written in a scenario file, with indices into the network resolved.
+struct EventSpec {
+    std::string id;
+    EventKind kind = EventKind::export_control;
+    SourceLocation where;
+    Quantity probability = Quantity::constant_value(1.0);  ///< chance it happens at all
+    Quantity start;                                        ///< day number (may be uncertain)
+    bool has_end = false;
+    Quantity end;  ///< day number, exclusive; or
+    bool has_duration = false;
+    Quantity duration_days;
+
+    // Targets. Empty lists mean "all".
+    std::string exporter;                   ///< country (export_control, tariff)
+    std::string importer;                   ///< country (tariff)
+    std::vector<int> products;              ///< product indices
+    std::vector<std::string> destinations;  ///< countries
+    std::vector<std::string> elements;      ///< element symbols (documentation of a control)
+    std::vector<int> nodes;                 ///< node indices (disruption, capacity, demand)
+    int from_node = -1;                     ///< export_halt origin
+    int to_node = -1;                       ///< export_halt destination; -1 = all destinations
+    int control = -1;                       ///< index of the export_control event referred to
+
+    // Magnitudes.
+    bool has_share = false;
+    Quantity share;  ///< share of tonnes needing a licence; default the product's share
+    bool has_approval_delay = false;
+    DistributionSpec approval_delay;  ///< working days, drawn for each licence application
+    bool has_approval_rate = false;
+    Quantity approval_rate;
+    bool lifts = false;                                   ///< agreement: ends the control
+    bool stockpile = false;  ///< demand_shock: the factor applies to orders, not consumption
+    Quantity factor = Quantity::constant_value(1.0);      ///< disruption, demand shock
+    Quantity rate = Quantity::constant_value(0.0);        ///< tariff, ad valorem
+    Quantity elasticity = Quantity::constant_value(0.3);  ///< tariff: price elasticity of demand
+    Quantity change = Quantity::constant_value(0.0);      ///< capacity_change, t/month
+};
+
+/// One event in one trial.
+struct ResolvedEvent {
+    bool happens = false;
+    Day start = 0;
+    Day end = NEVER;  ///< exclusive
+    double share = -1.0;  ///< negative: use the product's controlled share
+    bool has_approval_delay = false;
+    Distribution approval_delay;
+    double approval_rate = -1.0;  ///< negative: unchanged
+    double factor = 1.0;
+    double rate = 0.0;
+    double elasticity = 0.0;
+    double change = 0.0;
+    bool active(Day day) const { return happens && day >= start && day < end; }
+};
+
+/// Resolves every event for one trial. Each event draws from its own sub-stream derived from
+/// (events_seed, position of the event), so adding or editing one event leaves the draws of every
+/// other event unchanged.
+std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
+                                          const std::vector<double>& parameters,
+                                          std::uint64_t events_seed);
+
+}  // namespace chokepoint

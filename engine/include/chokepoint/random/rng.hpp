@@ -1,0 +1,50 @@
+#pragma once
+/// Counter-based seeding and a small fast generator. Every trial's random numbers are a pure
+/// function of (master seed, sweep point, trial index, stream purpose), so a trial draws the same
+/// numbers on any thread, in any order, on any machine.
+#include <cstdint>
+
+namespace chokepoint {
+
+/// One stream per purpose: adding a draw to one purpose shifts nothing in the others.
+enum class Stream : std::uint64_t {
+    parameters = 1,  ///< uncertain parameters, drawn once per trial
+    events = 2,      ///< event occurrence, dates and magnitudes
+    licences = 3,    ///< approval delay and decision of each licence application
+};
+
+/// SplitMix64 finaliser: a bijective, well-mixed 64-bit hash.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/// The seed of one stream of one trial.
+constexpr std::uint64_t derive_seed(std::uint64_t master, std::uint64_t sweep_point,
+                                    std::uint64_t trial, Stream stream) {
+    std::uint64_t h = mix64(master);
+    h = mix64(h ^ sweep_point);
+    h = mix64(h ^ trial);
+    return mix64(h ^ static_cast<std::uint64_t>(stream));
+}
+
+/// xoshiro256** (Blackman and Vigna, 2018), seeded through SplitMix64.
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed);
+    /// Next 64 random bits.
+    std::uint64_t next();
+    /// Uniform on [0, 1) with 53 random bits.
+    double uniform();
+    /// Uniform on (0, 1): never 0, so safe for log().
+    double uniform_open();
+    /// Standard normal by Box-Muller (one value per two uniforms; no cached state).
+    double normal();
+
+private:
+    std::uint64_t s_[4];
+};
+
+}  // namespace chokepoint

@@ -1,0 +1,54 @@
+#pragma once
+/// A scenario: the network it runs on, the calendar, the uncertain parameters and the dated
+/// events, validated and immutable. Loaded from YAML (yaml-cpp stays inside scenario/*.cpp).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chokepoint/core/calendar.hpp"
+#include "chokepoint/events/events.hpp"
+#include "chokepoint/network/network.hpp"
+#include "chokepoint/random/quantity.hpp"
+
+namespace chokepoint {
+
+/// A validated scenario. A value: copy it, change trials or seed, run it again.
+struct Scenario {
+    std::string name;
+    std::string description;
+    std::string path;        ///< the scenario file as given
+    std::string model_path;  ///< the model file, resolved
+    Network network;
+    std::vector<Parameter> parameters;
+    std::vector<EventSpec> events;
+    Day start = 0;                ///< first simulated day
+    Day end = 0;                  ///< last simulated day (inclusive)
+    int step_days = 1;            ///< tick length
+    double adjust_days = 30.0;    ///< how fast stocks are brought back to target
+    Day reference_day = 0;        ///< time to shortage is counted from this day
+    int trials = 1000;
+    std::uint64_t seed = 1;
+    std::string resolved_yaml;    ///< the merged scenario (after extends and --set), for run.json
+
+    MonthIndex first_month() const { return month_of(start); }
+    MonthIndex last_month() const { return month_of(end); }
+    int month_count() const { return last_month() - first_month() + 1; }
+    int parameter_index(const std::string& name) const;
+};
+
+/// A command-line override `path=value`, applied to the YAML tree before validation.
+struct Override {
+    std::string path;   ///< e.g. `trials`, `parameters.approval_rate`, `events.mp_halt.start`
+    std::string value;  ///< YAML text, e.g. `0.4` or `{dist: uniform, min: 0.2, max: 0.6}`
+};
+
+/// Loads, merges (`extends:`), applies overrides, validates and builds a scenario. Throws
+/// InputError listing every problem with file:line:column and YAML path.
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
+
+/// Loads and validates a model file alone.
+Network load_model(const std::string& path);
+/// The network of a model file, or of the model a scenario file names (for `simulate graph`).
+Network load_network(const std::string& path);
+
+}  // namespace chokepoint

@@ -1,0 +1,68 @@
+#include "chokepoint/events/events.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace chokepoint {
+
+namespace {
+constexpr const char* KIND_NAMES[] = {"export_control",    "licence_delay", "supply_disruption",
+                                      "export_halt",       "tariff",        "agreement",
+                                      "capacity_change",   "demand_shock"};
+}
+
+const char* to_string(EventKind kind) { return KIND_NAMES[static_cast<int>(kind)]; }
+
+bool parse_event_kind(const std::string& text, EventKind& out) {
+    for (int i = 0; i < 8; ++i) {
+        if (text == KIND_NAMES[i]) {
+            out = static_cast<EventKind>(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> event_kind_names() {
+    return std::vector<std::string>(std::begin(KIND_NAMES), std::end(KIND_NAMES));
+}
+
+std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
+                                          const std::vector<double>& parameters,
+                                          std::uint64_t events_seed) {
+    std::vector<ResolvedEvent> out(specs.size());
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const EventSpec& s = specs[i];
+        ResolvedEvent& r = out[i];
+        // Each event has its own sub-stream, so adding or editing one event leaves the draws of
+        // every other event unchanged.
+        Rng rng(mix64(events_seed ^ mix64(i + 1)));
+        const double p = s.probability.resolve(parameters, rng);
+        r.happens = rng.uniform() < p;
+        r.start = static_cast<Day>(std::lround(s.start.resolve(parameters, rng)));
+        if (s.has_end) {
+            r.end = static_cast<Day>(std::lround(s.end.resolve(parameters, rng)));
+        } else if (s.has_duration) {
+            const double d = std::max(0.0, s.duration_days.resolve(parameters, rng));
+            r.end = r.start + static_cast<Day>(std::lround(d));
+        }
+        if (s.has_share) {
+            r.share = std::clamp(s.share.resolve(parameters, rng), 0.0, 1.0);
+        }
+        if (s.has_approval_delay) {
+            r.has_approval_delay = true;
+            r.approval_delay = s.approval_delay.resolve(parameters, rng);
+        }
+        if (s.has_approval_rate) {
+            r.approval_rate = std::clamp(s.approval_rate.resolve(parameters, rng), 0.0, 1.0);
+        }
+        r.factor = std::max(0.0, s.factor.resolve(parameters, rng));
+        r.rate = s.rate.resolve(parameters, rng);
+        r.elasticity = s.elasticity.resolve(parameters, rng);
+        r.change = s.change.resolve(parameters, rng);
+    }
+    return out;
+}
+
+}  // namespace chokepoint

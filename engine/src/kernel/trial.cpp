@@ -1,0 +1,857 @@
+#include "chokepoint/kernel/trial.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <stdexcept>
+
+#include "chokepoint/core/units.hpp"
+#include "chokepoint/random/rng.hpp"
+
+namespace chokepoint {
+
+namespace detail {
+
+struct LineInfo {
+    int node = -1;
+    int product = -1;
+    const Quantity* capacity = nullptr;
+    double feed_per_tonne = 0.0;
+    double cover_days = 0.0;
+    double base_out = 0.0;  // t/day, sum of baseline outflows
+    bool processor = false;
+    std::vector<int> out_edges;
+};
+
+struct GroupInfo {
+    int node = -1;
+    int product = -1;
+    bool buyer = false;
+    const Quantity* demand = nullptr;  // buyers
+    double feed_yield = 0.0;           // processors
+    double cover_days = 0.0;
+    double initial_stock = -1.0;
+    double base_in = 0.0;   // t/day, sum of baseline inflows
+    double lead_avg = 0.0;  // flow-weighted lead time, days
+    std::vector<int> in_edges;
+    int shortage_series = -1;
+    int days_series = -1;
+    int stock_series = -1;
+    int buyer_index = -1;
+};
+
+struct EdgeInfo {
+    int line = -1;   // origin's production line
+    int group = -1;  // destination's input group
+    int product = -1;
+    double flow_day = 0.0;
+    double share = 0.0;  // share of the destination group's baseline
+    int lead = 1;
+    int ring_offset = 0;
+    int ring_size = 1;
+    int queue = -1;  // index among controllable edges, or -1
+    int export_series = -1, export_world = -1, import_series = -1, import_world = -1;
+    int backlog_series = -1, backlog_world = -1, refused_series = -1, refused_world = -1;
+};
+
+struct CompiledScenario {
+    const Scenario* scenario = nullptr;
+    const OutputLayout* layout = nullptr;
+    std::vector<LineInfo> lines;
+    std::vector<GroupInfo> groups;
+    std::vector<EdgeInfo> edges;
+    std::vector<std::vector<int>> node_lines;
+    std::vector<std::vector<int>> node_groups;
+    std::vector<std::vector<int>> event_edges;
+    std::vector<std::vector<int>> event_lines;
+    std::vector<std::vector<int>> event_groups;
+    std::vector<int> controls;  // indices of export_control events
+    std::vector<int> queue_edges;
+    int days = 0;
+    int ring_total = 0;
+    std::vector<int> month_of_offset;  // month index relative to the first month, per day
+};
+
+namespace {
+
+bool contains(const std::vector<int>& v, int x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputLayout& layout) {
+    auto c = std::make_shared<CompiledScenario>();
+    c->scenario = &s;
+    c->layout = &layout;
+    const Network& net = s.network;
+    const auto& nodes = net.nodes();
+    c->node_lines.resize(nodes.size());
+    c->node_groups.resize(nodes.size());
+    std::vector<std::vector<int>> line_of(nodes.size());
+    std::vector<std::vector<int>> group_of(nodes.size());
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+        for (const auto& l : nodes[n].lines) {
+            LineInfo li;
+            li.node = static_cast<int>(n);
+            li.product = l.product;
+            li.capacity = &l.capacity;
+            li.feed_per_tonne = nodes[n].kind == NodeKind::processor ? l.feed_per_tonne : 0.0;
+            li.cover_days = l.cover_days;
+            li.processor = nodes[n].kind == NodeKind::processor;
+            line_of[n].push_back(static_cast<int>(c->lines.size()));
+            c->node_lines[n].push_back(static_cast<int>(c->lines.size()));
+            c->lines.push_back(li);
+        }
+        for (const auto& in : nodes[n].inputs) {
+            GroupInfo g;
+            g.node = static_cast<int>(n);
+            g.product = in.product;
+            g.buyer = nodes[n].kind == NodeKind::buyer;
+            g.demand = g.buyer ? &in.demand : nullptr;
+            g.feed_yield = in.feed_yield;
+            g.cover_days = in.cover_days;
+            g.initial_stock = in.initial_stock;
+            group_of[n].push_back(static_cast<int>(c->groups.size()));
+            c->node_groups[n].push_back(static_cast<int>(c->groups.size()));
+            c->groups.push_back(g);
+        }
+    }
+    const int step = s.step_days;
+    const auto& products = net.products();
+    for (std::size_t i = 0; i < net.edges().size(); ++i) {
+        const Edge& e = net.edges()[i];
+        EdgeInfo ei;
+        ei.product = e.product;
+        ei.line = line_of[static_cast<std::size_t>(e.from)]
+                         [static_cast<std::size_t>(net.find_line(e.from, e.product))];
+        ei.group = group_of[static_cast<std::size_t>(e.to)]
+                          [static_cast<std::size_t>(net.find_input(e.to, e.product))];
+        ei.flow_day = e.flow / DAYS_PER_MONTH;
+        ei.lead = std::max(1, e.lead_time_days);
+        ei.ring_size = ei.lead + 2 * step;
+        ei.ring_offset = c->ring_total;
+        c->ring_total += ei.ring_size;
+        const Node& from = nodes[static_cast<std::size_t>(e.from)];
+        const Node& to = nodes[static_cast<std::size_t>(e.to)];
+        if (from.country != to.country) {
+            const std::string& p = products[static_cast<std::size_t>(e.product)].id;
+            ei.export_series = layout.find({"exports", p, from.country, to.country});
+            ei.export_world = layout.find({"exports", p, from.country, "World"});
+            ei.import_series = layout.find({"imports", p, from.country, to.country});
+            ei.import_world = layout.find({"imports", p, "World", to.country});
+            ei.backlog_series = layout.find({"licence_backlog", p, from.country, to.country});
+            ei.backlog_world = layout.find({"licence_backlog", p, from.country, "World"});
+            ei.refused_series = layout.find({"licence_refused", p, from.country, to.country});
+            ei.refused_world = layout.find({"licence_refused", p, from.country, "World"});
+        }
+        c->lines[static_cast<std::size_t>(ei.line)].out_edges.push_back(static_cast<int>(i));
+        c->lines[static_cast<std::size_t>(ei.line)].base_out += ei.flow_day;
+        GroupInfo& g = c->groups[static_cast<std::size_t>(ei.group)];
+        g.in_edges.push_back(static_cast<int>(i));
+        g.base_in += ei.flow_day;
+        c->edges.push_back(ei);
+    }
+    for (auto& g : c->groups) {
+        double lead_weighted = 0.0;
+        for (int e : g.in_edges) {
+            auto& ei = c->edges[static_cast<std::size_t>(e)];
+            ei.share = g.base_in > 0.0 ? ei.flow_day / g.base_in
+                                       : 1.0 / static_cast<double>(g.in_edges.size());
+            lead_weighted += ei.share * ei.lead;
+        }
+        g.lead_avg = lead_weighted;
+    }
+    // Buyer outputs.
+    for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
+        const BuyerKey& key = layout.buyers[b];
+        const int gi = net.find_input(key.node, key.product);
+        GroupInfo& g = c->groups[static_cast<std::size_t>(
+            group_of[static_cast<std::size_t>(key.node)][static_cast<std::size_t>(gi)])];
+        g.buyer_index = static_cast<int>(b);
+        g.shortage_series = layout.find({"shortage", key.product_id, "", key.country});
+        g.days_series = layout.find({"days_short", key.product_id, "", key.country});
+        g.stock_series = layout.find({"stock", key.product_id, "", key.country});
+    }
+    // What each event touches.
+    const std::size_t ne = s.events.size();
+    c->event_edges.resize(ne);
+    c->event_lines.resize(ne);
+    c->event_groups.resize(ne);
+    std::vector<bool> controllable(net.edges().size(), false);
+    for (std::size_t i = 0; i < ne; ++i) {
+        const EventSpec& ev = s.events[i];
+        for (std::size_t e = 0; e < net.edges().size(); ++e) {
+            const Edge& edge = net.edges()[e];
+            const Node& from = nodes[static_cast<std::size_t>(edge.from)];
+            const Node& to = nodes[static_cast<std::size_t>(edge.to)];
+            bool match = false;
+            switch (ev.kind) {
+                case EventKind::export_control:
+                    match = from.country == ev.exporter && to.country != ev.exporter &&
+                            contains(ev.products, edge.product) &&
+                            contains(ev.destinations, to.country);
+                    if (match) {
+                        controllable[e] = true;
+                    }
+                    break;
+                case EventKind::licence_delay:
+                case EventKind::agreement:
+                    // A subset of the control's edges, by destination.
+                    break;
+                case EventKind::export_halt:
+                    match = edge.from == ev.from_node && (ev.to_node < 0 || edge.to == ev.to_node) &&
+                            contains(ev.products, edge.product);
+                    break;
+                case EventKind::tariff:
+                    match = from.country == ev.exporter && to.country == ev.importer &&
+                            contains(ev.products, edge.product);
+                    break;
+                default:
+                    break;
+            }
+            if (match) {
+                c->event_edges[i].push_back(static_cast<int>(e));
+            }
+        }
+        if (ev.kind == EventKind::licence_delay || ev.kind == EventKind::agreement) {
+            for (int e : c->event_edges[static_cast<std::size_t>(ev.control)]) {
+                const Node& to =
+                    nodes[static_cast<std::size_t>(net.edges()[static_cast<std::size_t>(e)].to)];
+                if (contains(ev.destinations, to.country)) {
+                    c->event_edges[i].push_back(e);
+                }
+            }
+        }
+        if (ev.kind == EventKind::export_control) {
+            c->controls.push_back(static_cast<int>(i));
+        }
+        for (std::size_t l = 0; l < c->lines.size(); ++l) {
+            const LineInfo& li = c->lines[l];
+            if ((ev.kind == EventKind::supply_disruption ||
+                 ev.kind == EventKind::capacity_change) &&
+                contains(ev.nodes, li.node) && contains(ev.products, li.product)) {
+                c->event_lines[i].push_back(static_cast<int>(l));
+            }
+        }
+        for (std::size_t g = 0; g < c->groups.size(); ++g) {
+            const GroupInfo& gi = c->groups[g];
+            if (!gi.buyer) {
+                continue;
+            }
+            if ((ev.kind == EventKind::demand_shock || ev.kind == EventKind::capacity_change) &&
+                contains(ev.nodes, gi.node) && contains(ev.products, gi.product)) {
+                c->event_groups[i].push_back(static_cast<int>(g));
+            }
+        }
+    }
+    c->days = s.end - s.start + 1;
+    for (std::size_t e = 0; e < controllable.size(); ++e) {
+        if (controllable[e]) {
+            c->edges[e].queue = static_cast<int>(c->queue_edges.size());
+            c->queue_edges.push_back(static_cast<int>(e));
+        }
+    }
+    c->month_of_offset.resize(static_cast<std::size_t>(c->days) + 1);
+    for (int d = 0; d <= c->days; ++d) {
+        c->month_of_offset[static_cast<std::size_t>(d)] =
+            month_of(s.start + d) - layout.first_month;
+    }
+    return c;
+}
+
+}  // namespace
+}  // namespace detail
+
+struct Kernel::State {
+    // Per-trial resolved inputs.
+    std::vector<double> params;
+    std::vector<double> product_share;  // controlled share per product
+    std::vector<ResolvedEvent> events;
+    std::vector<double> line_capacity;  // t/day
+    std::vector<double> group_demand;   // t/day (buyers)
+    // Policy (recomputed at event boundaries).
+    std::vector<double> line_factor, line_delta;
+    std::vector<double> group_factor, group_order_factor, group_delta, group_tariff;
+    std::vector<char> edge_halted;
+    std::vector<double> edge_tariff, edge_licence_share, edge_rate;
+    std::vector<const Distribution*> edge_delay;
+    std::vector<Day> boundaries;
+    // Stocks and flows.
+    std::vector<double> out_stock, expected_out;
+    std::vector<double> in_stock;
+    std::vector<double> ring;       // pipelines, flattened
+    std::vector<double> in_transit, held;
+    std::vector<double> queue_ok, queue_no;  // [queue edge * days + day offset]
+    std::vector<Rng> licence_rng;
+    // Scratch for one tick.
+    std::vector<double> arrivals, request, shipment, release, approved_due, refused_due;
+    std::vector<double> produce, draw, consume, shortfall;
+    double check_mass = 0.0;  // CHOKEPOINT_CHECK_INVARIANTS only
+};
+
+Kernel::Kernel(const Scenario& scenario, const OutputLayout& layout)
+    : compiled_(detail::compile(scenario, layout)), state_(std::make_unique<State>()) {}
+Kernel::~Kernel() = default;
+Kernel::Kernel(Kernel&&) noexcept = default;
+
+namespace {
+
+void recompute_policy(const detail::CompiledScenario& c, Day day,
+                      const std::vector<ResolvedEvent>& events,
+                      const std::vector<double>& product_share,
+                      std::vector<double>& line_factor, std::vector<double>& line_delta,
+                      std::vector<double>& group_factor, std::vector<double>& group_order_factor,
+                      std::vector<double>& group_delta, std::vector<double>& group_tariff,
+                      std::vector<char>& edge_halted, std::vector<double>& edge_tariff,
+                      std::vector<double>& edge_share, std::vector<double>& edge_rate,
+                      std::vector<const Distribution*>& edge_delay) {
+    const Scenario& s = *c.scenario;
+    std::fill(line_factor.begin(), line_factor.end(), 1.0);
+    std::fill(line_delta.begin(), line_delta.end(), 0.0);
+    std::fill(group_factor.begin(), group_factor.end(), 1.0);
+    std::fill(group_order_factor.begin(), group_order_factor.end(), 1.0);
+    std::fill(group_delta.begin(), group_delta.end(), 0.0);
+    std::fill(edge_halted.begin(), edge_halted.end(), 0);
+    std::fill(edge_tariff.begin(), edge_tariff.end(), 1.0);
+    std::fill(edge_share.begin(), edge_share.end(), 0.0);
+    std::fill(edge_rate.begin(), edge_rate.end(), 1.0);
+    std::fill(edge_delay.begin(), edge_delay.end(), nullptr);
+    std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const ResolvedEvent& r = events[i];
+        if (!r.active(day)) {
+            continue;
+        }
+        switch (s.events[i].kind) {
+            case EventKind::supply_disruption:
+                for (int l : c.event_lines[i]) {
+                    line_factor[static_cast<std::size_t>(l)] *= r.factor;
+                }
+                break;
+            case EventKind::capacity_change:
+                for (int l : c.event_lines[i]) {
+                    line_delta[static_cast<std::size_t>(l)] += r.change / DAYS_PER_MONTH;
+                }
+                for (int g : c.event_groups[i]) {
+                    group_delta[static_cast<std::size_t>(g)] += r.change / DAYS_PER_MONTH;
+                }
+                break;
+            case EventKind::demand_shock:
+                for (int g : c.event_groups[i]) {
+                    (s.events[i].stockpile ? group_order_factor
+                                           : group_factor)[static_cast<std::size_t>(g)] *= r.factor;
+                }
+                break;
+            case EventKind::export_halt:
+                for (int e : c.event_edges[i]) {
+                    edge_halted[static_cast<std::size_t>(e)] = 1;
+                }
+                break;
+            case EventKind::tariff:
+                // The most recently started tariff on a lane sets its rate.
+                for (int e : c.event_edges[i]) {
+                    auto ue = static_cast<std::size_t>(e);
+                    if (r.start >= tariff_start[ue]) {
+                        tariff_start[ue] = r.start;
+                        edge_tariff[ue] = std::pow(1.0 + r.rate, -r.elasticity);
+                    }
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    // Export controls, then their licence_delay/agreement modifiers by start date.
+    for (int ci : c.controls) {
+        const auto uc = static_cast<std::size_t>(ci);
+        const ResolvedEvent& r = events[uc];
+        if (!r.active(day)) {
+            continue;
+        }
+        for (int e : c.event_edges[uc]) {
+            auto ue = static_cast<std::size_t>(e);
+            edge_share[ue] = r.share >= 0.0
+                                 ? r.share
+                                 : product_share[static_cast<std::size_t>(c.edges[ue].product)];
+            edge_rate[ue] = r.approval_rate;
+            edge_delay[ue] = &r.approval_delay;
+        }
+        std::vector<std::size_t> mods;
+        for (std::size_t j = 0; j < events.size(); ++j) {
+            if (s.events[j].control == ci && events[j].active(day)) {
+                mods.push_back(j);
+            }
+        }
+        std::stable_sort(mods.begin(), mods.end(), [&](std::size_t a, std::size_t b) {
+            return events[a].start < events[b].start;
+        });
+        for (std::size_t j : mods) {
+            const ResolvedEvent& m = events[j];
+            for (int e : c.event_edges[j]) {
+                auto ue = static_cast<std::size_t>(e);
+                if (s.events[j].lifts) {
+                    edge_share[ue] = 0.0;
+                    continue;
+                }
+                if (m.approval_rate >= 0.0) {
+                    edge_rate[ue] = m.approval_rate;
+                }
+                if (m.has_approval_delay) {
+                    edge_delay[ue] = &m.approval_delay;
+                }
+            }
+        }
+    }
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        double tf = 0.0;
+        for (int e : c.groups[g].in_edges) {
+            tf += c.edges[static_cast<std::size_t>(e)].share *
+                  edge_tariff[static_cast<std::size_t>(e)];
+        }
+        group_tariff[g] = c.groups[g].in_edges.empty() ? 1.0 : tf;
+    }
+}
+
+}  // namespace
+
+void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t trial,
+                 TrialResult& out, const TrialOptions& options) {
+    const detail::CompiledScenario& c = *compiled_;
+    const Scenario& s = *c.scenario;
+    const OutputLayout& layout = *c.layout;
+    State& st = *state_;
+    const std::size_t nl = c.lines.size();
+    const std::size_t ng = c.groups.size();
+    const std::size_t ned = c.edges.size();
+    const std::size_t nodes = s.network.nodes().size();
+    const auto days = static_cast<std::size_t>(c.days);
+    const int months = layout.months;
+    const double adjust = s.adjust_days;
+
+    out.monthly.assign(layout.monthly_size(), 0.0);
+    out.buyers.assign(layout.buyer_size(), 0.0);
+    for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
+        out.buyers[b * BUYER_FIGURE_COUNT + TIME_TO_SHORTAGE] = -1.0;
+    }
+    out.balance.assign(nodes, NodeBalance{});
+    out.trace.clear();
+    if (options.trace) {
+        out.trace.assign(days, std::vector<EdgeDay>(ned));
+    }
+    auto record = [&](int series, int month, double x) {
+        if (series >= 0) {
+            out.monthly[static_cast<std::size_t>(series) * static_cast<std::size_t>(months) +
+                        static_cast<std::size_t>(month)] += x;
+        }
+    };
+
+    // --- Resolve the trial's uncertain inputs: parameters, then model numbers, then events.
+    Rng prng(derive_seed(seed, sweep_point, trial, Stream::parameters));
+    st.params.resize(s.parameters.size());
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+        st.params[i] = s.parameters[i].distribution.sample(prng);
+    }
+    const auto& products = s.network.products();
+    st.product_share.resize(products.size());
+    for (std::size_t p = 0; p < products.size(); ++p) {
+        st.product_share[p] =
+            std::clamp(products[p].controlled_share.resolve(st.params, prng), 0.0, 1.0);
+    }
+    st.line_capacity.resize(nl);
+    for (std::size_t l = 0; l < nl; ++l) {
+        st.line_capacity[l] =
+            std::max(0.0, c.lines[l].capacity->resolve(st.params, prng)) / DAYS_PER_MONTH;
+    }
+    st.group_demand.assign(ng, 0.0);
+    for (std::size_t g = 0; g < ng; ++g) {
+        if (c.groups[g].buyer) {
+            st.group_demand[g] =
+                std::max(0.0, c.groups[g].demand->resolve(st.params, prng)) / DAYS_PER_MONTH;
+        }
+    }
+    st.events = resolve_events(s.events, st.params,
+                               derive_seed(seed, sweep_point, trial, Stream::events));
+    st.boundaries.clear();
+    for (const auto& r : st.events) {
+        if (r.happens) {
+            st.boundaries.push_back(r.start);
+            if (r.end != NEVER) {
+                st.boundaries.push_back(r.end);
+            }
+        }
+    }
+    std::sort(st.boundaries.begin(), st.boundaries.end());
+
+    // --- Initial state: every stock at target, every pipeline full at the baseline flow.
+    st.line_factor.assign(nl, 1.0);
+    st.line_delta.assign(nl, 0.0);
+    st.group_factor.assign(ng, 1.0);
+    st.group_order_factor.assign(ng, 1.0);
+    st.group_delta.assign(ng, 0.0);
+    st.group_tariff.assign(ng, 1.0);
+    st.edge_halted.assign(ned, 0);
+    st.edge_tariff.assign(ned, 1.0);
+    st.edge_licence_share.assign(ned, 0.0);
+    st.edge_rate.assign(ned, 1.0);
+    st.edge_delay.assign(ned, nullptr);
+    st.out_stock.resize(nl);
+    st.expected_out.resize(nl);
+    for (std::size_t l = 0; l < nl; ++l) {
+        st.out_stock[l] = c.lines[l].cover_days * c.lines[l].base_out;
+        st.expected_out[l] = c.lines[l].base_out;
+    }
+    auto usage = [&](std::size_t g) {
+        const auto& gi = c.groups[g];
+        if (!gi.buyer) {
+            return gi.base_in;
+        }
+        return std::max(0.0, st.group_demand[g] + st.group_delta[g]) * st.group_factor[g] *
+               st.group_tariff[g];
+    };
+    st.in_stock.resize(ng);
+    for (std::size_t g = 0; g < ng; ++g) {
+        st.in_stock[g] = c.groups[g].initial_stock >= 0.0
+                             ? c.groups[g].initial_stock
+                             : c.groups[g].cover_days * usage(g);
+    }
+    st.ring.assign(static_cast<std::size_t>(c.ring_total), 0.0);
+    st.in_transit.assign(ned, 0.0);
+    st.held.assign(ned, 0.0);
+    for (std::size_t e = 0; e < ned; ++e) {
+        const auto& ei = c.edges[e];
+        for (int d = 0; d < ei.lead; ++d) {
+            st.ring[static_cast<std::size_t>(ei.ring_offset + d % ei.ring_size)] += ei.flow_day;
+        }
+        st.in_transit[e] = ei.flow_day * ei.lead;
+    }
+    st.queue_ok.assign(c.queue_edges.size() * days, 0.0);
+    st.queue_no.assign(c.queue_edges.size() * days, 0.0);
+    st.licence_rng.clear();
+    const std::uint64_t licence_seed = derive_seed(seed, sweep_point, trial, Stream::licences);
+    for (std::size_t q = 0; q < c.queue_edges.size(); ++q) {
+        // One sub-stream per lane: more applications on one lane shift no other lane's draws.
+        st.licence_rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
+    }
+    for (auto* v : {&st.arrivals, &st.request, &st.shipment, &st.release, &st.approved_due,
+                    &st.refused_due}) {
+        v->assign(ned, 0.0);
+    }
+    for (auto* v : {&st.produce}) {
+        v->assign(nl, 0.0);
+    }
+    for (auto* v : {&st.draw, &st.consume, &st.shortfall}) {
+        v->assign(ng, 0.0);
+    }
+    for (std::size_t n = 0; n < nodes; ++n) {
+        for (int l : c.node_lines[n]) {
+            out.balance[n].start_stock += st.out_stock[static_cast<std::size_t>(l)];
+        }
+        for (int g : c.node_groups[n]) {
+            out.balance[n].start_stock += st.in_stock[static_cast<std::size_t>(g)];
+        }
+    }
+    double transit_total = 0.0;
+    for (double t : st.in_transit) {
+        transit_total += t;
+    }
+    out.in_transit_start = transit_total;
+
+    std::size_t next_boundary = 0;
+    bool policy_dirty = true;
+    const int step = s.step_days;
+    for (Day day = s.start; day <= s.end; day += step) {
+        const int dt = std::min(step, s.end - day + 1);
+        const int offset = day - s.start;
+        const int month = c.month_of_offset[static_cast<std::size_t>(offset)];
+        const bool month_end = offset + dt > c.days - 1 ||
+                               c.month_of_offset[static_cast<std::size_t>(offset + dt)] != month;
+
+        // --- Event boundaries: recompute the policy from the events active today.
+        while (next_boundary < st.boundaries.size() && st.boundaries[next_boundary] <= day) {
+            ++next_boundary;
+            policy_dirty = true;
+        }
+        if (policy_dirty) {
+            std::vector<double> before = st.edge_licence_share;
+            recompute_policy(c, day, st.events, st.product_share, st.line_factor,
+                             st.line_delta, st.group_factor, st.group_order_factor,
+                             st.group_delta, st.group_tariff, st.edge_halted, st.edge_tariff,
+                             st.edge_licence_share, st.edge_rate, st.edge_delay);
+            // A control that ended or was lifted releases every application still waiting.
+            for (std::size_t e = 0; e < ned; ++e) {
+                const int q = c.edges[e].queue;
+                if (q >= 0 && before[e] > 0.0 && st.edge_licence_share[e] == 0.0) {
+                    const std::size_t base = static_cast<std::size_t>(q) * days;
+                    for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
+                        st.queue_ok[base + d] = st.queue_no[base + d] = 0.0;
+                    }
+                    st.release[e] = st.held[e];  // includes decisions beyond the horizon
+                }
+            }
+            policy_dirty = false;
+        }
+
+        // ================= Phase 1: collect from the frozen state. =================
+        for (std::size_t e = 0; e < ned; ++e) {
+            const auto& ei = c.edges[e];
+            double a = 0.0;
+            for (int d = 0; d < dt; ++d) {
+                double& slot =
+                    st.ring[static_cast<std::size_t>(ei.ring_offset + (offset + d) % ei.ring_size)];
+                a += slot;
+                slot = 0.0;  // the slot is read exactly once; clearing is part of the read
+            }
+            st.arrivals[e] = a;
+        }
+        for (std::size_t g = 0; g < ng; ++g) {
+            const auto& gi = c.groups[g];
+            const double u = usage(g);
+            double position = st.in_stock[g];
+            double weight = 0.0;
+            for (int e : gi.in_edges) {
+                const auto ue = static_cast<std::size_t>(e);
+                position += st.in_transit[ue] + st.held[ue];
+                if (!st.edge_halted[ue]) {
+                    weight += c.edges[ue].share * st.edge_tariff[ue];
+                }
+            }
+            const double desired = u * (gi.cover_days + gi.lead_avg);
+            const double order =
+                std::max(0.0, u * st.group_order_factor[g] + (desired - position) / adjust) * dt;
+            for (int e : gi.in_edges) {
+                const auto ue = static_cast<std::size_t>(e);
+                st.request[ue] = (weight > 0.0 && !st.edge_halted[ue])
+                                     ? order * c.edges[ue].share * st.edge_tariff[ue] / weight
+                                     : 0.0;
+            }
+            if (gi.buyer) {
+                double arriving = 0.0;
+                for (int e : gi.in_edges) {
+                    arriving += st.arrivals[static_cast<std::size_t>(e)];
+                }
+                const double need = u * dt;
+                st.consume[g] = std::min(need, st.in_stock[g] + arriving);
+                st.shortfall[g] = need - st.consume[g];
+            }
+        }
+        for (std::size_t l = 0; l < nl; ++l) {
+            const auto& li = c.lines[l];
+            double requested = 0.0;
+            for (int e : li.out_edges) {
+                requested += st.request[static_cast<std::size_t>(e)];
+            }
+            const double fraction =
+                requested > st.out_stock[l] ? st.out_stock[l] / requested : 1.0;
+            for (int e : li.out_edges) {
+                st.shipment[static_cast<std::size_t>(e)] =
+                    st.request[static_cast<std::size_t>(e)] * fraction;
+            }
+            const double target = li.cover_days * li.base_out;
+            const double want =
+                std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) / adjust);
+            const double cap =
+                std::max(0.0, st.line_capacity[l] + st.line_delta[l]) * st.line_factor[l];
+            st.produce[l] = std::min(want, cap) * dt;
+            // Smoothed outflow demand (first-order, time constant adjust_days).
+            st.expected_out[l] += (requested / dt - st.expected_out[l]) * std::min(1.0, dt / adjust);
+        }
+        for (std::size_t n = 0; n < nodes; ++n) {
+            if (c.node_lines[n].empty() || !c.lines[static_cast<std::size_t>(c.node_lines[n][0])]
+                                                 .processor) {
+                continue;
+            }
+            double pool = 0.0;
+            for (int g : c.node_groups[n]) {
+                pool += st.in_stock[static_cast<std::size_t>(g)] *
+                        c.groups[static_cast<std::size_t>(g)].feed_yield;
+            }
+            double need = 0.0;
+            for (int l : c.node_lines[n]) {
+                need += st.produce[static_cast<std::size_t>(l)] *
+                        c.lines[static_cast<std::size_t>(l)].feed_per_tonne;
+            }
+            if (need > pool) {
+                const double scale = need > 0.0 ? pool / need : 0.0;
+                for (int l : c.node_lines[n]) {
+                    st.produce[static_cast<std::size_t>(l)] *= scale;
+                }
+                need = pool;
+            }
+            const double fraction = pool > 0.0 ? need / pool : 0.0;
+            for (int g : c.node_groups[n]) {
+                st.draw[static_cast<std::size_t>(g)] =
+                    st.in_stock[static_cast<std::size_t>(g)] * fraction;
+            }
+        }
+        for (std::size_t q = 0; q < c.queue_edges.size(); ++q) {
+            const auto e = static_cast<std::size_t>(c.queue_edges[q]);
+            double ok = 0.0;
+            double no = 0.0;
+            const std::size_t base = q * days;
+            for (int d = 0; d < dt; ++d) {
+                const std::size_t i = base + static_cast<std::size_t>(offset + d);
+                ok += st.queue_ok[i];
+                no += st.queue_no[i];
+                st.queue_ok[i] = st.queue_no[i] = 0.0;
+            }
+            st.approved_due[e] = ok;
+            st.refused_due[e] = no;
+        }
+
+        // ================= Phase 2: apply. =================
+        for (std::size_t e = 0; e < ned; ++e) {
+            const auto& ei = c.edges[e];
+            const auto line = static_cast<std::size_t>(ei.line);
+            const auto group = static_cast<std::size_t>(ei.group);
+            const auto from = static_cast<std::size_t>(c.lines[line].node);
+            const auto to = static_cast<std::size_t>(c.groups[group].node);
+            // Arrivals.
+            const double arrived = st.arrivals[e];
+            st.in_transit[e] -= arrived;
+            st.in_stock[group] += arrived;
+            out.balance[to].received += arrived;
+            record(ei.import_series, month, arrived);
+            record(ei.import_world, month, arrived);
+            // Shipments: the controlled share becomes a licence application.
+            const double shipped = st.shipment[e];
+            st.out_stock[line] -= shipped;
+            out.balance[from].shipped += shipped;
+            double departing = shipped + st.approved_due[e] + st.release[e];
+            const double share = st.edge_licence_share[e];
+            if (share > 0.0 && shipped > 0.0) {
+                const double applied = shipped * share;
+                departing -= applied;
+                const auto q = static_cast<std::size_t>(ei.queue);
+                Rng& rng = st.licence_rng[q];
+                const double delay = st.edge_delay[e]->sample(rng);
+                const bool approved = rng.uniform() < st.edge_rate[e];
+                const Day decision =
+                    add_working_days(day, static_cast<int>(std::ceil(std::max(0.0, delay))));
+                // A decision on the application day would be "no licence needed": at least one.
+                const Day when = std::max(decision, day + dt);
+                st.held[e] += applied;
+                if (when <= s.end) {
+                    const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
+                    (approved ? st.queue_ok : st.queue_no)[i] += applied;
+                }
+            }
+            st.held[e] -= st.approved_due[e] + st.refused_due[e] + st.release[e];
+            if (st.held[e] < 0.0 && st.held[e] > -1e-6) {
+                st.held[e] = 0.0;  // rounding of repeated subtraction
+            }
+            // Refused applications return to the exporter's stock; the buyer re-orders.
+            st.out_stock[line] += st.refused_due[e];
+            out.balance[from].refunded += st.refused_due[e];
+            record(ei.refused_series, month, st.refused_due[e]);
+            record(ei.refused_world, month, st.refused_due[e]);
+            if (departing > 0.0) {
+                const Day arrival = std::max(day + ei.lead, day + dt);
+                st.ring[static_cast<std::size_t>(ei.ring_offset +
+                                                 (arrival - s.start) % ei.ring_size)] += departing;
+                st.in_transit[e] += departing;
+                record(ei.export_series, month, departing);
+                record(ei.export_world, month, departing);
+            }
+            if (month_end) {
+                record(ei.backlog_series, month, st.held[e]);
+                record(ei.backlog_world, month, st.held[e]);
+            }
+            if (options.trace) {
+                for (int d = 0; d < dt; ++d) {
+                    auto& rec = out.trace[static_cast<std::size_t>(offset + d)][e];
+                    if (d == 0) {
+                        rec.departed = departing;
+                        rec.arrived = arrived;
+                    }
+                    rec.held = st.held[e];
+                }
+            }
+            st.release[e] = 0.0;
+        }
+        for (std::size_t l = 0; l < nl; ++l) {
+            st.out_stock[l] += st.produce[l];
+            out.balance[static_cast<std::size_t>(c.lines[l].node)].produced += st.produce[l];
+        }
+        for (std::size_t g = 0; g < ng; ++g) {
+            const auto& gi = c.groups[g];
+            const auto n = static_cast<std::size_t>(gi.node);
+            if (gi.buyer) {
+                st.in_stock[g] -= st.consume[g];
+                out.balance[n].consumed += st.consume[g];
+                const double short_t = st.shortfall[g];
+                if (short_t > TONNES_EPSILON) {
+                    record(gi.shortage_series, month, short_t);
+                    record(gi.days_series, month, dt);
+                    double* fig = &out.buyers[static_cast<std::size_t>(gi.buyer_index) *
+                                              BUYER_FIGURE_COUNT];
+                    fig[SHORTAGE_TONNES] += short_t;
+                    fig[DAYS_SHORT] += dt;
+                    if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {
+                        fig[TIME_TO_SHORTAGE] = day - s.reference_day;
+                    }
+                }
+                if (month_end) {
+                    record(gi.stock_series, month, st.in_stock[g]);
+                }
+            } else {
+                st.in_stock[g] -= st.draw[g];
+                out.balance[n].consumed += st.draw[g];
+            }
+        }
+#ifdef CHOKEPOINT_CHECK_INVARIANTS
+        // Debug builds: no stock below zero, and tonnes conserved over the whole system.
+        {
+            double mass = 0.0;
+            double made = 0.0;
+            double used = 0.0;
+            for (std::size_t l = 0; l < nl; ++l) {
+                if (st.out_stock[l] < -1e-6) {
+                    throw std::logic_error("output stock below zero on " + format_date(day));
+                }
+                mass += st.out_stock[l];
+                made += st.produce[l];
+            }
+            for (std::size_t g = 0; g < ng; ++g) {
+                if (st.in_stock[g] < -1e-6) {
+                    throw std::logic_error("input stock below zero on " + format_date(day));
+                }
+                mass += st.in_stock[g];
+                used += c.groups[g].buyer ? st.consume[g] : st.draw[g];
+            }
+            for (std::size_t e = 0; e < ned; ++e) {
+                mass += st.in_transit[e] + st.held[e];
+            }
+            if (day == s.start) {
+                st.check_mass = mass - made + used;
+            }
+            st.check_mass += made - used;
+            if (std::abs(mass - st.check_mass) > 1e-6 * std::max(1.0, mass)) {
+                throw std::logic_error("tonnes not conserved on " + format_date(day));
+            }
+        }
+#endif
+    }
+
+    for (std::size_t n = 0; n < nodes; ++n) {
+        for (int l : c.node_lines[n]) {
+            out.balance[n].end_stock += st.out_stock[static_cast<std::size_t>(l)];
+        }
+        for (int g : c.node_groups[n]) {
+            out.balance[n].end_stock += st.in_stock[static_cast<std::size_t>(g)];
+        }
+    }
+    transit_total = 0.0;
+    for (double t : st.in_transit) {
+        transit_total += t;
+    }
+    out.in_transit_end = transit_total;
+    double held_total = 0.0;
+    for (double h : st.held) {
+        held_total += h;
+    }
+    out.held_end = held_total;
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,238 @@
+#include "chokepoint/network/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/graphml.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <boost/property_map/dynamic_property_map.hpp>
+#include <ostream>
+#include <sstream>
+
+namespace chokepoint {
+
+const char* to_string(NodeKind kind) {
+    switch (kind) {
+        case NodeKind::source:
+            return "source";
+        case NodeKind::processor:
+            return "processor";
+        case NodeKind::buyer:
+            return "buyer";
+    }
+    return "?";
+}
+
+namespace {
+
+struct VertexProps {
+    std::string id;
+    std::string name;
+    std::string country;
+    std::string kind;
+};
+struct EdgeProps {
+    std::string product;
+    double flow = 0.0;
+    int lead_time_days = 0;
+};
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps, EdgeProps>;
+
+Graph build_graph(const std::vector<Product>& products, const std::vector<Node>& nodes,
+                  const std::vector<Edge>& edges) {
+    Graph g(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        g[i] = VertexProps{nodes[i].id, nodes[i].name, nodes[i].country, to_string(nodes[i].kind)};
+    }
+    for (const auto& e : edges) {
+        boost::add_edge(static_cast<std::size_t>(e.from), static_cast<std::size_t>(e.to),
+                        EdgeProps{products[static_cast<std::size_t>(e.product)].id, e.flow,
+                                  e.lead_time_days},
+                        g);
+    }
+    return g;
+}
+
+}  // namespace
+
+Network::Network(std::vector<Product> products, std::vector<Node> nodes, std::vector<Edge> edges)
+    : products_(std::move(products)), nodes_(std::move(nodes)), edges_(std::move(edges)) {
+    for (const auto& n : nodes_) {
+        if (std::find(countries_.begin(), countries_.end(), n.country) == countries_.end()) {
+            countries_.push_back(n.country);
+        }
+    }
+}
+
+int Network::find_product(const std::string& id) const {
+    for (std::size_t i = 0; i < products_.size(); ++i) {
+        if (products_[i].id == id) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+int Network::find_node(const std::string& id) const {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (nodes_[i].id == id) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+bool Network::has_country(const std::string& country) const {
+    return std::find(countries_.begin(), countries_.end(), country) != countries_.end();
+}
+
+int Network::find_input(int node, int product) const {
+    const auto& inputs = nodes_.at(static_cast<std::size_t>(node)).inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (inputs[i].product == product) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+int Network::find_line(int node, int product) const {
+    const auto& lines = nodes_.at(static_cast<std::size_t>(node)).lines;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].product == product) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+std::vector<std::string> Network::product_ids() const {
+    std::vector<std::string> out;
+    for (const auto& p : products_) {
+        out.push_back(p.id);
+    }
+    return out;
+}
+
+std::vector<std::string> Network::node_ids() const {
+    std::vector<std::string> out;
+    for (const auto& n : nodes_) {
+        out.push_back(n.id);
+    }
+    return out;
+}
+
+void Network::check(DiagnosticSink& sink) const {
+    for (const auto& e : edges_) {
+        const Node& from = nodes_[static_cast<std::size_t>(e.from)];
+        const Node& to = nodes_[static_cast<std::size_t>(e.to)];
+        const std::string& product = products_[static_cast<std::size_t>(e.product)].id;
+        if (find_line(e.from, e.product) < 0) {
+            sink.error(e.where, "edges",
+                       "node '" + from.id + "' ships " + product +
+                           " but has no production line for it");
+        }
+        if (find_input(e.to, e.product) < 0) {
+            sink.error(e.where, "edges",
+                       "node '" + to.id + "' receives " + product +
+                           " but has no input entry for it");
+        }
+        if (to.kind == NodeKind::source) {
+            sink.error(e.where, "edges", "node '" + to.id + "' is a source and cannot receive");
+        }
+        if (from.kind == NodeKind::buyer) {
+            sink.error(e.where, "edges", "node '" + from.id + "' is a buyer and cannot ship");
+        }
+    }
+    // A processor's baseline must balance: feed received (tonnes x feed yield) equals feed used
+    // (tonnes produced x feed per tonne), or its stocks drift away from the 2024 baseline.
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+        if (nodes_[n].kind != NodeKind::processor) {
+            continue;
+        }
+        double feed_in = 0.0;
+        double feed_used = 0.0;
+        for (const auto& e : edges_) {
+            if (e.to == static_cast<int>(n)) {
+                const int in = find_input(e.to, e.product);
+                if (in >= 0) {
+                    feed_in += e.flow * nodes_[n].inputs[static_cast<std::size_t>(in)].feed_yield;
+                }
+            }
+            if (e.from == static_cast<int>(n)) {
+                const int line = find_line(e.from, e.product);
+                if (line >= 0) {
+                    feed_used +=
+                        e.flow * nodes_[n].lines[static_cast<std::size_t>(line)].feed_per_tonne;
+                }
+            }
+        }
+        if (std::abs(feed_in - feed_used) > 0.02 * std::max(feed_in, feed_used) + 1e-9) {
+            std::ostringstream msg;
+            msg << "processor '" << nodes_[n].id << "' is not balanced at baseline: it receives "
+                << feed_in << " t/month of feed but its outgoing flows use " << feed_used
+                << " t/month (tolerance 2%)";
+            sink.error(nodes_[n].where, "nodes", msg.str());
+        }
+    }
+    // Every buyer must be reachable from some source, or it can only run down its stock.
+    const Graph g = build_graph(products_, nodes_, edges_);
+    std::vector<boost::default_color_type> colour(boost::num_vertices(g));
+    std::vector<bool> reached(nodes_.size(), false);
+    for (std::size_t s = 0; s < nodes_.size(); ++s) {
+        if (nodes_[s].kind != NodeKind::source) {
+            continue;
+        }
+        std::vector<std::size_t> dist(nodes_.size(), 0);
+        boost::breadth_first_search(
+            g, boost::vertex(s, g),
+            boost::visitor(boost::make_bfs_visitor(boost::record_distances(
+                boost::make_iterator_property_map(dist.begin(),
+                                                  boost::get(boost::vertex_index, g)),
+                boost::on_tree_edge()))));
+        reached[s] = true;
+        for (std::size_t v = 0; v < nodes_.size(); ++v) {
+            if (dist[v] > 0) {
+                reached[v] = true;
+            }
+        }
+    }
+    for (std::size_t v = 0; v < nodes_.size(); ++v) {
+        if (nodes_[v].kind == NodeKind::buyer && !reached[v]) {
+            sink.error(nodes_[v].where, "nodes",
+                       "buyer '" + nodes_[v].id + "' is not reachable from any source");
+        }
+    }
+}
+
+void Network::write_dot(std::ostream& out) const {
+    Graph g = build_graph(products_, nodes_, edges_);
+    boost::dynamic_properties dp;
+    Graph& gm = g;
+    dp.property("node_id", boost::get(&VertexProps::id, gm));
+    dp.property("label", boost::get(&VertexProps::name, gm));
+    dp.property("country", boost::get(&VertexProps::country, gm));
+    dp.property("kind", boost::get(&VertexProps::kind, gm));
+    dp.property("label", boost::get(&EdgeProps::product, gm));
+    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, gm));
+    dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, gm));
+    boost::write_graphviz_dp(out, g, dp, "node_id");
+}
+
+void Network::write_graphml(std::ostream& out) const {
+    Graph g = build_graph(products_, nodes_, edges_);
+    boost::dynamic_properties dp;
+    Graph& gm = g;
+    dp.property("id", boost::get(&VertexProps::id, gm));
+    dp.property("name", boost::get(&VertexProps::name, gm));
+    dp.property("country", boost::get(&VertexProps::country, gm));
+    dp.property("kind", boost::get(&VertexProps::kind, gm));
+    dp.property("product", boost::get(&EdgeProps::product, gm));
+    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, gm));
+    dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, gm));
+    boost::write_graphml(out, g, dp, true);
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,45 @@
+#include "chokepoint/random/rng.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace chokepoint {
+
+namespace {
+constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+Rng::Rng(std::uint64_t seed) {
+    // SplitMix64 expands the seed into the four state words (the generator authors' advice).
+    for (auto& s : s_) {
+        s = mix64(seed);
+        seed += 0x9E3779B97F4A7C15ULL;
+    }
+    if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) {
+        s_[0] = 1;  // the all-zero state is the one state xoshiro never leaves
+    }
+}
+
+std::uint64_t Rng::next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+}
+
+double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+double Rng::uniform_open() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+
+double Rng::normal() {
+    const double u1 = uniform_open();
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,98 @@
+#include "chokepoint/runner/runner.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+
+#include <chrono>
+#include <optional>
+
+#include "chokepoint/core/units.hpp"
+#include "chokepoint/kernel/trial.hpp"
+
+namespace chokepoint {
+
+RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
+    const auto t0 = std::chrono::steady_clock::now();
+    RunResult result;
+    result.layout = OutputLayout::build(scenario);
+    const OutputLayout& layout = result.layout;
+    result.trials_requested = config.trials;
+    const int threads = config.threads > 0 ? config.threads : tbb::info::default_concurrency();
+    result.threads = threads;
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
+
+    const std::size_t monthly_cols = layout.monthly_size();
+    const std::size_t buyer_count = layout.buyers.size();
+    std::vector<Accumulator> monthly(monthly_cols);
+    std::vector<Accumulator> shortage(buyer_count), days(buyer_count), tts(buyer_count);
+    std::vector<std::uint64_t> short_trials(buyer_count, 0);
+
+    tbb::enumerable_thread_specific<Kernel> kernels(
+        [&] { return Kernel(scenario, result.layout); });
+    const int block = std::max(1, config.block_size);
+    std::vector<TrialResult> slots(static_cast<std::size_t>(std::min(block, config.trials)));
+
+    int done = 0;
+    while (done < config.trials) {
+        if (config.cancel != nullptr && config.cancel->load()) {
+            result.partial = true;
+            break;
+        }
+        const int n = std::min(block, config.trials - done);
+        tbb::parallel_for(tbb::blocked_range<int>(0, n, 1), [&](const tbb::blocked_range<int>& r) {
+            Kernel& kernel = kernels.local();
+            for (int i = r.begin(); i != r.end(); ++i) {
+                kernel.run(config.seed, config.sweep_point, static_cast<std::uint64_t>(done + i),
+                           slots[static_cast<std::size_t>(i)]);
+            }
+        });
+        // Reduce in trial order; columns are independent, so they are reduced in parallel.
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, monthly_cols, 64),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                              for (std::size_t col = r.begin(); col != r.end(); ++col) {
+                                  for (int i = 0; i < n; ++i) {
+                                      monthly[col].add(
+                                          slots[static_cast<std::size_t>(i)].monthly[col]);
+                                  }
+                              }
+                          });
+        for (int i = 0; i < n; ++i) {
+            const auto& figures = slots[static_cast<std::size_t>(i)].buyers;
+            for (std::size_t b = 0; b < buyer_count; ++b) {
+                const double* f = &figures[b * BUYER_FIGURE_COUNT];
+                shortage[b].add(f[SHORTAGE_TONNES]);
+                days[b].add(f[DAYS_SHORT]);
+                if (f[TIME_TO_SHORTAGE] >= 0.0) {
+                    tts[b].add(f[TIME_TO_SHORTAGE]);
+                    ++short_trials[b];
+                }
+            }
+        }
+        done += n;
+        if (config.progress) {
+            config.progress(done, config.trials);
+        }
+    }
+    result.trials_completed = done;
+    result.monthly.resize(monthly_cols);
+    for (std::size_t col = 0; col < monthly_cols; ++col) {
+        result.monthly[col] = monthly[col].summary();
+    }
+    result.buyers.resize(buyer_count);
+    for (std::size_t b = 0; b < buyer_count; ++b) {
+        BuyerSummary& s = result.buyers[b];
+        s.shortage_probability =
+            done > 0 ? static_cast<double>(short_trials[b]) / static_cast<double>(done) : 0.0;
+        s.shortage_tonnes = shortage[b].summary();
+        s.days_short = days[b].summary();
+        s.time_to_shortage = tts[b].summary();
+    }
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return result;
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,1151 @@
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "chokepoint/scenario/scenario.hpp"
+#include "reader.hpp"
+#include "yaml_tree.hpp"
+
+namespace chokepoint {
+
+using detail::member;
+using detail::Reader;
+using detail::YNode;
+
+int Scenario::parameter_index(const std::string& wanted) const {
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        if (parameters[i].name == wanted) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+namespace {
+
+std::string at(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters (model and scenario share one namespace; the scenario's win).
+
+void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) {
+    if (node == nullptr || node->kind == YNode::Kind::null) {
+        return;
+    }
+    if (!r.expect_map(*node, "parameters")) {
+        return;
+    }
+    for (const auto& [name, value] : node->map) {
+        const std::string path = "parameters." + name;
+        Parameter p;
+        p.name = name;
+        YNode dist_node = value;
+        if (value.is_map()) {
+            if (const YNode* d = value.find("description")) {
+                p.description = d->scalar;
+                auto& m = dist_node.map;
+                for (std::size_t i = 0; i < m.size(); ++i) {
+                    if (m[i].first == "description") {
+                        m.erase(m.begin() + static_cast<long>(i));
+                        dist_node.key_where.erase(dist_node.key_where.begin() +
+                                                  static_cast<long>(i));
+                        break;
+                    }
+                }
+            }
+        }
+        // Parameters may not refer to other parameters: resolve against an empty list.
+        std::vector<Parameter> none;
+        Reader plain(r.sink(), none);
+        auto q = plain.quantity(dist_node, path);
+        if (!q) {
+            continue;
+        }
+        std::vector<double> no_params;
+        Rng rng(0);
+        p.distribution = q->is_constant() ? Distribution::fixed(q->value)
+                                          : q->distribution->resolve(no_params, rng);
+        auto existing = std::find_if(out.begin(), out.end(),
+                                     [&](const Parameter& x) { return x.name == name; });
+        if (existing != out.end()) {
+            *existing = p;
+        } else {
+            out.push_back(p);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model file.
+
+int lookup_product(Reader& r, const Network& net, const std::vector<Product>& products,
+                   const YNode& node, const std::string& path) {
+    auto id = r.string(node, path);
+    if (!id) {
+        return -1;
+    }
+    (void)net;
+    for (std::size_t i = 0; i < products.size(); ++i) {
+        if (products[i].id == *id) {
+            return static_cast<int>(i);
+        }
+    }
+    std::vector<std::string> ids;
+    for (const auto& p : products) {
+        ids.push_back(p.id);
+    }
+    const std::string guess = closest_match(*id, ids);
+    r.error(node, path,
+            "unknown product '" + *id + "'" +
+                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    return -1;
+}
+
+int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
+                const std::string& path) {
+    auto id = r.string(node, path);
+    if (!id) {
+        return -1;
+    }
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (nodes[i].id == *id) {
+            return static_cast<int>(i);
+        }
+        ids.push_back(nodes[i].id);
+    }
+    const std::string guess = closest_match(*id, ids);
+    r.error(node, path,
+            "unknown node '" + *id + "'" +
+                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    return -1;
+}
+
+struct ModelFile {
+    Network network;
+    double adjust_days = 30.0;
+};
+
+ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters) {
+    ModelFile model;
+    if (!r.expect_map(root, "")) {
+        return model;
+    }
+    r.check_keys(root, "",
+                 {"name", "description", "adjust_days", "parameters", "products", "nodes",
+                  "edges"});
+    read_parameters(member(root, "parameters"), r, parameters);
+    if (const YNode* a = member(root, "adjust_days")) {
+        if (auto v = r.number(*a, "adjust_days")) {
+            if (*v < 1.0) {
+                r.error(*a, "adjust_days", "must be at least 1 day, found " + a->scalar);
+            } else {
+                model.adjust_days = *v;
+            }
+        }
+    }
+
+    std::vector<Product> products;
+    const YNode* pnode = member(root, "products");
+    if (pnode == nullptr) {
+        r.error(root, "products", "the model needs a 'products:' list");
+    } else if (r.expect_sequence(*pnode, "products")) {
+        for (std::size_t i = 0; i < pnode->sequence.size(); ++i) {
+            const YNode& p = pnode->sequence[i];
+            const std::string path = at("products", i);
+            if (!r.expect_map(p, path)) {
+                continue;
+            }
+            r.check_keys(p, path, {"id", "description", "controlled_share"});
+            Product product;
+            if (const YNode* id = member(p, "id")) {
+                product.id = r.string(*id, path + ".id").value_or("");
+            } else {
+                r.error(p, path, "a product needs an 'id:'");
+            }
+            if (const YNode* d = member(p, "description")) {
+                product.description = d->scalar;
+            }
+            if (const YNode* s = member(p, "controlled_share")) {
+                if (auto q = r.quantity(*s, path + ".controlled_share")) {
+                    r.check_range(*q, *s, path + ".controlled_share", 0.0, 1.0,
+                                  "a controlled share");
+                    product.controlled_share = *q;
+                }
+            }
+            for (const auto& other : products) {
+                if (!product.id.empty() && other.id == product.id) {
+                    r.error(p, path + ".id", "duplicate product '" + product.id + "'");
+                }
+            }
+            products.push_back(product);
+        }
+    }
+
+    std::vector<Node> nodes;
+    const YNode* nnode = member(root, "nodes");
+    if (nnode == nullptr) {
+        r.error(root, "nodes", "the model needs a 'nodes:' list");
+    } else if (r.expect_sequence(*nnode, "nodes")) {
+        for (std::size_t i = 0; i < nnode->sequence.size(); ++i) {
+            const YNode& n = nnode->sequence[i];
+            const std::string path = at("nodes", i);
+            if (!r.expect_map(n, path)) {
+                continue;
+            }
+            r.check_keys(n, path,
+                         {"id", "name", "country", "kind", "production", "inputs", "source",
+                          "note"});
+            Node node;
+            node.where = n.where;
+            for (const char* key : {"id", "country", "kind"}) {
+                if (member(n, key) == nullptr) {
+                    r.error(n, path, std::string("a node needs '") + key + ":'");
+                }
+            }
+            if (const YNode* v = member(n, "id")) {
+                node.id = r.string(*v, path + ".id").value_or("");
+            }
+            node.name = node.id;
+            if (const YNode* v = member(n, "name")) {
+                node.name = r.string(*v, path + ".name").value_or(node.id);
+            }
+            if (const YNode* v = member(n, "country")) {
+                node.country = r.string(*v, path + ".country").value_or("");
+            }
+            if (const YNode* v = member(n, "kind")) {
+                const std::string k = v->scalar;
+                if (k == "source") {
+                    node.kind = NodeKind::source;
+                } else if (k == "processor") {
+                    node.kind = NodeKind::processor;
+                } else if (k == "buyer") {
+                    node.kind = NodeKind::buyer;
+                } else {
+                    const std::string guess = closest_match(k, {"source", "processor", "buyer"});
+                    r.error(*v, path + ".kind",
+                            "unknown node kind '" + k + "'" +
+                                (guess.empty() ? "; use source, processor or buyer"
+                                               : " (did you mean '" + guess + "'?)"));
+                }
+            }
+            if (const YNode* lines = member(n, "production")) {
+                if (node.kind == NodeKind::buyer) {
+                    r.error(*lines, path + ".production", "a buyer has no production");
+                } else if (r.expect_sequence(*lines, path + ".production")) {
+                    for (std::size_t j = 0; j < lines->sequence.size(); ++j) {
+                        const YNode& l = lines->sequence[j];
+                        const std::string lp = at(path + ".production", j);
+                        if (!r.expect_map(l, lp)) {
+                            continue;
+                        }
+                        r.check_keys(l, lp,
+                                     {"product", "capacity", "feed_per_tonne", "cover_days",
+                                      "source"});
+                        ProductionLine line;
+                        if (const YNode* v = member(l, "product")) {
+                            line.product = lookup_product(r, model.network, products, *v,
+                                                          lp + ".product");
+                        } else {
+                            r.error(l, lp, "a production line needs 'product:'");
+                        }
+                        if (const YNode* v = member(l, "capacity")) {
+                            if (auto q = r.quantity(*v, lp + ".capacity")) {
+                                r.check_range(*q, *v, lp + ".capacity", 0.0, INFINITY,
+                                              "a capacity (t/month)");
+                                line.capacity = *q;
+                            }
+                        } else {
+                            r.error(l, lp, "a production line needs 'capacity:' (t/month)");
+                        }
+                        if (const YNode* v = member(l, "feed_per_tonne")) {
+                            line.feed_per_tonne = r.number(*v, lp + ".feed_per_tonne").value_or(0);
+                            if (line.feed_per_tonne < 0) {
+                                r.error(*v, lp + ".feed_per_tonne", "must be >= 0");
+                            }
+                        }
+                        if (node.kind == NodeKind::processor && line.feed_per_tonne <= 0) {
+                            r.error(l, lp, "a processor's line needs 'feed_per_tonne:' > 0");
+                        }
+                        if (const YNode* v = member(l, "cover_days")) {
+                            line.cover_days = r.number(*v, lp + ".cover_days").value_or(30);
+                            if (line.cover_days < 0) {
+                                r.error(*v, lp + ".cover_days", "must be >= 0");
+                            }
+                        }
+                        node.lines.push_back(line);
+                    }
+                }
+            }
+            if (const YNode* inputs = member(n, "inputs")) {
+                if (node.kind == NodeKind::source) {
+                    r.error(*inputs, path + ".inputs", "a source has no inputs");
+                } else if (r.expect_sequence(*inputs, path + ".inputs")) {
+                    for (std::size_t j = 0; j < inputs->sequence.size(); ++j) {
+                        const YNode& in = inputs->sequence[j];
+                        const std::string ip = at(path + ".inputs", j);
+                        if (!r.expect_map(in, ip)) {
+                            continue;
+                        }
+                        r.check_keys(in, ip,
+                                     {"product", "demand", "feed_yield", "cover_days", "stock",
+                                      "source"});
+                        InputPolicy policy;
+                        if (const YNode* v = member(in, "product")) {
+                            policy.product = lookup_product(r, model.network, products, *v,
+                                                            ip + ".product");
+                        } else {
+                            r.error(in, ip, "an input needs 'product:'");
+                        }
+                        if (const YNode* v = member(in, "demand")) {
+                            if (node.kind != NodeKind::buyer) {
+                                r.error(*v, ip + ".demand",
+                                        "only buyers have a demand; processors use 'feed_yield:'");
+                            } else if (auto q = r.quantity(*v, ip + ".demand")) {
+                                r.check_range(*q, *v, ip + ".demand", 0.0, INFINITY,
+                                              "a demand (t/month)");
+                                policy.demand = *q;
+                            }
+                        } else if (node.kind == NodeKind::buyer) {
+                            r.error(in, ip, "a buyer's input needs 'demand:' (t/month)");
+                        }
+                        if (const YNode* v = member(in, "feed_yield")) {
+                            if (node.kind != NodeKind::processor) {
+                                r.error(*v, ip + ".feed_yield", "only processors have a feed "
+                                                                "yield");
+                            } else {
+                                policy.feed_yield = r.number(*v, ip + ".feed_yield").value_or(0);
+                                if (policy.feed_yield <= 0 || policy.feed_yield > 1) {
+                                    r.error(*v, ip + ".feed_yield",
+                                            "must be above 0 and at most 1 (tonnes of feed per "
+                                            "tonne received)");
+                                }
+                            }
+                        } else if (node.kind == NodeKind::processor) {
+                            r.error(in, ip, "a processor's input needs 'feed_yield:'");
+                        }
+                        if (const YNode* v = member(in, "cover_days")) {
+                            policy.cover_days = r.number(*v, ip + ".cover_days").value_or(30);
+                            if (policy.cover_days < 0) {
+                                r.error(*v, ip + ".cover_days", "must be >= 0");
+                            }
+                        }
+                        if (const YNode* v = member(in, "stock")) {
+                            policy.initial_stock = r.number(*v, ip + ".stock").value_or(0);
+                            if (policy.initial_stock < 0) {
+                                r.error(*v, ip + ".stock",
+                                        "a stock must be >= 0 tonnes, found " + v->scalar);
+                            }
+                        }
+                        node.inputs.push_back(policy);
+                    }
+                }
+            }
+            for (const auto& other : nodes) {
+                if (!node.id.empty() && other.id == node.id) {
+                    r.error(n, path + ".id", "duplicate node '" + node.id + "'");
+                }
+            }
+            nodes.push_back(node);
+        }
+    }
+
+    std::vector<Edge> edges;
+    const YNode* enode = member(root, "edges");
+    if (enode == nullptr) {
+        r.error(root, "edges", "the model needs an 'edges:' list");
+    } else if (r.expect_sequence(*enode, "edges")) {
+        for (std::size_t i = 0; i < enode->sequence.size(); ++i) {
+            const YNode& e = enode->sequence[i];
+            const std::string path = at("edges", i);
+            if (!r.expect_map(e, path)) {
+                continue;
+            }
+            r.check_keys(e, path,
+                         {"from", "to", "product", "flow", "lead_time_days", "source", "note"});
+            Edge edge;
+            edge.where = e.where;
+            bool ok = true;
+            for (const char* key : {"from", "to", "product", "flow", "lead_time_days"}) {
+                if (member(e, key) == nullptr) {
+                    r.error(e, path, std::string("an edge needs '") + key + ":'");
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                continue;
+            }
+            edge.from = lookup_node(r, nodes, *member(e, "from"), path + ".from");
+            edge.to = lookup_node(r, nodes, *member(e, "to"), path + ".to");
+            edge.product = lookup_product(r, model.network, products, *member(e, "product"),
+                                          path + ".product");
+            if (auto v = r.number(*member(e, "flow"), path + ".flow")) {
+                if (*v < 0) {
+                    r.error(*member(e, "flow"), path + ".flow",
+                            "a flow must be >= 0 t/month, found " + member(e, "flow")->scalar);
+                }
+                edge.flow = *v;
+            }
+            if (auto v = r.integer(*member(e, "lead_time_days"), path + ".lead_time_days")) {
+                if (*v < 0 || *v > 365) {
+                    r.error(*member(e, "lead_time_days"), path + ".lead_time_days",
+                            "a lead time must be between 0 and 365 days");
+                }
+                edge.lead_time_days = static_cast<int>(std::clamp<long long>(*v, 0, 365));
+            }
+            if (edge.from >= 0 && edge.to >= 0 && edge.from == edge.to) {
+                r.error(e, path, "an edge cannot connect a node to itself");
+            }
+            if (edge.from >= 0 && edge.to >= 0 && edge.product >= 0) {
+                edges.push_back(edge);
+            }
+        }
+    }
+    model.network = Network(std::move(products), std::move(nodes), std::move(edges));
+    if (r.sink().empty()) {
+        model.network.check(r.sink());
+    }
+    return model;
+}
+
+// ---------------------------------------------------------------------------------------------
+// extends: and --set on the tree.
+
+void merge_into(YNode& base, const YNode& top);
+
+void merge_events(YNode& base, const YNode& top) {
+    if (!base.is_sequence() || !top.is_sequence()) {
+        base = top;
+        return;
+    }
+    for (const auto& event : top.sequence) {
+        const YNode* id = event.is_map() ? event.find("id") : nullptr;
+        YNode* same = nullptr;
+        if (id != nullptr) {
+            for (auto& b : base.sequence) {
+                const YNode* bid = b.is_map() ? b.find("id") : nullptr;
+                if (bid != nullptr && bid->scalar == id->scalar) {
+                    same = &b;
+                }
+            }
+        }
+        if (same != nullptr) {
+            merge_into(*same, event);  // same id: the child overrides keys of the parent's event
+        } else {
+            base.sequence.push_back(event);
+        }
+    }
+}
+
+void merge_into(YNode& base, const YNode& top) {
+    if (!base.is_map() || !top.is_map()) {
+        base = top;
+        return;
+    }
+    for (std::size_t i = 0; i < top.map.size(); ++i) {
+        const auto& [key, value] = top.map[i];
+        YNode* existing = base.find(key);
+        if (existing == nullptr) {
+            base.set(key, value, top.key_where[i]);
+        } else if (key == "events") {
+            merge_events(*existing, value);
+        } else if (key == "parameters" || existing->is_map()) {
+            merge_into(*existing, value);
+        } else {
+            *existing = value;
+        }
+    }
+}
+
+YNode load_with_extends(const std::string& path, std::vector<std::string>& chain) {
+    if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
+        throw InputError(SourceLocation{path, 0, 0}, "extends",
+                         "scenario extends itself (through " + chain.back() + ")");
+    }
+    chain.push_back(path);
+    YNode node = detail::load_yaml_file(path);
+    YNode* ext = node.is_map() ? node.find("extends") : nullptr;
+    if (ext == nullptr) {
+        return node;
+    }
+    if (!ext->is_scalar()) {
+        throw InputError(ext->where, "extends", "expected the path of another scenario file");
+    }
+    const std::filesystem::path parent =
+        std::filesystem::path(path).parent_path() / ext->scalar;
+    if (!std::filesystem::exists(parent)) {
+        throw InputError(ext->where, "extends", "file not found: " + parent.string());
+    }
+    YNode base = load_with_extends(parent.lexically_normal().string(), chain);
+    // The model path of the base is relative to the base file: make it absolute-ish.
+    if (YNode* model = base.is_map() ? base.find("model") : nullptr) {
+        if (model->is_scalar() && !std::filesystem::path(model->scalar).is_absolute()) {
+            model->scalar =
+                (parent.parent_path() / model->scalar).lexically_normal().string();
+            model->scalar = std::filesystem::relative(model->scalar,
+                                                      std::filesystem::path(path).parent_path())
+                                .string();
+        }
+    }
+    auto& m = node.map;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        if (m[i].first == "extends") {
+            m.erase(m.begin() + static_cast<long>(i));
+            node.key_where.erase(node.key_where.begin() + static_cast<long>(i));
+            break;
+        }
+    }
+    merge_into(base, node);
+    return base;
+}
+
+void apply_override(YNode& root, const Override& o) {
+    const SourceLocation where{"--set " + o.path + "=" + o.value, 0, 0};
+    if (o.path.empty()) {
+        throw InputError(where, "", "expected --set path=value");
+    }
+    YNode value = detail::load_yaml_text(o.value, where.file);
+    // Locations inside the value point at the --set argument.
+    std::vector<YNode*> stack{&value};
+    while (!stack.empty()) {
+        YNode* n = stack.back();
+        stack.pop_back();
+        n->where = where;
+        for (auto& kw : n->key_where) {
+            kw = where;
+        }
+        for (auto& [k, v] : n->map) {
+            stack.push_back(&v);
+        }
+        for (auto& v : n->sequence) {
+            stack.push_back(&v);
+        }
+    }
+    std::vector<std::string> parts;
+    std::size_t begin = 0;
+    while (begin <= o.path.size()) {
+        const std::size_t dot = o.path.find('.', begin);
+        parts.push_back(o.path.substr(begin, dot - begin));
+        if (dot == std::string::npos) {
+            break;
+        }
+        begin = dot + 1;
+    }
+    YNode* cur = &root;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string& part = parts[i];
+        const bool last = i + 1 == parts.size();
+        if (cur->is_sequence()) {
+            // Events are addressed by id: events.<id>.key
+            YNode* found = nullptr;
+            for (auto& item : cur->sequence) {
+                const YNode* id = item.is_map() ? item.find("id") : nullptr;
+                if (id != nullptr && id->scalar == part) {
+                    found = &item;
+                }
+            }
+            if (found == nullptr) {
+                std::vector<std::string> ids;
+                for (auto& item : cur->sequence) {
+                    if (const YNode* id = item.is_map() ? item.find("id") : nullptr) {
+                        ids.push_back(id->scalar);
+                    }
+                }
+                const std::string guess = closest_match(part, ids);
+                throw InputError(where, o.path,
+                                 "no event with id '" + part + "'" +
+                                     (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            }
+            if (last) {
+                *found = value;
+                return;
+            }
+            cur = found;
+            continue;
+        }
+        if (cur->kind == YNode::Kind::null) {
+            cur->kind = YNode::Kind::map;
+        }
+        if (!cur->is_map()) {
+            throw InputError(where, o.path, "'" + part + "' is inside a single value");
+        }
+        YNode* next = cur->find(part);
+        if (last) {
+            cur->set(part, value, where);
+            return;
+        }
+        if (next == nullptr) {
+            YNode empty;
+            empty.kind = YNode::Kind::map;
+            empty.where = where;
+            next = &cur->set(part, empty, where);
+        }
+        cur = next;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events.
+
+std::vector<int> read_products(Reader& r, const Network& net, const YNode& node,
+                               const std::string& path) {
+    std::vector<int> out;
+    const auto ids = r.string_list(node, path);
+    for (const auto& id : ids) {
+        const int p = net.find_product(id);
+        if (p < 0) {
+            const std::string guess = closest_match(id, net.product_ids());
+            r.error(node, path,
+                    "unknown product '" + id + "'" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+        } else {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
+                            const std::string& path) {
+    std::vector<int> out;
+    if (node.is_scalar()) {
+        const int n = lookup_node(r, net.nodes(), node, path);
+        if (n >= 0) {
+            out.push_back(n);
+        }
+        return out;
+    }
+    if (!r.expect_sequence(node, path)) {
+        return out;
+    }
+    for (std::size_t i = 0; i < node.sequence.size(); ++i) {
+        const int n = lookup_node(r, net.nodes(), node.sequence[i], at(path, i));
+        if (n >= 0) {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::string read_country(Reader& r, const Network& net, const YNode& node,
+                         const std::string& path) {
+    auto c = r.string(node, path);
+    if (!c) {
+        return {};
+    }
+    if (!net.has_country(*c)) {
+        const std::string guess = closest_match(*c, net.countries());
+        r.error(node, path,
+                "no node of the model is in '" + *c + "'" +
+                    (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    }
+    return *c;
+}
+
+const std::vector<std::string> COMMON_EVENT_KEYS = {
+    "id", "kind", "description", "source", "note", "probability", "start", "end",
+    "duration_days"};
+
+std::vector<std::string> event_keys(EventKind kind) {
+    std::vector<std::string> keys = COMMON_EVENT_KEYS;
+    auto add = [&](std::initializer_list<const char*> more) {
+        for (const char* k : more) {
+            keys.emplace_back(k);
+        }
+    };
+    switch (kind) {
+        case EventKind::export_control:
+            add({"exporter", "products", "elements", "destinations", "share", "approval_delay",
+                 "approval_rate"});
+            break;
+        case EventKind::licence_delay:
+            add({"control", "destinations", "approval_delay", "approval_rate"});
+            break;
+        case EventKind::agreement:
+            add({"control", "destinations", "lifts", "approval_delay", "approval_rate"});
+            break;
+        case EventKind::supply_disruption:
+            add({"nodes", "products", "factor"});
+            break;
+        case EventKind::export_halt:
+            add({"from", "to", "products"});
+            break;
+        case EventKind::tariff:
+            add({"importer", "exporter", "products", "rate", "elasticity"});
+            break;
+        case EventKind::capacity_change:
+            add({"nodes", "products", "change"});
+            break;
+        case EventKind::demand_shock:
+            add({"nodes", "products", "factor", "stockpile"});
+            break;
+    }
+    return keys;
+}
+
+const std::vector<std::string> ELEMENTS = {"Sc", "Y",  "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
+                                           "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"};
+
+void read_events(const YNode* node, Reader& r, Scenario& s) {
+    if (node == nullptr || node->kind == YNode::Kind::null) {
+        return;
+    }
+    if (!r.expect_sequence(*node, "events")) {
+        return;
+    }
+    const Network& net = s.network;
+    auto in_horizon = [&](const Quantity& q, const YNode& at_node, const std::string& path,
+                          bool is_end) {
+        const auto params = r.parameter_distributions();
+        const double lo = q.lower(params);
+        const double hi = q.upper(params);
+        const double last = static_cast<double>(s.end) + (is_end ? 1.0 : 0.0);
+        if (lo < static_cast<double>(s.start) || hi > last) {
+            r.error(at_node, path,
+                    "date outside the scenario's horizon " + format_date(s.start) + " to " +
+                        format_date(s.end) +
+                        (q.is_constant() ? ": " + format_date(static_cast<Day>(q.value)) : ""));
+        }
+    };
+    for (std::size_t i = 0; i < node->sequence.size(); ++i) {
+        const YNode& e = node->sequence[i];
+        std::string path = at("events", i);
+        if (!r.expect_map(e, path)) {
+            continue;
+        }
+        EventSpec ev;
+        ev.where = e.where;
+        if (const YNode* id = member(e, "id")) {
+            ev.id = r.string(*id, path + ".id").value_or("");
+            path = "events." + ev.id;
+        } else {
+            r.error(e, path, "an event needs an 'id:' (a short name used by --set and by "
+                             "licence_delay/agreement events)");
+        }
+        for (const auto& other : s.events) {
+            if (!ev.id.empty() && other.id == ev.id) {
+                r.error(e, path + ".id", "duplicate event id '" + ev.id + "'");
+            }
+        }
+        const YNode* kind = member(e, "kind");
+        if (kind == nullptr) {
+            r.error(e, path, "an event needs 'kind:' (export_control, licence_delay, "
+                             "supply_disruption, export_halt, tariff, agreement, "
+                             "capacity_change or demand_shock)");
+            continue;
+        }
+        if (!parse_event_kind(kind->scalar, ev.kind)) {
+            const std::string guess = closest_match(kind->scalar, event_kind_names());
+            r.error(*kind, path + ".kind",
+                    "unknown event kind '" + kind->scalar + "'" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            continue;
+        }
+        r.check_keys(e, path, event_keys(ev.kind));
+        if (const YNode* p = member(e, "probability")) {
+            if (auto q = r.quantity(*p, path + ".probability")) {
+                r.check_range(*q, *p, path + ".probability", 0.0, 1.0, "a probability");
+                ev.probability = *q;
+            }
+        }
+        if (const YNode* st = member(e, "start")) {
+            if (auto q = r.quantity(*st, path + ".start", true)) {
+                in_horizon(*q, *st, path + ".start", false);
+                ev.start = *q;
+            }
+        } else {
+            r.error(e, path, "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
+                             "dates)");
+        }
+        const YNode* end = member(e, "end");
+        const YNode* duration = member(e, "duration_days");
+        if (end != nullptr && duration != nullptr) {
+            r.error(*duration, path + ".duration_days", "give 'end:' or 'duration_days:', not both");
+        } else if (end != nullptr) {
+            if (auto q = r.quantity(*end, path + ".end", true)) {
+                in_horizon(*q, *end, path + ".end", true);
+                if (ev.start.is_constant() && q->is_constant() && q->value <= ev.start.value) {
+                    r.error(*end, path + ".end", "the end must be after the start");
+                }
+                ev.has_end = true;
+                ev.end = *q;
+            }
+        } else if (duration != nullptr) {
+            if (auto q = r.quantity(*duration, path + ".duration_days")) {
+                r.check_range(*q, *duration, path + ".duration_days", 0.0, INFINITY,
+                              "a duration");
+                ev.has_duration = true;
+                ev.duration_days = *q;
+            }
+        }
+        auto required = [&](const char* key) -> const YNode* {
+            const YNode* v = member(e, key);
+            if (v == nullptr) {
+                r.error(e, path, std::string("a ") + to_string(ev.kind) + " event needs '" + key +
+                                     ":'");
+            }
+            return v;
+        };
+        auto unit_quantity = [&](const char* key, Quantity& out, double lo, double hi,
+                                 const std::string& what) {
+            if (const YNode* v = member(e, key)) {
+                if (auto q = r.quantity(*v, path + "." + key)) {
+                    r.check_range(*q, *v, path + "." + key, lo, hi, what);
+                    out = *q;
+                    return true;
+                }
+            }
+            return false;
+        };
+        auto approval = [&]() {
+            if (const YNode* v = member(e, "approval_delay")) {
+                if (auto d = r.distribution(*v, path + ".approval_delay")) {
+                    const auto params = r.parameter_distributions();
+                    if (d->lower(params) < 0.0) {
+                        r.error(*v, path + ".approval_delay",
+                                "an approval delay (working days) cannot be negative; use a "
+                                "lognormal, or bounds at or above 0");
+                    }
+                    ev.has_approval_delay = true;
+                    ev.approval_delay = *d;
+                }
+            }
+            ev.has_approval_rate = unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0,
+                                                 "an approval rate");
+        };
+        auto control_ref = [&]() {
+            if (const YNode* c = required("control")) {
+                const std::string id = c->scalar;
+                for (std::size_t k = 0; k < s.events.size(); ++k) {
+                    if (s.events[k].id == id && s.events[k].kind == EventKind::export_control) {
+                        ev.control = static_cast<int>(k);
+                    }
+                }
+                if (ev.control < 0) {
+                    std::vector<std::string> ids;
+                    for (const auto& x : s.events) {
+                        if (x.kind == EventKind::export_control) {
+                            ids.push_back(x.id);
+                        }
+                    }
+                    const std::string guess = closest_match(id, ids);
+                    r.error(*c, path + ".control",
+                            "no export_control event '" + id + "' earlier in the list" +
+                                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+                }
+            }
+        };
+        auto destinations = [&]() {
+            if (const YNode* d = member(e, "destinations")) {
+                for (std::size_t k = 0; k < (d->is_sequence() ? d->sequence.size() : 1); ++k) {
+                    const YNode& item = d->is_sequence() ? d->sequence[k] : *d;
+                    ev.destinations.push_back(
+                        read_country(r, net, item, path + ".destinations"));
+                }
+            }
+        };
+        auto products = [&](bool needed) {
+            if (const YNode* p = needed ? required("products") : member(e, "products")) {
+                ev.products = read_products(r, net, *p, path + ".products");
+            }
+        };
+        switch (ev.kind) {
+            case EventKind::export_control: {
+                if (const YNode* x = required("exporter")) {
+                    ev.exporter = read_country(r, net, *x, path + ".exporter");
+                }
+                products(true);
+                destinations();
+                if (const YNode* el = member(e, "elements")) {
+                    ev.elements = r.string_list(*el, path + ".elements");
+                    for (const auto& sym : ev.elements) {
+                        if (std::find(ELEMENTS.begin(), ELEMENTS.end(), sym) == ELEMENTS.end()) {
+                            const std::string guess = closest_match(sym, ELEMENTS);
+                            r.error(*el, path + ".elements",
+                                    "'" + sym + "' is not a rare-earth element symbol" +
+                                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+                        }
+                    }
+                }
+                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
+                approval();
+                if (!ev.has_approval_delay) {
+                    required("approval_delay");
+                }
+                if (!ev.has_approval_rate) {
+                    required("approval_rate");
+                }
+                break;
+            }
+            case EventKind::licence_delay:
+            case EventKind::agreement: {
+                control_ref();
+                destinations();
+                approval();
+                if (ev.kind == EventKind::agreement) {
+                    if (const YNode* l = member(e, "lifts")) {
+                        ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
+                    }
+                }
+                if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate) {
+                    r.error(e, path,
+                            std::string("a ") + to_string(ev.kind) +
+                                " event needs 'approval_delay:' or 'approval_rate:'" +
+                                (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
+                }
+                break;
+            }
+            case EventKind::supply_disruption:
+            case EventKind::demand_shock: {
+                const bool disruption = ev.kind == EventKind::supply_disruption;
+                if (const YNode* n = disruption ? required("nodes") : member(e, "nodes")) {
+                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+                    for (int idx : ev.nodes) {
+                        const Node& nd = net.nodes()[static_cast<std::size_t>(idx)];
+                        if (!disruption && nd.kind != NodeKind::buyer) {
+                            r.error(*n, path + ".nodes",
+                                    "'" + nd.id + "' is not a buyer; a demand shock applies to "
+                                                  "buyers");
+                        }
+                        if (disruption && nd.kind == NodeKind::buyer) {
+                            r.error(*n, path + ".nodes",
+                                    "'" + nd.id + "' is a buyer; use a demand_shock");
+                        }
+                    }
+                }
+                products(false);
+                if (required("factor") != nullptr) {
+                    unit_quantity("factor", ev.factor, 0.0, INFINITY, "a factor");
+                }
+                if (const YNode* sp = member(e, "stockpile")) {
+                    ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
+                }
+                break;
+            }
+            case EventKind::export_halt: {
+                if (const YNode* f = required("from")) {
+                    ev.from_node = lookup_node(r, net.nodes(), *f, path + ".from");
+                }
+                if (const YNode* t = member(e, "to")) {
+                    ev.to_node = lookup_node(r, net.nodes(), *t, path + ".to");
+                }
+                products(false);
+                if (ev.from_node >= 0) {
+                    bool any = false;
+                    for (const auto& edge : net.edges()) {
+                        any = any || (edge.from == ev.from_node &&
+                                      (ev.to_node < 0 || edge.to == ev.to_node));
+                    }
+                    if (!any) {
+                        r.error(e, path, "no edge of the model runs from '" +
+                                             net.nodes()[static_cast<std::size_t>(ev.from_node)].id +
+                                             "'" +
+                                             (ev.to_node >= 0
+                                                  ? " to '" +
+                                                        net.nodes()[static_cast<std::size_t>(
+                                                                        ev.to_node)]
+                                                            .id +
+                                                        "'"
+                                                  : ""));
+                    }
+                }
+                break;
+            }
+            case EventKind::tariff: {
+                if (const YNode* x = required("importer")) {
+                    ev.importer = read_country(r, net, *x, path + ".importer");
+                }
+                if (const YNode* x = required("exporter")) {
+                    ev.exporter = read_country(r, net, *x, path + ".exporter");
+                }
+                products(false);
+                if (required("rate") != nullptr) {
+                    unit_quantity("rate", ev.rate, 0.0, 100.0, "a tariff rate (0.25 = 25%)");
+                }
+                unit_quantity("elasticity", ev.elasticity, 0.0, 10.0, "an elasticity");
+                break;
+            }
+            case EventKind::capacity_change: {
+                if (const YNode* n = required("nodes")) {
+                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+                }
+                products(true);
+                if (required("change") != nullptr) {
+                    unit_quantity("change", ev.change, -1e12, 1e12, "a change (t/month)");
+                }
+                for (int idx : ev.nodes) {
+                    for (int p : ev.products) {
+                        const bool has = net.find_line(idx, p) >= 0 ||
+                                         (net.nodes()[static_cast<std::size_t>(idx)].kind ==
+                                              NodeKind::buyer &&
+                                          net.find_input(idx, p) >= 0);
+                        if (!has) {
+                            r.error(e, path,
+                                    "'" + net.nodes()[static_cast<std::size_t>(idx)].id +
+                                        "' neither makes nor buys " +
+                                        net.products()[static_cast<std::size_t>(p)].id);
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        s.events.push_back(std::move(ev));
+    }
+}
+
+}  // namespace
+
+Network load_model(const std::string& path) {
+    DiagnosticSink sink;
+    std::vector<Parameter> parameters;
+    Reader r(sink, parameters);
+    const YNode root = detail::load_yaml_file(path);
+    ModelFile model = build_model(root, r, parameters);
+    sink.throw_if_any();
+    return model.network;
+}
+
+Network load_network(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    if (root.is_map() && root.find("model") != nullptr) {
+        return load_scenario(path).network;
+    }
+    return load_model(path);
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+    std::vector<std::string> chain;
+    YNode root = load_with_extends(path, chain);
+    if (!root.is_map()) {
+        throw InputError(root.where, "", "a scenario file is a mapping of keys such as name:, "
+                                         "model:, start:, horizon: and events:");
+    }
+    for (const auto& o : overrides) {
+        apply_override(root, o);
+    }
+
+    DiagnosticSink sink;
+    Scenario s;
+    s.path = path;
+    std::vector<Parameter> parameters;
+    Reader r(sink, parameters);
+    r.check_keys(root, "",
+                 {"name", "description", "model", "start", "horizon", "time_step_days", "trials",
+                  "seed", "time_to_shortage_from", "parameters", "events", "source", "note"});
+
+    // The model first: events are checked against its nodes, products and countries.
+    const YNode* model = member(root, "model");
+    if (model == nullptr || !model->is_scalar()) {
+        throw InputError(root.where, "model",
+                         "a scenario needs 'model:', the path of a model file such as "
+                         "../models/rare_earths_2024.yaml");
+    }
+    std::filesystem::path model_path(model->scalar);
+    if (model_path.is_relative()) {
+        model_path = std::filesystem::path(path).parent_path() / model_path;
+    }
+    model_path = model_path.lexically_normal();
+    if (!std::filesystem::exists(model_path)) {
+        throw InputError(model->where, "model", "model file not found: " + model_path.string());
+    }
+    s.model_path = model_path.string();
+    const YNode model_root = detail::load_yaml_file(s.model_path);
+    {
+        ModelFile m = build_model(model_root, r, parameters);
+        s.network = std::move(m.network);
+        s.adjust_days = m.adjust_days;
+    }
+    sink.throw_if_any();  // a broken model makes every scenario message noise
+
+    read_parameters(member(root, "parameters"), r, parameters);
+
+    s.name = std::filesystem::path(path).stem().string();
+    if (const YNode* v = member(root, "name")) {
+        s.name = r.string(*v, "name").value_or(s.name);
+        for (char c : s.name) {
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
+                r.error(*v, "name", "a name may hold letters, digits, '_', '-' and '.' only (it "
+                                    "names the output directory)");
+                break;
+            }
+        }
+    }
+    if (const YNode* v = member(root, "description")) {
+        s.description = v->scalar;
+    }
+    const YNode* start = member(root, "start");
+    const YNode* horizon = member(root, "horizon");
+    if (start == nullptr) {
+        r.error(root, "start", "a scenario needs 'start:' (YYYY-MM-DD)");
+    } else if (auto d = r.date(*start, "start")) {
+        s.start = *d;
+    }
+    if (horizon == nullptr) {
+        r.error(root, "horizon", "a scenario needs 'horizon:' (YYYY-MM, the last month simulated)");
+    } else if (auto m = horizon->is_scalar() ? parse_month(horizon->scalar) : std::nullopt) {
+        s.end = first_day_of(*m) + days_in_month(*m) - 1;
+        if (s.end < s.start) {
+            r.error(*horizon, "horizon", "the horizon ends before the start");
+        } else if (s.end - s.start > 366 * 30) {
+            r.error(*horizon, "horizon", "horizons longer than 30 years are not supported");
+        }
+    } else {
+        r.error(*horizon, "horizon", "expected a month YYYY-MM, found '" + horizon->scalar + "'");
+    }
+    if (const YNode* v = member(root, "time_step_days")) {
+        if (auto n = r.integer(*v, "time_step_days")) {
+            if (*n < 1 || *n > 7) {
+                r.error(*v, "time_step_days", "must be between 1 and 7");
+            } else {
+                s.step_days = static_cast<int>(*n);
+            }
+        }
+    }
+    if (const YNode* v = member(root, "trials")) {
+        if (auto n = r.integer(*v, "trials")) {
+            if (*n < 1 || *n > 100'000'000) {
+                r.error(*v, "trials", "must be between 1 and 100000000");
+            } else {
+                s.trials = static_cast<int>(*n);
+            }
+        }
+    }
+    if (const YNode* v = member(root, "seed")) {
+        if (auto n = r.integer(*v, "seed")) {
+            if (*n < 0) {
+                r.error(*v, "seed", "must be >= 0");
+            } else {
+                s.seed = static_cast<std::uint64_t>(*n);
+            }
+        }
+    }
+    sink.throw_if_any();  // events need a valid calendar
+
+    s.parameters = parameters;
+    read_events(member(root, "events"), r, s);
+
+    // Time to shortage is counted from this day: the given date, else the first export control.
+    s.reference_day = s.start;
+    if (const YNode* v = member(root, "time_to_shortage_from")) {
+        if (auto d = r.date(*v, "time_to_shortage_from")) {
+            s.reference_day = *d;
+        }
+    } else {
+        for (const auto& ev : s.events) {
+            if (ev.kind == EventKind::export_control) {
+                s.reference_day = static_cast<Day>(ev.start.lower(r.parameter_distributions()));
+                break;
+            }
+        }
+    }
+    sink.throw_if_any();
+    s.parameters = parameters;
+    s.resolved_yaml = detail::dump_yaml(root);
+    return s;
+}
+
+}  // namespace chokepoint

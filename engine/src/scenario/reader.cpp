@@ -1,0 +1,369 @@
+#include "reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace chokepoint::detail {
+
+namespace {
+const char* kind_name(YNode::Kind k) {
+    switch (k) {
+        case YNode::Kind::null:
+            return "nothing";
+        case YNode::Kind::scalar:
+            return "a single value";
+        case YNode::Kind::sequence:
+            return "a list";
+        case YNode::Kind::map:
+            return "a mapping";
+    }
+    return "?";
+}
+
+struct DistributionShape {
+    const char* name;
+    DistributionKind kind;
+    std::vector<std::string> args;      // required, in factory order
+    std::vector<std::string> optional;  // optional, after the required ones
+};
+
+const std::vector<DistributionShape>& shapes() {
+    static const std::vector<DistributionShape> all = {
+        {"fixed", DistributionKind::fixed, {"value"}, {}},
+        {"uniform", DistributionKind::uniform, {"min", "max"}, {}},
+        {"triangular", DistributionKind::triangular, {"min", "mode", "max"}, {}},
+        {"normal", DistributionKind::normal, {"mean", "sd"}, {}},
+        {"lognormal", DistributionKind::lognormal, {"median", "spread"}, {}},
+        {"beta", DistributionKind::beta, {"alpha", "beta"}, {"min", "max"}},
+        {"bernoulli", DistributionKind::bernoulli, {"p"}, {}},
+        {"discrete", DistributionKind::discrete, {}, {}},
+    };
+    return all;
+}
+}  // namespace
+
+void Reader::check_keys(const YNode& map, const std::string& path,
+                        const std::vector<std::string>& allowed) {
+    if (!map.is_map()) {
+        return;
+    }
+    for (std::size_t i = 0; i < map.map.size(); ++i) {
+        const std::string& key = map.map[i].first;
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
+            continue;
+        }
+        std::string message = "unknown key '" + key + "'";
+        const std::string guess = closest_match(key, allowed);
+        if (!guess.empty()) {
+            message += " (did you mean '" + guess + "'?)";
+        } else {
+            std::string list;
+            for (const auto& a : allowed) {
+                list += (list.empty() ? "" : ", ") + a;
+            }
+            message += "; allowed here: " + list;
+        }
+        const SourceLocation& where = i < map.key_where.size() ? map.key_where[i] : map.where;
+        sink_.error(where, path.empty() ? key : path + "." + key, message);
+    }
+}
+
+bool Reader::expect_map(const YNode& node, const std::string& path) {
+    if (node.is_map()) {
+        return true;
+    }
+    error(node, path, std::string("expected a mapping (key: value lines), found ") +
+                          kind_name(node.kind));
+    return false;
+}
+
+bool Reader::expect_sequence(const YNode& node, const std::string& path) {
+    if (node.is_sequence()) {
+        return true;
+    }
+    error(node, path, std::string("expected a list, found ") + kind_name(node.kind));
+    return false;
+}
+
+std::optional<std::string> Reader::string(const YNode& node, const std::string& path) {
+    if (!node.is_scalar() || node.scalar.empty()) {
+        error(node, path, std::string("expected text, found ") + kind_name(node.kind));
+        return std::nullopt;
+    }
+    return node.scalar;
+}
+
+std::optional<double> Reader::number(const YNode& node, const std::string& path) {
+    if (!node.is_scalar()) {
+        error(node, path, std::string("expected a number, found ") + kind_name(node.kind));
+        return std::nullopt;
+    }
+    const std::string& s = node.scalar;
+    double v = 0.0;
+    const char* begin = s.data() + (s.size() > 1 && s[0] == '+' ? 1 : 0);
+    auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) {
+        error(node, path, "expected a number, found '" + s + "'");
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<long long> Reader::integer(const YNode& node, const std::string& path) {
+    if (!node.is_scalar()) {
+        error(node, path, std::string("expected a whole number, found ") + kind_name(node.kind));
+        return std::nullopt;
+    }
+    long long v = 0;
+    const std::string& s = node.scalar;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) {
+        error(node, path, "expected a whole number, found '" + s + "'");
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<bool> Reader::boolean(const YNode& node, const std::string& path) {
+    if (node.is_scalar() && (node.scalar == "true" || node.scalar == "false")) {
+        return node.scalar == "true";
+    }
+    error(node, path, "expected true or false");
+    return std::nullopt;
+}
+
+std::optional<Day> Reader::date(const YNode& node, const std::string& path) {
+    if (!node.is_scalar()) {
+        error(node, path, std::string("expected a date YYYY-MM-DD, found ") +
+                              kind_name(node.kind));
+        return std::nullopt;
+    }
+    auto d = parse_date(node.scalar);
+    if (!d) {
+        error(node, path, "expected a date YYYY-MM-DD, found '" + node.scalar + "'");
+    }
+    return d;
+}
+
+std::vector<std::string> Reader::string_list(const YNode& node, const std::string& path) {
+    std::vector<std::string> out;
+    if (node.is_scalar()) {
+        out.push_back(node.scalar);
+        return out;
+    }
+    if (!expect_sequence(node, path)) {
+        return out;
+    }
+    for (std::size_t i = 0; i < node.sequence.size(); ++i) {
+        if (auto s = string(node.sequence[i], path + "[" + std::to_string(i) + "]")) {
+            out.push_back(*s);
+        }
+    }
+    return out;
+}
+
+std::vector<Distribution> Reader::parameter_distributions() const {
+    std::vector<Distribution> out;
+    for (const auto& p : parameters_) {
+        out.push_back(p.distribution);
+    }
+    return out;
+}
+
+std::optional<DistributionSpec> Reader::distribution(const YNode& node, const std::string& path,
+                                                     bool dates) {
+    if (!node.is_map()) {
+        error(node, path, "expected a distribution such as {dist: triangular, min: 1, mode: 2, "
+                          "max: 3}");
+        return std::nullopt;
+    }
+    const YNode* dist = node.find("dist");
+    if (dist == nullptr) {
+        error(node, path, "a distribution needs 'dist:' (fixed, uniform, triangular, normal, "
+                          "lognormal, beta, bernoulli or discrete)");
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto& s : shapes()) {
+        names.emplace_back(s.name);
+    }
+    const auto it = std::find_if(shapes().begin(), shapes().end(), [&](const auto& s) {
+        return dist->is_scalar() && dist->scalar == s.name;
+    });
+    if (it == shapes().end()) {
+        std::string message = "unknown distribution '" + dist->scalar + "'";
+        const std::string guess = closest_match(dist->scalar, names);
+        message += guess.empty() ? "; use one of: fixed, uniform, triangular, normal, "
+                                   "lognormal, beta, bernoulli, discrete"
+                                 : " (did you mean '" + guess + "'?)";
+        error(*dist, path + ".dist", message);
+        return std::nullopt;
+    }
+    DistributionSpec spec;
+    spec.kind = it->kind;
+    std::vector<std::string> allowed = {"dist"};
+    allowed.insert(allowed.end(), it->args.begin(), it->args.end());
+    allowed.insert(allowed.end(), it->optional.begin(), it->optional.end());
+    if (spec.kind == DistributionKind::discrete) {
+        allowed.insert(allowed.end(), {"values", "weights"});
+    }
+    check_keys(node, path, allowed);
+    bool ok = true;
+    // Only location-like arguments are dates; spreads, sds and shape arguments are numbers.
+    auto is_date_arg = [&](const std::string& a) {
+        return dates && (a == "value" || a == "min" || a == "mode" || a == "max" ||
+                         a == "mean" || a == "median");
+    };
+    for (const auto& a : it->args) {
+        const YNode* v = node.find(a);
+        if (v == nullptr) {
+            error(node, path, std::string(it->name) + " needs '" + a + "'");
+            ok = false;
+            continue;
+        }
+        auto q = quantity(*v, path + "." + a, is_date_arg(a));
+        if (!q) {
+            ok = false;
+            continue;
+        }
+        spec.args.push_back(*q);
+    }
+    for (const auto& a : it->optional) {
+        if (const YNode* v = node.find(a)) {
+            if (auto q = quantity(*v, path + "." + a, is_date_arg(a))) {
+                spec.args.push_back(*q);
+            } else {
+                ok = false;
+            }
+        } else if (spec.kind == DistributionKind::beta) {
+            spec.args.push_back(Quantity::constant_value(a == "min" ? 0.0 : 1.0));
+        }
+    }
+    if (spec.kind == DistributionKind::discrete) {
+        const YNode* values = node.find("values");
+        if (values == nullptr || !values->is_sequence() || values->sequence.empty()) {
+            error(node, path, "discrete needs 'values:' as a non-empty list");
+            return std::nullopt;
+        }
+        for (std::size_t i = 0; i < values->sequence.size(); ++i) {
+            auto q = quantity(values->sequence[i], path + ".values[" + std::to_string(i) + "]",
+                              dates);
+            ok = ok && q.has_value();
+            if (q) {
+                spec.values.push_back(*q);
+            }
+        }
+        if (const YNode* weights = node.find("weights")) {
+            if (!weights->is_sequence() || weights->sequence.size() != values->sequence.size()) {
+                error(*weights, path + ".weights", "needs one weight for each of the values");
+                return std::nullopt;
+            }
+            for (std::size_t i = 0; i < weights->sequence.size(); ++i) {
+                auto q = quantity(weights->sequence[i],
+                                  path + ".weights[" + std::to_string(i) + "]");
+                ok = ok && q.has_value();
+                if (q) {
+                    spec.weights.push_back(*q);
+                }
+            }
+        }
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    // With constant arguments, check them now so the message points at the file.
+    const bool constant = std::all_of(spec.args.begin(), spec.args.end(),
+                                      [](const Quantity& q) { return q.is_constant(); }) &&
+                          std::all_of(spec.values.begin(), spec.values.end(),
+                                      [](const Quantity& q) { return q.is_constant(); }) &&
+                          std::all_of(spec.weights.begin(), spec.weights.end(),
+                                      [](const Quantity& q) { return q.is_constant(); });
+    if (constant) {
+        try {
+            std::vector<double> params;
+            Rng rng(0);
+            (void)spec.resolve(params, rng);
+        } catch (const std::invalid_argument& e) {
+            error(node, path, e.what());
+            return std::nullopt;
+        }
+    }
+    return spec;
+}
+
+std::optional<Quantity> Reader::quantity(const YNode& node, const std::string& path, bool dates) {
+    if (node.is_map()) {
+        auto spec = distribution(node, path, dates);
+        if (!spec) {
+            return std::nullopt;
+        }
+        Quantity q;
+        q.kind = Quantity::Kind::distribution;
+        q.distribution = std::make_shared<const DistributionSpec>(std::move(*spec));
+        return q;
+    }
+    if (node.is_scalar() && !node.scalar.empty() && node.scalar[0] == '$') {
+        const std::string name = node.scalar.substr(1);
+        for (std::size_t i = 0; i < parameters_.size(); ++i) {
+            if (parameters_[i].name == name) {
+                Quantity q;
+                q.kind = Quantity::Kind::parameter;
+                q.parameter = static_cast<int>(i);
+                if (dates) {
+                    error(node, path, "a date cannot be a parameter; write a date or a "
+                                      "distribution of dates");
+                    return std::nullopt;
+                }
+                return q;
+            }
+        }
+        std::vector<std::string> names;
+        for (const auto& p : parameters_) {
+            names.push_back(p.name);
+        }
+        std::string message = "unknown parameter '" + name + "'";
+        const std::string guess = closest_match(name, names);
+        if (!guess.empty()) {
+            message += " (did you mean '$" + guess + "'?)";
+        }
+        error(node, path, message);
+        return std::nullopt;
+    }
+    if (dates) {
+        auto d = date(node, path);
+        if (!d) {
+            return std::nullopt;
+        }
+        return Quantity::constant_value(static_cast<double>(*d));
+    }
+    auto v = number(node, path);
+    if (!v) {
+        return std::nullopt;
+    }
+    return Quantity::constant_value(*v);
+}
+
+void Reader::check_range(const Quantity& q, const YNode& at, const std::string& path,
+                         double lower, double upper, const std::string& what) {
+    const auto params = parameter_distributions();
+    const double lo = q.lower(params);
+    const double hi = q.upper(params);
+    if (lo >= lower && hi <= upper) {
+        return;
+    }
+    auto num = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    const std::string range = std::isinf(upper) ? ">= " + num(lower)
+                                                : "between " + num(lower) + " and " + num(upper);
+    error(at, path,
+          what + " must be " + range +
+              (q.is_constant() ? ", found " + num(q.value) : " for every value it can take"));
+}
+
+}  // namespace chokepoint::detail

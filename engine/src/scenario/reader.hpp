@@ -1,0 +1,61 @@
+#pragma once
+// Internal to the scenario module: typed reads from the YAML tree that record every problem
+// (with file:line:column and YAML path) instead of stopping at the first.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chokepoint/random/quantity.hpp"
+#include "chokepoint/core/calendar.hpp"
+#include "yaml_tree.hpp"
+
+namespace chokepoint::detail {
+
+class Reader {
+public:
+    Reader(DiagnosticSink& sink, std::vector<Parameter>& parameters)
+        : sink_(sink), parameters_(parameters) {}
+
+    void error(const YNode& at, const std::string& path, const std::string& message) {
+        sink_.error(at.where, path, message);
+    }
+    DiagnosticSink& sink() { return sink_; }
+
+    /// Reports keys of `map` not in `allowed`, with a "did you mean" suggestion.
+    void check_keys(const YNode& map, const std::string& path,
+                    const std::vector<std::string>& allowed);
+    bool expect_map(const YNode& node, const std::string& path);
+    bool expect_sequence(const YNode& node, const std::string& path);
+
+    std::optional<std::string> string(const YNode& node, const std::string& path);
+    std::optional<double> number(const YNode& node, const std::string& path);
+    std::optional<long long> integer(const YNode& node, const std::string& path);
+    std::optional<bool> boolean(const YNode& node, const std::string& path);
+    std::optional<Day> date(const YNode& node, const std::string& path);
+    /// A scalar or a list of scalars, as strings.
+    std::vector<std::string> string_list(const YNode& node, const std::string& path);
+
+    /// A number, `$parameter`, or `{dist: ...}`; with `dates`, numbers are YYYY-MM-DD dates.
+    std::optional<Quantity> quantity(const YNode& node, const std::string& path,
+                                     bool dates = false);
+    /// `{dist: ...}` only (kept as a distribution for per-draw use, e.g. approval delays).
+    std::optional<DistributionSpec> distribution(const YNode& node, const std::string& path,
+                                                 bool dates = false);
+    /// Checks lower <= q <= upper over every value q can take.
+    void check_range(const Quantity& q, const YNode& at, const std::string& path, double lower,
+                     double upper, const std::string& what);
+
+    /// Named parameter distributions (for bounds).
+    std::vector<Distribution> parameter_distributions() const;
+
+private:
+    DiagnosticSink& sink_;
+    std::vector<Parameter>& parameters_;
+};
+
+/// Optional member helpers.
+inline const YNode* member(const YNode& map, const std::string& key) {
+    return map.is_map() ? map.find(key) : nullptr;
+}
+
+}  // namespace chokepoint::detail

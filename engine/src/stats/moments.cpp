@@ -1,0 +1,47 @@
+#include "chokepoint/stats/moments.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace chokepoint {
+
+void RunningMoments::add(double x) {
+    if (n_ == 0) {
+        min_ = max_ = x;
+    } else {
+        min_ = std::min(min_, x);
+        max_ = std::max(max_, x);
+    }
+    ++n_;
+    const double delta = x - mean_;
+    mean_ += delta / static_cast<double>(n_);
+    m2_ += delta * (x - mean_);
+}
+
+void RunningMoments::merge(const RunningMoments& other) {
+    if (other.n_ == 0) {
+        return;
+    }
+    if (n_ == 0) {
+        *this = other;
+        return;
+    }
+    const double na = static_cast<double>(n_);
+    const double nb = static_cast<double>(other.n_);
+    const double delta = other.mean_ - mean_;
+    const double n = na + nb;
+    mean_ += delta * nb / n;
+    m2_ += other.m2_ + delta * delta * na * nb / n;
+    n_ += other.n_;
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+}
+
+double RunningMoments::sd() const {
+    if (n_ < 2) {
+        return 0.0;
+    }
+    return std::sqrt(std::max(0.0, m2_ / static_cast<double>(n_ - 1)));
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,141 @@
+#include "chokepoint/stats/quantile_sketch.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace chokepoint {
+
+QuantileSketch::QuantileSketch(double compression) : compression_(compression) {}
+
+void QuantileSketch::add(double x) {
+    if (!any_) {
+        min_ = max_ = x;
+        any_ = true;
+    } else {
+        min_ = std::min(min_, x);
+        max_ = std::max(max_, x);
+    }
+    buffer_.push_back(x);
+    if (buffer_.size() >= static_cast<std::size_t>(4.0 * compression_)) {
+        flush();
+    }
+}
+
+void QuantileSketch::merge(const QuantileSketch& other) {
+    other.flush();
+    if (!other.any_) {
+        return;
+    }
+    flush();
+    if (!any_) {
+        min_ = other.min_;
+        max_ = other.max_;
+        any_ = true;
+    } else {
+        min_ = std::min(min_, other.min_);
+        max_ = std::max(max_, other.max_);
+    }
+    scratch_.clear();
+    std::merge(centroids_.begin(), centroids_.end(), other.centroids_.begin(),
+               other.centroids_.end(), std::back_inserter(scratch_),
+               [](const Centroid& a, const Centroid& b) { return a.mean < b.mean; });
+    total_weight_ += other.total_weight_;
+    centroids_.swap(scratch_);
+    // Re-compress through the same path as a flush.
+    std::vector<double> none;
+    buffer_.swap(none);
+    flush();
+}
+
+void QuantileSketch::flush() const {
+    if (buffer_.empty() && centroids_.size() <= static_cast<std::size_t>(compression_)) {
+        return;
+    }
+    std::sort(buffer_.begin(), buffer_.end());
+    scratch_.clear();
+    scratch_.reserve(centroids_.size() + buffer_.size());
+    // Merge the sorted buffer (weight 1 each) with the sorted centroids.
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < centroids_.size() || j < buffer_.size()) {
+        if (j == buffer_.size() || (i < centroids_.size() && centroids_[i].mean <= buffer_[j])) {
+            scratch_.push_back(centroids_[i++]);
+        } else {
+            scratch_.push_back(Centroid{buffer_[j++], 1.0});
+        }
+    }
+    const double total = total_weight_ + static_cast<double>(buffer_.size());
+    buffer_.clear();
+    // Greedy merge under the k1-style size bound: a centroid around rank fraction q may hold at
+    // most 4 * N * q * (1 - q) / compression values, so the tails stay fine-grained.
+    centroids_.clear();
+    double so_far = 0.0;
+    Centroid current = scratch_.front();
+    for (std::size_t k = 1; k < scratch_.size(); ++k) {
+        const Centroid& next = scratch_[k];
+        const double proposed = current.weight + next.weight;
+        const double q = (so_far + proposed / 2.0) / total;
+        const double limit = 4.0 * total * q * (1.0 - q) / compression_;
+        if (proposed <= limit) {
+            current.mean += (next.mean - current.mean) * next.weight / proposed;
+            current.weight = proposed;
+        } else {
+            so_far += current.weight;
+            centroids_.push_back(current);
+            current = next;
+        }
+    }
+    centroids_.push_back(current);
+    total_weight_ = total;
+}
+
+std::size_t QuantileSketch::centroid_count() const {
+    flush();
+    return centroids_.size();
+}
+
+double QuantileSketch::quantile(double q) const {
+    flush();
+    if (centroids_.empty()) {
+        return 0.0;
+    }
+    q = std::clamp(q, 0.0, 1.0);
+    const std::size_t n = centroids_.size();
+    if (n == 1) {
+        return centroids_[0].mean;
+    }
+    if (static_cast<double>(n) == total_weight_) {
+        // Every value is its own centroid: exact type-7 quantile of the sample.
+        const double h = q * static_cast<double>(n - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        const std::size_t hi = std::min(lo + 1, n - 1);
+        return centroids_[lo].mean + (h - static_cast<double>(lo)) *
+                                         (centroids_[hi].mean - centroids_[lo].mean);
+    }
+    // Centroid k sits at cumulative rank (weight before it) + weight/2; interpolate between
+    // neighbouring centres, and between min/max and the outermost centres.
+    const double target = q * total_weight_;
+    double cumulative = 0.0;
+    double prev_rank = 0.0;
+    double prev_value = min_;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double rank = cumulative + centroids_[k].weight / 2.0;
+        if (target <= rank) {
+            if (rank == prev_rank) {
+                return centroids_[k].mean;
+            }
+            const double t = (target - prev_rank) / (rank - prev_rank);
+            return prev_value + t * (centroids_[k].mean - prev_value);
+        }
+        cumulative += centroids_[k].weight;
+        prev_rank = rank;
+        prev_value = centroids_[k].mean;
+    }
+    if (total_weight_ == prev_rank) {
+        return max_;
+    }
+    const double t = (target - prev_rank) / (total_weight_ - prev_rank);
+    return prev_value + t * (max_ - prev_value);
+}
+
+}  // namespace chokepoint

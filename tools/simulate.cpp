@@ -1,0 +1,392 @@
+// The `simulate` command line: parses arguments, configures logging, calls the library, writes
+// results and maps errors to exit codes (0 success, 1 failure, 2 bad usage or invalid input,
+// 130 interrupted). All modelling lives in the engine library.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/results.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+
+namespace po = boost::program_options;
+using namespace chokepoint;
+
+namespace {
+
+constexpr int EXIT_OK = 0;
+constexpr int EXIT_FAILURE_ = 1;
+constexpr int EXIT_USAGE = 2;
+constexpr int EXIT_INTERRUPTED = 130;
+
+std::atomic<bool> g_interrupted{false};  // written by the signal handler only
+
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const char* USAGE = R"(Usage:
+  simulate SCENARIO.yaml [--trials N] [--seed S] [--threads T] [--output DIR]
+                         [--set path=value]... [--quiet]
+  simulate validate SCENARIO.yaml [--set path=value]...
+  simulate graph FILE.yaml [--format dot|graphml] [--output FILE]
+  simulate --help | --version
+
+Runs a Monte Carlo simulation of a supply-network scenario and writes summary.csv,
+buyers.csv and run.json to results/<scenario name>/ (or --output DIR).
+
+Exit codes: 0 success, 1 failure, 2 bad usage or invalid input, 130 interrupted (Ctrl-C).
+)";
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
+    std::vector<Override> out;
+    for (const auto& s : sets) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw UsageError("--set needs path=value, found '" + s + "'");
+        }
+        out.push_back(Override{s.substr(0, eq), s.substr(eq + 1)});
+    }
+    return out;
+}
+
+std::string join_args(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) {
+        out += (i ? " " : "") + std::string(argv[i]);
+    }
+    return out;
+}
+
+std::string compact(double v) {
+    char buf[32];
+    if (std::abs(v) >= 9999.5) {
+        std::snprintf(buf, sizeof buf, "%.1fk", v / 1000.0);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    }
+    return buf;
+}
+
+void print_report(const Scenario& scenario, const RunResult& result, std::ostream& out) {
+    const OutputLayout& layout = result.layout;
+    // Magnet exports from China if the model has them; else the first exported product.
+    std::string product = "magnet";
+    std::string exporter = "China";
+    auto has = [&](const std::string& p, const std::string& x) {
+        return std::any_of(layout.series.begin(), layout.series.end(), [&](const SeriesKey& k) {
+            return k.metric == "exports" && k.product == p && k.from == x;
+        });
+    };
+    if (!has(product, exporter)) {
+        for (const auto& k : layout.series) {
+            if (k.metric == "exports") {
+                product = k.product;
+                exporter = k.from;
+                break;
+            }
+        }
+    }
+    std::vector<std::size_t> columns;
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const auto& k = layout.series[s];
+        if (k.metric == "exports" && k.product == product && k.from == exporter &&
+            k.to != "World") {
+            columns.push_back(s);
+        }
+    }
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const auto& k = layout.series[s];
+        if (k.metric == "exports" && k.product == product && k.from == exporter &&
+            k.to == "World") {
+            columns.push_back(s);
+        }
+    }
+    out << "\n" << scenario.name << ": " << product << " exports from " << exporter
+        << ", tonnes per month, P50 [P5-P95] over " << result.trials_completed << " trials"
+        << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
+    constexpr std::size_t PER_TABLE = 5;
+    for (std::size_t first = 0; first < columns.size(); first += PER_TABLE) {
+        const std::size_t last = std::min(columns.size(), first + PER_TABLE);
+        std::vector<std::vector<std::string>> cells(static_cast<std::size_t>(layout.months) + 1);
+        cells[0].push_back("month");
+        for (std::size_t c = first; c < last; ++c) {
+            cells[0].push_back(layout.series[columns[c]].to);
+        }
+        for (int m = 0; m < layout.months; ++m) {
+            auto& row = cells[static_cast<std::size_t>(m) + 1];
+            row.push_back(format_month(layout.first_month + m));
+            for (std::size_t c = first; c < last; ++c) {
+                const Summary& s = result.at(columns[c], m);
+                row.push_back(compact(s.p50) + " [" + compact(s.p05) + "-" + compact(s.p95) +
+                              "]");
+            }
+        }
+        std::vector<std::size_t> width(cells[0].size(), 0);
+        for (const auto& row : cells) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                width[i] = std::max(width[i], row[i].size());
+            }
+        }
+        out << "\n";
+        for (const auto& row : cells) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                const std::string pad(width[i] - row[i].size(), ' ');
+                out << (i == 0 ? row[i] + pad : "  " + pad + row[i]);
+            }
+            out << "\n";
+        }
+    }
+    out << "\nBuyers: probability of a shortage on or after " << format_date(scenario.reference_day)
+        << ", and days to the first shortage (P50 of trials with one)\n\n";
+    std::size_t wb = 5;
+    for (const auto& b : layout.buyers) {
+        wb = std::max(wb, b.buyer.size() + b.product_id.size() + 3);
+    }
+    for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
+        const auto& key = layout.buyers[b];
+        const auto& s = result.buyers[b];
+        const std::string name = key.buyer + " (" + key.product_id + ")";
+        char line[160];
+        std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb), name.c_str(),
+                      100.0 * s.shortage_probability);
+        out << line;
+        if (s.time_to_shortage.count > 0) {
+            out << "first shortage after " << compact(s.time_to_shortage.p50) << " days; "
+                << compact(s.shortage_tonnes.mean) << " t short on average";
+        } else {
+            out << "no shortage";
+        }
+        out << "\n";
+    }
+}
+
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
+    void operator()(int done, int total) {
+        if (!enabled_) {
+            return;
+        }
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        const double left = done > 0 ? elapsed * (total - done) / done : 0.0;
+        const int bar = 30;
+        const int filled = total > 0 ? bar * done / total : bar;
+        std::fprintf(stderr, "\r[%s%s] %3d%% %d/%d trials, %.1f s left   ",
+                     std::string(static_cast<std::size_t>(filled), '=').c_str(),
+                     std::string(static_cast<std::size_t>(bar - filled), ' ').c_str(),
+                     total > 0 ? 100 * done / total : 100, done, total, left);
+        if (done >= total) {
+            std::fprintf(stderr, "\n");
+        }
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (enabled_) {
+            std::fprintf(stderr, "\n");
+        }
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    bool enabled_;
+    Clock::time_point start_;
+};
+
+int cmd_validate(const std::vector<std::string>& args) {
+    po::options_description opts("validate options");
+    std::string path;
+    std::vector<std::string> sets;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (path.empty()) {
+        throw UsageError("validate needs a scenario file");
+    }
+    const Scenario s = load_scenario(path, parse_overrides(sets));
+    std::cout << path << ": valid scenario '" << s.name << "': " << s.network.nodes().size()
+              << " nodes, " << s.network.edges().size() << " edges, " << s.parameters.size()
+              << " parameters, " << s.events.size() << " events, " << format_date(s.start)
+              << " to " << format_date(s.end) << "\n";
+    return EXIT_OK;
+}
+
+int cmd_graph(const std::vector<std::string>& args) {
+    po::options_description opts("graph options");
+    std::string path;
+    std::string format = "dot";
+    std::string output;
+    opts.add_options()("file", po::value<std::string>(&path), "model or scenario file")(
+        "format", po::value<std::string>(&format), "dot or graphml")(
+        "output,o", po::value<std::string>(&output), "output file (default: standard output)");
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (path.empty()) {
+        throw UsageError("graph needs a model or scenario file");
+    }
+    if (format != "dot" && format != "graphml") {
+        throw UsageError("--format must be dot or graphml, found '" + format + "'");
+    }
+    const Network net = load_network(path);
+    std::ostringstream text;
+    if (format == "dot") {
+        net.write_dot(text);
+    } else {
+        net.write_graphml(text);
+    }
+    if (output.empty()) {
+        std::cout << text.str();
+    } else {
+        write_file_atomic(output, text.str());
+    }
+    return EXIT_OK;
+}
+
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description opts("options");
+    std::string path;
+    int trials = 0;
+    long long seed = -1;
+    int threads = 0;
+    std::string output;
+    std::vector<std::string> sets;
+    bool quiet = false;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+        "trials", po::value<int>(&trials), "number of trials (default: the scenario's)")(
+        "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
+        "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
+        "output,o", po::value<std::string>(&output), "output directory")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value")(
+        "quiet,q", po::bool_switch(&quiet), "no progress line and no report");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (path.empty()) {
+        throw UsageError("no scenario file given");
+    }
+    if (vm.count("trials") && trials < 1) {
+        throw UsageError("--trials must be at least 1");
+    }
+    if (vm.count("threads") && threads < 1) {
+        throw UsageError("--threads must be at least 1");
+    }
+    if (vm.count("seed") && seed < 0) {
+        throw UsageError("--seed must be >= 0");
+    }
+    const Scenario scenario = load_scenario(path, parse_overrides(sets));
+    RunConfig config;
+    config.trials = trials > 0 ? trials : scenario.trials;
+    config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+    config.threads = threads;
+    config.cancel = &g_interrupted;
+    Progress progress(!quiet && ::isatty(STDERR_FILENO));
+    config.progress = [&](int done, int total) { progress(done, total); };
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    const RunResult result = run_scenario(scenario, config);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (result.partial) {
+        progress.finish();
+    }
+
+    const std::filesystem::path dir =
+        output.empty() ? std::filesystem::path("results") / scenario.name
+                       : std::filesystem::path(output);
+    RunMetadata meta;
+    meta.command_line = command_line;
+    meta.scenario_path = path;
+    meta.scenario_sha256 = sha256_hex(read_file(path));
+    meta.model_path = scenario.model_path;
+    meta.model_sha256 = sha256_hex(read_file(scenario.model_path));
+    if (result.trials_completed == 0) {
+        spdlog::error("interrupted before any trial finished; nothing written");
+        return EXIT_INTERRUPTED;
+    }
+    write_results(dir, scenario, config, result, meta);
+    if (!quiet) {
+        print_report(scenario, result, std::cout);
+    }
+    std::cout << "\n"
+              << (result.partial ? "Partial results (interrupted) written to "
+                                 : "Results written to ")
+              << dir.string() << "/ (summary.csv, buyers.csv, run.json)\n";
+    return result.partial ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto logger = spdlog::stderr_color_mt("simulate");
+    logger->set_pattern("%^%l%$: %v");
+    spdlog::set_default_logger(logger);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty()) {
+            std::cerr << USAGE;
+            return EXIT_USAGE;
+        }
+        if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::cout << USAGE;
+            return EXIT_OK;
+        }
+        if (args[0] == "--version") {
+            std::cout << "simulate (chokepoint) " << version() << " (" << git_revision() << ")\n";
+            return EXIT_OK;
+        }
+        for (const auto& a : args) {
+            if (a == "--help" || a == "-h") {
+                std::cout << USAGE;
+                return EXIT_OK;
+            }
+        }
+        const std::string command = args[0];
+        if (command == "validate" || command == "graph") {
+            std::vector<std::string> rest(args.begin() + 1, args.end());
+            return command == "validate" ? cmd_validate(rest) : cmd_graph(rest);
+        }
+        return cmd_run(args, join_args(argc, argv));
+    } catch (const InputError& e) {
+        for (const auto& d : e.diagnostics()) {
+            std::cerr << d.format() << "\n";
+        }
+        std::cerr << e.diagnostics().size()
+                  << (e.diagnostics().size() == 1 ? " error" : " errors") << "; nothing was run\n";
+        return EXIT_USAGE;
+    } catch (const po::error& e) {
+        std::cerr << "error: " << e.what() << "\n\n" << USAGE;
+        return EXIT_USAGE;
+    } catch (const UsageError& e) {
+        std::cerr << "error: " << e.what() << "\n\n" << USAGE;
+        return EXIT_USAGE;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return EXIT_FAILURE_;
+    }
+}
