@@ -70,6 +70,31 @@ struct CompiledScenario {
     int days = 0;
     int ring_total = 0;
     std::vector<int> month_of_offset;  // month index relative to the first month, per day
+    // Working-day tables over the horizon plus a margin, so a licence decision date is two
+    // lookups instead of a walk over the calendar.
+    std::vector<int> working_before;  // working days in [start, start + offset)
+    std::vector<int> working_day;     // offset of the k-th working day
+    /// Same as add_working_days(day, n), by table lookup.
+    Day decision_day(Day day, int working_days) const {
+        if (working_days <= 0) {
+            return day;
+        }
+        const auto offset = static_cast<std::size_t>(day - scenario->start);
+        // Index of the last working day on or before `day`, then n working days on.
+        const int target = working_before[offset + 1] - 1 + working_days;
+        Day result = 0;
+        if (target >= 0 && static_cast<std::size_t>(target) < working_day.size()) {
+            result = scenario->start + working_day[static_cast<std::size_t>(target)];
+        } else {
+            result = add_working_days(day, working_days);
+        }
+#ifdef CHOKEPOINT_CHECK_INVARIANTS
+        if (result != add_working_days(day, working_days)) {
+            throw std::logic_error("working-day table disagrees with the calendar");
+        }
+#endif
+        return result;
+    }
 };
 
 namespace {
@@ -251,6 +276,16 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         if (controllable[e]) {
             c->edges[e].queue = static_cast<int>(c->queue_edges.size());
             c->queue_edges.push_back(static_cast<int>(e));
+        }
+    }
+    const int table_days = c->days + 800;  // decisions up to ~2 years past the horizon
+    c->working_before.assign(static_cast<std::size_t>(table_days) + 1, 0);
+    for (int d = 0; d < table_days; ++d) {
+        const bool working = is_working_day(s.start + d);
+        c->working_before[static_cast<std::size_t>(d) + 1] =
+            c->working_before[static_cast<std::size_t>(d)] + (working ? 1 : 0);
+        if (working) {
+            c->working_day.push_back(d);
         }
     }
     c->month_of_offset.resize(static_cast<std::size_t>(c->days) + 1);
@@ -728,7 +763,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 const double delay = st.edge_delay[e]->sample(rng);
                 const bool approved = rng.uniform() < st.edge_rate[e];
                 const Day decision =
-                    add_working_days(day, static_cast<int>(std::ceil(std::max(0.0, delay))));
+                    c.decision_day(day, static_cast<int>(std::ceil(std::max(0.0, delay))));
                 // A decision on the application day would be "no licence needed": at least one.
                 const Day when = std::max(decision, day + dt);
                 st.held[e] += applied;

@@ -40,11 +40,14 @@ public:
     double uniform();
     /// Uniform on (0, 1): never 0, so safe for log().
     double uniform_open();
-    /// Standard normal by Box-Muller (one value per two uniforms; no cached state).
+    /// Standard normal by Box-Muller; each pair of uniforms gives two values, the second kept
+    /// for the next call.
     double normal();
 
 private:
     std::uint64_t s_[4];
+    double spare_ = 0.0;
+    bool has_spare_ = false;
 };
 
 }  // namespace chokepoint
