@@ -4,7 +4,7 @@ add_library(chokepoint_warnings INTERFACE)
 add_library(chokepoint::warnings ALIAS chokepoint_warnings)
 target_compile_options(chokepoint_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
-    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
 if(CHOKEPOINT_DEVELOPER)
     target_compile_options(chokepoint_warnings INTERFACE -Werror)
 endif()

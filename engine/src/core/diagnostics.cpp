@@ -71,7 +71,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
     std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    std::size_t best_distance = std::max<std::size_t>(2, (word.size() + 2) / 3) + 1;
     for (const auto& c : candidates) {
         const std::size_t d = edit_distance(word, c);
         if (d < best_distance) {

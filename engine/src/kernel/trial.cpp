@@ -308,7 +308,7 @@ struct Kernel::State {
     std::vector<double> group_demand;   // t/day (buyers)
     // Policy (recomputed at event boundaries).
     std::vector<double> line_factor, line_delta;
-    std::vector<double> group_factor, group_order_factor, group_delta, group_tariff;
+    std::vector<double> group_factor, group_cover_factor, group_delta, group_tariff;
     std::vector<char> edge_halted;
     std::vector<double> edge_tariff, edge_licence_share, edge_rate;
     std::vector<const Distribution*> edge_delay;
@@ -337,7 +337,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                       const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share,
                       std::vector<double>& line_factor, std::vector<double>& line_delta,
-                      std::vector<double>& group_factor, std::vector<double>& group_order_factor,
+                      std::vector<double>& group_factor, std::vector<double>& group_cover_factor,
                       std::vector<double>& group_delta, std::vector<double>& group_tariff,
                       std::vector<char>& edge_halted, std::vector<double>& edge_tariff,
                       std::vector<double>& edge_share, std::vector<double>& edge_rate,
@@ -346,7 +346,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
     std::fill(line_factor.begin(), line_factor.end(), 1.0);
     std::fill(line_delta.begin(), line_delta.end(), 0.0);
     std::fill(group_factor.begin(), group_factor.end(), 1.0);
-    std::fill(group_order_factor.begin(), group_order_factor.end(), 1.0);
+    std::fill(group_cover_factor.begin(), group_cover_factor.end(), 1.0);
     std::fill(group_delta.begin(), group_delta.end(), 0.0);
     std::fill(edge_halted.begin(), edge_halted.end(), 0);
     std::fill(edge_tariff.begin(), edge_tariff.end(), 1.0);
@@ -375,7 +375,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                 break;
             case EventKind::demand_shock:
                 for (int g : c.event_groups[i]) {
-                    (s.events[i].stockpile ? group_order_factor
+                    (s.events[i].stockpile ? group_cover_factor
                                            : group_factor)[static_cast<std::size_t>(g)] *= r.factor;
                 }
                 break;
@@ -523,7 +523,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     st.line_factor.assign(nl, 1.0);
     st.line_delta.assign(nl, 0.0);
     st.group_factor.assign(ng, 1.0);
-    st.group_order_factor.assign(ng, 1.0);
+    st.group_cover_factor.assign(ng, 1.0);
     st.group_delta.assign(ng, 0.0);
     st.group_tariff.assign(ng, 1.0);
     st.edge_halted.assign(ned, 0);
@@ -611,7 +611,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         if (policy_dirty) {
             std::vector<double> before = st.edge_licence_share;
             recompute_policy(c, day, st.events, st.product_share, st.line_factor,
-                             st.line_delta, st.group_factor, st.group_order_factor,
+                             st.line_delta, st.group_factor, st.group_cover_factor,
                              st.group_delta, st.group_tariff, st.edge_halted, st.edge_tariff,
                              st.edge_licence_share, st.edge_rate, st.edge_delay);
             // A control that ended or was lifted releases every application still waiting.
@@ -652,9 +652,9 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                     weight += c.edges[ue].share * st.edge_tariff[ue];
                 }
             }
-            const double desired = u * (gi.cover_days + gi.lead_avg);
-            const double order =
-                std::max(0.0, u * st.group_order_factor[g] + (desired - position) / adjust) * dt;
+            // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
+            const double desired = u * (gi.cover_days * st.group_cover_factor[g] + gi.lead_avg);
+            const double order = std::max(0.0, u + (desired - position) / adjust) * dt;
             for (int e : gi.in_edges) {
                 const auto ue = static_cast<std::size_t>(e);
                 st.request[ue] = (weight > 0.0 && !st.edge_halted[ue])

@@ -60,7 +60,7 @@ struct EventSpec {
     bool has_approval_rate = false;
     Quantity approval_rate;
     bool lifts = false;                                   ///< agreement: ends the control
-    bool stockpile = false;  ///< demand_shock: the factor applies to orders, not consumption
+    bool stockpile = false;  ///< demand_shock: the factor multiplies target stock, not use
     Quantity factor = Quantity::constant_value(1.0);      ///< disruption, demand shock
     Quantity rate = Quantity::constant_value(0.0);        ///< tariff, ad valorem
     Quantity elasticity = Quantity::constant_value(0.3);  ///< tariff: price elasticity of demand

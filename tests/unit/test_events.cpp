@@ -1,0 +1,215 @@
+// Each event kind, on the small model, changes what it should and nothing it should not.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "chokepoint/kernel/trial.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "test_support.hpp"
+
+using namespace chokepoint;
+using chokepoint::testing::small_scenario;
+using chokepoint::testing::write_temp;
+
+namespace {
+
+struct Run {
+    Scenario scenario;
+    OutputLayout layout;
+    TrialResult result;
+
+    double monthly(const std::string& metric, const std::string& to, const std::string& month,
+                   const std::string& from = "Exportland") const {
+        const int s = layout.find({metric, "magnet", from, to});
+        REQUIRE(s >= 0);
+        const int m = *parse_month(month) - layout.first_month;
+        return result.monthly[static_cast<std::size_t>(s) * layout.months + m];
+    }
+};
+
+Run run(const std::string& events, std::uint64_t trial = 0) {
+    Run r;
+    r.scenario = load_scenario(write_temp("events.yaml", small_scenario(events)));
+    r.layout = OutputLayout::build(r.scenario);
+    Kernel kernel(r.scenario, r.layout);
+    kernel.run(r.scenario.seed, 0, trial, r.result);
+    return r;
+}
+
+const Run& baseline() {
+    static const Run b = run("");
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("events: no events - exports equal the baseline flows", "[events]") {
+    const Run& b = baseline();
+    // 1000 t/month to Importland: a 31-day month carries 31 days at 1000 / 30.4375 t/day.
+    CHECK(b.monthly("exports", "Importland", "2025-03") == Approx(1000.0 * 31 / 30.4375));
+    CHECK(b.monthly("exports", "Otherland", "2025-04") == Approx(500.0 * 30 / 30.4375));
+    CHECK(b.monthly("exports", "World", "2025-03") == Approx(1500.0 * 31 / 30.4375));
+}
+
+TEST_CASE("events: export_control holds shipments for licences", "[events]") {
+    const Run r = run(R"(  - id: c
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    share: 1.0
+    start: 2025-03-01
+    approval_delay: {dist: lognormal, median: 40, spread: 0.1}
+    approval_rate: 0.5
+)");
+    // Nothing is approved within a month (40 working days), so March exports stop.
+    CHECK(r.monthly("exports", "Importland", "2025-03") == Approx(0.0).margin(1e-9));
+    CHECK(r.monthly("licence_backlog", "Importland", "2025-03") > 900.0);
+    // Approvals arrive from late April; refusals come back in the same window.
+    CHECK(r.monthly("exports", "Importland", "2025-05") > 0.0);
+    CHECK(r.monthly("licence_refused", "Importland", "2025-05") > 0.0);
+    // Importland runs short once its 30 days of cover are gone.
+    const int shortage = r.layout.find({"shortage", "magnet", "", "Importland"});
+    double total = 0.0;
+    for (int m = 0; m < r.layout.months; ++m) {
+        total += r.result.monthly[static_cast<std::size_t>(shortage) * r.layout.months + m];
+    }
+    CHECK(total > 100.0);
+}
+
+TEST_CASE("events: licence_delay and agreement change the regime per destination", "[events]") {
+    const std::string control = R"(  - id: c
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    share: 1.0
+    start: 2025-03-01
+    approval_delay: {dist: lognormal, median: 40, spread: 0.1}
+    approval_rate: 0.2
+)";
+    const Run slow = run(control);
+    const Run faster = run(control + R"(  - id: fast
+    kind: licence_delay
+    control: c
+    destinations: [Importland]
+    approval_delay: {dist: lognormal, median: 2, spread: 0.1}
+    approval_rate: 1.0
+    start: 2025-03-01
+)");
+    CHECK(faster.monthly("exports", "Importland", "2025-03") >
+          0.8 * baseline().monthly("exports", "Importland", "2025-03"));
+    // Otherland is not named: unchanged.
+    CHECK(faster.monthly("exports", "Otherland", "2025-03") ==
+          Approx(slow.monthly("exports", "Otherland", "2025-03")));
+    const Run lifted = run(control + R"(  - id: deal
+    kind: agreement
+    control: c
+    lifts: true
+    start: 2025-04-01
+)");
+    // Lifting releases everything waiting: April carries the backlog on top of the flow.
+    CHECK(lifted.monthly("licence_backlog", "Importland", "2025-04") == Approx(0.0).margin(1e-9));
+    CHECK(lifted.monthly("exports", "Importland", "2025-04") >
+          1.5 * baseline().monthly("exports", "Importland", "2025-04"));
+}
+
+TEST_CASE("events: supply_disruption cuts capacity", "[events]") {
+    const Run r = run(R"(  - id: flood
+    kind: supply_disruption
+    nodes: [mine]
+    factor: 0.0
+    start: 2025-02-01
+    duration_days: 120
+)");
+    // Stocks buffer the first weeks; by April the refinery has run dry.
+    CHECK(r.monthly("exports", "Importland", "2025-02") > 0.5 * baseline().monthly("exports", "Importland", "2025-02"));
+    CHECK(r.monthly("exports", "World", "2025-04") < 0.2 * baseline().monthly("exports", "World", "2025-04"));
+}
+
+TEST_CASE("events: export_halt stops one flow", "[events]") {
+    const Run r = run(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    to: buyer_y
+    start: 2025-03-01
+    end: 2025-05-01
+)");
+    CHECK(r.monthly("exports", "Otherland", "2025-03") == Approx(0.0).margin(1e-9));
+    CHECK(r.monthly("exports", "Importland", "2025-03") ==
+          Approx(baseline().monthly("exports", "Importland", "2025-03")));
+    // Goods already on the water still arrive: 20 days of lead time into March.
+    CHECK(r.monthly("imports", "Otherland", "2025-03") > 0.0);
+    CHECK(r.monthly("imports", "Otherland", "2025-04") == Approx(0.0).margin(1e-9));
+}
+
+TEST_CASE("events: tariff lowers the importer's demand through the elasticity", "[events]") {
+    const Run r = run(R"(  - id: t
+    kind: tariff
+    importer: Otherland
+    exporter: Exportland
+    rate: 1.0
+    elasticity: 1.0
+    start: 2025-01-01
+)");
+    // (1 + 1.0)^-1 = half the demand; after stocks adjust, half the flow.
+    CHECK(r.monthly("exports", "Otherland", "2025-09") ==
+          Approx(0.5 * baseline().monthly("exports", "Otherland", "2025-09")).epsilon(0.02));
+}
+
+TEST_CASE("events: capacity_change on a buyer is substitution", "[events]") {
+    const Run r = run(R"(  - id: sub
+    kind: capacity_change
+    nodes: [buyer_x]
+    products: [magnet]
+    change: -500
+    start: 2025-02-01
+)");
+    CHECK(r.monthly("exports", "Importland", "2025-08") ==
+          Approx(0.5 * baseline().monthly("exports", "Importland", "2025-08")).epsilon(0.02));
+}
+
+TEST_CASE("events: demand_shock raises demand - stockpiling raises target stock only", "[events]") {
+    const Run shock = run(R"(  - id: rush
+    kind: demand_shock
+    nodes: [buyer_x]
+    factor: 1.3
+    start: 2025-02-01
+    end: 2025-04-01
+)");
+    CHECK(shock.monthly("exports", "Importland", "2025-03") >
+          1.2 * baseline().monthly("exports", "Importland", "2025-03"));
+    const Run stockpile = run(R"(  - id: rush
+    kind: demand_shock
+    nodes: [buyer_x]
+    factor: 1.3
+    stockpile: true
+    start: 2025-02-01
+    end: 2025-03-01
+)");
+    // A 30% higher target stock (9 more days of use) is mostly bought within the month.
+    CHECK(stockpile.monthly("exports", "Importland", "2025-02") >
+          1.15 * baseline().monthly("exports", "Importland", "2025-02"));
+    // Afterwards the extra stock is run down: orders fall below the flow.
+    CHECK(stockpile.monthly("exports", "Importland", "2025-03") <
+          baseline().monthly("exports", "Importland", "2025-03"));
+}
+
+TEST_CASE("events: probability 0 never happens uncertain dates vary by trial", "[events]") {
+    const Run never = run(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    probability: 0
+    start: 2025-03-01
+)");
+    CHECK(never.monthly("exports", "World", "2025-06") ==
+          Approx(baseline().monthly("exports", "World", "2025-06")));
+    const std::string uncertain = R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: {dist: uniform, min: 2025-03-01, max: 2025-08-01}
+)";
+    std::set<double> seen;
+    for (std::uint64_t t = 0; t < 6; ++t) {
+        seen.insert(run(uncertain, t).monthly("exports", "World", "2025-05"));
+    }
+    CHECK(seen.size() > 1);
+}

@@ -1,0 +1,181 @@
+#include <catch2/catch.hpp>
+
+#include "chokepoint/scenario/scenario.hpp"
+#include <fstream>
+#include <iterator>
+
+#include "test_support.hpp"
+
+using namespace chokepoint;
+using chokepoint::testing::small_scenario;
+using chokepoint::testing::write_temp;
+
+namespace {
+// The diagnostics of loading `text`, joined; empty if it loaded.
+std::string errors_of(const std::string& text, const std::vector<Override>& overrides = {}) {
+    const std::string path = write_temp("scenario.yaml", text);
+    try {
+        (void)load_scenario(path, overrides);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("scenario: the shipped scenarios load", "[scenario]") {
+    const auto dir = chokepoint::testing::source_dir() / "scenarios";
+    for (const char* name : {"baseline.yaml", "april_controls.yaml"}) {
+        const Scenario s = load_scenario((dir / name).string());
+        CHECK(s.network.nodes().size() > 10);
+        CHECK(format_date(s.end) == "2026-12-31");
+    }
+    const Scenario s = load_scenario((dir / "april_controls.yaml").string());
+    CHECK(s.events.size() >= 10);
+    CHECK(format_date(s.reference_day) == "2025-04-04");
+}
+
+TEST_CASE("scenario: defaults and keys", "[scenario]") {
+    const Scenario s = load_scenario(write_temp("ok.yaml", small_scenario("")));
+    CHECK(s.name == "t");
+    CHECK(s.trials == 8);
+    CHECK(s.seed == 3);
+    CHECK(s.step_days == 1);
+    CHECK(s.month_count() == 12);
+    CHECK(s.parameter_index("magnet_share") == 0);
+}
+
+TEST_CASE("scenario: unknown keys get a did-you-mean with line and column", "[scenario]") {
+    const std::string e = errors_of(small_scenario("", "trails: 5\n"));
+    CHECK_THAT(e, Catch::Contains("scenario.yaml:7:1: error: trails: unknown key 'trails' "
+                                  "(did you mean 'trials'?)"));
+}
+
+TEST_CASE("scenario: every error is reported at once", "[scenario]") {
+    const std::string e = errors_of(small_scenario(R"(  - id: a
+    kind: export_control
+    exporter: Exportland
+    products: [magnets]
+    start: 2026-01-01
+    approval_delay: {dist: lognormal, median: 10, spread: 0.3}
+    approval_rate: 1.5
+  - id: b
+    kind: supply_disruption
+    nodes: [mines]
+    factor: 0.5
+    start: 2025-02-01
+)"));
+    CHECK_THAT(e, Catch::Contains("unknown product 'magnets' (did you mean 'magnet'?)"));
+    CHECK_THAT(e, Catch::Contains("date outside the scenario's horizon"));
+    CHECK_THAT(e, Catch::Contains("an approval rate must be between 0 and 1, found 1.5"));
+    CHECK_THAT(e, Catch::Contains("unknown node 'mines' (did you mean 'mine'?)"));
+}
+
+TEST_CASE("scenario: malformed YAML names the line", "[scenario]") {
+    const std::string e = errors_of("name: t\nmodel: [unclosed\n");
+    CHECK_THAT(e, Catch::Contains("scenario.yaml:"));
+    CHECK_THAT(e, Catch::Contains("malformed YAML"));
+}
+
+TEST_CASE("scenario: bad distributions and parameters", "[scenario]") {
+    CHECK_THAT(errors_of(small_scenario("", "parameters:\n  x: {dist: triangle, min: 0, max: 1}\n")),
+               Catch::Contains("unknown distribution 'triangle' (did you mean 'triangular'?)"));
+    CHECK_THAT(errors_of(small_scenario("", "parameters:\n  x: {dist: uniform, min: 2, max: 1}\n")),
+               Catch::Contains("uniform needs min <= max"));
+    CHECK_THAT(errors_of(small_scenario(R"(  - id: a
+    kind: demand_shock
+    factor: $nope
+    start: 2025-02-01
+)")),
+               Catch::Contains("unknown parameter 'nope'"));
+}
+
+TEST_CASE("scenario: licence events must name an earlier export control", "[scenario]") {
+    CHECK_THAT(errors_of(small_scenario(R"(  - id: a
+    kind: licence_delay
+    control: missing
+    approval_rate: 0.5
+    start: 2025-02-01
+)")),
+               Catch::Contains("no export_control event 'missing'"));
+}
+
+TEST_CASE("scenario: model errors - negative capacity unbalanced processor", "[scenario]") {
+    std::ifstream in(chokepoint::testing::fixtures() / "small_model.yaml");
+    std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto replaced = [&](const std::string& from, const std::string& to) {
+        std::string m = model;
+        m.replace(m.find(from), from.size(), to);
+        return m;
+    };
+    write_temp("small_model.yaml", "");  // makes the directory
+    const auto dir = std::filesystem::path(write_temp("x.yaml", "")).parent_path();
+    auto load_with_model = [&](const std::string& model_text) -> std::string {
+        std::ofstream(dir / "bad_model.yaml") << model_text;
+        std::ofstream(dir / "uses_bad.yaml")
+            << "name: t\nmodel: bad_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n";
+        try {
+            (void)load_scenario((dir / "uses_bad.yaml").string());
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK_THAT(load_with_model(replaced("capacity: 3200", "capacity: -5")),
+               Catch::Contains("bad_model.yaml:18:42: error: nodes[0].production[0].capacity: a "
+                               "capacity (t/month) must be >= 0, found -5"));
+    CHECK_THAT(load_with_model(replaced("feed_per_tonne: 1.0", "feed_per_tonne: 2.0")),
+               Catch::Contains("processor 'refinery' is not balanced"));
+    CHECK_THAT(load_with_model(replaced("to: buyer_y", "to: buyer_why")),
+               Catch::Contains("unknown node 'buyer_why' (did you mean 'buyer_y'?)"));
+}
+
+TEST_CASE("scenario: extends merges events with the same id override", "[scenario]") {
+    const Scenario s =
+        load_scenario((chokepoint::testing::fixtures() / "small_controls.yaml").string());
+    CHECK(s.trials == 64);  // the child's value
+    CHECK(s.seed == 42);
+    CHECK(s.events.size() == 8);
+    write_temp("small_baseline.yaml", "");
+    const std::string child = write_temp("child.yaml", R"(extends: parent.yaml
+trials: 5
+events:
+  - id: cut
+    factor: 0.25
+)");
+    write_temp("parent.yaml", small_scenario(R"(  - id: cut
+    kind: supply_disruption
+    nodes: [mine]
+    factor: 0.5
+    start: 2025-03-01
+)"));
+    const Scenario c = load_scenario(child);
+    CHECK(c.trials == 5);
+    REQUIRE(c.events.size() == 1);
+    CHECK(c.events[0].factor.value == 0.25);
+}
+
+TEST_CASE("scenario: --set overrides by path events by id", "[scenario]") {
+    const std::string path = write_temp("s.yaml", small_scenario(R"(  - id: cut
+    kind: supply_disruption
+    nodes: [mine]
+    factor: 0.5
+    start: 2025-03-01
+)"));
+    const Scenario s = load_scenario(
+        path, {{"trials", "11"},
+               {"events.cut.factor", "0.1"},
+               {"parameters.magnet_share", "{dist: uniform, min: 0.1, max: 0.2}"}});
+    CHECK(s.trials == 11);
+    CHECK(s.events[0].factor.value == 0.1);
+    CHECK(s.parameters[0].distribution.upper() == 0.2);
+    try {
+        (void)load_scenario(path, {{"events.kut.factor", "0.1"}});
+        FAIL("expected an error");
+    } catch (const InputError& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains("no event with id 'kut' (did you mean "
+                                                          "'cut'?)"));
+    }
+    CHECK_THAT(errors_of(small_scenario(""), {{"trials", "zero"}}),
+               Catch::Contains("--set trials=zero: error: trials: expected a whole number"));
+}

@@ -1,0 +1,127 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "chokepoint/random/rng.hpp"
+#include "chokepoint/stats/moments.hpp"
+#include "chokepoint/stats/quantile_sketch.hpp"
+#include "chokepoint/stats/summary.hpp"
+
+using namespace chokepoint;
+
+namespace {
+double type7(std::vector<double> xs, double q) {
+    std::sort(xs.begin(), xs.end());
+    const double h = q * (xs.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, xs.size() - 1);
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo]);
+}
+}  // namespace
+
+TEST_CASE("moments: mean and sd against two-pass formulas - merges agree", "[stats]") {
+    Rng rng(9);
+    std::vector<double> xs(1001);
+    for (auto& x : xs) {
+        x = 1000.0 + 50.0 * rng.normal();
+    }
+    RunningMoments all;
+    RunningMoments a;
+    RunningMoments b;
+    RunningMoments c;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        all.add(xs[i]);
+        (i < 300 ? a : (i < 700 ? b : c)).add(xs[i]);
+    }
+    double mean = 0.0;
+    for (double x : xs) {
+        mean += x;
+    }
+    mean /= xs.size();
+    double ss = 0.0;
+    for (double x : xs) {
+        ss += (x - mean) * (x - mean);
+    }
+    CHECK(all.mean() == Approx(mean).epsilon(1e-12));
+    CHECK(all.sd() == Approx(std::sqrt(ss / (xs.size() - 1))).epsilon(1e-10));
+    // (a + b) + c == a + (b + c): merges are associative up to rounding.
+    RunningMoments left = a;
+    left.merge(b);
+    left.merge(c);
+    RunningMoments right_inner = b;
+    right_inner.merge(c);
+    RunningMoments right = a;
+    right.merge(right_inner);
+    CHECK(left.mean() == Approx(right.mean()).epsilon(1e-12));
+    CHECK(left.sd() == Approx(right.sd()).epsilon(1e-10));
+    CHECK(left.count() == xs.size());
+    CHECK(all.min() == *std::min_element(xs.begin(), xs.end()));
+}
+
+TEST_CASE("quantile sketch: exact for small samples", "[stats]") {
+    QuantileSketch sketch(100);
+    std::vector<double> xs = {5, 1, 4, 2, 3, 10, 7};
+    for (double x : xs) {
+        sketch.add(x);
+    }
+    for (double q : {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0}) {
+        CHECK(sketch.quantile(q) == Approx(type7(xs, q)));
+    }
+}
+
+TEST_CASE("quantile sketch: bounded memory and small rank error for large samples", "[stats]") {
+    QuantileSketch sketch(100);
+    Rng rng(11);
+    std::vector<double> xs(100000);
+    std::size_t centroids_at_10k = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        xs[i] = std::exp(rng.normal());  // skewed, like tonnes short
+        sketch.add(xs[i]);
+        if (i + 1 == 10000) {
+            centroids_at_10k = sketch.centroid_count();
+        }
+    }
+    // Memory grows with the logarithm of the count at most: ten times the values, far less
+    // than twice the centroids.
+    CHECK(sketch.centroid_count() < 1000);
+    CHECK(sketch.centroid_count() < 1.5 * centroids_at_10k);
+    std::vector<double> sorted = xs;
+    std::sort(sorted.begin(), sorted.end());
+    for (double q : {0.05, 0.25, 0.5, 0.75, 0.95}) {
+        const double estimate = sketch.quantile(q);
+        const auto rank = static_cast<double>(
+            std::lower_bound(sorted.begin(), sorted.end(), estimate) - sorted.begin());
+        // Rank error within 1% of n for compression 100 (the t-digest bound is ~1/compression
+        // near the median and smaller in the tails).
+        CHECK(std::abs(rank / xs.size() - q) < 0.01);
+    }
+}
+
+TEST_CASE("quantile sketch: merge keeps accuracy - summaries are monotone", "[stats]") {
+    QuantileSketch a(100);
+    QuantileSketch b(100);
+    Rng rng(12);
+    std::vector<double> xs;
+    for (int i = 0; i < 20000; ++i) {
+        const double x = rng.uniform();
+        xs.push_back(x);
+        (i % 2 ? a : b).add(x);
+    }
+    a.merge(b);
+    CHECK(a.count() == xs.size());
+    CHECK(a.quantile(0.5) == Approx(0.5).margin(0.01));
+    CHECK(a.quantile(0.95) == Approx(0.95).margin(0.01));
+
+    Accumulator acc;
+    for (int i = 0; i < 5000; ++i) {
+        acc.add(std::floor(rng.uniform() * 3));  // heavy ties
+    }
+    const Summary s = acc.summary();
+    CHECK(s.p05 <= s.p25);
+    CHECK(s.p25 <= s.p50);
+    CHECK(s.p50 <= s.p75);
+    CHECK(s.p75 <= s.p95);
+    CHECK(s.count == 5000);
+}
