@@ -35,7 +35,9 @@ constexpr int EXIT_INTERRUPTED = 130;
 
 std::atomic<bool> g_interrupted{false};  // written by the signal handler only
 
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+extern "C" void on_signal(int) {
+    g_interrupted.store(true);
+}
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -118,7 +120,8 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
             columns.push_back(s);
         }
     }
-    out << "\n" << scenario.name << ": " << product << " exports from " << exporter
+    out << "\n"
+        << scenario.name << ": " << product << " exports from " << exporter
         << ", tonnes per month, P50 [P5-P95] over " << result.trials_completed << " trials"
         << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
     constexpr std::size_t PER_TABLE = 5;
@@ -134,8 +137,7 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
             row.push_back(format_month(layout.first_month + m));
             for (std::size_t c = first; c < last; ++c) {
                 const Summary& s = result.at(columns[c], m);
-                row.push_back(compact(s.p50) + " [" + compact(s.p05) + "-" + compact(s.p95) +
-                              "]");
+                row.push_back(compact(s.p50) + " [" + compact(s.p05) + "-" + compact(s.p95) + "]");
             }
         }
         std::vector<std::size_t> width(cells[0].size(), 0);
@@ -178,7 +180,7 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
 }
 
 class Progress {
-public:
+  public:
     explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
     void operator()(int done, int total) {
         if (!enabled_) {
@@ -203,7 +205,7 @@ public:
         }
     }
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     bool enabled_;
     Clock::time_point start_;
@@ -226,8 +228,8 @@ int cmd_validate(const std::vector<std::string>& args) {
     const Scenario s = load_scenario(path, parse_overrides(sets));
     std::cout << path << ": valid scenario '" << s.name << "': " << s.network.nodes().size()
               << " nodes, " << s.network.edges().size() << " edges, " << s.parameters.size()
-              << " parameters, " << s.events.size() << " events, " << format_date(s.start)
-              << " to " << format_date(s.end) << "\n";
+              << " parameters, " << s.events.size() << " events, " << format_date(s.start) << " to "
+              << format_date(s.end) << "\n";
     return EXIT_OK;
 }
 
@@ -316,9 +318,9 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         progress.finish();
     }
 
-    const std::filesystem::path dir =
-        output.empty() ? std::filesystem::path("results") / scenario.name
-                       : std::filesystem::path(output);
+    const std::filesystem::path dir = output.empty()
+                                          ? std::filesystem::path("results") / scenario.name
+                                          : std::filesystem::path(output);
     RunMetadata meta;
     meta.command_line = command_line;
     meta.scenario_path = path;
@@ -376,8 +378,8 @@ int main(int argc, char** argv) {
         for (const auto& d : e.diagnostics()) {
             std::cerr << d.format() << "\n";
         }
-        std::cerr << e.diagnostics().size()
-                  << (e.diagnostics().size() == 1 ? " error" : " errors") << "; nothing was run\n";
+        std::cerr << e.diagnostics().size() << (e.diagnostics().size() == 1 ? " error" : " errors")
+                  << "; nothing was run\n";
         return EXIT_USAGE;
     } catch (const po::error& e) {
         std::cerr << "error: " << e.what() << "\n\n" << USAGE;

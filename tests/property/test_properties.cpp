@@ -65,9 +65,10 @@ TEST_CASE("property: nothing arrives before its lead time", "[property]") {
                     REQUIRE(arrived == Approx(prefill).epsilon(1e-12));
                 } else {
                     // Exactly what departed `lead` days earlier, never sooner.
-                    REQUIRE(arrived == Approx(r.trace[d - static_cast<std::size_t>(lead)][e].departed)
-                                           .epsilon(1e-12)
-                                           .margin(1e-12));
+                    REQUIRE(arrived ==
+                            Approx(r.trace[d - static_cast<std::size_t>(lead)][e].departed)
+                                .epsilon(1e-12)
+                                .margin(1e-12));
                 }
             }
         }
@@ -131,6 +132,5 @@ TEST_CASE("property: cancellation stops cleanly between blocks", "[property]") {
     full.trials = 300;
     full.block_size = 100;
     const RunResult f = run_scenario(s, full);
-    CHECK(std::memcmp(r.monthly.data(), f.monthly.data(), r.monthly.size() * sizeof(Summary)) ==
-          0);
+    CHECK(std::memcmp(r.monthly.data(), f.monthly.data(), r.monthly.size() * sizeof(Summary)) == 0);
 }

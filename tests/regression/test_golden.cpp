@@ -15,7 +15,8 @@ using namespace chokepoint;
 TEST_CASE("golden: small scenarios match their expected files", "[golden]") {
     for (const char* name : {"small_baseline", "small_controls"}) {
         const auto dir = chokepoint::testing::source_dir() / "tests/regression";
-        const Scenario s = load_scenario((dir / "scenarios" / (std::string(name) + ".yaml")).string());
+        const Scenario s =
+            load_scenario((dir / "scenarios" / (std::string(name) + ".yaml")).string());
         RunConfig config;
         config.trials = s.trials;
         config.seed = s.seed;

@@ -1,20 +1,24 @@
 #pragma once
 // Helpers shared by the test programs: paths to the fixtures and temporary scenario files.
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace chokepoint::testing {
 
-inline std::filesystem::path source_dir() { return CHOKEPOINT_SOURCE_DIR; }
-inline std::filesystem::path fixtures() { return source_dir() / "tests/regression/scenarios"; }
+inline std::filesystem::path source_dir() {
+    return CHOKEPOINT_SOURCE_DIR;
+}
+inline std::filesystem::path fixtures() {
+    return source_dir() / "tests/regression/scenarios";
+}
 
 /// Writes `text` to a fresh file in a per-process temporary directory that also holds a copy of
 /// the small model, so scenarios can say `model: small_model.yaml`. Returns the path.
 inline std::string write_temp(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("chokepoint-tests-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("chokepoint-tests-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::filesystem::copy_file(fixtures() / "small_model.yaml", dir / "small_model.yaml",
                                std::filesystem::copy_options::overwrite_existing);

@@ -121,8 +121,10 @@ TEST_CASE("events: supply_disruption cuts capacity", "[events]") {
     duration_days: 120
 )");
     // Stocks buffer the first weeks; by April the refinery has run dry.
-    CHECK(r.monthly("exports", "Importland", "2025-02") > 0.5 * baseline().monthly("exports", "Importland", "2025-02"));
-    CHECK(r.monthly("exports", "World", "2025-04") < 0.2 * baseline().monthly("exports", "World", "2025-04"));
+    CHECK(r.monthly("exports", "Importland", "2025-02") >
+          0.5 * baseline().monthly("exports", "Importland", "2025-02"));
+    CHECK(r.monthly("exports", "World", "2025-04") <
+          0.2 * baseline().monthly("exports", "World", "2025-04"));
 }
 
 TEST_CASE("events: export_halt stops one flow", "[events]") {

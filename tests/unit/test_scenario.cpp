@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "chokepoint/scenario/scenario.hpp"
 #include <fstream>
 #include <iterator>
+#include "chokepoint/scenario/scenario.hpp"
 
 #include "test_support.hpp"
 
@@ -78,8 +78,9 @@ TEST_CASE("scenario: malformed YAML names the line", "[scenario]") {
 }
 
 TEST_CASE("scenario: bad distributions and parameters", "[scenario]") {
-    CHECK_THAT(errors_of(small_scenario("", "parameters:\n  x: {dist: triangle, min: 0, max: 1}\n")),
-               Catch::Contains("unknown distribution 'triangle' (did you mean 'triangular'?)"));
+    CHECK_THAT(
+        errors_of(small_scenario("", "parameters:\n  x: {dist: triangle, min: 0, max: 1}\n")),
+        Catch::Contains("unknown distribution 'triangle' (did you mean 'triangular'?)"));
     CHECK_THAT(errors_of(small_scenario("", "parameters:\n  x: {dist: uniform, min: 2, max: 1}\n")),
                Catch::Contains("uniform needs min <= max"));
     CHECK_THAT(errors_of(small_scenario(R"(  - id: a
@@ -162,10 +163,10 @@ TEST_CASE("scenario: --set overrides by path events by id", "[scenario]") {
     factor: 0.5
     start: 2025-03-01
 )"));
-    const Scenario s = load_scenario(
-        path, {{"trials", "11"},
-               {"events.cut.factor", "0.1"},
-               {"parameters.magnet_share", "{dist: uniform, min: 0.1, max: 0.2}"}});
+    const Scenario s =
+        load_scenario(path, {{"trials", "11"},
+                             {"events.cut.factor", "0.1"},
+                             {"parameters.magnet_share", "{dist: uniform, min: 0.1, max: 0.2}"}});
     CHECK(s.trials == 11);
     CHECK(s.events[0].factor.value == 0.1);
     CHECK(s.parameters[0].distribution.upper() == 0.2);

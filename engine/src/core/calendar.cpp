@@ -97,7 +97,9 @@ MonthIndex month_of(Day day) {
     return d.year * 12 + (d.month - 1);
 }
 
-Day first_day_of(MonthIndex month) { return day_from_date(Date{month / 12, month % 12 + 1, 1}); }
+Day first_day_of(MonthIndex month) {
+    return day_from_date(Date{month / 12, month % 12 + 1, 1});
+}
 
 int weekday(Day day) {
     // 1970-01-01 was a Thursday (index 3 with Monday = 0).
@@ -105,7 +107,9 @@ int weekday(Day day) {
     return w < 0 ? w + 7 : w;
 }
 
-bool is_working_day(Day day) { return weekday(day) < 5; }
+bool is_working_day(Day day) {
+    return weekday(day) < 5;
+}
 
 Day add_working_days(Day day, int working_days) {
     if (working_days <= 0) {

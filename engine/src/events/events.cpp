@@ -7,12 +7,14 @@
 namespace chokepoint {
 
 namespace {
-constexpr const char* KIND_NAMES[] = {"export_control",    "licence_delay", "supply_disruption",
-                                      "export_halt",       "tariff",        "agreement",
-                                      "capacity_change",   "demand_shock"};
+constexpr const char* KIND_NAMES[] = {"export_control",  "licence_delay", "supply_disruption",
+                                      "export_halt",     "tariff",        "agreement",
+                                      "capacity_change", "demand_shock"};
 }
 
-const char* to_string(EventKind kind) { return KIND_NAMES[static_cast<int>(kind)]; }
+const char* to_string(EventKind kind) {
+    return KIND_NAMES[static_cast<int>(kind)];
+}
 
 bool parse_event_kind(const std::string& text, EventKind& out) {
     for (int i = 0; i < 8; ++i) {

@@ -9,8 +9,12 @@
 
 namespace chokepoint {
 
-const char* version() { return CHOKEPOINT_VERSION; }
-const char* git_revision() { return CHOKEPOINT_GIT_REVISION; }
+const char* version() {
+    return CHOKEPOINT_VERSION;
+}
+const char* git_revision() {
+    return CHOKEPOINT_GIT_REVISION;
+}
 
 namespace {
 std::string csv_field(const std::string& s) {

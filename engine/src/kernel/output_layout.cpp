@@ -69,8 +69,8 @@ OutputLayout OutputLayout::build(const Scenario& s) {
             layout.intern({"shortage", product, "", nodes[n].country});
             layout.intern({"days_short", product, "", nodes[n].country});
             layout.intern({"stock", product, "", nodes[n].country});
-            layout.buyers.push_back(BuyerKey{static_cast<int>(n), in.product, nodes[n].id,
-                                             nodes[n].country, product});
+            layout.buyers.push_back(
+                BuyerKey{static_cast<int>(n), in.product, nodes[n].id, nodes[n].country, product});
         }
     }
     return layout;

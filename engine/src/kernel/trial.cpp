@@ -152,7 +152,7 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         ei.line = line_of[static_cast<std::size_t>(e.from)]
                          [static_cast<std::size_t>(net.find_line(e.from, e.product))];
         ei.group = group_of[static_cast<std::size_t>(e.to)]
-                          [static_cast<std::size_t>(net.find_input(e.to, e.product))];
+                           [static_cast<std::size_t>(net.find_input(e.to, e.product))];
         ei.flow_day = e.flow / DAYS_PER_MONTH;
         ei.lead = std::max(1, e.lead_time_days);
         ei.ring_size = ei.lead + 2 * step;
@@ -226,7 +226,8 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                     // A subset of the control's edges, by destination.
                     break;
                 case EventKind::export_halt:
-                    match = edge.from == ev.from_node && (ev.to_node < 0 || edge.to == ev.to_node) &&
+                    match = edge.from == ev.from_node &&
+                            (ev.to_node < 0 || edge.to == ev.to_node) &&
                             contains(ev.products, edge.product);
                     break;
                 case EventKind::tariff:
@@ -316,7 +317,7 @@ struct Kernel::State {
     // Stocks and flows.
     std::vector<double> out_stock, expected_out;
     std::vector<double> in_stock;
-    std::vector<double> ring;       // pipelines, flattened
+    std::vector<double> ring;  // pipelines, flattened
     std::vector<double> in_transit, held;
     std::vector<double> queue_ok, queue_no;  // [queue edge * days + day offset]
     std::vector<Rng> licence_rng;
@@ -335,12 +336,12 @@ namespace {
 
 void recompute_policy(const detail::CompiledScenario& c, Day day,
                       const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share,
-                      std::vector<double>& line_factor, std::vector<double>& line_delta,
-                      std::vector<double>& group_factor, std::vector<double>& group_cover_factor,
-                      std::vector<double>& group_delta, std::vector<double>& group_tariff,
-                      std::vector<char>& edge_halted, std::vector<double>& edge_tariff,
-                      std::vector<double>& edge_share, std::vector<double>& edge_rate,
+                      const std::vector<double>& product_share, std::vector<double>& line_factor,
+                      std::vector<double>& line_delta, std::vector<double>& group_factor,
+                      std::vector<double>& group_cover_factor, std::vector<double>& group_delta,
+                      std::vector<double>& group_tariff, std::vector<char>& edge_halted,
+                      std::vector<double>& edge_tariff, std::vector<double>& edge_share,
+                      std::vector<double>& edge_rate,
                       std::vector<const Distribution*>& edge_delay) {
     const Scenario& s = *c.scenario;
     std::fill(line_factor.begin(), line_factor.end(), 1.0);
@@ -506,8 +507,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 std::max(0.0, c.groups[g].demand->resolve(st.params, prng)) / DAYS_PER_MONTH;
         }
     }
-    st.events = resolve_events(s.events, st.params,
-                               derive_seed(seed, sweep_point, trial, Stream::events));
+    st.events =
+        resolve_events(s.events, st.params, derive_seed(seed, sweep_point, trial, Stream::events));
     st.boundaries.clear();
     for (const auto& r : st.events) {
         if (r.happens) {
@@ -547,9 +548,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     };
     st.in_stock.resize(ng);
     for (std::size_t g = 0; g < ng; ++g) {
-        st.in_stock[g] = c.groups[g].initial_stock >= 0.0
-                             ? c.groups[g].initial_stock
-                             : c.groups[g].cover_days * usage(g);
+        st.in_stock[g] = c.groups[g].initial_stock >= 0.0 ? c.groups[g].initial_stock
+                                                          : c.groups[g].cover_days * usage(g);
     }
     st.ring.assign(static_cast<std::size_t>(c.ring_total), 0.0);
     st.in_transit.assign(ned, 0.0);
@@ -610,10 +610,10 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         }
         if (policy_dirty) {
             std::vector<double> before = st.edge_licence_share;
-            recompute_policy(c, day, st.events, st.product_share, st.line_factor,
-                             st.line_delta, st.group_factor, st.group_cover_factor,
-                             st.group_delta, st.group_tariff, st.edge_halted, st.edge_tariff,
-                             st.edge_licence_share, st.edge_rate, st.edge_delay);
+            recompute_policy(c, day, st.events, st.product_share, st.line_factor, st.line_delta,
+                             st.group_factor, st.group_cover_factor, st.group_delta,
+                             st.group_tariff, st.edge_halted, st.edge_tariff, st.edge_licence_share,
+                             st.edge_rate, st.edge_delay);
             // A control that ended or was lifted releases every application still waiting.
             for (std::size_t e = 0; e < ned; ++e) {
                 const int q = c.edges[e].queue;
@@ -677,8 +677,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             for (int e : li.out_edges) {
                 requested += st.request[static_cast<std::size_t>(e)];
             }
-            const double fraction =
-                requested > st.out_stock[l] ? st.out_stock[l] / requested : 1.0;
+            const double fraction = requested > st.out_stock[l] ? st.out_stock[l] / requested : 1.0;
             for (int e : li.out_edges) {
                 st.shipment[static_cast<std::size_t>(e)] =
                     st.request[static_cast<std::size_t>(e)] * fraction;
@@ -690,11 +689,12 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 std::max(0.0, st.line_capacity[l] + st.line_delta[l]) * st.line_factor[l];
             st.produce[l] = std::min(want, cap) * dt;
             // Smoothed outflow demand (first-order, time constant adjust_days).
-            st.expected_out[l] += (requested / dt - st.expected_out[l]) * std::min(1.0, dt / adjust);
+            st.expected_out[l] +=
+                (requested / dt - st.expected_out[l]) * std::min(1.0, dt / adjust);
         }
         for (std::size_t n = 0; n < nodes; ++n) {
-            if (c.node_lines[n].empty() || !c.lines[static_cast<std::size_t>(c.node_lines[n][0])]
-                                                 .processor) {
+            if (c.node_lines[n].empty() ||
+                !c.lines[static_cast<std::size_t>(c.node_lines[n][0])].processor) {
                 continue;
             }
             double pool = 0.0;
@@ -819,8 +819,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 if (short_t > TONNES_EPSILON) {
                     record(gi.shortage_series, month, short_t);
                     record(gi.days_series, month, dt);
-                    double* fig = &out.buyers[static_cast<std::size_t>(gi.buyer_index) *
-                                              BUYER_FIGURE_COUNT];
+                    double* fig =
+                        &out.buyers[static_cast<std::size_t>(gi.buyer_index) * BUYER_FIGURE_COUNT];
                     fig[SHORTAGE_TONNES] += short_t;
                     fig[DAYS_SHORT] += dt;
                     if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {

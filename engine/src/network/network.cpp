@@ -1,12 +1,12 @@
 #include "chokepoint/network/network.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/graphml.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
+#include <cmath>
 #include <ostream>
 #include <sstream>
 
@@ -47,10 +47,10 @@ Graph build_graph(const std::vector<Product>& products, const std::vector<Node>&
         g[i] = VertexProps{nodes[i].id, nodes[i].name, nodes[i].country, to_string(nodes[i].kind)};
     }
     for (const auto& e : edges) {
-        boost::add_edge(static_cast<std::size_t>(e.from), static_cast<std::size_t>(e.to),
-                        EdgeProps{products[static_cast<std::size_t>(e.product)].id, e.flow,
-                                  e.lead_time_days},
-                        g);
+        boost::add_edge(
+            static_cast<std::size_t>(e.from), static_cast<std::size_t>(e.to),
+            EdgeProps{products[static_cast<std::size_t>(e.product)].id, e.flow, e.lead_time_days},
+            g);
     }
     return g;
 }
@@ -130,14 +130,14 @@ void Network::check(DiagnosticSink& sink) const {
         const Node& to = nodes_[static_cast<std::size_t>(e.to)];
         const std::string& product = products_[static_cast<std::size_t>(e.product)].id;
         if (find_line(e.from, e.product) < 0) {
-            sink.error(e.where, "edges",
-                       "node '" + from.id + "' ships " + product +
-                           " but has no production line for it");
+            sink.error(
+                e.where, "edges",
+                "node '" + from.id + "' ships " + product + " but has no production line for it");
         }
         if (find_input(e.to, e.product) < 0) {
-            sink.error(e.where, "edges",
-                       "node '" + to.id + "' receives " + product +
-                           " but has no input entry for it");
+            sink.error(
+                e.where, "edges",
+                "node '" + to.id + "' receives " + product + " but has no input entry for it");
         }
         if (to.kind == NodeKind::source) {
             sink.error(e.where, "edges", "node '" + to.id + "' is a source and cannot receive");
@@ -189,8 +189,7 @@ void Network::check(DiagnosticSink& sink) const {
         boost::breadth_first_search(
             g, boost::vertex(s, g),
             boost::visitor(boost::make_bfs_visitor(boost::record_distances(
-                boost::make_iterator_property_map(dist.begin(),
-                                                  boost::get(boost::vertex_index, g)),
+                boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)),
                 boost::on_tree_edge()))));
         reached[s] = true;
         for (std::size_t v = 0; v < nodes_.size(); ++v) {

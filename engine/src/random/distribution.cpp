@@ -14,7 +14,9 @@ void require(bool ok, const char* message) {
         throw std::invalid_argument(message);
     }
 }
-bool finite(double x) { return std::isfinite(x); }
+bool finite(double x) {
+    return std::isfinite(x);
+}
 }  // namespace
 
 Distribution Distribution::fixed(double value) {
@@ -241,7 +243,9 @@ double Distribution::variance() const {
     return 0.0;
 }
 
-double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double standard_normal_cdf(double z) {
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 namespace {
 // Continued fraction for the incomplete beta function (Numerical Recipes, betacf).
@@ -284,9 +288,8 @@ double incomplete_beta(double a, double b, double x) {
     if (x >= 1.0) {
         return 1.0;
     }
-    const double front =
-        std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
-                 b * std::log1p(-x));
+    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                                  a * std::log(x) + b * std::log1p(-x));
     if (x < (a + 1.0) / (a + b + 2.0)) {
         return front * beta_continued_fraction(a, b, x) / a;
     }

@@ -118,9 +118,9 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
         ids.push_back(nodes[i].id);
     }
     const std::string guess = closest_match(*id, ids);
-    r.error(node, path,
-            "unknown node '" + *id + "'" +
-                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    r.error(
+        node, path,
+        "unknown node '" + *id + "'" + (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
     return -1;
 }
 
@@ -134,9 +134,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     if (!r.expect_map(root, "")) {
         return model;
     }
-    r.check_keys(root, "",
-                 {"name", "description", "adjust_days", "parameters", "products", "nodes",
-                  "edges"});
+    r.check_keys(
+        root, "",
+        {"name", "description", "adjust_days", "parameters", "products", "nodes", "edges"});
     read_parameters(member(root, "parameters"), r, parameters);
     if (const YNode* a = member(root, "adjust_days")) {
         if (auto v = r.number(*a, "adjust_days")) {
@@ -196,9 +196,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
             if (!r.expect_map(n, path)) {
                 continue;
             }
-            r.check_keys(n, path,
-                         {"id", "name", "country", "kind", "production", "inputs", "source",
-                          "note"});
+            r.check_keys(
+                n, path,
+                {"id", "name", "country", "kind", "production", "inputs", "source", "note"});
             Node node;
             node.where = n.where;
             for (const char* key : {"id", "country", "kind"}) {
@@ -242,13 +242,13 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                         if (!r.expect_map(l, lp)) {
                             continue;
                         }
-                        r.check_keys(l, lp,
-                                     {"product", "capacity", "feed_per_tonne", "cover_days",
-                                      "source"});
+                        r.check_keys(
+                            l, lp,
+                            {"product", "capacity", "feed_per_tonne", "cover_days", "source"});
                         ProductionLine line;
                         if (const YNode* v = member(l, "product")) {
-                            line.product = lookup_product(r, model.network, products, *v,
-                                                          lp + ".product");
+                            line.product =
+                                lookup_product(r, model.network, products, *v, lp + ".product");
                         } else {
                             r.error(l, lp, "a production line needs 'product:'");
                         }
@@ -290,13 +290,13 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                         if (!r.expect_map(in, ip)) {
                             continue;
                         }
-                        r.check_keys(in, ip,
-                                     {"product", "demand", "feed_yield", "cover_days", "stock",
-                                      "source"});
+                        r.check_keys(
+                            in, ip,
+                            {"product", "demand", "feed_yield", "cover_days", "stock", "source"});
                         InputPolicy policy;
                         if (const YNode* v = member(in, "product")) {
-                            policy.product = lookup_product(r, model.network, products, *v,
-                                                            ip + ".product");
+                            policy.product =
+                                lookup_product(r, model.network, products, *v, ip + ".product");
                         } else {
                             r.error(in, ip, "an input needs 'product:'");
                         }
@@ -314,8 +314,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                         }
                         if (const YNode* v = member(in, "feed_yield")) {
                             if (node.kind != NodeKind::processor) {
-                                r.error(*v, ip + ".feed_yield", "only processors have a feed "
-                                                                "yield");
+                                r.error(*v, ip + ".feed_yield",
+                                        "only processors have a feed "
+                                        "yield");
                             } else {
                                 policy.feed_yield = r.number(*v, ip + ".feed_yield").value_or(0);
                                 if (policy.feed_yield <= 0 || policy.feed_yield > 1) {
@@ -474,8 +475,7 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
     if (!ext->is_scalar()) {
         throw InputError(ext->where, "extends", "expected the path of another scenario file");
     }
-    const std::filesystem::path parent =
-        std::filesystem::path(path).parent_path() / ext->scalar;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path() / ext->scalar;
     if (!std::filesystem::exists(parent)) {
         throw InputError(ext->where, "extends", "file not found: " + parent.string());
     }
@@ -483,11 +483,10 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
     // The model path of the base is relative to the base file: make it absolute-ish.
     if (YNode* model = base.is_map() ? base.find("model") : nullptr) {
         if (model->is_scalar() && !std::filesystem::path(model->scalar).is_absolute()) {
+            model->scalar = (parent.parent_path() / model->scalar).lexically_normal().string();
             model->scalar =
-                (parent.parent_path() / model->scalar).lexically_normal().string();
-            model->scalar = std::filesystem::relative(model->scalar,
-                                                      std::filesystem::path(path).parent_path())
-                                .string();
+                std::filesystem::relative(model->scalar, std::filesystem::path(path).parent_path())
+                    .string();
         }
     }
     auto& m = node.map;
@@ -646,8 +645,7 @@ std::string read_country(Reader& r, const Network& net, const YNode& node,
 }
 
 const std::vector<std::string> COMMON_EVENT_KEYS = {
-    "id", "kind", "description", "source", "note", "probability", "start", "end",
-    "duration_days"};
+    "id", "kind", "description", "source", "note", "probability", "start", "end", "duration_days"};
 
 std::vector<std::string> event_keys(EventKind kind) {
     std::vector<std::string> keys = COMMON_EVENT_KEYS;
@@ -722,8 +720,9 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             ev.id = r.string(*id, path + ".id").value_or("");
             path = "events." + ev.id;
         } else {
-            r.error(e, path, "an event needs an 'id:' (a short name used by --set and by "
-                             "licence_delay/agreement events)");
+            r.error(e, path,
+                    "an event needs an 'id:' (a short name used by --set and by "
+                    "licence_delay/agreement events)");
         }
         for (const auto& other : s.events) {
             if (!ev.id.empty() && other.id == ev.id) {
@@ -732,9 +731,10 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
         }
         const YNode* kind = member(e, "kind");
         if (kind == nullptr) {
-            r.error(e, path, "an event needs 'kind:' (export_control, licence_delay, "
-                             "supply_disruption, export_halt, tariff, agreement, "
-                             "capacity_change or demand_shock)");
+            r.error(e, path,
+                    "an event needs 'kind:' (export_control, licence_delay, "
+                    "supply_disruption, export_halt, tariff, agreement, "
+                    "capacity_change or demand_shock)");
             continue;
         }
         if (!parse_event_kind(kind->scalar, ev.kind)) {
@@ -757,13 +757,15 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 ev.start = *q;
             }
         } else {
-            r.error(e, path, "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
-                             "dates)");
+            r.error(e, path,
+                    "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
+                    "dates)");
         }
         const YNode* end = member(e, "end");
         const YNode* duration = member(e, "duration_days");
         if (end != nullptr && duration != nullptr) {
-            r.error(*duration, path + ".duration_days", "give 'end:' or 'duration_days:', not both");
+            r.error(*duration, path + ".duration_days",
+                    "give 'end:' or 'duration_days:', not both");
         } else if (end != nullptr) {
             if (auto q = r.quantity(*end, path + ".end", true)) {
                 in_horizon(*q, *end, path + ".end", true);
@@ -775,8 +777,7 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             }
         } else if (duration != nullptr) {
             if (auto q = r.quantity(*duration, path + ".duration_days")) {
-                r.check_range(*q, *duration, path + ".duration_days", 0.0, INFINITY,
-                              "a duration");
+                r.check_range(*q, *duration, path + ".duration_days", 0.0, INFINITY, "a duration");
                 ev.has_duration = true;
                 ev.duration_days = *q;
             }
@@ -784,8 +785,8 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
         auto required = [&](const char* key) -> const YNode* {
             const YNode* v = member(e, key);
             if (v == nullptr) {
-                r.error(e, path, std::string("a ") + to_string(ev.kind) + " event needs '" + key +
-                                     ":'");
+                r.error(e, path,
+                        std::string("a ") + to_string(ev.kind) + " event needs '" + key + ":'");
             }
             return v;
         };
@@ -813,8 +814,8 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     ev.approval_delay = *d;
                 }
             }
-            ev.has_approval_rate = unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0,
-                                                 "an approval rate");
+            ev.has_approval_rate =
+                unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0, "an approval rate");
         };
         auto control_ref = [&]() {
             if (const YNode* c = required("control")) {
@@ -842,8 +843,7 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             if (const YNode* d = member(e, "destinations")) {
                 for (std::size_t k = 0; k < (d->is_sequence() ? d->sequence.size() : 1); ++k) {
                     const YNode& item = d->is_sequence() ? d->sequence[k] : *d;
-                    ev.destinations.push_back(
-                        read_country(r, net, item, path + ".destinations"));
+                    ev.destinations.push_back(read_country(r, net, item, path + ".destinations"));
                 }
             }
         };
@@ -907,8 +907,9 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                         const Node& nd = net.nodes()[static_cast<std::size_t>(idx)];
                         if (!disruption && nd.kind != NodeKind::buyer) {
                             r.error(*n, path + ".nodes",
-                                    "'" + nd.id + "' is not a buyer; a demand shock applies to "
-                                                  "buyers");
+                                    "'" + nd.id +
+                                        "' is not a buyer; a demand shock applies to "
+                                        "buyers");
                         }
                         if (disruption && nd.kind == NodeKind::buyer) {
                             r.error(*n, path + ".nodes",
@@ -940,16 +941,15 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                                       (ev.to_node < 0 || edge.to == ev.to_node));
                     }
                     if (!any) {
-                        r.error(e, path, "no edge of the model runs from '" +
-                                             net.nodes()[static_cast<std::size_t>(ev.from_node)].id +
-                                             "'" +
-                                             (ev.to_node >= 0
-                                                  ? " to '" +
-                                                        net.nodes()[static_cast<std::size_t>(
-                                                                        ev.to_node)]
-                                                            .id +
-                                                        "'"
-                                                  : ""));
+                        r.error(
+                            e, path,
+                            "no edge of the model runs from '" +
+                                net.nodes()[static_cast<std::size_t>(ev.from_node)].id + "'" +
+                                (ev.to_node >= 0
+                                     ? " to '" +
+                                           net.nodes()[static_cast<std::size_t>(ev.to_node)].id +
+                                           "'"
+                                     : ""));
                     }
                 }
                 break;
@@ -978,10 +978,10 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 }
                 for (int idx : ev.nodes) {
                     for (int p : ev.products) {
-                        const bool has = net.find_line(idx, p) >= 0 ||
-                                         (net.nodes()[static_cast<std::size_t>(idx)].kind ==
-                                              NodeKind::buyer &&
-                                          net.find_input(idx, p) >= 0);
+                        const bool has =
+                            net.find_line(idx, p) >= 0 ||
+                            (net.nodes()[static_cast<std::size_t>(idx)].kind == NodeKind::buyer &&
+                             net.find_input(idx, p) >= 0);
                         if (!has) {
                             r.error(e, path,
                                     "'" + net.nodes()[static_cast<std::size_t>(idx)].id +
@@ -1021,8 +1021,9 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     std::vector<std::string> chain;
     YNode root = load_with_extends(path, chain);
     if (!root.is_map()) {
-        throw InputError(root.where, "", "a scenario file is a mapping of keys such as name:, "
-                                         "model:, start:, horizon: and events:");
+        throw InputError(root.where, "",
+                         "a scenario file is a mapping of keys such as name:, "
+                         "model:, start:, horizon: and events:");
     }
     for (const auto& o : overrides) {
         apply_override(root, o);
@@ -1067,9 +1068,11 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     if (const YNode* v = member(root, "name")) {
         s.name = r.string(*v, "name").value_or(s.name);
         for (char c : s.name) {
-            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
-                r.error(*v, "name", "a name may hold letters, digits, '_', '-' and '.' only (it "
-                                    "names the output directory)");
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                  c == '.')) {
+                r.error(*v, "name",
+                        "a name may hold letters, digits, '_', '-' and '.' only (it "
+                        "names the output directory)");
                 break;
             }
         }

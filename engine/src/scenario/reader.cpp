@@ -75,8 +75,8 @@ bool Reader::expect_map(const YNode& node, const std::string& path) {
     if (node.is_map()) {
         return true;
     }
-    error(node, path, std::string("expected a mapping (key: value lines), found ") +
-                          kind_name(node.kind));
+    error(node, path,
+          std::string("expected a mapping (key: value lines), found ") + kind_name(node.kind));
     return false;
 }
 
@@ -137,8 +137,7 @@ std::optional<bool> Reader::boolean(const YNode& node, const std::string& path) 
 
 std::optional<Day> Reader::date(const YNode& node, const std::string& path) {
     if (!node.is_scalar()) {
-        error(node, path, std::string("expected a date YYYY-MM-DD, found ") +
-                              kind_name(node.kind));
+        error(node, path, std::string("expected a date YYYY-MM-DD, found ") + kind_name(node.kind));
         return std::nullopt;
     }
     auto d = parse_date(node.scalar);
@@ -176,14 +175,16 @@ std::vector<Distribution> Reader::parameter_distributions() const {
 std::optional<DistributionSpec> Reader::distribution(const YNode& node, const std::string& path,
                                                      bool dates) {
     if (!node.is_map()) {
-        error(node, path, "expected a distribution such as {dist: triangular, min: 1, mode: 2, "
-                          "max: 3}");
+        error(node, path,
+              "expected a distribution such as {dist: triangular, min: 1, mode: 2, "
+              "max: 3}");
         return std::nullopt;
     }
     const YNode* dist = node.find("dist");
     if (dist == nullptr) {
-        error(node, path, "a distribution needs 'dist:' (fixed, uniform, triangular, normal, "
-                          "lognormal, beta, bernoulli or discrete)");
+        error(node, path,
+              "a distribution needs 'dist:' (fixed, uniform, triangular, normal, "
+              "lognormal, beta, bernoulli or discrete)");
         return std::nullopt;
     }
     std::vector<std::string> names;
@@ -214,8 +215,8 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
     bool ok = true;
     // Only location-like arguments are dates; spreads, sds and shape arguments are numbers.
     auto is_date_arg = [&](const std::string& a) {
-        return dates && (a == "value" || a == "min" || a == "mode" || a == "max" ||
-                         a == "mean" || a == "median");
+        return dates && (a == "value" || a == "min" || a == "mode" || a == "max" || a == "mean" ||
+                         a == "median");
     };
     for (const auto& a : it->args) {
         const YNode* v = node.find(a);
@@ -249,8 +250,8 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
             return std::nullopt;
         }
         for (std::size_t i = 0; i < values->sequence.size(); ++i) {
-            auto q = quantity(values->sequence[i], path + ".values[" + std::to_string(i) + "]",
-                              dates);
+            auto q =
+                quantity(values->sequence[i], path + ".values[" + std::to_string(i) + "]", dates);
             ok = ok && q.has_value();
             if (q) {
                 spec.values.push_back(*q);
@@ -262,8 +263,8 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
                 return std::nullopt;
             }
             for (std::size_t i = 0; i < weights->sequence.size(); ++i) {
-                auto q = quantity(weights->sequence[i],
-                                  path + ".weights[" + std::to_string(i) + "]");
+                auto q =
+                    quantity(weights->sequence[i], path + ".weights[" + std::to_string(i) + "]");
                 ok = ok && q.has_value();
                 if (q) {
                     spec.weights.push_back(*q);
@@ -313,8 +314,9 @@ std::optional<Quantity> Reader::quantity(const YNode& node, const std::string& p
                 q.kind = Quantity::Kind::parameter;
                 q.parameter = static_cast<int>(i);
                 if (dates) {
-                    error(node, path, "a date cannot be a parameter; write a date or a "
-                                      "distribution of dates");
+                    error(node, path,
+                          "a date cannot be a parameter; write a date or a "
+                          "distribution of dates");
                     return std::nullopt;
                 }
                 return q;
@@ -346,8 +348,8 @@ std::optional<Quantity> Reader::quantity(const YNode& node, const std::string& p
     return Quantity::constant_value(*v);
 }
 
-void Reader::check_range(const Quantity& q, const YNode& at, const std::string& path,
-                         double lower, double upper, const std::string& what) {
+void Reader::check_range(const Quantity& q, const YNode& at, const std::string& path, double lower,
+                         double upper, const std::string& what) {
     const auto params = parameter_distributions();
     const double lo = q.lower(params);
     const double hi = q.upper(params);
@@ -359,8 +361,8 @@ void Reader::check_range(const Quantity& q, const YNode& at, const std::string& 
         std::snprintf(buf, sizeof buf, "%g", v);
         return std::string(buf);
     };
-    const std::string range = std::isinf(upper) ? ">= " + num(lower)
-                                                : "between " + num(lower) + " and " + num(upper);
+    const std::string range =
+        std::isinf(upper) ? ">= " + num(lower) : "between " + num(lower) + " and " + num(upper);
     error(at, path,
           what + " must be " + range +
               (q.is_constant() ? ", found " + num(q.value) : " for every value it can take"));

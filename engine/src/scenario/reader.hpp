@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "chokepoint/random/quantity.hpp"
 #include "chokepoint/core/calendar.hpp"
+#include "chokepoint/random/quantity.hpp"
 #include "yaml_tree.hpp"
 
 namespace chokepoint::detail {
 
 class Reader {
-public:
+  public:
     Reader(DiagnosticSink& sink, std::vector<Parameter>& parameters)
         : sink_(sink), parameters_(parameters) {}
 
@@ -48,7 +48,7 @@ public:
     /// Named parameter distributions (for bounds).
     std::vector<Distribution> parameter_distributions() const;
 
-private:
+  private:
     DiagnosticSink& sink_;
     std::vector<Parameter>& parameters_;
 };

@@ -109,8 +109,8 @@ double QuantileSketch::quantile(double q) const {
         const double h = q * static_cast<double>(n - 1);
         const auto lo = static_cast<std::size_t>(std::floor(h));
         const std::size_t hi = std::min(lo + 1, n - 1);
-        return centroids_[lo].mean + (h - static_cast<double>(lo)) *
-                                         (centroids_[hi].mean - centroids_[lo].mean);
+        return centroids_[lo].mean +
+               (h - static_cast<double>(lo)) * (centroids_[hi].mean - centroids_[lo].mean);
     }
     // Centroid k sits at cumulative rank (weight before it) + weight/2; interpolate between
     // neighbouring centres, and between min/max and the outermost centres.

@@ -28,24 +28,24 @@ struct Diagnostic {
 /// Thrown when user input is invalid; carries every problem found, not just the first.
 /// The command line maps it to exit code 2.
 class InputError : public std::runtime_error {
-public:
+  public:
     explicit InputError(std::vector<Diagnostic> diagnostics);
     InputError(SourceLocation where, std::string path, std::string message);
     const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
-private:
+  private:
     std::vector<Diagnostic> diagnostics_;
 };
 
 /// Collects diagnostics during validation; throws them all at once.
 class DiagnosticSink {
-public:
+  public:
     void error(SourceLocation where, std::string path, std::string message);
     bool empty() const { return diagnostics_.empty(); }
     /// Throws InputError if any diagnostic was recorded.
     void throw_if_any() const;
 
-private:
+  private:
     std::vector<Diagnostic> diagnostics_;
 };
 

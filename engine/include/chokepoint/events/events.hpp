@@ -59,7 +59,7 @@ struct EventSpec {
     DistributionSpec approval_delay;  ///< working days, drawn for each licence application
     bool has_approval_rate = false;
     Quantity approval_rate;
-    bool lifts = false;                                   ///< agreement: ends the control
+    bool lifts = false;      ///< agreement: ends the control
     bool stockpile = false;  ///< demand_shock: the factor multiplies target stock, not use
     Quantity factor = Quantity::constant_value(1.0);      ///< disruption, demand shock
     Quantity rate = Quantity::constant_value(0.0);        ///< tariff, ad valorem
@@ -71,7 +71,7 @@ struct EventSpec {
 struct ResolvedEvent {
     bool happens = false;
     Day start = 0;
-    Day end = NEVER;  ///< exclusive
+    Day end = NEVER;      ///< exclusive
     double share = -1.0;  ///< negative: use the product's controlled share
     bool has_approval_delay = false;
     Distribution approval_delay;

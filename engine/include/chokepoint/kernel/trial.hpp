@@ -29,8 +29,8 @@ struct EdgeDay {
 };
 
 struct TrialResult {
-    std::vector<double> monthly;  ///< OutputLayout::monthly_size(), series-major
-    std::vector<double> buyers;   ///< OutputLayout::buyer_size()
+    std::vector<double> monthly;       ///< OutputLayout::monthly_size(), series-major
+    std::vector<double> buyers;        ///< OutputLayout::buyer_size()
     std::vector<NodeBalance> balance;  ///< per node
     double in_transit_start = 0.0;
     double in_transit_end = 0.0;
@@ -51,7 +51,7 @@ struct CompiledScenario;
 /// the scenario itself is shared read-only. Deterministic: run(i) depends only on the scenario,
 /// the seed, the sweep point and i.
 class Kernel {
-public:
+  public:
     Kernel(const Scenario& scenario, const OutputLayout& layout);
     ~Kernel();
     Kernel(Kernel&&) noexcept;
@@ -59,10 +59,10 @@ public:
     Kernel(const Kernel&) = delete;
 
     /// Runs trial `trial` with the given master seed and sweep point. `out` is resized.
-    void run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t trial,
-             TrialResult& out, const TrialOptions& options = {});
+    void run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t trial, TrialResult& out,
+             const TrialOptions& options = {});
 
-private:
+  private:
     struct State;
     std::shared_ptr<const detail::CompiledScenario> compiled_;
     std::unique_ptr<State> state_;

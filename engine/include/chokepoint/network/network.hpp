@@ -62,7 +62,7 @@ struct Edge {
 
 /// The supply network. Built once, shared read-only by every trial.
 class Network {
-public:
+  public:
     Network() = default;
     Network(std::vector<Product> products, std::vector<Node> nodes, std::vector<Edge> edges);
 
@@ -92,7 +92,7 @@ public:
     /// GraphML, written by boost::write_graphml.
     void write_graphml(std::ostream& out) const;
 
-private:
+  private:
     std::vector<Product> products_;
     std::vector<Node> nodes_;
     std::vector<Edge> edges_;

@@ -8,12 +8,21 @@
 
 namespace chokepoint {
 
-enum class DistributionKind { fixed, uniform, triangular, normal, lognormal, beta, bernoulli, discrete };
+enum class DistributionKind {
+    fixed,
+    uniform,
+    triangular,
+    normal,
+    lognormal,
+    beta,
+    bernoulli,
+    discrete
+};
 
 /// A distribution with numeric arguments. Construct with the factory functions, which check the
 /// arguments and throw std::invalid_argument with a readable message.
 class Distribution {
-public:
+  public:
     static Distribution fixed(double value);
     static Distribution uniform(double min, double max);
     static Distribution triangular(double min, double mode, double max);
@@ -41,7 +50,7 @@ public:
     double lower() const;
     double upper() const;
 
-private:
+  private:
     DistributionKind kind_ = DistributionKind::fixed;
     double a_ = 0.0, b_ = 0.0, c_ = 0.0, d_ = 0.0;
     std::vector<double> values_;

@@ -17,8 +17,8 @@ struct DistributionSpec;
 struct Quantity {
     enum class Kind { constant, parameter, distribution };
     Kind kind = Kind::constant;
-    double value = 0.0;    ///< the constant
-    int parameter = -1;    ///< index into the trial's parameter values
+    double value = 0.0;  ///< the constant
+    int parameter = -1;  ///< index into the trial's parameter values
     std::shared_ptr<const DistributionSpec> distribution;
 
     static Quantity constant_value(double v) { return Quantity{Kind::constant, v, -1, nullptr}; }

@@ -32,7 +32,7 @@ constexpr std::uint64_t derive_seed(std::uint64_t master, std::uint64_t sweep_po
 
 /// xoshiro256** (Blackman and Vigna, 2018), seeded through SplitMix64.
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed);
     /// Next 64 random bits.
     std::uint64_t next();
@@ -44,7 +44,7 @@ public:
     /// for the next call.
     double normal();
 
-private:
+  private:
     std::uint64_t s_[4];
     double spare_ = 0.0;
     bool has_spare_ = false;

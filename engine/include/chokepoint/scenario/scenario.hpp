@@ -21,14 +21,14 @@ struct Scenario {
     Network network;
     std::vector<Parameter> parameters;
     std::vector<EventSpec> events;
-    Day start = 0;                ///< first simulated day
-    Day end = 0;                  ///< last simulated day (inclusive)
-    int step_days = 1;            ///< tick length
-    double adjust_days = 30.0;    ///< how fast stocks are brought back to target
-    Day reference_day = 0;        ///< time to shortage is counted from this day
+    Day start = 0;              ///< first simulated day
+    Day end = 0;                ///< last simulated day (inclusive)
+    int step_days = 1;          ///< tick length
+    double adjust_days = 30.0;  ///< how fast stocks are brought back to target
+    Day reference_day = 0;      ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
-    std::string resolved_yaml;    ///< the merged scenario (after extends and --set), for run.json
+    std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json
 
     MonthIndex first_month() const { return month_of(start); }
     MonthIndex last_month() const { return month_of(end); }

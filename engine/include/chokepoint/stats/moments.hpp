@@ -6,7 +6,7 @@
 namespace chokepoint {
 
 class RunningMoments {
-public:
+  public:
     void add(double x);
     /// Combines another accumulator as if its values had been added after ours.
     void merge(const RunningMoments& other);
@@ -17,7 +17,7 @@ public:
     double min() const { return min_; }
     double max() const { return max_; }
 
-private:
+  private:
     std::uint64_t n_ = 0;
     double mean_ = 0.0;
     double m2_ = 0.0;

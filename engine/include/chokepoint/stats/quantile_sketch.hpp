@@ -11,20 +11,18 @@
 namespace chokepoint {
 
 class QuantileSketch {
-public:
+  public:
     explicit QuantileSketch(double compression = 200.0);
     void add(double x);
     /// Adds another sketch's centroids.
     void merge(const QuantileSketch& other);
     /// Quantile q in [0, 1]; 0 if empty.
     double quantile(double q) const;
-    std::size_t count() const {
-        return static_cast<std::size_t>(total_weight_) + buffer_.size();
-    }
+    std::size_t count() const { return static_cast<std::size_t>(total_weight_) + buffer_.size(); }
     /// Number of centroids held (for memory accounting in tests).
     std::size_t centroid_count() const;
 
-private:
+  private:
     struct Centroid {
         double mean;
         double weight;

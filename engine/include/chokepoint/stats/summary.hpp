@@ -19,7 +19,7 @@ struct Summary {
 
 /// Moments and a quantile sketch of one series.
 class Accumulator {
-public:
+  public:
     /// compression: see QuantileSketch (100 gives about 1% rank error beyond 50 values).
     explicit Accumulator(double compression = 100.0) : sketch_(compression) {}
     void add(double x) {
@@ -29,7 +29,7 @@ public:
     Summary summary() const;
     std::uint64_t count() const { return moments_.count(); }
 
-private:
+  private:
     RunningMoments moments_;
     QuantileSketch sketch_;
 };
