@@ -318,6 +318,7 @@ struct Kernel::State {
     std::vector<double> out_stock, expected_out;
     std::vector<double> in_stock;
     std::vector<double> ring;  // pipelines, flattened
+    std::vector<int> cursor;   // per edge: ring slot of the current day (avoids a modulo)
     std::vector<double> in_transit, held;
     std::vector<double> queue_ok, queue_no;  // [queue edge * days + day offset]
     std::vector<Rng> licence_rng;
@@ -464,7 +465,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     const std::size_t nodes = s.network.nodes().size();
     const auto days = static_cast<std::size_t>(c.days);
     const int months = layout.months;
-    const double adjust = s.adjust_days;
+    const double inv_adjust = 1.0 / s.adjust_days;
 
     out.monthly.assign(layout.monthly_size(), 0.0);
     out.buyers.assign(layout.buyer_size(), 0.0);
@@ -554,6 +555,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     st.ring.assign(static_cast<std::size_t>(c.ring_total), 0.0);
     st.in_transit.assign(ned, 0.0);
     st.held.assign(ned, 0.0);
+    st.cursor.assign(ned, 0);
     for (std::size_t e = 0; e < ned; ++e) {
         const auto& ei = c.edges[e];
         for (int d = 0; d < ei.lead; ++d) {
@@ -632,12 +634,14 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         for (std::size_t e = 0; e < ned; ++e) {
             const auto& ei = c.edges[e];
             double a = 0.0;
+            int slot = st.cursor[e];
             for (int d = 0; d < dt; ++d) {
-                double& slot =
-                    st.ring[static_cast<std::size_t>(ei.ring_offset + (offset + d) % ei.ring_size)];
-                a += slot;
-                slot = 0.0;  // the slot is read exactly once; clearing is part of the read
+                double& cell = st.ring[static_cast<std::size_t>(ei.ring_offset + slot)];
+                a += cell;
+                cell = 0.0;  // the slot is read exactly once; clearing is part of the read
+                slot = slot + 1 == ei.ring_size ? 0 : slot + 1;
             }
+            st.cursor[e] = slot;  // now the slot of the next tick's first day
             st.arrivals[e] = a;
         }
         for (std::size_t g = 0; g < ng; ++g) {
@@ -654,7 +658,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             }
             // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
             const double desired = u * (gi.cover_days * st.group_cover_factor[g] + gi.lead_avg);
-            const double order = std::max(0.0, u + (desired - position) / adjust) * dt;
+            const double order = std::max(0.0, u + (desired - position) * inv_adjust) * dt;
             for (int e : gi.in_edges) {
                 const auto ue = static_cast<std::size_t>(e);
                 st.request[ue] = (weight > 0.0 && !st.edge_halted[ue])
@@ -684,13 +688,13 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             }
             const double target = li.cover_days * li.base_out;
             const double want =
-                std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) / adjust);
+                std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
             const double cap =
                 std::max(0.0, st.line_capacity[l] + st.line_delta[l]) * st.line_factor[l];
             st.produce[l] = std::min(want, cap) * dt;
             // Smoothed outflow demand (first-order, time constant adjust_days).
             st.expected_out[l] +=
-                (requested / dt - st.expected_out[l]) * std::min(1.0, dt / adjust);
+                (requested / dt - st.expected_out[l]) * std::min(1.0, dt * inv_adjust);
         }
         for (std::size_t n = 0; n < nodes; ++n) {
             if (c.node_lines[n].empty() ||
@@ -782,9 +786,11 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             record(ei.refused_series, month, st.refused_due[e]);
             record(ei.refused_world, month, st.refused_due[e]);
             if (departing > 0.0) {
-                const Day arrival = std::max(day + ei.lead, day + dt);
-                st.ring[static_cast<std::size_t>(ei.ring_offset +
-                                                 (arrival - s.start) % ei.ring_size)] += departing;
+                // The cursor already points at day + dt; arrival - (day + dt) < ring_size.
+                const int ahead = std::max(ei.lead - dt, 0);
+                int slot = st.cursor[e] + ahead;
+                slot = slot >= ei.ring_size ? slot - ei.ring_size : slot;
+                st.ring[static_cast<std::size_t>(ei.ring_offset + slot)] += departing;
                 st.in_transit[e] += departing;
                 record(ei.export_series, month, departing);
                 record(ei.export_world, month, departing);
