@@ -17,6 +17,8 @@
 #include <map>
 #include <sstream>
 
+#include "chokepoint/compare/charts.hpp"
+#include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/results.hpp"
@@ -48,6 +50,8 @@ const char* USAGE = R"(Usage:
                          [--set path=value]... [--quiet]
   simulate validate SCENARIO.yaml [--set path=value]...
   simulate graph FILE.yaml [--format dot|graphml] [--output FILE]
+  simulate compare SCENARIO.yaml [--reported FILE_OR_DIR] [--from YYYY-MM] [--to YYYY-MM]
+                   [--origin YYYY-MM] [--trials N] [--seed S] [--threads T] [--output DIR]
   simulate --help | --version
 
 Runs a Monte Carlo simulation of a supply-network scenario and writes summary.csv,
@@ -267,6 +271,146 @@ int cmd_graph(const std::vector<std::string>& args) {
     return EXIT_OK;
 }
 
+MonthIndex month_option(const std::string& name, const std::string& value) {
+    auto m = parse_month(value);
+    if (!m) {
+        throw UsageError("--" + name + " needs a month YYYY-MM, found '" + value + "'");
+    }
+    return *m;
+}
+
+int cmd_compare(const std::vector<std::string>& args) {
+    po::options_description opts("compare options");
+    std::string path;
+    std::string reported;
+    std::string from;
+    std::string to;
+    std::string origin;
+    std::string output;
+    int trials = 0;
+    long long seed = -1;
+    int threads = 0;
+    std::vector<std::string> sets;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+        "reported", po::value<std::string>(&reported), "reported figures (file or directory)")(
+        "from", po::value<std::string>(&from), "first month")(
+        "to", po::value<std::string>(&to), "last month")(
+        "origin", po::value<std::string>(&origin), "backtest origin")(
+        "trials", po::value<int>(&trials), "trials")("seed", po::value<long long>(&seed), "seed")(
+        "threads", po::value<int>(&threads), "threads")(
+        "output,o", po::value<std::string>(&output), "output directory")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (path.empty()) {
+        throw UsageError("compare needs a scenario file");
+    }
+    if (vm.count("trials") && trials < 1) {
+        throw UsageError("--trials must be at least 1");
+    }
+    CompareConfig config;
+    if (!from.empty()) {
+        config.from = month_option("from", from);
+    }
+    if (!to.empty()) {
+        config.to = month_option("to", to);
+    }
+    if (!origin.empty()) {
+        config.origin = month_option("origin", origin);
+    }
+    const Scenario scenario = load_scenario(path, parse_overrides(sets));
+    if (reported.empty()) {
+        // The shipped dataset lives beside the model: models/reported/.
+        reported = (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+    }
+    auto rows = load_reported(reported);
+    config.run.trials = trials > 0 ? trials : scenario.trials;
+    config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+    config.run.threads = threads;
+    config.run.cancel = &g_interrupted;
+    Progress progress(::isatty(STDERR_FILENO));
+    config.run.progress = [&](int done, int total) { progress(done, total); };
+    std::signal(SIGINT, on_signal);
+    const Comparison c = compare_with_reported(scenario, std::move(rows), config);
+    std::signal(SIGINT, SIG_DFL);
+    if (c.run.partial) {
+        progress.finish();
+        spdlog::error("interrupted: nothing written");
+        return EXIT_INTERRUPTED;
+    }
+    const std::filesystem::path dir =
+        output.empty() ? std::filesystem::path("results") / (scenario.name + "-compare")
+                       : std::filesystem::path(output);
+    write_file_atomic(dir / "comparison.csv", format_comparison_csv(c, scenario));
+    write_file_atomic(dir / "scores.json", format_scores_json(c, scenario, config));
+
+    // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
+    std::cout << "\n" << scenario.name << " against reported figures (" << c.run.trials_completed
+              << " trials" << (config.origin ? ", out of sample after " + origin : "") << ")\n\n";
+    std::size_t wl = 6;
+    for (const auto& f : c.figures) {
+        wl = std::max(wl, f.label.size());
+    }
+    char line[400];
+    std::snprintf(line, sizeof line, "%-*s  %-15s  %9s  %9s  %-19s  %-4s  %7s\n",
+                  static_cast<int>(wl), "series", "period", "reported", "P50", "P5-P95", "in90",
+                  "error");
+    std::cout << line;
+    for (const auto& f : c.figures) {
+        const ReportedRow& r = c.rows[f.row];
+        const std::string period = r.first == r.last
+                                       ? format_month(r.first)
+                                       : format_month(r.first) + ".." + format_month(r.last);
+        const std::string band = compact(f.p05) + "-" + compact(f.p95);
+        std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
+                      static_cast<int>(wl), f.label.c_str(), period.c_str(), f.reported, f.p50,
+                      band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
+                      f.conflict ? "  (sources disagree)" : "");
+        std::cout << line;
+    }
+    std::cout << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "
+                 "from the trials)\n\n";
+    auto print_group = [&](const GroupScores& g) {
+        std::snprintf(line, sizeof line,
+                      "%-*s  n=%-3d MAPE %6.1f%%  bias %+6.1f%%  cover50 %3.0f%%  cover90 %3.0f%%  "
+                      "CRPS %8.0f t\n",
+                      static_cast<int>(wl), g.label.c_str(), g.model.count, g.model.mape(),
+                      g.model.bias(), 100 * g.model.coverage50(), 100 * g.model.coverage90(),
+                      g.model.crps());
+        std::cout << line;
+        for (const auto& v : verdicts(g)) {
+            std::cout << std::string(wl + 2, ' ') << v << "\n";
+        }
+    };
+    for (const auto& g : c.groups) {
+        print_group(g);
+    }
+    std::cout << "\n";
+    print_group(c.overall);
+    if (!c.unmapped.empty()) {
+        std::cout << "\n" << c.unmapped.size()
+                  << " reported rows were not compared (listed with reasons in scores.json), "
+                     "for example:\n";
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
+            const ReportedRow& r = c.rows[c.unmapped[i].row];
+            std::cout << "  " << r.file << ":" << r.line << ": " << r.series << ": "
+                      << c.unmapped[i].reason << "\n";
+        }
+    }
+    try {
+        const auto charts = write_fan_charts(dir, c, scenario);
+        std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << charts.size() - 1
+                  << " files)\n";
+    } catch (const std::exception& e) {
+        spdlog::warn("no charts: {}", e.what());
+    }
+    std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
+    return EXIT_OK;
+}
+
 int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description opts("options");
     std::string path;
@@ -369,6 +513,9 @@ int main(int argc, char** argv) {
             }
         }
         const std::string command = args[0];
+        if (command == "compare") {
+            return cmd_compare(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
         if (command == "validate" || command == "graph") {
             std::vector<std::string> rest(args.begin() + 1, args.end());
             return command == "validate" ? cmd_validate(rest) : cmd_graph(rest);

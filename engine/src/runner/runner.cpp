@@ -71,6 +71,12 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
                 }
             }
         }
+        if (config.observer) {
+            for (int i = 0; i < n; ++i) {
+                config.observer(static_cast<std::uint64_t>(done + i),
+                                slots[static_cast<std::size_t>(i)]);
+            }
+        }
         done += n;
         if (config.progress) {
             config.progress(done, config.trials);

@@ -15,8 +15,11 @@ void QuantileSketch::add(double x) {
         min_ = std::min(min_, x);
         max_ = std::max(max_, x);
     }
+    if (buffer_.capacity() == 0) {
+        buffer_.reserve(static_cast<std::size_t>(2.0 * compression_));
+    }
     buffer_.push_back(x);
-    if (buffer_.size() >= static_cast<std::size_t>(4.0 * compression_)) {
+    if (buffer_.size() >= static_cast<std::size_t>(2.0 * compression_)) {
         flush();
     }
 }
@@ -35,12 +38,13 @@ void QuantileSketch::merge(const QuantileSketch& other) {
         min_ = std::min(min_, other.min_);
         max_ = std::max(max_, other.max_);
     }
-    scratch_.clear();
+    std::vector<Centroid> merged;
+    merged.reserve(centroids_.size() + other.centroids_.size());
     std::merge(centroids_.begin(), centroids_.end(), other.centroids_.begin(),
-               other.centroids_.end(), std::back_inserter(scratch_),
+               other.centroids_.end(), std::back_inserter(merged),
                [](const Centroid& a, const Centroid& b) { return a.mean < b.mean; });
     total_weight_ += other.total_weight_;
-    centroids_.swap(scratch_);
+    centroids_.swap(merged);
     // Re-compress through the same path as a flush.
     std::vector<double> none;
     buffer_.swap(none);
@@ -52,16 +56,17 @@ void QuantileSketch::flush() const {
         return;
     }
     std::sort(buffer_.begin(), buffer_.end());
-    scratch_.clear();
-    scratch_.reserve(centroids_.size() + buffer_.size());
+    // A local merge area: keeping it as a member would double every sketch's memory.
+    std::vector<Centroid> merged;
+    merged.reserve(centroids_.size() + buffer_.size());
     // Merge the sorted buffer (weight 1 each) with the sorted centroids.
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < centroids_.size() || j < buffer_.size()) {
         if (j == buffer_.size() || (i < centroids_.size() && centroids_[i].mean <= buffer_[j])) {
-            scratch_.push_back(centroids_[i++]);
+            merged.push_back(centroids_[i++]);
         } else {
-            scratch_.push_back(Centroid{buffer_[j++], 1.0});
+            merged.push_back(Centroid{buffer_[j++], 1.0});
         }
     }
     const double total = total_weight_ + static_cast<double>(buffer_.size());
@@ -70,9 +75,9 @@ void QuantileSketch::flush() const {
     // most 4 * N * q * (1 - q) / compression values, so the tails stay fine-grained.
     centroids_.clear();
     double so_far = 0.0;
-    Centroid current = scratch_.front();
-    for (std::size_t k = 1; k < scratch_.size(); ++k) {
-        const Centroid& next = scratch_[k];
+    Centroid current = merged.front();
+    for (std::size_t k = 1; k < merged.size(); ++k) {
+        const Centroid& next = merged[k];
         const double proposed = current.weight + next.weight;
         const double q = (so_far + proposed / 2.0) / total;
         const double limit = 4.0 * total * q * (1.0 - q) / compression_;
@@ -86,6 +91,7 @@ void QuantileSketch::flush() const {
         }
     }
     centroids_.push_back(current);
+    centroids_.shrink_to_fit();
     total_weight_ = total;
 }
 

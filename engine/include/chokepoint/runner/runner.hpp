@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chokepoint/kernel/output_layout.hpp"
+#include "chokepoint/kernel/trial.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/stats/summary.hpp"
 
@@ -24,6 +25,9 @@ struct RunConfig {
     const std::atomic<bool>* cancel = nullptr;
     /// Called on the calling thread after each block with (trials done, trials wanted).
     std::function<void(int, int)> progress;
+    /// Optional: called on the calling thread with every trial's result, in trial order (for
+    /// callers that keep per-trial values of a few series, such as `simulate compare`).
+    std::function<void(std::uint64_t, const TrialResult&)> observer;
 };
 
 /// Summary of one buyer and product over all trials.

@@ -33,7 +33,6 @@ class QuantileSketch {
     mutable std::vector<Centroid> centroids_;
     mutable std::vector<double> buffer_;
     mutable double total_weight_ = 0.0;
-    mutable std::vector<Centroid> scratch_;
     double min_ = 0.0;
     double max_ = 0.0;
     bool any_ = false;

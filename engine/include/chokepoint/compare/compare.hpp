@@ -1,0 +1,76 @@
+#pragma once
+/// Simulated against reported: every reported figure beside the simulated band, scores per
+/// series and overall (MAPE, bias, coverage, CRPS) and skill against naive forecasts.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chokepoint/compare/reported.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "chokepoint/stats/scores.hpp"
+
+namespace chokepoint {
+
+struct CompareConfig {
+    RunConfig run;
+    std::optional<MonthIndex> from;    ///< first month of reported periods to use
+    std::optional<MonthIndex> to;      ///< last month
+    std::optional<MonthIndex> origin;  ///< backtest: score only periods starting after it
+};
+
+/// One reported figure and its simulated counterpart.
+struct ComparedFigure {
+    std::size_t row = 0;  ///< index into the reported rows
+    std::string label;
+    double reported = 0.0;  ///< tonnes
+    double mean = 0.0, p05 = 0.0, p25 = 0.0, p50 = 0.0, p75 = 0.0, p95 = 0.0;
+    bool inside50 = false;
+    bool inside90 = false;
+    double error_pct = 0.0;  ///< (P50 - reported) / reported x 100; 0 when reported is 0
+    double crps = 0.0;       ///< tonnes
+    std::optional<double> persistence;     ///< last reported value before the period
+    std::optional<double> seasonal_naive;  ///< the same period a year earlier
+    bool conflict = false;  ///< another source reports a different value for the same figure
+};
+
+/// Scores of one group of figures, with the naive forecasts on the figures where they exist.
+struct GroupScores {
+    std::string label;
+    ScoreSet model;
+    // Each naive forecast against the model on the same figures.
+    int persistence_count = 0;
+    double persistence_mape = 0.0, persistence_mae = 0.0, model_mape_p = 0.0, model_crps_p = 0.0;
+    int seasonal_count = 0;
+    double seasonal_mape = 0.0, seasonal_mae = 0.0, model_mape_s = 0.0, model_crps_s = 0.0;
+};
+
+/// Monthly band of one compared quantity (for fan charts).
+struct MonthlyBand {
+    std::string label;
+    std::vector<Summary> months;  ///< one per scenario month
+};
+
+struct Comparison {
+    std::vector<ReportedRow> rows;
+    std::vector<ComparedFigure> figures;
+    std::vector<GroupScores> groups;  ///< per label
+    GroupScores overall;
+    std::vector<Unmapped> unmapped;
+    std::vector<MonthlyBand> bands;
+    RunResult run;
+};
+
+/// Runs the scenario and compares. Throws InputError if no reported figure can be compared.
+Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedRow> rows,
+                                 const CompareConfig& config);
+
+/// comparison.csv: one row per compared figure.
+std::string format_comparison_csv(const Comparison& c, const Scenario& scenario);
+/// scores.json: per group and overall, with plain-language verdicts and the unmapped rows.
+std::string format_scores_json(const Comparison& c, const Scenario& scenario,
+                               const CompareConfig& config);
+/// One sentence per naive forecast saying whether the model beats it.
+std::vector<std::string> verdicts(const GroupScores& g);
+
+}  // namespace chokepoint

@@ -1,0 +1,308 @@
+#include "chokepoint/compare/compare.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/io/files.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+// The last reported value of the same figure before `row`'s period, with the same period length.
+std::optional<double> persistence_of(const std::vector<ReportedRow>& rows, const ReportedRow& row) {
+    const int length = row.last - row.first;
+    const ReportedRow* best = nullptr;
+    for (const auto& r : rows) {
+        if (r.key() == row.key() && r.has_value && r.is_mass && r.last - r.first == length &&
+            r.last < row.first && (best == nullptr || r.last > best->last)) {
+            best = &r;
+        }
+    }
+    return best ? std::optional<double>(best->tonnes) : std::nullopt;
+}
+
+std::optional<double> seasonal_of(const std::vector<ReportedRow>& rows, const ReportedRow& row) {
+    for (const auto& r : rows) {
+        if (r.key() == row.key() && r.has_value && r.is_mass && r.first == row.first - 12 &&
+            r.last == row.last - 12) {
+            return r.tonnes;
+        }
+    }
+    return std::nullopt;
+}
+
+void add_naive(GroupScores& g, const ComparedFigure& f) {
+    if (f.reported == 0.0) {
+        return;
+    }
+    if (f.persistence) {
+        ++g.persistence_count;
+        g.persistence_mape += absolute_percentage_error(*f.persistence, f.reported);
+        g.persistence_mae += std::abs(*f.persistence - f.reported);
+        g.model_mape_p += absolute_percentage_error(f.p50, f.reported);
+        g.model_crps_p += f.crps;
+    }
+    if (f.seasonal_naive) {
+        ++g.seasonal_count;
+        g.seasonal_mape += absolute_percentage_error(*f.seasonal_naive, f.reported);
+        g.seasonal_mae += std::abs(*f.seasonal_naive - f.reported);
+        g.model_mape_s += absolute_percentage_error(f.p50, f.reported);
+        g.model_crps_s += f.crps;
+    }
+}
+
+std::string pct(double x) {
+    std::ostringstream s;
+    s.precision(1);
+    s << std::fixed << x << "%";
+    return s.str();
+}
+
+}  // namespace
+
+std::vector<std::string> verdicts(const GroupScores& g) {
+    std::vector<std::string> out;
+    auto say = [&](const char* name, int n, double naive_mape, double model_mape, double naive_mae,
+                   double model_crps) {
+        if (n == 0) {
+            out.push_back(std::string("no ") + name + " value exists for these figures");
+            return;
+        }
+        naive_mape = 100.0 * naive_mape / n;
+        model_mape = 100.0 * model_mape / n;
+        const double skill = naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
+        std::ostringstream s;
+        s << (model_mape > naive_mape ? "The model LOSES to " : "The model beats ") << name
+          << " on " << n << (n == 1 ? " figure" : " figures") << " (MAPE " << pct(model_mape)
+          << " against " << pct(naive_mape) << ")";
+        s.precision(2);
+        s << std::fixed << "; CRPS skill " << skill
+          << (skill < 0 ? ", so its bands are worse than the naive point forecast"
+                        : ", so its bands are better than the naive point forecast");
+        out.push_back(s.str());
+    };
+    say("persistence", g.persistence_count, g.persistence_mape, g.model_mape_p, g.persistence_mae,
+        g.model_crps_p);
+    say("the seasonal naive forecast", g.seasonal_count, g.seasonal_mape, g.model_mape_s,
+        g.seasonal_mae, g.model_crps_s);
+    return out;
+}
+
+Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedRow> rows,
+                                 const CompareConfig& config) {
+    Comparison c;
+    c.rows = std::move(rows);
+    const OutputLayout layout = OutputLayout::build(scenario);
+    // Without --from/--to every row is considered, and rows outside the scenario are listed.
+    const MonthIndex from = config.from.value_or(std::numeric_limits<MonthIndex>::min());
+    const MonthIndex to = config.to.value_or(std::numeric_limits<MonthIndex>::max());
+    ReportedMapping mapping = map_reported(c.rows, layout, from, to);
+    if (config.origin) {
+        // Out of sample: only periods that start after the origin are scored.
+        std::erase_if(mapping.targets, [&](const ReportedTarget& t) {
+            return c.rows[t.row].first <= *config.origin;
+        });
+    }
+    c.unmapped = mapping.unmapped;
+    if (mapping.targets.empty()) {
+        throw InputError(SourceLocation{scenario.path, 0, 0}, "",
+                         "no reported figure can be compared with this scenario in the period "
+                         "asked for (" +
+                             (config.from ? format_month(from) : "any") + " to " +
+                             (config.to ? format_month(to) : "any") +
+                             (config.origin ? ", after " + format_month(*config.origin) : "") +
+                             ")");
+    }
+    // Per-trial values for the compared figures only, and monthly bands per label.
+    std::vector<std::vector<double>> samples(mapping.targets.size());
+    std::vector<std::string> labels;
+    std::vector<const ReportedTarget*> label_target;
+    for (const auto& t : mapping.targets) {
+        if (std::find(labels.begin(), labels.end(), t.label) == labels.end()) {
+            labels.push_back(t.label);
+            label_target.push_back(&t);
+        }
+    }
+    std::vector<std::vector<Accumulator>> monthly(
+        labels.size(), std::vector<Accumulator>(static_cast<std::size_t>(layout.months)));
+    RunConfig run = config.run;
+    const auto months = static_cast<std::size_t>(layout.months);
+    run.observer = [&](std::uint64_t, const TrialResult& r) {
+        for (std::size_t k = 0; k < mapping.targets.size(); ++k) {
+            const ReportedTarget& t = mapping.targets[k];
+            double sum = 0.0;
+            for (int s : t.series) {
+                for (int m = t.first; m <= t.last; ++m) {
+                    sum += r.monthly[static_cast<std::size_t>(s) * months +
+                                     static_cast<std::size_t>(m)];
+                }
+            }
+            samples[k].push_back(sum);
+        }
+        for (std::size_t l = 0; l < labels.size(); ++l) {
+            for (std::size_t m = 0; m < months; ++m) {
+                double sum = 0.0;
+                for (int s : label_target[l]->series) {
+                    sum += r.monthly[static_cast<std::size_t>(s) * months + m];
+                }
+                monthly[l][m].add(sum);
+            }
+        }
+    };
+    c.run = run_scenario(scenario, run);
+    for (std::size_t l = 0; l < labels.size(); ++l) {
+        MonthlyBand band;
+        band.label = labels[l];
+        for (const auto& a : monthly[l]) {
+            band.months.push_back(a.summary());
+        }
+        c.bands.push_back(std::move(band));
+        GroupScores g;
+        g.label = labels[l];
+        c.groups.push_back(g);
+    }
+    c.overall.label = "overall";
+    for (std::size_t k = 0; k < mapping.targets.size(); ++k) {
+        const ReportedTarget& t = mapping.targets[k];
+        const ReportedRow& row = c.rows[t.row];
+        ComparedFigure f;
+        f.row = t.row;
+        f.label = t.label;
+        f.reported = row.tonnes;
+        const auto& x = samples[k];
+        double mean = 0.0;
+        for (double v : x) {
+            mean += v;
+        }
+        f.mean = x.empty() ? 0.0 : mean / static_cast<double>(x.size());
+        f.p05 = sample_quantile(x, 0.05);
+        f.p25 = sample_quantile(x, 0.25);
+        f.p50 = sample_quantile(x, 0.50);
+        f.p75 = sample_quantile(x, 0.75);
+        f.p95 = sample_quantile(x, 0.95);
+        // A rounding tolerance, so a figure equal to a degenerate band counts as inside it.
+        const double eps = 1e-6 * std::max(1.0, std::abs(f.reported));
+        f.inside50 = f.reported >= f.p25 - eps && f.reported <= f.p75 + eps;
+        f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;
+        f.error_pct = f.reported != 0.0 ? 100.0 * (f.p50 - f.reported) / f.reported : 0.0;
+        f.crps = crps_sample(x, f.reported);
+        f.persistence = persistence_of(c.rows, row);
+        f.seasonal_naive = seasonal_of(c.rows, row);
+        for (const auto& other : c.rows) {
+            if (&other != &row && other.key() == row.key() && other.first == row.first &&
+                other.last == row.last && other.has_value && other.is_mass &&
+                std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
+                f.conflict = true;
+            }
+        }
+        auto& g = *std::find_if(c.groups.begin(), c.groups.end(),
+                                [&](const GroupScores& x2) { return x2.label == f.label; });
+        for (GroupScores* target : {&g, &c.overall}) {
+            target->model.add(f.p50, f.reported, f.inside50, f.inside90, f.crps);
+            add_naive(*target, f);
+        }
+        c.figures.push_back(std::move(f));
+    }
+    return c;
+}
+
+std::string format_comparison_csv(const Comparison& c, const Scenario&) {
+    std::ostringstream out;
+    out << "label,series,from,to,period_start,period_end,reported_t,simulated_mean,p05,p25,p50,"
+           "p75,p95,inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,"
+           "source,file,line\n";
+    auto q = [](const std::string& s) {
+        if (s.find_first_of(",\"\n") == std::string::npos) {
+            return s;
+        }
+        std::string o = "\"";
+        for (char ch : s) {
+            o += ch;
+            if (ch == '"') {
+                o += '"';
+            }
+        }
+        return o + "\"";
+    };
+    for (const auto& f : c.figures) {
+        const ReportedRow& r = c.rows[f.row];
+        out << q(f.label) << ',' << q(r.series) << ',' << q(r.from) << ',' << q(r.to) << ','
+            << format_month(r.first) << ',' << format_month(r.last) << ','
+            << format_number(f.reported) << ',' << format_number(f.mean) << ','
+            << format_number(f.p05) << ',' << format_number(f.p25) << ',' << format_number(f.p50)
+            << ',' << format_number(f.p75) << ',' << format_number(f.p95) << ','
+            << (f.inside50 ? "true" : "false") << ',' << (f.inside90 ? "true" : "false") << ','
+            << format_number(f.error_pct, 2) << ',' << format_number(f.crps) << ','
+            << (f.persistence ? format_number(*f.persistence) : "") << ','
+            << (f.seasonal_naive ? format_number(*f.seasonal_naive) : "") << ','
+            << (f.conflict ? "true" : "false") << ',' << q(r.source) << ',' << q(r.file) << ','
+            << r.line << '\n';
+    }
+    return out.str();
+}
+
+namespace {
+nlohmann::ordered_json group_json(const GroupScores& g) {
+    nlohmann::ordered_json j;
+    j["label"] = g.label;
+    j["figures"] = g.model.count;
+    j["mape_pct"] = g.model.mape();
+    j["bias_pct"] = g.model.bias();
+    j["coverage_50"] = g.model.coverage50();
+    j["coverage_90"] = g.model.coverage90();
+    j["crps_t"] = g.model.crps();
+    auto naive = [](int n, double naive_mape, double model_mape, double naive_mae,
+                    double model_crps) {
+        nlohmann::ordered_json k;
+        k["figures"] = n;
+        if (n > 0) {
+            k["naive_mape_pct"] = 100.0 * naive_mape / n;
+            k["model_mape_pct"] = 100.0 * model_mape / n;
+            k["naive_mae_t"] = naive_mae / n;
+            k["model_crps_t"] = model_crps / n;
+            k["crps_skill"] = naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
+            k["model_wins"] = model_mape <= naive_mape;
+        }
+        return k;
+    };
+    j["persistence"] = naive(g.persistence_count, g.persistence_mape, g.model_mape_p,
+                             g.persistence_mae, g.model_crps_p);
+    j["seasonal_naive"] = naive(g.seasonal_count, g.seasonal_mape, g.model_mape_s, g.seasonal_mae,
+                                g.model_crps_s);
+    j["verdicts"] = verdicts(g);
+    return j;
+}
+}  // namespace
+
+std::string format_scores_json(const Comparison& c, const Scenario& scenario,
+                               const CompareConfig& config) {
+    nlohmann::ordered_json j;
+    j["scenario"] = scenario.name;
+    j["trials"] = c.run.trials_completed;
+    j["seed"] = config.run.seed;
+    j["origin"] = config.origin ? format_month(*config.origin) : "";
+    j["overall"] = group_json(c.overall);
+    j["series"] = nlohmann::ordered_json::array();
+    for (const auto& g : c.groups) {
+        j["series"].push_back(group_json(g));
+    }
+    j["unmapped"] = nlohmann::ordered_json::array();
+    for (const auto& u : c.unmapped) {
+        const ReportedRow& r = c.rows[u.row];
+        j["unmapped"].push_back({{"file", r.file},
+                                 {"line", r.line},
+                                 {"series", r.series},
+                                 {"period", format_month(r.first) + ".." + format_month(r.last)},
+                                 {"reason", u.reason}});
+    }
+    return j.dump(2) + "\n";
+}
+
+}  // namespace chokepoint

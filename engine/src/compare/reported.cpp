@@ -1,0 +1,293 @@
+#include "chokepoint/compare/reported.hpp"
+
+#include <csv.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "chokepoint/core/diagnostics.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+const std::vector<std::string> HEADER = {"series", "region_from", "region_to",   "product",
+                                         "period_start", "period_end", "value", "unit",
+                                         "yoy_pct",      "mom_pct",    "source", "source_date",
+                                         "url",          "note"};
+
+// libcsv (Debian libcsv-dev) calls these for each field and each record.
+struct Parse {
+    std::vector<std::vector<std::string>> records;
+    std::vector<int> lines;  // line on which each record starts
+    std::vector<std::string> current;
+    int line = 1;
+    int record_line = 1;
+    bool in_record = false;
+};
+
+void on_field(void* data, std::size_t length, void* state) {
+    auto* p = static_cast<Parse*>(state);
+    if (!p->in_record) {
+        p->record_line = p->line;
+        p->in_record = true;
+    }
+    p->current.emplace_back(static_cast<const char*>(data), length);
+}
+
+void on_record(int, void* state) {
+    auto* p = static_cast<Parse*>(state);
+    p->records.push_back(std::move(p->current));
+    p->lines.push_back(p->in_record ? p->record_line : p->line);
+    p->current.clear();
+    p->in_record = false;
+}
+
+std::vector<ReportedRow> load_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError(SourceLocation{path, 0, 0}, "", "cannot open file");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string bytes = text.str();
+    csv_parser parser;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        throw std::runtime_error("cannot initialise the CSV parser");
+    }
+    Parse parse;
+    // Feed line by line so every record knows the line it starts on.
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        std::size_t end = bytes.find('\n', pos);
+        end = end == std::string::npos ? bytes.size() : end + 1;
+        if (csv_parse(&parser, bytes.data() + pos, end - pos, on_field, on_record, &parse) !=
+            end - pos) {
+            const std::string message = csv_strerror(csv_error(&parser));
+            csv_free(&parser);
+            throw InputError(SourceLocation{path, parse.line, 0}, "",
+                             "malformed CSV: " + message);
+        }
+        ++parse.line;
+        pos = end;
+    }
+    if (csv_fini(&parser, on_field, on_record, &parse) != 0) {
+        const std::string message = csv_strerror(csv_error(&parser));
+        csv_free(&parser);
+        throw InputError(SourceLocation{path, parse.line - 1, 0}, "",
+                         "malformed CSV (unterminated quote?): " + message);
+    }
+    csv_free(&parser);
+
+    DiagnosticSink sink;
+    if (parse.records.empty() || parse.records[0] != HEADER) {
+        std::string expected;
+        for (const auto& h : HEADER) {
+            expected += (expected.empty() ? "" : ",") + h;
+        }
+        throw InputError(SourceLocation{path, 1, 1}, "", "expected the header " + expected);
+    }
+    std::vector<ReportedRow> rows;
+    for (std::size_t i = 1; i < parse.records.size(); ++i) {
+        const auto& r = parse.records[i];
+        const SourceLocation where{path, parse.lines[i], 0};
+        if (r.size() == 1 && r[0].empty()) {
+            continue;  // blank line
+        }
+        if (r.size() != HEADER.size()) {
+            sink.error(where, "", "expected " + std::to_string(HEADER.size()) + " fields, found " +
+                                      std::to_string(r.size()));
+            continue;
+        }
+        ReportedRow row;
+        row.file = path;
+        row.line = parse.lines[i];
+        row.series = r[0];
+        row.from = r[1];
+        row.to = r[2];
+        row.product = r[3];
+        auto first = parse_month(r[4]);
+        auto last = parse_month(r[5]);
+        if (!first) {
+            sink.error(where, "period_start", "expected a month YYYY-MM, found '" + r[4] + "'");
+        }
+        if (!last) {
+            sink.error(where, "period_end", "expected a month YYYY-MM, found '" + r[5] + "'");
+        }
+        if (first && last && *last < *first) {
+            sink.error(where, "period_end", "the period ends before it starts");
+        }
+        row.first = first.value_or(0);
+        row.last = last.value_or(0);
+        if (!r[6].empty()) {
+            double v = 0.0;
+            auto [ptr, ec] = std::from_chars(r[6].data(), r[6].data() + r[6].size(), v);
+            if (ec != std::errc() || ptr != r[6].data() + r[6].size() || !std::isfinite(v)) {
+                sink.error(where, "value", "expected a number, found '" + r[6] + "'");
+            } else {
+                row.has_value = true;
+                row.value = v;
+            }
+        }
+        row.unit = r[7];
+        if (row.unit == "t") {
+            row.is_mass = true;
+            row.tonnes = row.value;
+        } else if (row.unit == "kg") {
+            row.is_mass = true;
+            row.tonnes = row.value / 1000.0;
+        }
+        row.source = r[10];
+        row.source_date = r[11];
+        row.url = r[12];
+        row.note = r[13];
+        if (row.series.empty()) {
+            sink.error(where, "series", "empty series name");
+        }
+        rows.push_back(std::move(row));
+    }
+    sink.throw_if_any();
+    return rows;
+}
+
+// Regions of the reported data that are sums of the model's countries.
+const std::map<std::string, std::vector<std::string>> REGIONS = {
+    {"EU-27", {"Germany", "Rest of EU"}},
+};
+
+struct Rule {
+    const char* series;
+    const char* metric;
+    std::vector<std::string> products;
+    bool product_must_mention_oxide = false;
+};
+
+const std::vector<Rule>& rules() {
+    static const std::vector<Rule> all = {
+        {"magnet_exports_total", "exports", {"magnet"}},
+        {"magnet_exports_by_destination", "exports", {"magnet"}},
+        {"ree_exports_total", "exports", {"oxide", "compound", "metal"}},
+        {"antaike_export_categories", "exports", {"oxide", "compound", "metal"}},
+        {"ree_imports_total", "imports", {"concentrate", "oxide", "compound", "metal"}},
+        {"imports_re_ore_concentrate", "imports", {"concentrate"}},
+        {"imports_oxides_myanmar", "imports", {"oxide"}, true},
+    };
+    return all;
+}
+
+}  // namespace
+
+std::string ReportedRow::key() const { return series + "|" + from + "|" + to + "|" + product; }
+
+std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
+    namespace fs = std::filesystem;
+    if (fs::is_directory(file_or_dir)) {
+        std::vector<std::string> files;
+        for (const auto& entry : fs::directory_iterator(file_or_dir)) {
+            if (entry.is_regular_file() && entry.path().extension() == ".csv") {
+                files.push_back(entry.path().string());
+            }
+        }
+        std::sort(files.begin(), files.end());
+        if (files.empty()) {
+            throw InputError(SourceLocation{file_or_dir, 0, 0}, "",
+                             "no .csv files in this directory");
+        }
+        std::vector<ReportedRow> all;
+        for (const auto& f : files) {
+            auto rows = load_file(f);
+            all.insert(all.end(), rows.begin(), rows.end());
+        }
+        return all;
+    }
+    return load_file(file_or_dir);
+}
+
+ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputLayout& layout,
+                             MonthIndex from, MonthIndex to) {
+    ReportedMapping out;
+    const MonthIndex first_month = layout.first_month;
+    const MonthIndex last_month = layout.first_month + layout.months - 1;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const ReportedRow& row = rows[i];
+        if (row.first < from || row.last > to) {
+            continue;  // outside the window the user asked for
+        }
+        const auto rule = std::find_if(rules().begin(), rules().end(),
+                                       [&](const Rule& r) { return row.series == r.series; });
+        if (rule == rules().end()) {
+            out.unmapped.push_back({i, "series '" + row.series + "' has no counterpart in the "
+                                                                 "model (prices, values, quotas "
+                                                                 "and element-level figures are "
+                                                                 "not simulated)"});
+            continue;
+        }
+        if (!row.has_value) {
+            out.unmapped.push_back({i, "no value (only a percentage change was reported)"});
+            continue;
+        }
+        if (!row.is_mass) {
+            out.unmapped.push_back({i, "unit '" + row.unit + "' is not a mass (t or kg)"});
+            continue;
+        }
+        if (rule->product_must_mention_oxide &&
+            row.product.find("oxide") == std::string::npos &&
+            row.product.find("Oxide") == std::string::npos) {
+            out.unmapped.push_back(
+                {i, "product '" + row.product + "' is not an oxide line the model carries"});
+            continue;
+        }
+        if (row.first < first_month || row.last > last_month) {
+            out.unmapped.push_back({i, "period " + format_month(row.first) + ".." +
+                                           format_month(row.last) +
+                                           " is outside the scenario"});
+            continue;
+        }
+        auto expand = [](const std::string& region) {
+            const auto it = REGIONS.find(region);
+            return it == REGIONS.end() ? std::vector<std::string>{region} : it->second;
+        };
+        ReportedTarget target;
+        target.row = i;
+        target.first = row.first - first_month;
+        target.last = row.last - first_month;
+        bool missing = false;
+        std::string missing_key;
+        for (const auto& product : rule->products) {
+            for (const auto& f : expand(row.from)) {
+                for (const auto& t : expand(row.to)) {
+                    const int s = layout.find({rule->metric, product, f, t});
+                    if (s >= 0) {
+                        target.series.push_back(s);
+                    } else if (rule->products.size() == 1) {
+                        missing = true;
+                        missing_key = std::string(rule->metric) + " " + product + " " + f +
+                                      "->" + t;
+                    }
+                }
+            }
+        }
+        if (missing || target.series.empty()) {
+            out.unmapped.push_back(
+                {i, "the model has no series " +
+                        (missing_key.empty() ? std::string(rule->metric) + " " + row.from +
+                                                   "->" + row.to
+                                             : missing_key)});
+            continue;
+        }
+        target.label = std::string(rule->metric) + " ";
+        for (std::size_t p = 0; p < rule->products.size(); ++p) {
+            target.label += (p ? "+" : "") + rule->products[p];
+        }
+        target.label += " " + row.from + "->" + row.to;
+        out.targets.push_back(std::move(target));
+    }
+    return out;
+}
+
+}  // namespace chokepoint
