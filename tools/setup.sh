@@ -19,6 +19,7 @@ packages=(
     g++ cmake make git pkg-config
     libboost-graph-dev libboost-program-options-dev
     libyaml-cpp-dev libtbb-dev libspdlog-dev nlohmann-json3-dev libssl-dev catch2
+    libcsv-dev libnlopt-cxx-dev gnuplot-nox
 )
 
 missing=()

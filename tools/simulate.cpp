@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 
+#include "chokepoint/compare/calibrate.hpp"
 #include "chokepoint/compare/charts.hpp"
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
@@ -52,6 +53,9 @@ const char* USAGE = R"(Usage:
   simulate graph FILE.yaml [--format dot|graphml] [--output FILE]
   simulate compare SCENARIO.yaml [--reported FILE_OR_DIR] [--from YYYY-MM] [--to YYYY-MM]
                    [--origin YYYY-MM] [--trials N] [--seed S] [--threads T] [--output DIR]
+  simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [--reported FILE_OR_DIR]
+                   [--to YYYY-MM] [--trials N] [--seed S] [--threads T]
+                   [--max-evaluations N] [--write FILE.yaml] [--output DIR]
   simulate --help | --version
 
 Runs a Monte Carlo simulation of a supply-network scenario and writes summary.csv,
@@ -294,11 +298,11 @@ int cmd_compare(const std::vector<std::string>& args) {
     opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
         "reported", po::value<std::string>(&reported), "reported figures (file or directory)")(
         "from", po::value<std::string>(&from), "first month")(
-        "to", po::value<std::string>(&to), "last month")(
-        "origin", po::value<std::string>(&origin), "backtest origin")(
+        "to", po::value<std::string>(&to), "last month")("origin", po::value<std::string>(&origin),
+                                                         "backtest origin")(
         "trials", po::value<int>(&trials), "trials")("seed", po::value<long long>(&seed), "seed")(
-        "threads", po::value<int>(&threads), "threads")(
-        "output,o", po::value<std::string>(&output), "output directory")(
+        "threads", po::value<int>(&threads), "threads")("output,o", po::value<std::string>(&output),
+                                                        "output directory")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
     po::positional_options_description pos;
     pos.add("scenario", 1);
@@ -348,7 +352,8 @@ int cmd_compare(const std::vector<std::string>& args) {
     write_file_atomic(dir / "scores.json", format_scores_json(c, scenario, config));
 
     // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
-    std::cout << "\n" << scenario.name << " against reported figures (" << c.run.trials_completed
+    std::cout << "\n"
+              << scenario.name << " against reported figures (" << c.run.trials_completed
               << " trials" << (config.origin ? ", out of sample after " + origin : "") << ")\n\n";
     std::size_t wl = 6;
     for (const auto& f : c.figures) {
@@ -391,9 +396,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     std::cout << "\n";
     print_group(c.overall);
     if (!c.unmapped.empty()) {
-        std::cout << "\n" << c.unmapped.size()
-                  << " reported rows were not compared (listed with reasons in scores.json), "
-                     "for example:\n";
+        std::cout << "\n"
+                  << c.unmapped.size()
+                  << (c.unmapped.size() == 1 ? " reported row was" : " reported rows were")
+                  << " not compared (listed with reasons in scores.json), for example:\n";
         for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
             const ReportedRow& r = c.rows[c.unmapped[i].row];
             std::cout << "  " << r.file << ":" << r.line << ": " << r.series << ": "
@@ -408,6 +414,146 @@ int cmd_compare(const std::vector<std::string>& args) {
         spdlog::warn("no charts: {}", e.what());
     }
     std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
+    return EXIT_OK;
+}
+
+int cmd_calibrate(const std::vector<std::string>& args) {
+    po::options_description opts("calibrate options");
+    std::string path;
+    std::string fit;
+    std::string reported;
+    std::string from;
+    std::string to;
+    std::string write;
+    std::string output;
+    int trials = 0;
+    long long seed = -1;
+    int threads = 0;
+    int max_evaluations = 60;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+        "fit", po::value<std::string>(&fit), "parameters to fit, comma-separated")(
+        "reported", po::value<std::string>(&reported), "reported figures")(
+        "from", po::value<std::string>(&from), "first month")(
+        "to", po::value<std::string>(&to), "last month of reported figures used")(
+        "trials", po::value<int>(&trials), "trials per evaluation")(
+        "seed", po::value<long long>(&seed), "seed (common random numbers)")(
+        "threads", po::value<int>(&threads), "threads")(
+        "max-evaluations", po::value<int>(&max_evaluations), "optimiser budget")(
+        "write", po::value<std::string>(&write), "calibrated scenario file to write")(
+        "output,o", po::value<std::string>(&output), "report directory");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (path.empty()) {
+        throw UsageError("calibrate needs a scenario file");
+    }
+    if (fit.empty()) {
+        throw UsageError("calibrate needs --fit PARAM[,PARAM...]");
+    }
+    if (vm.count("trials") && trials < 1) {
+        throw UsageError("--trials must be at least 1");
+    }
+    if (max_evaluations < 5) {
+        throw UsageError("--max-evaluations must be at least 5");
+    }
+    const Scenario scenario = load_scenario(path);
+    CalibrationConfig config;
+    std::stringstream names(fit);
+    for (std::string name; std::getline(names, name, ',');) {
+        if (!name.empty()) {
+            config.fit.push_back(name);
+        }
+    }
+    if (!from.empty()) {
+        config.compare.from = month_option("from", from);
+    }
+    if (!to.empty()) {
+        config.compare.to = month_option("to", to);
+    }
+    config.compare.run.trials = trials > 0 ? trials : std::min(scenario.trials, 400);
+    config.compare.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+    config.compare.run.threads = threads;
+    config.max_evaluations = max_evaluations;
+    if (reported.empty()) {
+        reported = (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+    }
+    const auto rows = load_reported(reported);
+    std::cerr << "calibrating " << fit << " on " << reported << " with "
+              << config.compare.run.trials << " trials per evaluation...\n";
+    const Calibration cal = calibrate(scenario, rows, config);
+
+    // The calibrated scenario: the resolved scenario with the fitted parameters.
+    namespace fs = std::filesystem;
+    const fs::path target =
+        write.empty() ? fs::path(path).parent_path() / (scenario.name + "_calibrated.yaml")
+                      : fs::path(write);
+    std::vector<Override> overrides = cal.overrides;
+    overrides.push_back({"name", scenario.name + "_calibrated"});
+    if (fs::absolute(target.parent_path()).lexically_normal() !=
+        fs::absolute(fs::path(path).parent_path()).lexically_normal()) {
+        overrides.push_back(
+            {"model", fs::absolute(scenario.model_path).lexically_normal().string()});
+    }
+    const Scenario calibrated = load_scenario(path, overrides);
+    std::string yaml = "# Written by `simulate calibrate " + path + " --fit " + fit +
+                       "`: the scenario with fitted parameters (triangular over the range where "
+                       "the objective stays within 5% of its minimum).\n" +
+                       calibrated.resolved_yaml;
+    write_file_atomic(target, yaml);
+    (void)load_scenario(target.string());  // what we wrote must load
+
+    const fs::path dir =
+        output.empty() ? fs::path("results") / (scenario.name + "-calibrate") : fs::path(output);
+    std::ostringstream report;
+    report << "{\n  \"scenario\": \"" << scenario.name << "\",\n  \"figures\": " << cal.figures
+           << ",\n  \"evaluations\": " << cal.evaluations
+           << ",\n  \"objective\": \"mean CRPS / reported value\",\n  \"objective_before\": "
+           << cal.objective_before
+           << ",\n  \"objective_at_prior_mean\": " << cal.objective_at_prior_mean
+           << ",\n  \"objective_after\": " << cal.objective_after
+           << ",\n  \"mape_before_pct\": " << cal.before.model.mape()
+           << ",\n  \"mape_after_pct\": " << cal.after.model.mape()
+           << ",\n  \"coverage90_before\": " << cal.before.model.coverage90()
+           << ",\n  \"coverage90_after\": " << cal.after.model.coverage90()
+           << ",\n  \"crps_before_t\": " << cal.before.model.crps()
+           << ",\n  \"crps_after_t\": " << cal.after.model.crps()
+           << ",\n  \"calibrated_scenario\": \"" << target.string() << "\",\n  \"parameters\": [";
+    for (std::size_t i = 0; i < cal.parameters.size(); ++i) {
+        const auto& p = cal.parameters[i];
+        report << (i ? "," : "") << "\n    {\"name\": \"" << p.name
+               << "\", \"start\": " << p.prior_mean << ", \"fitted\": " << p.fitted
+               << ", \"range\": [" << p.range_low << ", " << p.range_high << "], \"bounds\": ["
+               << p.lower << ", " << p.upper << "]}";
+    }
+    report << "\n  ]\n}\n";
+    write_file_atomic(dir / "calibration.json", report.str());
+
+    std::cout << "\nCalibration of " << scenario.name << " on " << cal.figures
+              << " reported figures (" << cal.evaluations << " evaluations)\n\n";
+    char line[300];
+    std::snprintf(line, sizeof line, "  %-32s %10s %10s  %-21s %-21s\n", "parameter", "start",
+                  "fitted", "range (within 5%)", "search bounds");
+    std::cout << line;
+    for (const auto& p : cal.parameters) {
+        const std::string range =
+            format_number(p.range_low, 3) + " .. " + format_number(p.range_high, 3);
+        const std::string bounds = format_number(p.lower, 3) + " .. " + format_number(p.upper, 3);
+        std::snprintf(line, sizeof line, "  %-32s %10.4g %10.4g  %-21s %-21s\n", p.name.c_str(),
+                      p.prior_mean, p.fitted, range.c_str(), bounds.c_str());
+        std::cout << line;
+    }
+    std::snprintf(line, sizeof line,
+                  "\n  objective (mean CRPS / reported): %.4f as written, %.4f at the start, "
+                  "%.4f fitted\n  MAPE %.1f%% -> %.1f%%; 90%% coverage %.0f%% -> %.0f%%; "
+                  "CRPS %.0f t -> %.0f t\n",
+                  cal.objective_before, cal.objective_at_prior_mean, cal.objective_after,
+                  cal.before.model.mape(), cal.after.model.mape(),
+                  100 * cal.before.model.coverage90(), 100 * cal.after.model.coverage90(),
+                  cal.before.model.crps(), cal.after.model.crps());
+    std::cout << line << "\nCalibrated scenario: " << target.string()
+              << "\nReport: " << (dir / "calibration.json").string() << "\n";
     return EXIT_OK;
 }
 
@@ -513,6 +659,9 @@ int main(int argc, char** argv) {
             }
         }
         const std::string command = args[0];
+        if (command == "calibrate") {
+            return cmd_calibrate(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
         if (command == "compare") {
             return cmd_compare(std::vector<std::string>(args.begin() + 1, args.end()));
         }

@@ -106,5 +106,24 @@ expect "graph dot" 0 "digraph" -- "$sim" graph "$fixtures/small_model.yaml" --fo
 expect "graph graphml" 0 "<graphml" -- "$sim" graph "$work/good.yaml" --format graphml
 expect "graph bad format" 2 "--format must be dot or graphml" -- "$sim" graph "$work/good.yaml" --format png
 
+# compare and calibrate on a tiny reported file (the model's own baseline figures).
+cat > "$work/reported.csv" <<'CSV'
+series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,source,source_date,url,note
+magnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1380,t,,,test,2025,,
+magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1528,t,,,test,2025,,
+magnet_exports_total,Exportland,World,magnet,2025-01,2025-03,4500,t,,,test,2025,,
+price,Exportland,,magnet,2025-01,2025-01,50,USD/kg,,,test,2025,,
+CSV
+expect "compare" 0 "Results written to $work/cmp/" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --output "$work/cmp"
+for f in comparison.csv scores.json index.html; do
+    if [ -s "$work/cmp/$f" ]; then echo "ok   compare wrote $f"; passed=$((passed + 1)); else echo "FAIL compare missing $f"; failed=$((failed + 1)); fi
+done
+expect "compare lists unmapped rows" 0 "1 reported row was not compared" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --output "$work/cmp2"
+expect "compare bad month" 2 "--from needs a month YYYY-MM" -- "$sim" compare "$work/good.yaml" --from 2025
+printf 'series,region_from\nx,y\n' > "$work/bad_reported.csv"
+expect "compare malformed reported" 2 "bad_reported.csv:1:1: error: expected the header" -- "$sim" compare "$work/good.yaml" --reported "$work/bad_reported.csv"
+expect "calibrate needs --fit" 2 "calibrate needs --fit" -- "$sim" calibrate "$work/good.yaml"
+expect "calibrate unknown parameter" 2 "no parameter 'magnet_shar'" -- "$sim" calibrate "$work/good.yaml" --fit magnet_shar --reported "$work/reported.csv"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -65,9 +65,8 @@ std::vector<std::string> write_fan_charts(const std::filesystem::path& dir, cons
         std::snprintf(buf, sizeof buf,
                       "<tr><td style=\"text-align:left\">%s</td><td>%d</td><td>%.1f%%</td>"
                       "<td>%+.1f%%</td><td>%.0f%%</td><td>%.0f%%</td><td>%.0f</td></tr>\n",
-                      html_escape(g.label).c_str(), g.model.count, g.model.mape(),
-                      g.model.bias(), 100 * g.model.coverage50(), 100 * g.model.coverage90(),
-                      g.model.crps());
+                      html_escape(g.label).c_str(), g.model.count, g.model.mape(), g.model.bias(),
+                      100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps());
         html << buf;
     };
     for (const auto& g : c.groups) {

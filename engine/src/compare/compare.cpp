@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -274,8 +274,8 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
     };
     j["persistence"] = naive(g.persistence_count, g.persistence_mape, g.model_mape_p,
                              g.persistence_mae, g.model_crps_p);
-    j["seasonal_naive"] = naive(g.seasonal_count, g.seasonal_mape, g.model_mape_s, g.seasonal_mae,
-                                g.model_crps_s);
+    j["seasonal_naive"] =
+        naive(g.seasonal_count, g.seasonal_mape, g.model_mape_s, g.seasonal_mae, g.model_crps_s);
     j["verdicts"] = verdicts(g);
     return j;
 }

@@ -16,10 +16,9 @@ namespace chokepoint {
 
 namespace {
 
-const std::vector<std::string> HEADER = {"series", "region_from", "region_to",   "product",
-                                         "period_start", "period_end", "value", "unit",
-                                         "yoy_pct",      "mom_pct",    "source", "source_date",
-                                         "url",          "note"};
+const std::vector<std::string> HEADER = {
+    "series", "region_from", "region_to", "product", "period_start", "period_end", "value",
+    "unit",   "yoy_pct",     "mom_pct",   "source",  "source_date",  "url",        "note"};
 
 // libcsv (Debian libcsv-dev) calls these for each field and each record.
 struct Parse {
@@ -70,8 +69,7 @@ std::vector<ReportedRow> load_file(const std::string& path) {
             end - pos) {
             const std::string message = csv_strerror(csv_error(&parser));
             csv_free(&parser);
-            throw InputError(SourceLocation{path, parse.line, 0}, "",
-                             "malformed CSV: " + message);
+            throw InputError(SourceLocation{path, parse.line, 0}, "", "malformed CSV: " + message);
         }
         ++parse.line;
         pos = end;
@@ -100,8 +98,9 @@ std::vector<ReportedRow> load_file(const std::string& path) {
             continue;  // blank line
         }
         if (r.size() != HEADER.size()) {
-            sink.error(where, "", "expected " + std::to_string(HEADER.size()) + " fields, found " +
-                                      std::to_string(r.size()));
+            sink.error(where, "",
+                       "expected " + std::to_string(HEADER.size()) + " fields, found " +
+                           std::to_string(r.size()));
             continue;
         }
         ReportedRow row;
@@ -182,7 +181,9 @@ const std::vector<Rule>& rules() {
 
 }  // namespace
 
-std::string ReportedRow::key() const { return series + "|" + from + "|" + to + "|" + product; }
+std::string ReportedRow::key() const {
+    return series + "|" + from + "|" + to + "|" + product;
+}
 
 std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
     namespace fs = std::filesystem;
@@ -221,10 +222,11 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
         const auto rule = std::find_if(rules().begin(), rules().end(),
                                        [&](const Rule& r) { return row.series == r.series; });
         if (rule == rules().end()) {
-            out.unmapped.push_back({i, "series '" + row.series + "' has no counterpart in the "
-                                                                 "model (prices, values, quotas "
-                                                                 "and element-level figures are "
-                                                                 "not simulated)"});
+            out.unmapped.push_back({i, "series '" + row.series +
+                                           "' has no counterpart in the "
+                                           "model (prices, values, quotas "
+                                           "and element-level figures are "
+                                           "not simulated)"});
             continue;
         }
         if (!row.has_value) {
@@ -235,8 +237,7 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
             out.unmapped.push_back({i, "unit '" + row.unit + "' is not a mass (t or kg)"});
             continue;
         }
-        if (rule->product_must_mention_oxide &&
-            row.product.find("oxide") == std::string::npos &&
+        if (rule->product_must_mention_oxide && row.product.find("oxide") == std::string::npos &&
             row.product.find("Oxide") == std::string::npos) {
             out.unmapped.push_back(
                 {i, "product '" + row.product + "' is not an oxide line the model carries"});
@@ -244,8 +245,7 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
         }
         if (row.first < first_month || row.last > last_month) {
             out.unmapped.push_back({i, "period " + format_month(row.first) + ".." +
-                                           format_month(row.last) +
-                                           " is outside the scenario"});
+                                           format_month(row.last) + " is outside the scenario"});
             continue;
         }
         auto expand = [](const std::string& region) {
@@ -266,18 +266,17 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
                         target.series.push_back(s);
                     } else if (rule->products.size() == 1) {
                         missing = true;
-                        missing_key = std::string(rule->metric) + " " + product + " " + f +
-                                      "->" + t;
+                        missing_key =
+                            std::string(rule->metric) + " " + product + " " + f + "->" + t;
                     }
                 }
             }
         }
         if (missing || target.series.empty()) {
-            out.unmapped.push_back(
-                {i, "the model has no series " +
-                        (missing_key.empty() ? std::string(rule->metric) + " " + row.from +
-                                                   "->" + row.to
-                                             : missing_key)});
+            out.unmapped.push_back({i, "the model has no series " +
+                                           (missing_key.empty() ? std::string(rule->metric) + " " +
+                                                                      row.from + "->" + row.to
+                                                                : missing_key)});
             continue;
         }
         target.label = std::string(rule->metric) + " ";

@@ -16,9 +16,9 @@ double absolute_percentage_error(double forecast, double y);
 /// Running aggregate of per-figure scores.
 struct ScoreSet {
     int count = 0;
-    double ape_sum = 0.0;        ///< sum of absolute percentage errors of the P50 (y != 0 only)
+    double ape_sum = 0.0;  ///< sum of absolute percentage errors of the P50 (y != 0 only)
     int ape_count = 0;
-    double pe_sum = 0.0;         ///< signed percentage errors, for the bias
+    double pe_sum = 0.0;  ///< signed percentage errors, for the bias
     int inside50 = 0;
     int inside90 = 0;
     double crps_sum = 0.0;

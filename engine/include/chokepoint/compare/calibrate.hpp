@@ -1,0 +1,53 @@
+#pragma once
+/// Calibration: the values of named uncertain parameters that best reproduce reported figures,
+/// found by NLopt's derivative-free Subplex (Debian package libnlopt-cxx-dev) on an objective
+/// evaluated with common random numbers (the same seed and trials for every candidate), so the
+/// objective changes only through the parameters.
+#include <string>
+#include <vector>
+
+#include "chokepoint/compare/compare.hpp"
+
+namespace chokepoint {
+
+struct CalibrationConfig {
+    std::vector<std::string> fit;  ///< parameter names
+    CompareConfig compare;         ///< trials, seed, threads, months (--to)
+    int max_evaluations = 60;
+    double relative_tolerance = 1e-3;  ///< on the parameters
+    /// The range written for each fitted value: where the objective stays within this fraction
+    /// of its minimum (a profile range, not a confidence interval).
+    double range_tolerance = 0.05;
+};
+
+struct FittedParameter {
+    std::string name;
+    double lower = 0.0, upper = 0.0;  ///< search bounds (from the prior)
+    double prior_mean = 0.0;          ///< where the search starts
+    double fitted = 0.0;
+    double range_low = 0.0, range_high = 0.0;  ///< profile range around the fitted value
+};
+
+struct Calibration {
+    std::vector<FittedParameter> parameters;
+    double objective_before = 0.0;  ///< the scenario as given (parameters uncertain)
+    double objective_at_prior_mean = 0.0;
+    double objective_after = 0.0;  ///< fitted values, fixed
+    GroupScores before;
+    GroupScores after;
+    int evaluations = 0;
+    int figures = 0;
+    /// `parameters.<name>` overrides that write the fitted values as triangular ranges.
+    std::vector<Override> overrides;
+};
+
+/// The objective: mean CRPS of the figures divided by the reported value (figures with a
+/// reported value of zero use the mean reported value of their group as the scale).
+double calibration_objective(const Comparison& c);
+
+/// Fits `config.fit`. Throws InputError for unknown parameter names, std::runtime_error if the
+/// optimiser fails.
+Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                      const CalibrationConfig& config);
+
+}  // namespace chokepoint

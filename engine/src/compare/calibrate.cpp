@@ -1,0 +1,183 @@
+#include "chokepoint/compare/calibrate.hpp"
+
+#include <nlopt.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "chokepoint/core/diagnostics.hpp"
+
+namespace chokepoint {
+
+double calibration_objective(const Comparison& c) {
+    double total = 0.0;
+    int n = 0;
+    for (const auto& f : c.figures) {
+        double scale = std::abs(f.reported);
+        if (scale == 0.0) {
+            scale = std::max(1.0, std::abs(f.mean));
+        }
+        total += f.crps / scale;
+        ++n;
+    }
+    return n ? total / n : 0.0;
+}
+
+namespace {
+
+struct Problem {
+    const Scenario* base;
+    const std::vector<ReportedRow>* rows;
+    const CalibrationConfig* config;
+    std::vector<int> indices;
+    int evaluations = 0;
+
+    double evaluate(const std::vector<double>& x, Comparison* keep = nullptr) {
+        Scenario s = *base;
+        for (std::size_t k = 0; k < indices.size(); ++k) {
+            s.parameters[static_cast<std::size_t>(indices[k])].distribution =
+                Distribution::fixed(x[k]);
+        }
+        Comparison c = compare_with_reported(s, *rows, config->compare);
+        ++evaluations;
+        const double value = calibration_objective(c);
+        if (keep != nullptr) {
+            *keep = std::move(c);
+        }
+        return value;
+    }
+};
+
+double nlopt_objective(const std::vector<double>& x, std::vector<double>&, void* data) {
+    return static_cast<Problem*>(data)->evaluate(x);
+}
+
+std::string number(double v) {
+    std::ostringstream s;
+    s.precision(6);
+    s << v;
+    return s.str();
+}
+
+}  // namespace
+
+Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                      const CalibrationConfig& config) {
+    Problem problem{&scenario, &rows, &config, {}, 0};
+    DiagnosticSink sink;
+    std::vector<std::string> names;
+    for (const auto& p : scenario.parameters) {
+        names.push_back(p.name);
+    }
+    Calibration out;
+    for (const auto& name : config.fit) {
+        const int i = scenario.parameter_index(name);
+        if (i < 0) {
+            const std::string guess = closest_match(name, names);
+            sink.error(SourceLocation{"--fit", 0, 0}, name,
+                       "no parameter '" + name + "' in the scenario or its model" +
+                           (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            continue;
+        }
+        problem.indices.push_back(i);
+        const Distribution& prior = scenario.parameters[static_cast<std::size_t>(i)].distribution;
+        FittedParameter fp;
+        fp.name = name;
+        fp.lower = prior.lower();
+        fp.upper = prior.upper();
+        if (!std::isfinite(fp.lower) || !std::isfinite(fp.upper)) {
+            // Unbounded priors: search the central 99.8% of 20,000 draws.
+            Rng rng(12345);
+            std::vector<double> draws(20000);
+            for (auto& d : draws) {
+                d = prior.sample(rng);
+            }
+            std::sort(draws.begin(), draws.end());
+            fp.lower = std::isfinite(fp.lower) ? fp.lower : draws[20];
+            fp.upper = std::isfinite(fp.upper) ? fp.upper : draws[draws.size() - 21];
+        }
+        if (!(fp.upper > fp.lower)) {
+            sink.error(SourceLocation{"--fit", 0, 0}, name,
+                       "parameter '" + name + "' is fixed; give it a distribution to fit it");
+        }
+        fp.prior_mean = std::clamp(prior.mean(), fp.lower, fp.upper);
+        out.parameters.push_back(fp);
+    }
+    if (config.fit.empty()) {
+        sink.error(SourceLocation{"--fit", 0, 0}, "", "name at least one parameter to fit");
+    }
+    sink.throw_if_any();
+
+    // Before: the scenario as written, parameters uncertain.
+    {
+        const Comparison c = compare_with_reported(scenario, rows, config.compare);
+        out.objective_before = calibration_objective(c);
+        out.before = c.overall;
+        out.figures = c.overall.model.count;
+    }
+    const std::size_t n = out.parameters.size();
+    std::vector<double> x(n), lower(n), upper(n), step(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        x[k] = out.parameters[k].prior_mean;
+        lower[k] = out.parameters[k].lower;
+        upper[k] = out.parameters[k].upper;
+        step[k] = 0.15 * (upper[k] - lower[k]);
+    }
+    out.objective_at_prior_mean = problem.evaluate(x);
+    nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(n));
+    opt.set_lower_bounds(lower);
+    opt.set_upper_bounds(upper);
+    opt.set_min_objective(nlopt_objective, &problem);
+    opt.set_maxeval(config.max_evaluations);
+    opt.set_xtol_rel(config.relative_tolerance);
+    opt.set_initial_step(step);
+    double best = 0.0;
+    try {
+        opt.optimize(x, best);
+    } catch (const nlopt::roundoff_limited&) {
+        // Converged as far as the noise allows; x holds the best point found.
+        best = problem.evaluate(x);
+    }
+    Comparison fitted;
+    out.objective_after = problem.evaluate(x, &fitted);
+    out.after = fitted.overall;
+
+    // Profile range: walk out from the fitted value until the objective rises by the tolerance.
+    for (std::size_t k = 0; k < n; ++k) {
+        FittedParameter& fp = out.parameters[k];
+        fp.fitted = x[k];
+        const double limit = out.objective_after * (1.0 + config.range_tolerance);
+        const double width = fp.upper - fp.lower;
+        for (int side : {-1, 1}) {
+            double edge = x[k];
+            for (int i = 1; i <= 10; ++i) {
+                const double candidate =
+                    std::clamp(x[k] + side * width * 0.05 * i, fp.lower, fp.upper);
+                std::vector<double> y = x;
+                y[k] = candidate;
+                if (problem.evaluate(y) > limit) {
+                    break;
+                }
+                edge = candidate;
+                if (candidate == fp.lower || candidate == fp.upper) {
+                    break;
+                }
+            }
+            (side < 0 ? fp.range_low : fp.range_high) = edge;
+        }
+        // Written as a triangular distribution around the fitted value.
+        const double lo = std::min(fp.range_low, fp.fitted);
+        const double hi = std::max(fp.range_high, fp.fitted);
+        out.overrides.push_back({"parameters." + fp.name,
+                                 lo == hi ? number(fp.fitted)
+                                          : "{dist: triangular, min: " + number(lo) + ", mode: " +
+                                                number(fp.fitted) + ", max: " + number(hi) +
+                                                ", description: 'calibrated by simulate "
+                                                "calibrate'}"});
+    }
+    out.evaluations = problem.evaluations;
+    return out;
+}
+
+}  // namespace chokepoint
