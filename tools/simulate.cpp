@@ -283,57 +283,78 @@ MonthIndex month_option(const std::string& name, const std::string& value) {
     return *m;
 }
 
-int cmd_compare(const std::vector<std::string>& args) {
-    po::options_description opts("compare options");
+// Options shared by `compare` and `calibrate`.
+struct ComparisonOptions {
     std::string path;
     std::string reported;
     std::string from;
     std::string to;
-    std::string origin;
     std::string output;
     int trials = 0;
     long long seed = -1;
     int threads = 0;
+
+    void add_to(po::options_description& opts) {
+        opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+            "reported", po::value<std::string>(&reported), "reported figures (file or directory)")(
+            "from", po::value<std::string>(&from), "first month")(
+            "to", po::value<std::string>(&to), "last month")("trials", po::value<int>(&trials),
+                                                             "trials")(
+            "seed", po::value<long long>(&seed), "seed")("threads", po::value<int>(&threads),
+                                                         "threads")(
+            "output,o", po::value<std::string>(&output), "output directory");
+    }
+    void parse(const std::vector<std::string>& args, po::options_description& opts,
+               const char* command) {
+        po::positional_options_description pos;
+        pos.add("scenario", 1);
+        po::variables_map vm;
+        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+        po::notify(vm);
+        if (path.empty()) {
+            throw UsageError(std::string(command) + " needs a scenario file");
+        }
+        if (vm.count("trials") && trials < 1) {
+            throw UsageError("--trials must be at least 1");
+        }
+    }
+    /// Months, trials, seed and threads into `config`; the reported rows (default: the
+    /// reported/ directory beside the scenario's model).
+    std::vector<ReportedRow> apply(const Scenario& scenario, CompareConfig& config,
+                                   int default_trials) {
+        if (!from.empty()) {
+            config.from = month_option("from", from);
+        }
+        if (!to.empty()) {
+            config.to = month_option("to", to);
+        }
+        config.run.trials = trials > 0 ? trials : default_trials;
+        config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+        config.run.threads = threads;
+        if (reported.empty()) {
+            reported =
+                (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+        }
+        return load_reported(reported);
+    }
+};
+
+int cmd_compare(const std::vector<std::string>& args) {
+    po::options_description opts("compare options");
+    ComparisonOptions common;
+    std::string origin;
     std::vector<std::string> sets;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-        "reported", po::value<std::string>(&reported), "reported figures (file or directory)")(
-        "from", po::value<std::string>(&from), "first month")(
-        "to", po::value<std::string>(&to), "last month")("origin", po::value<std::string>(&origin),
-                                                         "backtest origin")(
-        "trials", po::value<int>(&trials), "trials")("seed", po::value<long long>(&seed), "seed")(
-        "threads", po::value<int>(&threads), "threads")("output,o", po::value<std::string>(&output),
-                                                        "output directory")(
+    common.add_to(opts);
+    opts.add_options()("origin", po::value<std::string>(&origin), "backtest origin")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    if (path.empty()) {
-        throw UsageError("compare needs a scenario file");
-    }
-    if (vm.count("trials") && trials < 1) {
-        throw UsageError("--trials must be at least 1");
-    }
+    common.parse(args, opts, "compare");
     CompareConfig config;
-    if (!from.empty()) {
-        config.from = month_option("from", from);
-    }
-    if (!to.empty()) {
-        config.to = month_option("to", to);
-    }
     if (!origin.empty()) {
         config.origin = month_option("origin", origin);
     }
-    const Scenario scenario = load_scenario(path, parse_overrides(sets));
-    if (reported.empty()) {
-        // The shipped dataset lives beside the model: models/reported/.
-        reported = (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
-    }
-    auto rows = load_reported(reported);
-    config.run.trials = trials > 0 ? trials : scenario.trials;
-    config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
-    config.run.threads = threads;
+    const Scenario scenario = load_scenario(common.path, parse_overrides(sets));
+    auto rows = common.apply(scenario, config, scenario.trials);
+    const std::string& output = common.output;
     config.run.cancel = &g_interrupted;
     Progress progress(::isatty(STDERR_FILENO));
     config.run.progress = [&](int done, int total) { progress(done, total); };
@@ -419,45 +440,23 @@ int cmd_compare(const std::vector<std::string>& args) {
 
 int cmd_calibrate(const std::vector<std::string>& args) {
     po::options_description opts("calibrate options");
-    std::string path;
+    ComparisonOptions common;
     std::string fit;
-    std::string reported;
-    std::string from;
-    std::string to;
     std::string write;
-    std::string output;
-    int trials = 0;
-    long long seed = -1;
-    int threads = 0;
     int max_evaluations = 60;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-        "fit", po::value<std::string>(&fit), "parameters to fit, comma-separated")(
-        "reported", po::value<std::string>(&reported), "reported figures")(
-        "from", po::value<std::string>(&from), "first month")(
-        "to", po::value<std::string>(&to), "last month of reported figures used")(
-        "trials", po::value<int>(&trials), "trials per evaluation")(
-        "seed", po::value<long long>(&seed), "seed (common random numbers)")(
-        "threads", po::value<int>(&threads), "threads")(
+    common.add_to(opts);
+    opts.add_options()("fit", po::value<std::string>(&fit), "parameters to fit, comma-separated")(
         "max-evaluations", po::value<int>(&max_evaluations), "optimiser budget")(
-        "write", po::value<std::string>(&write), "calibrated scenario file to write")(
-        "output,o", po::value<std::string>(&output), "report directory");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    if (path.empty()) {
-        throw UsageError("calibrate needs a scenario file");
-    }
+        "write", po::value<std::string>(&write), "calibrated scenario file to write");
+    common.parse(args, opts, "calibrate");
     if (fit.empty()) {
         throw UsageError("calibrate needs --fit PARAM[,PARAM...]");
-    }
-    if (vm.count("trials") && trials < 1) {
-        throw UsageError("--trials must be at least 1");
     }
     if (max_evaluations < 5) {
         throw UsageError("--max-evaluations must be at least 5");
     }
+    const std::string& path = common.path;
+    const std::string& output = common.output;
     const Scenario scenario = load_scenario(path);
     CalibrationConfig config;
     std::stringstream names(fit);
@@ -466,20 +465,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
             config.fit.push_back(name);
         }
     }
-    if (!from.empty()) {
-        config.compare.from = month_option("from", from);
-    }
-    if (!to.empty()) {
-        config.compare.to = month_option("to", to);
-    }
-    config.compare.run.trials = trials > 0 ? trials : std::min(scenario.trials, 400);
-    config.compare.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
-    config.compare.run.threads = threads;
     config.max_evaluations = max_evaluations;
-    if (reported.empty()) {
-        reported = (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
-    }
-    const auto rows = load_reported(reported);
+    // Calibration runs the scenario many times: at most 400 trials each unless --trials says.
+    const auto rows = common.apply(scenario, config.compare, std::min(scenario.trials, 400));
+    const std::string& reported = common.reported;
     std::cerr << "calibrating " << fit << " on " << reported << " with "
               << config.compare.run.trials << " trials per evaluation...\n";
     const Calibration cal = calibrate(scenario, rows, config);

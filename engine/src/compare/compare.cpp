@@ -218,19 +218,7 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
     out << "label,series,from,to,period_start,period_end,reported_t,simulated_mean,p05,p25,p50,"
            "p75,p95,inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,"
            "source,file,line\n";
-    auto q = [](const std::string& s) {
-        if (s.find_first_of(",\"\n") == std::string::npos) {
-            return s;
-        }
-        std::string o = "\"";
-        for (char ch : s) {
-            o += ch;
-            if (ch == '"') {
-                o += '"';
-            }
-        }
-        return o + "\"";
-    };
+    const auto q = csv_field;
     for (const auto& f : c.figures) {
         const ReportedRow& r = c.rows[f.row];
         out << q(f.label) << ',' << q(r.series) << ',' << q(r.from) << ',' << q(r.to) << ','

@@ -64,6 +64,20 @@ std::string sha256_hex(const std::string& bytes) {
     return out;
 }
 
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) {
+        return text;
+    }
+    std::string out = "\"";
+    for (char c : text) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
 std::string format_number(double value, int decimals) {
     if (!std::isfinite(value)) {
         return "";

@@ -17,20 +17,6 @@ const char* git_revision() {
 }
 
 namespace {
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) {
-        return s;
-    }
-    std::string out = "\"";
-    for (char c : s) {
-        out += c;
-        if (c == '"') {
-            out += '"';
-        }
-    }
-    return out + "\"";
-}
-
 void append_summary(std::ostringstream& out, const Summary& s) {
     for (double v : {s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95}) {
         out << ',' << format_number(v);

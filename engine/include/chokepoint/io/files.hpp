@@ -12,6 +12,8 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 std::string read_file(const std::filesystem::path& path);
 /// Lower-case hex SHA-256 of some bytes (OpenSSL's libcrypto).
 std::string sha256_hex(const std::string& bytes);
+/// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or newline.
+std::string csv_field(const std::string& text);
 /// A number for CSV/JSON: fixed notation, at most `decimals` decimals, trailing zeros dropped.
 std::string format_number(double value, int decimals = 4);
 
