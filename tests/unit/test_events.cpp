@@ -1,9 +1,11 @@
 // Each event kind, on the small model, changes what it should and nothing it should not.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <set>
 
 #include "chokepoint/kernel/trial.hpp"
+#include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "test_support.hpp"
 
@@ -214,4 +216,32 @@ TEST_CASE("events: probability 0 never happens uncertain dates vary by trial", "
         seen.insert(run(uncertain, t).monthly("exports", "World", "2025-05"));
     }
     CHECK(seen.size() > 1);
+}
+
+TEST_CASE("demand noise: mean-preserving month-to-month variability", "[events]") {
+    const std::string path = write_temp(
+        "noise.yaml", small_scenario("", "demand_noise: {sd: 0.2, monthly_correlation: 0.5}\n"));
+    const Scenario s = load_scenario(path);
+    CHECK(s.demand_noise.sd == 0.2);
+    RunConfig config;
+    config.trials = 2000;
+    config.seed = 4;
+    const RunResult r = run_scenario(s, config);
+    const int series = r.layout.find({"exports", "magnet", "Exportland", "Importland"});
+    const Summary& june = r.at(static_cast<std::size_t>(series), 5);
+    const double flat = baseline().monthly("exports", "Importland", "2025-06");
+    // The factor exp(sd z - sd^2/2) has mean 1, so the mean stays at the flat flow; the
+    // tolerance is 5 standard errors of the mean over 2000 trials.
+    CHECK(std::abs(june.mean - flat) < 5.0 * june.sd / std::sqrt(2000.0));
+    CHECK(june.sd > 0.05 * flat);
+    CHECK(june.p95 > june.p05);
+    // Out of range.
+    try {
+        (void)load_scenario(write_temp("noise_bad.yaml",
+                                       small_scenario("", "demand_noise: {sd: 1.5}\n")));
+        FAIL("expected an error");
+    } catch (const InputError& e) {
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Contains("demand_noise.sd: must be between 0 and 1, found 1.5"));
+    }
 }

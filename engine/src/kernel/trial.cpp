@@ -326,6 +326,9 @@ struct Kernel::State {
     std::vector<double> arrivals, request, shipment, release, approved_due, refused_due;
     std::vector<double> produce, draw, consume, shortfall;
     double check_mass = 0.0;  // CHOKEPOINT_CHECK_INVARIANTS only
+    // Demand noise: AR(1) states by month (common, and one per group) and today's factors.
+    double noise_common = 0.0;
+    std::vector<double> noise_own, noise_factor;
 };
 
 Kernel::Kernel(const Scenario& scenario, const OutputLayout& layout)
@@ -545,7 +548,30 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             return gi.base_in;
         }
         return std::max(0.0, st.group_demand[g] + st.group_delta[g]) * st.group_factor[g] *
-               st.group_tariff[g];
+               st.group_tariff[g] * st.noise_factor[g];
+    };
+    // Month-to-month demand noise: stationary start, redrawn at each month's first tick.
+    const DemandNoise& noise = s.demand_noise;
+    Rng noise_rng(derive_seed(seed, sweep_point, trial, Stream::noise));
+    st.noise_own.assign(ng, 0.0);
+    st.noise_factor.assign(ng, 1.0);
+    st.noise_common = 0.0;
+    const double rho = noise.monthly_correlation;
+    const double innovation = std::sqrt(1.0 - rho * rho);
+    const double w_common = std::sqrt(noise.common_share);
+    const double w_own = std::sqrt(1.0 - noise.common_share);
+    auto advance_noise = [&](bool first) {
+        st.noise_common =
+            first ? noise_rng.normal() : rho * st.noise_common + innovation * noise_rng.normal();
+        for (std::size_t g = 0; g < ng; ++g) {
+            if (!c.groups[g].buyer) {
+                continue;
+            }
+            st.noise_own[g] =
+                first ? noise_rng.normal() : rho * st.noise_own[g] + innovation * noise_rng.normal();
+            const double z = w_common * st.noise_common + w_own * st.noise_own[g];
+            st.noise_factor[g] = std::exp(noise.sd * z - 0.5 * noise.sd * noise.sd);
+        }
     };
     st.in_stock.resize(ng);
     for (std::size_t g = 0; g < ng; ++g) {
@@ -604,6 +630,13 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         const int month = c.month_of_offset[static_cast<std::size_t>(offset)];
         const bool month_end = offset + dt > c.days - 1 ||
                                c.month_of_offset[static_cast<std::size_t>(offset + dt)] != month;
+
+        // --- A new month: the next step of the demand noise.
+        if (noise.sd > 0.0 && (offset == 0 || c.month_of_offset[static_cast<std::size_t>(offset)] !=
+                                                  c.month_of_offset[static_cast<std::size_t>(
+                                                      std::max(0, offset - step))])) {
+            advance_noise(offset == 0);
+        }
 
         // --- Event boundaries: recompute the policy from the events active today.
         while (next_boundary < st.boundaries.size() && st.boundaries[next_boundary] <= day) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -23,6 +24,12 @@ int Scenario::parameter_index(const std::string& wanted) const {
 }
 
 namespace {
+
+std::string format_number_short(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
 
 std::string at(const std::string& path, std::size_t i) {
     return path + "[" + std::to_string(i) + "]";
@@ -127,16 +134,49 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
 struct ModelFile {
     Network network;
     double adjust_days = 30.0;
+    DemandNoise demand_noise;
 };
+
+void read_demand_noise(const YNode* node, Reader& r, DemandNoise& out) {
+    if (node == nullptr) {
+        return;
+    }
+    if (!r.expect_map(*node, "demand_noise")) {
+        return;
+    }
+    r.check_keys(*node, "demand_noise", {"sd", "monthly_correlation", "common_share"});
+    struct Field {
+        const char* key;
+        double* value;
+        double lo;
+        double hi;
+    };
+    for (const Field& f : {Field{"sd", &out.sd, 0.0, 1.0},
+                           Field{"monthly_correlation", &out.monthly_correlation, 0.0, 0.99},
+                           Field{"common_share", &out.common_share, 0.0, 1.0}}) {
+        if (const YNode* v = member(*node, f.key)) {
+            if (auto x = r.number(*v, std::string("demand_noise.") + f.key)) {
+                if (*x < f.lo || *x > f.hi) {
+                    r.error(*v, std::string("demand_noise.") + f.key,
+                            "must be between " + format_number_short(f.lo) + " and " +
+                                format_number_short(f.hi) + ", found " + v->scalar);
+                } else {
+                    *f.value = *x;
+                }
+            }
+        }
+    }
+}
 
 ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters) {
     ModelFile model;
     if (!r.expect_map(root, "")) {
         return model;
     }
-    r.check_keys(
-        root, "",
-        {"name", "description", "adjust_days", "parameters", "products", "nodes", "edges"});
+    r.check_keys(root, "",
+                 {"name", "description", "adjust_days", "demand_noise", "parameters", "products",
+                  "nodes", "edges"});
+    read_demand_noise(member(root, "demand_noise"), r, model.demand_noise);
     read_parameters(member(root, "parameters"), r, parameters);
     if (const YNode* a = member(root, "adjust_days")) {
         if (auto v = r.number(*a, "adjust_days")) {
@@ -1036,7 +1076,8 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     Reader r(sink, parameters);
     r.check_keys(root, "",
                  {"name", "description", "model", "start", "horizon", "time_step_days", "trials",
-                  "seed", "time_to_shortage_from", "parameters", "events", "source", "note"});
+                  "seed", "time_to_shortage_from", "demand_noise", "parameters", "events",
+                  "source", "note"});
 
     // The model first: events are checked against its nodes, products and countries.
     const YNode* model = member(root, "model");
@@ -1059,7 +1100,9 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
         ModelFile m = build_model(model_root, r, parameters);
         s.network = std::move(m.network);
         s.adjust_days = m.adjust_days;
+        s.demand_noise = m.demand_noise;
     }
+    read_demand_noise(member(root, "demand_noise"), r, s.demand_noise);
     sink.throw_if_any();  // a broken model makes every scenario message noise
 
     read_parameters(member(root, "parameters"), r, parameters);

@@ -11,6 +11,7 @@ enum class Stream : std::uint64_t {
     parameters = 1,  ///< uncertain parameters, drawn once per trial
     events = 2,      ///< event occurrence, dates and magnitudes
     licences = 3,    ///< approval delay and decision of each licence application
+    noise = 4,       ///< month-to-month demand variability
 };
 
 /// SplitMix64 finaliser: a bijective, well-mixed 64-bit hash.

@@ -12,6 +12,16 @@
 
 namespace chokepoint {
 
+/// Ordinary month-to-month variability of buyers' demand: each buyer's demand is multiplied by
+/// exp(sd * z - sd^2 / 2), z a standard normal AR(1) process by calendar month with the given
+/// month-to-month correlation, made of a part common to all buyers (common_share of the
+/// variance) and a part of each buyer's own. sd 0 (the default) turns it off.
+struct DemandNoise {
+    double sd = 0.0;
+    double monthly_correlation = 0.5;
+    double common_share = 0.5;
+};
+
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
 struct Scenario {
     std::string name;
@@ -25,6 +35,7 @@ struct Scenario {
     Day end = 0;                ///< last simulated day (inclusive)
     int step_days = 1;          ///< tick length
     double adjust_days = 30.0;  ///< how fast stocks are brought back to target
+    DemandNoise demand_noise;   ///< from the model, replaced by the scenario's if given
     Day reference_day = 0;      ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
