@@ -334,6 +334,10 @@ struct ComparisonOptions {
         if (reported.empty()) {
             reported =
                 (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+            if (!std::filesystem::exists(reported)) {
+                throw UsageError("no reported figures beside the model (" + reported +
+                                 "); pass --reported FILE_OR_DIR");
+            }
         }
         return load_reported(reported);
     }
@@ -495,29 +499,8 @@ int cmd_calibrate(const std::vector<std::string>& args) {
 
     const fs::path dir =
         output.empty() ? fs::path("results") / (scenario.name + "-calibrate") : fs::path(output);
-    std::ostringstream report;
-    report << "{\n  \"scenario\": \"" << scenario.name << "\",\n  \"figures\": " << cal.figures
-           << ",\n  \"evaluations\": " << cal.evaluations
-           << ",\n  \"objective\": \"mean CRPS / reported value\",\n  \"objective_before\": "
-           << cal.objective_before
-           << ",\n  \"objective_at_prior_mean\": " << cal.objective_at_prior_mean
-           << ",\n  \"objective_after\": " << cal.objective_after
-           << ",\n  \"mape_before_pct\": " << cal.before.model.mape()
-           << ",\n  \"mape_after_pct\": " << cal.after.model.mape()
-           << ",\n  \"coverage90_before\": " << cal.before.model.coverage90()
-           << ",\n  \"coverage90_after\": " << cal.after.model.coverage90()
-           << ",\n  \"crps_before_t\": " << cal.before.model.crps()
-           << ",\n  \"crps_after_t\": " << cal.after.model.crps()
-           << ",\n  \"calibrated_scenario\": \"" << target.string() << "\",\n  \"parameters\": [";
-    for (std::size_t i = 0; i < cal.parameters.size(); ++i) {
-        const auto& p = cal.parameters[i];
-        report << (i ? "," : "") << "\n    {\"name\": \"" << p.name
-               << "\", \"start\": " << p.prior_mean << ", \"fitted\": " << p.fitted
-               << ", \"range\": [" << p.range_low << ", " << p.range_high << "], \"bounds\": ["
-               << p.lower << ", " << p.upper << "]}";
-    }
-    report << "\n  ]\n}\n";
-    write_file_atomic(dir / "calibration.json", report.str());
+    write_file_atomic(dir / "calibration.json",
+                      format_calibration_json(cal, scenario, target.string()));
 
     std::cout << "\nCalibration of " << scenario.name << " on " << cal.figures
               << " reported figures (" << cal.evaluations << " evaluations)\n\n";

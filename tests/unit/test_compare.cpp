@@ -141,3 +141,38 @@ TEST_CASE("compare: backtest origin scores only later periods", "[compare]") {
     CHECK(c.rows[c.figures[0].row].first == *parse_month("2025-07"));
     CHECK(c.figures[0].persistence == Approx(1400.0));
 }
+
+TEST_CASE("compare: naive baselines by hand", "[compare]") {
+    // Persistence: the last figure of the same series and period length before the period.
+    // Seasonal naive: the same period a year earlier. Scores: MAPE of each on the same figures.
+    const std::string scenario = write_temp(
+        "naive.yaml",
+        "name: t\nmodel: small_model.yaml\nstart: 2024-01-01\nhorizon: 2025-12\ntrials: 4\n");
+    const std::string reported =
+        write_temp("naive.csv",
+                   std::string(HEADER) +
+                       "magnet_exports_total,Exportland,World,m,2024-03,2024-03,1200,t,,,A,x,u,\n"
+                       "magnet_exports_total,Exportland,World,m,2025-01,2025-01,1300,t,,,A,x,u,\n"
+                       "magnet_exports_total,Exportland,World,m,2025-02,2025-02,1400,t,,,A,x,u,\n"
+                       "magnet_exports_total,Exportland,World,m,2025-03,2025-03,1600,t,,,A,x,u,\n"
+                       "magnet_exports_total,Exportland,World,m,2025-01,2025-03,4000,t,,,A,x,u,\n");
+    CompareConfig config;
+    config.run.trials = 4;
+    const Comparison c =
+        compare_with_reported(load_scenario(scenario), load_reported(reported), config);
+    REQUIRE(c.figures.size() == 5);
+    const ComparedFigure& march = c.figures[3];
+    REQUIRE(march.persistence.has_value());
+    CHECK(*march.persistence == 1400.0);  // February, not the Jan-Mar total
+    REQUIRE(march.seasonal_naive.has_value());
+    CHECK(*march.seasonal_naive == 1200.0);             // March 2024
+    CHECK_FALSE(c.figures[4].persistence.has_value());  // no earlier 3-month figure
+    // Persistence exists for Jan (2024-03's 1200), Feb (1300) and Mar 2025 (1400):
+    // MAPE = (100/1300 + 100/1400 + 200/1600) / 3.
+    CHECK(c.overall.persistence_count == 3);
+    CHECK(100.0 * c.overall.persistence_mape / c.overall.persistence_count ==
+          Approx(100.0 * (100.0 / 1300 + 100.0 / 1400 + 200.0 / 1600) / 3.0));
+    CHECK(c.overall.seasonal_count == 1);
+    CHECK(100.0 * c.overall.seasonal_mape / c.overall.seasonal_count ==
+          Approx(100.0 * 400.0 / 1600.0));
+}

@@ -1,5 +1,6 @@
 #include "chokepoint/compare/calibrate.hpp"
 
+#include <nlohmann/json.hpp>
 #include <nlopt.hpp>
 
 #include <algorithm>
@@ -22,6 +23,38 @@ double calibration_objective(const Comparison& c) {
         ++n;
     }
     return n ? total / n : 0.0;
+}
+
+std::string format_calibration_json(const Calibration& cal, const Scenario& scenario,
+                                    const std::string& calibrated_scenario_path) {
+    nlohmann::ordered_json j;
+    j["scenario"] = scenario.name;
+    j["calibrated_scenario"] = calibrated_scenario_path;
+    j["figures"] = cal.figures;
+    j["evaluations"] = cal.evaluations;
+    j["objective"] = "mean CRPS / reported value";
+    j["objective_before"] = cal.objective_before;
+    j["objective_at_prior_mean"] = cal.objective_at_prior_mean;
+    j["objective_after"] = cal.objective_after;
+    auto scores = [](const GroupScores& g) {
+        return nlohmann::ordered_json{{"mape_pct", g.model.mape()},
+                                      {"bias_pct", g.model.bias()},
+                                      {"coverage_50", g.model.coverage50()},
+                                      {"coverage_90", g.model.coverage90()},
+                                      {"crps_t", g.model.crps()}};
+    };
+    j["scores_before"] = scores(cal.before);
+    j["scores_after"] = scores(cal.after);
+    j["parameters"] = nlohmann::ordered_json::array();
+    for (const auto& p : cal.parameters) {
+        j["parameters"].push_back({{"name", p.name},
+                                   {"start", p.prior_mean},
+                                   {"fitted", p.fitted},
+                                   {"moved", p.fitted - p.prior_mean},
+                                   {"range", {p.range_low, p.range_high}},
+                                   {"bounds", {p.lower, p.upper}}});
+    }
+    return j.dump(2) + "\n";
 }
 
 namespace {
