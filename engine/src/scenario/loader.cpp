@@ -1,6 +1,6 @@
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
@@ -88,13 +88,12 @@ void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) 
 // ---------------------------------------------------------------------------------------------
 // The model file.
 
-int lookup_product(Reader& r, const Network& net, const std::vector<Product>& products,
-                   const YNode& node, const std::string& path) {
+int lookup_product(Reader& r, const std::vector<Product>& products, const YNode& node,
+                   const std::string& path) {
     auto id = r.string(node, path);
     if (!id) {
         return -1;
     }
-    (void)net;
     for (std::size_t i = 0; i < products.size(); ++i) {
         if (products[i].id == *id) {
             return static_cast<int>(i);
@@ -287,8 +286,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                             {"product", "capacity", "feed_per_tonne", "cover_days", "source"});
                         ProductionLine line;
                         if (const YNode* v = member(l, "product")) {
-                            line.product =
-                                lookup_product(r, model.network, products, *v, lp + ".product");
+                            line.product = lookup_product(r, products, *v, lp + ".product");
                         } else {
                             r.error(l, lp, "a production line needs 'product:'");
                         }
@@ -335,8 +333,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                             {"product", "demand", "feed_yield", "cover_days", "stock", "source"});
                         InputPolicy policy;
                         if (const YNode* v = member(in, "product")) {
-                            policy.product =
-                                lookup_product(r, model.network, products, *v, ip + ".product");
+                            policy.product = lookup_product(r, products, *v, ip + ".product");
                         } else {
                             r.error(in, ip, "an input needs 'product:'");
                         }
@@ -421,8 +418,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
             }
             edge.from = lookup_node(r, nodes, *member(e, "from"), path + ".from");
             edge.to = lookup_node(r, nodes, *member(e, "to"), path + ".to");
-            edge.product = lookup_product(r, model.network, products, *member(e, "product"),
-                                          path + ".product");
+            edge.product = lookup_product(r, products, *member(e, "product"), path + ".product");
             if (auto v = r.number(*member(e, "flow"), path + ".flow")) {
                 if (*v < 0) {
                     r.error(*member(e, "flow"), path + ".flow",
@@ -1074,10 +1070,10 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     s.path = path;
     std::vector<Parameter> parameters;
     Reader r(sink, parameters);
-    r.check_keys(root, "",
-                 {"name", "description", "model", "start", "horizon", "time_step_days", "trials",
-                  "seed", "time_to_shortage_from", "demand_noise", "parameters", "events",
-                  "source", "note"});
+    r.check_keys(
+        root, "",
+        {"name", "description", "model", "start", "horizon", "time_step_days", "trials", "seed",
+         "time_to_shortage_from", "demand_noise", "parameters", "events", "source", "note"});
 
     // The model first: events are checked against its nodes, products and countries.
     const YNode* model = member(root, "model");
