@@ -64,6 +64,17 @@ buyers.csv and run.json to results/<scenario name>/ (or --output DIR).
 Exit codes: 0 success, 1 failure, 2 bad usage or invalid input, 130 interrupted (Ctrl-C).
 )";
 
+// Parses `args` with one positional argument named `positional`.
+po::variables_map parse_args(const std::vector<std::string>& args,
+                             const po::options_description& opts, const char* positional) {
+    po::positional_options_description pos;
+    pos.add(positional, 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    return vm;
+}
+
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
     std::vector<Override> out;
     for (const auto& s : sets) {
@@ -225,11 +236,7 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::vector<std::string> sets;
     opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_args(args, opts, "scenario");
     if (path.empty()) {
         throw UsageError("validate needs a scenario file");
     }
@@ -249,11 +256,7 @@ int cmd_graph(const std::vector<std::string>& args) {
     opts.add_options()("file", po::value<std::string>(&path), "model or scenario file")(
         "format", po::value<std::string>(&format), "dot or graphml")(
         "output,o", po::value<std::string>(&output), "output file (default: standard output)");
-    po::positional_options_description pos;
-    pos.add("file", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_args(args, opts, "file");
     if (path.empty()) {
         throw UsageError("graph needs a model or scenario file");
     }
@@ -306,11 +309,7 @@ struct ComparisonOptions {
     }
     void parse(const std::vector<std::string>& args, po::options_description& opts,
                const char* command) {
-        po::positional_options_description pos;
-        pos.add("scenario", 1);
-        po::variables_map vm;
-        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
+        const po::variables_map vm = parse_args(args, opts, "scenario");
         if (path.empty()) {
             throw UsageError(std::string(command) + " needs a scenario file");
         }
@@ -545,11 +544,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         "output,o", po::value<std::string>(&output), "output directory")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value")(
         "quiet,q", po::bool_switch(&quiet), "no progress line and no report");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_args(args, opts, "scenario");
     if (path.empty()) {
         throw UsageError("no scenario file given");
     }

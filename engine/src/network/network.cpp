@@ -206,32 +206,30 @@ void Network::check(DiagnosticSink& sink) const {
     }
 }
 
+namespace {
+// Boost's dynamic properties of our graph, under the given names for ids, names and products.
+boost::dynamic_properties graph_properties(Graph& g, const char* id, const char* name,
+                                           const char* product) {
+    boost::dynamic_properties dp;
+    dp.property(id, boost::get(&VertexProps::id, g));
+    dp.property(name, boost::get(&VertexProps::name, g));
+    dp.property("country", boost::get(&VertexProps::country, g));
+    dp.property("kind", boost::get(&VertexProps::kind, g));
+    dp.property(product, boost::get(&EdgeProps::product, g));
+    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, g));
+    dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, g));
+    return dp;
+}
+}  // namespace
+
 void Network::write_dot(std::ostream& out) const {
     Graph g = build_graph(products_, nodes_, edges_);
-    boost::dynamic_properties dp;
-    Graph& gm = g;
-    dp.property("node_id", boost::get(&VertexProps::id, gm));
-    dp.property("label", boost::get(&VertexProps::name, gm));
-    dp.property("country", boost::get(&VertexProps::country, gm));
-    dp.property("kind", boost::get(&VertexProps::kind, gm));
-    dp.property("label", boost::get(&EdgeProps::product, gm));
-    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, gm));
-    dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, gm));
-    boost::write_graphviz_dp(out, g, dp, "node_id");
+    boost::write_graphviz_dp(out, g, graph_properties(g, "node_id", "label", "label"), "node_id");
 }
 
 void Network::write_graphml(std::ostream& out) const {
     Graph g = build_graph(products_, nodes_, edges_);
-    boost::dynamic_properties dp;
-    Graph& gm = g;
-    dp.property("id", boost::get(&VertexProps::id, gm));
-    dp.property("name", boost::get(&VertexProps::name, gm));
-    dp.property("country", boost::get(&VertexProps::country, gm));
-    dp.property("kind", boost::get(&VertexProps::kind, gm));
-    dp.property("product", boost::get(&EdgeProps::product, gm));
-    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, gm));
-    dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, gm));
-    boost::write_graphml(out, g, dp, true);
+    boost::write_graphml(out, g, graph_properties(g, "id", "name", "product"), true);
 }
 
 }  // namespace chokepoint
