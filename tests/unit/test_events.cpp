@@ -102,6 +102,18 @@ TEST_CASE("events: licence_delay and agreement change the regime per destination
     // Otherland is not named: unchanged.
     CHECK(faster.monthly("exports", "Otherland", "2025-03") ==
           Approx(slow.monthly("exports", "Otherland", "2025-03")));
+    // A licence_delay may change the share that needs a licence: none for Importland.
+    const Run exempt = run(control + R"(  - id: exempt
+    kind: licence_delay
+    control: c
+    destinations: [Importland]
+    share: 0
+    start: 2025-03-01
+)");
+    CHECK(exempt.monthly("exports", "Importland", "2025-03") ==
+          Approx(baseline().monthly("exports", "Importland", "2025-03")));
+    CHECK(exempt.monthly("exports", "Otherland", "2025-03") ==
+          Approx(slow.monthly("exports", "Otherland", "2025-03")));
     const Run lifted = run(control + R"(  - id: deal
     kind: agreement
     control: c

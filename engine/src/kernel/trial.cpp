@@ -245,7 +245,8 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             for (int e : c->event_edges[static_cast<std::size_t>(ev.control)]) {
                 const Node& to =
                     nodes[static_cast<std::size_t>(net.edges()[static_cast<std::size_t>(e)].to)];
-                if (contains(ev.destinations, to.country)) {
+                const int product = net.edges()[static_cast<std::size_t>(e)].product;
+                if (contains(ev.destinations, to.country) && contains(ev.products, product)) {
                     c->event_edges[i].push_back(e);
                 }
             }
@@ -435,6 +436,9 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                     edge_share[ue] = 0.0;
                     continue;
                 }
+                if (m.share >= 0.0) {
+                    edge_share[ue] = m.share;
+                }
                 if (m.approval_rate >= 0.0) {
                     edge_rate[ue] = m.approval_rate;
                 }
@@ -567,8 +571,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             if (!c.groups[g].buyer) {
                 continue;
             }
-            st.noise_own[g] =
-                first ? noise_rng.normal() : rho * st.noise_own[g] + innovation * noise_rng.normal();
+            st.noise_own[g] = first ? noise_rng.normal()
+                                    : rho * st.noise_own[g] + innovation * noise_rng.normal();
             const double z = w_common * st.noise_common + w_own * st.noise_own[g];
             st.noise_factor[g] = std::exp(noise.sd * z - 0.5 * noise.sd * noise.sd);
         }
@@ -632,9 +636,10 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                                c.month_of_offset[static_cast<std::size_t>(offset + dt)] != month;
 
         // --- A new month: the next step of the demand noise.
-        if (noise.sd > 0.0 && (offset == 0 || c.month_of_offset[static_cast<std::size_t>(offset)] !=
-                                                  c.month_of_offset[static_cast<std::size_t>(
-                                                      std::max(0, offset - step))])) {
+        if (noise.sd > 0.0 &&
+            (offset == 0 ||
+             c.month_of_offset[static_cast<std::size_t>(offset)] !=
+                 c.month_of_offset[static_cast<std::size_t>(std::max(0, offset - step))])) {
             advance_noise(offset == 0);
         }
 

@@ -696,10 +696,12 @@ std::vector<std::string> event_keys(EventKind kind) {
                  "approval_rate"});
             break;
         case EventKind::licence_delay:
-            add({"control", "destinations", "approval_delay", "approval_rate"});
+            add({"control", "destinations", "products", "share", "approval_delay",
+                 "approval_rate"});
             break;
         case EventKind::agreement:
-            add({"control", "destinations", "lifts", "approval_delay", "approval_rate"});
+            add({"control", "destinations", "products", "lifts", "share", "approval_delay",
+                 "approval_rate"});
             break;
         case EventKind::supply_disruption:
             add({"nodes", "products", "factor"});
@@ -920,16 +922,18 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             case EventKind::agreement: {
                 control_ref();
                 destinations();
+                products(false);
+                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
                 approval();
                 if (ev.kind == EventKind::agreement) {
                     if (const YNode* l = member(e, "lifts")) {
                         ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
                     }
                 }
-                if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate) {
+                if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
                     r.error(e, path,
                             std::string("a ") + to_string(ev.kind) +
-                                " event needs 'approval_delay:' or 'approval_rate:'" +
+                                " event needs 'approval_delay:', 'approval_rate:' or 'share:'" +
                                 (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
                 }
                 break;
