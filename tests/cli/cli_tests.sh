@@ -70,6 +70,8 @@ expect "validate good" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.y
 expect "set override" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.yaml" --set trials=5
 expect "set bad value" 2 "--set trials=x: error: trials: expected a whole number" -- "$sim" validate "$work/good.yaml" --set trials=x
 expect "set malformed" 2 "--set needs path=value" -- "$sim" validate "$work/good.yaml" --set trials
+expect "set unknown parameter" 2 "no parameter 'magnet_shar' in the scenario or its model (did you mean 'magnet_share'?)" -- "$sim" validate "$work/good.yaml" --set parameters.magnet_shar=0.5
+expect "set parameter out of range" 2 "parameter 'magnet_share' ranges from 1.3 to 1.3" -- "$sim" validate "$work/good.yaml" --set parameters.magnet_share=1.3
 
 printf 'name: bad\nmodel: [small_model.yaml\n' > "$work/malformed.yaml"
 expect "malformed YAML" 2 "malformed.yaml:3:1: error: malformed YAML" -- "$sim" "$work/malformed.yaml"

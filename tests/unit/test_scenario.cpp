@@ -71,6 +71,43 @@ TEST_CASE("scenario: every error is reported at once", "[scenario]") {
     CHECK_THAT(e, Catch::Contains("unknown node 'mines' (did you mean 'mine'?)"));
 }
 
+TEST_CASE("scenario: a top-level typo does not hide event errors; errors come in line order",
+          "[scenario]") {
+    const std::string e = errors_of(small_scenario(R"(  - id: a
+    kind: supply_disruption
+    nodes: [mines]
+    factor: 0.5
+    start: 2025-02-01
+)",
+                                                   "trails: 5\n"));
+    const auto typo = e.find("unknown key 'trails'");
+    const auto node = e.find("unknown node 'mines'");
+    REQUIRE(typo != std::string::npos);
+    REQUIRE(node != std::string::npos);
+    CHECK(typo < node);  // line 7 before line 10
+}
+
+TEST_CASE("scenario: a scenario parameter is range-checked where the model uses it", "[scenario]") {
+    // The model's magnet controlled_share is $magnet_share; a scenario (or --set) that moves the
+    // parameter outside [0, 1] must fail at load, not be clamped silently in the kernel.
+    CHECK_THAT(errors_of(small_scenario("", "parameters:\n  magnet_share: 1.3\n")),
+               Catch::Contains("a controlled share must be between 0 and 1; parameter "
+                               "'magnet_share' ranges from 1.3 to 1.3"));
+    CHECK_THAT(errors_of(small_scenario(""), {{"parameters.magnet_share",
+                                               "{dist: uniform, min: "
+                                               "0.5, max: 1.2}"}}),
+               Catch::Contains("parameter 'magnet_share' ranges from 0.5 to 1.2"));
+    CHECK(errors_of(small_scenario(""), {{"parameters.magnet_share", "0.95"}}).empty());
+}
+
+TEST_CASE("scenario: --set of an unknown parameter is an error, not a new parameter",
+          "[scenario]") {
+    CHECK_THAT(errors_of(small_scenario(""), {{"parameters.magnet_shar", "0.5"}}),
+               Catch::Contains("--set parameters.magnet_shar=0.5: error: parameters.magnet_shar: "
+                               "no parameter 'magnet_shar' in the scenario or its model (did you "
+                               "mean 'magnet_share'?)"));
+}
+
 TEST_CASE("scenario: malformed YAML names the line", "[scenario]") {
     const std::string e = errors_of("name: t\nmodel: [unclosed\n");
     CHECK_THAT(e, Catch::Contains("scenario.yaml:"));

@@ -69,10 +69,11 @@ std::string pct(double x) {
 
 std::vector<std::string> verdicts(const GroupScores& g) {
     std::vector<std::string> out;
-    auto say = [&](const char* name, int n, double naive_mape, double model_mape, double naive_mae,
-                   double model_crps) {
+    auto say = [&](const char* name, const char* missing, int n, double naive_mape,
+                   double model_mape, double naive_mae, double model_crps) {
         if (n == 0) {
-            out.push_back(std::string("no ") + name + " value exists for these figures");
+            out.push_back(std::string("No forecast by ") + name + " for these figures (" + missing +
+                          ")");
             return;
         }
         naive_mape = 100.0 * naive_mape / n;
@@ -88,10 +89,10 @@ std::vector<std::string> verdicts(const GroupScores& g) {
                         : ", so its bands are better than the naive point forecast");
         out.push_back(s.str());
     };
-    say("persistence", g.persistence_count, g.persistence_mape, g.model_mape_p, g.persistence_mae,
-        g.model_crps_p);
-    say("the seasonal naive forecast", g.seasonal_count, g.seasonal_mape, g.model_mape_s,
-        g.seasonal_mae, g.model_crps_s);
+    say("persistence", "no earlier figure of the same series and period length",
+        g.persistence_count, g.persistence_mape, g.model_mape_p, g.persistence_mae, g.model_crps_p);
+    say("the seasonal naive forecast", "no figure for the same period a year earlier",
+        g.seasonal_count, g.seasonal_mape, g.model_mape_s, g.seasonal_mae, g.model_crps_s);
     return out;
 }
 

@@ -49,9 +49,34 @@ void DiagnosticSink::error(SourceLocation where, std::string path, std::string m
 }
 
 void DiagnosticSink::throw_if_any() const {
-    if (!diagnostics_.empty()) {
-        throw InputError(diagnostics_);
+    if (diagnostics_.empty()) {
+        return;
     }
+    std::vector<std::string> files;
+    auto file_rank = [&](const std::string& f) {
+        auto it = std::find(files.begin(), files.end(), f);
+        if (it == files.end()) {
+            files.push_back(f);
+            return files.size() - 1;
+        }
+        return static_cast<std::size_t>(it - files.begin());
+    };
+    for (const auto& d : diagnostics_) {
+        file_rank(d.where.file);
+    }
+    auto sorted = diagnostics_;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        const auto fa = file_rank(a.where.file);
+        const auto fb = file_rank(b.where.file);
+        if (fa != fb) {
+            return fa < fb;
+        }
+        if (a.where.line != b.where.line) {
+            return a.where.line < b.where.line;
+        }
+        return a.where.column < b.where.column;
+    });
+    throw InputError(std::move(sorted));
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

@@ -167,7 +167,10 @@ void read_demand_noise(const YNode* node, Reader& r, DemandNoise& out) {
     }
 }
 
-ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters) {
+// `overriding` is a scenario's parameters: they replace the model's before any model number
+// that refers to them is range-checked, so `--set parameters.share=1.3` cannot slip through.
+ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters,
+                      const YNode* overriding = nullptr) {
     ModelFile model;
     if (!r.expect_map(root, "")) {
         return model;
@@ -177,6 +180,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                   "nodes", "edges"});
     read_demand_noise(member(root, "demand_noise"), r, model.demand_noise);
     read_parameters(member(root, "parameters"), r, parameters);
+    read_parameters(overriding, r, parameters);
     if (const YNode* a = member(root, "adjust_days")) {
         if (auto v = r.number(*a, "adjust_days")) {
             if (*v < 1.0) {
@@ -1065,6 +1069,14 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
                          "a scenario file is a mapping of keys such as name:, "
                          "model:, start:, horizon: and events:");
     }
+    // Parameter names before --set, so that `--set parameters.typo=1` is caught below rather
+    // than defining a new, unused parameter.
+    std::vector<std::string> declared;
+    if (const YNode* p = member(root, "parameters"); p != nullptr && p->is_map()) {
+        for (const auto& [name, value] : p->map) {
+            declared.push_back(name);
+        }
+    }
     for (const auto& o : overrides) {
         apply_override(root, o);
     }
@@ -1078,6 +1090,7 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
         root, "",
         {"name", "description", "model", "start", "horizon", "time_step_days", "trials", "seed",
          "time_to_shortage_from", "demand_noise", "parameters", "events", "source", "note"});
+    const std::size_t errors_before_model = sink.size();
 
     // The model first: events are checked against its nodes, products and countries.
     const YNode* model = member(root, "model");
@@ -1096,16 +1109,38 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     }
     s.model_path = model_path.string();
     const YNode model_root = detail::load_yaml_file(s.model_path);
+    std::vector<std::string> model_parameters;
+    if (const YNode* p = member(model_root, "parameters"); p != nullptr && p->is_map()) {
+        for (const auto& [name, value] : p->map) {
+            model_parameters.push_back(name);
+        }
+    }
     {
-        ModelFile m = build_model(model_root, r, parameters);
+        ModelFile m = build_model(model_root, r, parameters, member(root, "parameters"));
         s.network = std::move(m.network);
         s.adjust_days = m.adjust_days;
         s.demand_noise = m.demand_noise;
     }
     read_demand_noise(member(root, "demand_noise"), r, s.demand_noise);
-    sink.throw_if_any();  // a broken model makes every scenario message noise
-
-    read_parameters(member(root, "parameters"), r, parameters);
+    for (const auto& o : overrides) {
+        const std::string prefix = "parameters.";
+        if (o.path.rfind(prefix, 0) != 0) {
+            continue;
+        }
+        const std::string name =
+            o.path.substr(prefix.size(), o.path.find('.', prefix.size()) - prefix.size());
+        auto known = declared;
+        known.insert(known.end(), model_parameters.begin(), model_parameters.end());
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            const std::string guess = closest_match(name, known);
+            sink.error(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+                       "no parameter '" + name + "' in the scenario or its model" +
+                           (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+        }
+    }
+    if (sink.size() > errors_before_model) {
+        sink.throw_if_any();  // a broken model makes every later message noise
+    }
 
     s.name = std::filesystem::path(path).stem().string();
     if (const YNode* v = member(root, "name")) {
@@ -1123,6 +1158,7 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     if (const YNode* v = member(root, "description")) {
         s.description = v->scalar;
     }
+    const std::size_t errors_before_calendar = sink.size();
     const YNode* start = member(root, "start");
     const YNode* horizon = member(root, "horizon");
     if (start == nullptr) {
@@ -1151,6 +1187,7 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
             }
         }
     }
+    const bool calendar_ok = sink.size() == errors_before_calendar;
     if (const YNode* v = member(root, "trials")) {
         if (auto n = r.integer(*v, "trials")) {
             if (*n < 1 || *n > 100'000'000) {
@@ -1169,7 +1206,9 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
             }
         }
     }
-    sink.throw_if_any();  // events need a valid calendar
+    if (!calendar_ok) {
+        sink.throw_if_any();  // events need a valid calendar
+    }
 
     s.parameters = parameters;
     read_events(member(root, "events"), r, s);

@@ -363,9 +363,15 @@ void Reader::check_range(const Quantity& q, const YNode& at, const std::string& 
     };
     const std::string range =
         std::isinf(upper) ? ">= " + num(lower) : "between " + num(lower) + " and " + num(upper);
-    error(at, path,
-          what + " must be " + range +
-              (q.is_constant() ? ", found " + num(q.value) : " for every value it can take"));
+    std::string found =
+        q.is_constant() ? ", found " + num(q.value) : " for every value it can take";
+    if (q.kind == Quantity::Kind::parameter && q.parameter >= 0 &&
+        static_cast<std::size_t>(q.parameter) < parameters_.size()) {
+        // The parameter may be set far from here (a scenario, or --set): name it and its range.
+        found = "; parameter '" + parameters_[static_cast<std::size_t>(q.parameter)].name +
+                "' ranges from " + num(lo) + " to " + num(hi);
+    }
+    error(at, path, what + " must be " + range + found);
 }
 
 }  // namespace chokepoint::detail

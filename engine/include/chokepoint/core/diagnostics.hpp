@@ -42,7 +42,9 @@ class DiagnosticSink {
   public:
     void error(SourceLocation where, std::string path, std::string message);
     bool empty() const { return diagnostics_.empty(); }
-    /// Throws InputError if any diagnostic was recorded.
+    std::size_t size() const { return diagnostics_.size(); }
+    /// Throws InputError if any diagnostic was recorded, in file order (files in the order they
+    /// were first named, then by line and column).
     void throw_if_any() const;
 
   private:
