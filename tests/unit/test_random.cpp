@@ -105,3 +105,54 @@ TEST_CASE("distributions: invalid arguments are refused", "[random]") {
     CHECK_THROWS_AS(Distribution::bernoulli(1.5), std::invalid_argument);
     CHECK_THROWS_AS(Distribution::discrete({1.0}, {0.0}), std::invalid_argument);
 }
+
+TEST_CASE("ceiling sampler: exact cases by hand", "[random]") {
+    Rng rng(5);
+    // ceil(2.5) = 3 always; X <= 0 gives 0.
+    const CeilingSampler fixed(Distribution::fixed(2.5), 100);
+    const CeilingSampler zero(Distribution::fixed(-1.0), 100);
+    for (int i = 0; i < 100; ++i) {
+        REQUIRE(fixed.sample(rng) == 3);
+        REQUIRE(zero.sample(rng) == 0);
+    }
+    // Uniform(0, 3): N is 1, 2 or 3, each with probability 1/3; the table is F(n) = n/3.
+    const CeilingSampler uniform(Distribution::uniform(0.0, 3.0), 100);
+    CHECK(uniform.cdf(0) == 0.0);
+    CHECK(uniform.cdf(1) == Approx(1.0 / 3.0));
+    CHECK(uniform.cdf(3) == 1.0);
+    CHECK(uniform.cdf(50) == 1.0);
+    // A table cut at max_value sends the rest of the mass to max_value + 1.
+    const CeilingSampler cut(Distribution::uniform(0.0, 10.0), 4);
+    CHECK(cut.cdf(4) == Approx(0.4));
+    int beyond = 0;
+    const int n = 100000;
+    for (int i = 0; i < n; ++i) {
+        const int k = cut.sample(rng);
+        REQUIRE(k >= 1);
+        REQUIRE(k <= 5);
+        beyond += k == 5;
+    }
+    // Binomial(n, 0.6): sd = sqrt(n 0.6 0.4) ~ 155; 5 sd.
+    CHECK(std::abs(beyond - 0.6 * n) < 5 * std::sqrt(n * 0.6 * 0.4));
+}
+
+TEST_CASE("ceiling sampler: frequencies follow F(n) - F(n-1) for a lognormal delay", "[random]") {
+    // The approval delay of april_controls: lognormal(median 40, spread 0.35), in working days.
+    const Distribution d = Distribution::lognormal(40.0, 0.35);
+    const CeilingSampler s(d, 2000);
+    Rng rng(20250404);
+    const int n = 400000;
+    std::vector<int> count(2002, 0);
+    for (int i = 0; i < n; ++i) {
+        ++count[static_cast<std::size_t>(s.sample(rng))];
+    }
+    // Each cell is binomial: |observed - n p| < 5 sqrt(n p (1 - p)) + 1 for every n.
+    for (int k = 0; k < 200; ++k) {
+        const double p = d.cdf(k) - (k > 0 ? d.cdf(k - 1) : 0.0);
+        INFO("k = " << k << ", p = " << p);
+        CHECK(std::abs(count[static_cast<std::size_t>(k)] - n * p) <
+              5.0 * std::sqrt(n * p * (1.0 - p)) + 1.0);
+    }
+    // The tail beyond the table holds under 1e-12 of the mass.
+    CHECK(1.0 - s.cdf(1000) < 1e-12);
+}

@@ -43,6 +43,8 @@ struct GroupInfo {
 struct EdgeInfo {
     int line = -1;   // origin's production line
     int group = -1;  // destination's input group
+    int from = -1;   // origin node
+    int to = -1;     // destination node
     int product = -1;
     double flow_day = 0.0;
     double share = 0.0;  // share of the destination group's baseline
@@ -153,6 +155,8 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                          [static_cast<std::size_t>(net.find_line(e.from, e.product))];
         ei.group = group_of[static_cast<std::size_t>(e.to)]
                            [static_cast<std::size_t>(net.find_input(e.to, e.product))];
+        ei.from = e.from;
+        ei.to = e.to;
         ei.flow_day = e.flow / DAYS_PER_MONTH;
         ei.lead = std::max(1, e.lead_time_days);
         ei.ring_size = ei.lead + 2 * step;
@@ -301,6 +305,53 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
 }  // namespace
 }  // namespace detail
 
+namespace {
+
+/// What the events active on a day imply for every line, input group and lane; recomputed only
+/// at event boundaries.
+struct Policy {
+    std::vector<double> line_factor, line_delta;
+    std::vector<double> group_factor, group_cover_factor, group_delta, group_tariff;
+    /// Per group, 1 / the sum of its open lanes' order weights (0 when every lane is shut).
+    std::vector<double> group_inv_weight;
+    std::vector<char> edge_halted;
+    std::vector<double> edge_tariff, edge_share, edge_rate;
+    /// Per lane, its part of the destination's orders before normalising: baseline share x
+    /// tariff factor, 0 when halted.
+    std::vector<double> edge_order_weight;
+    std::vector<int> edge_delay;  ///< the event whose approval delay applies, or -1
+
+    void reset(std::size_t lines, std::size_t groups, std::size_t edges) {
+        line_factor.assign(lines, 1.0);
+        line_delta.assign(lines, 0.0);
+        group_factor.assign(groups, 1.0);
+        group_cover_factor.assign(groups, 1.0);
+        group_delta.assign(groups, 0.0);
+        group_tariff.assign(groups, 1.0);
+        group_inv_weight.assign(groups, 0.0);
+        edge_halted.assign(edges, 0);
+        edge_tariff.assign(edges, 1.0);
+        edge_share.assign(edges, 0.0);
+        edge_rate.assign(edges, 1.0);
+        edge_order_weight.assign(edges, 0.0);
+        edge_delay.assign(edges, -1);
+    }
+};
+
+}  // namespace
+
+namespace {
+// Figures kept per lane: tonnes that left (exports), arrived (imports), and were refused a
+// licence; `shipped` (left the free stock, including tonnes held for a licence) is per trial only.
+enum LaneFigure : std::size_t {
+    DEPARTED = 0,
+    ARRIVED = 1,
+    REFUSED = 2,
+    SHIPPED = 3,
+    LANE_FIGURES = 4
+};
+}  // namespace
+
 struct Kernel::State {
     // Per-trial resolved inputs.
     std::vector<double> params;
@@ -308,12 +359,11 @@ struct Kernel::State {
     std::vector<ResolvedEvent> events;
     std::vector<double> line_capacity;  // t/day
     std::vector<double> group_demand;   // t/day (buyers)
-    // Policy (recomputed at event boundaries).
-    std::vector<double> line_factor, line_delta;
-    std::vector<double> group_factor, group_cover_factor, group_delta, group_tariff;
-    std::vector<char> edge_halted;
-    std::vector<double> edge_tariff, edge_licence_share, edge_rate;
-    std::vector<const Distribution*> edge_delay;
+    Policy policy;                      // recomputed at event boundaries
+    std::vector<double> licence_share_before;
+    // Per event, its approval delay in whole working days, tabulated when first needed.
+    std::vector<CeilingSampler> delay_sampler;
+    std::vector<char> delay_ready;
     std::vector<Day> boundaries;
     // Stocks and flows.
     std::vector<double> out_stock, expected_out;
@@ -321,6 +371,9 @@ struct Kernel::State {
     std::vector<double> ring;  // pipelines, flattened
     std::vector<int> cursor;   // per edge: ring slot of the current day (avoids a modulo)
     std::vector<double> in_transit, held;
+    // Per lane, tonnes departed, arrived and refused this month (written to the series at the
+    // month end), and over the trial (for the node balances).
+    std::vector<double> lane_month, lane_trial;
     std::vector<double> queue_ok, queue_no;  // [queue edge * days + day offset]
     std::vector<Rng> licence_rng;
     // Scratch for one tick.
@@ -341,24 +394,12 @@ namespace {
 
 void recompute_policy(const detail::CompiledScenario& c, Day day,
                       const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, std::vector<double>& line_factor,
-                      std::vector<double>& line_delta, std::vector<double>& group_factor,
-                      std::vector<double>& group_cover_factor, std::vector<double>& group_delta,
-                      std::vector<double>& group_tariff, std::vector<char>& edge_halted,
-                      std::vector<double>& edge_tariff, std::vector<double>& edge_share,
-                      std::vector<double>& edge_rate,
-                      std::vector<const Distribution*>& edge_delay) {
+                      const std::vector<double>& product_share, Policy& policy) {
     const Scenario& s = *c.scenario;
-    std::fill(line_factor.begin(), line_factor.end(), 1.0);
-    std::fill(line_delta.begin(), line_delta.end(), 0.0);
-    std::fill(group_factor.begin(), group_factor.end(), 1.0);
-    std::fill(group_cover_factor.begin(), group_cover_factor.end(), 1.0);
-    std::fill(group_delta.begin(), group_delta.end(), 0.0);
-    std::fill(edge_halted.begin(), edge_halted.end(), 0);
-    std::fill(edge_tariff.begin(), edge_tariff.end(), 1.0);
-    std::fill(edge_share.begin(), edge_share.end(), 0.0);
-    std::fill(edge_rate.begin(), edge_rate.end(), 1.0);
-    std::fill(edge_delay.begin(), edge_delay.end(), nullptr);
+    policy.reset(c.lines.size(), c.groups.size(), c.edges.size());
+    auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
+           group_inv_weight, edge_halted, edge_tariff, edge_share, edge_rate, edge_order_weight,
+           edge_delay] = policy;
     std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
     for (std::size_t i = 0; i < events.size(); ++i) {
         const ResolvedEvent& r = events[i];
@@ -417,7 +458,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                                  ? r.share
                                  : product_share[static_cast<std::size_t>(c.edges[ue].product)];
             edge_rate[ue] = r.approval_rate;
-            edge_delay[ue] = &r.approval_delay;
+            edge_delay[ue] = ci;
         }
         std::vector<std::size_t> mods;
         for (std::size_t j = 0; j < events.size(); ++j) {
@@ -443,18 +484,22 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                     edge_rate[ue] = m.approval_rate;
                 }
                 if (m.has_approval_delay) {
-                    edge_delay[ue] = &m.approval_delay;
+                    edge_delay[ue] = static_cast<int>(j);
                 }
             }
         }
     }
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
+        double weight = 0.0;
         for (int e : c.groups[g].in_edges) {
-            tf += c.edges[static_cast<std::size_t>(e)].share *
-                  edge_tariff[static_cast<std::size_t>(e)];
+            const auto ue = static_cast<std::size_t>(e);
+            tf += c.edges[ue].share * edge_tariff[ue];
+            edge_order_weight[ue] = edge_halted[ue] ? 0.0 : c.edges[ue].share * edge_tariff[ue];
+            weight += edge_order_weight[ue];
         }
         group_tariff[g] = c.groups[g].in_edges.empty() ? 1.0 : tf;
+        group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
     }
 }
 
@@ -529,17 +574,10 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     std::sort(st.boundaries.begin(), st.boundaries.end());
 
     // --- Initial state: every stock at target, every pipeline full at the baseline flow.
-    st.line_factor.assign(nl, 1.0);
-    st.line_delta.assign(nl, 0.0);
-    st.group_factor.assign(ng, 1.0);
-    st.group_cover_factor.assign(ng, 1.0);
-    st.group_delta.assign(ng, 0.0);
-    st.group_tariff.assign(ng, 1.0);
-    st.edge_halted.assign(ned, 0);
-    st.edge_tariff.assign(ned, 1.0);
-    st.edge_licence_share.assign(ned, 0.0);
-    st.edge_rate.assign(ned, 1.0);
-    st.edge_delay.assign(ned, nullptr);
+    Policy& pol = st.policy;
+    pol.reset(nl, ng, ned);
+    st.delay_sampler.resize(st.events.size());
+    st.delay_ready.assign(st.events.size(), 0);
     st.out_stock.resize(nl);
     st.expected_out.resize(nl);
     for (std::size_t l = 0; l < nl; ++l) {
@@ -551,8 +589,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         if (!gi.buyer) {
             return gi.base_in;
         }
-        return std::max(0.0, st.group_demand[g] + st.group_delta[g]) * st.group_factor[g] *
-               st.group_tariff[g] * st.noise_factor[g];
+        return std::max(0.0, st.group_demand[g] + pol.group_delta[g]) * pol.group_factor[g] *
+               pol.group_tariff[g] * st.noise_factor[g];
     };
     // Month-to-month demand noise: stationary start, redrawn at each month's first tick.
     const DemandNoise& noise = s.demand_noise;
@@ -601,6 +639,8 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         // One sub-stream per lane: more applications on one lane shift no other lane's draws.
         st.licence_rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
     }
+    st.lane_month.assign(ned * LANE_FIGURES, 0.0);
+    st.lane_trial.assign(ned * LANE_FIGURES, 0.0);
     for (auto* v : {&st.arrivals, &st.request, &st.shipment, &st.release, &st.approved_due,
                     &st.refused_due}) {
         v->assign(ned, 0.0);
@@ -649,15 +689,13 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             policy_dirty = true;
         }
         if (policy_dirty) {
-            std::vector<double> before = st.edge_licence_share;
-            recompute_policy(c, day, st.events, st.product_share, st.line_factor, st.line_delta,
-                             st.group_factor, st.group_cover_factor, st.group_delta,
-                             st.group_tariff, st.edge_halted, st.edge_tariff, st.edge_licence_share,
-                             st.edge_rate, st.edge_delay);
+            st.licence_share_before = pol.edge_share;
+            recompute_policy(c, day, st.events, st.product_share, pol);
+            const std::vector<double>& before = st.licence_share_before;
             // A control that ended or was lifted releases every application still waiting.
             for (std::size_t e = 0; e < ned; ++e) {
                 const int q = c.edges[e].queue;
-                if (q >= 0 && before[e] > 0.0 && st.edge_licence_share[e] == 0.0) {
+                if (q >= 0 && before[e] > 0.0 && pol.edge_share[e] == 0.0) {
                     const std::size_t base = static_cast<std::size_t>(q) * days;
                     for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
                         st.queue_ok[base + d] = st.queue_no[base + d] = 0.0;
@@ -686,22 +724,17 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             const auto& gi = c.groups[g];
             const double u = usage(g);
             double position = st.in_stock[g];
-            double weight = 0.0;
             for (int e : gi.in_edges) {
                 const auto ue = static_cast<std::size_t>(e);
                 position += st.in_transit[ue] + st.held[ue];
-                if (!st.edge_halted[ue]) {
-                    weight += c.edges[ue].share * st.edge_tariff[ue];
-                }
             }
             // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
-            const double desired = u * (gi.cover_days * st.group_cover_factor[g] + gi.lead_avg);
+            const double desired = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
             const double order = std::max(0.0, u + (desired - position) * inv_adjust) * dt;
+            const double per_weight = order * pol.group_inv_weight[g];
             for (int e : gi.in_edges) {
                 const auto ue = static_cast<std::size_t>(e);
-                st.request[ue] = (weight > 0.0 && !st.edge_halted[ue])
-                                     ? order * c.edges[ue].share * st.edge_tariff[ue] / weight
-                                     : 0.0;
+                st.request[ue] = per_weight * pol.edge_order_weight[ue];
             }
             if (gi.buyer) {
                 double arriving = 0.0;
@@ -728,7 +761,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             const double want =
                 std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
             const double cap =
-                std::max(0.0, st.line_capacity[l] + st.line_delta[l]) * st.line_factor[l];
+                std::max(0.0, st.line_capacity[l] + pol.line_delta[l]) * pol.line_factor[l];
             st.produce[l] = std::min(want, cap) * dt;
             // Smoothed outflow demand (first-order, time constant adjust_days).
             st.expected_out[l] +=
@@ -782,30 +815,33 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             const auto& ei = c.edges[e];
             const auto line = static_cast<std::size_t>(ei.line);
             const auto group = static_cast<std::size_t>(ei.group);
-            const auto from = static_cast<std::size_t>(c.lines[line].node);
-            const auto to = static_cast<std::size_t>(c.groups[group].node);
+            double* lane = &st.lane_month[e * LANE_FIGURES];
             // Arrivals.
             const double arrived = st.arrivals[e];
             st.in_transit[e] -= arrived;
             st.in_stock[group] += arrived;
-            out.balance[to].received += arrived;
-            record(ei.import_series, month, arrived);
-            record(ei.import_world, month, arrived);
+            lane[ARRIVED] += arrived;
             // Shipments: the controlled share becomes a licence application.
             const double shipped = st.shipment[e];
             st.out_stock[line] -= shipped;
-            out.balance[from].shipped += shipped;
+            lane[SHIPPED] += shipped;
             double departing = shipped + st.approved_due[e] + st.release[e];
-            const double share = st.edge_licence_share[e];
+            const double share = pol.edge_share[e];
             if (share > 0.0 && shipped > 0.0) {
                 const double applied = shipped * share;
                 departing -= applied;
                 const auto q = static_cast<std::size_t>(ei.queue);
                 Rng& rng = st.licence_rng[q];
-                const double delay = st.edge_delay[e]->sample(rng);
-                const bool approved = rng.uniform() < st.edge_rate[e];
-                const Day decision =
-                    c.decision_day(day, static_cast<int>(std::ceil(std::max(0.0, delay))));
+                const auto regime = static_cast<std::size_t>(pol.edge_delay[e]);
+                if (!st.delay_ready[regime]) {
+                    // Decisions later than the working-day table fall after the horizon.
+                    st.delay_sampler[regime] = CeilingSampler(
+                        st.events[regime].approval_delay, static_cast<int>(c.working_day.size()));
+                    st.delay_ready[regime] = 1;
+                }
+                const int delay = st.delay_sampler[regime].sample(rng);
+                const bool approved = rng.uniform() < pol.edge_rate[e];
+                const Day decision = c.decision_day(day, delay);
                 // A decision on the application day would be "no licence needed": at least one.
                 const Day when = std::max(decision, day + dt);
                 st.held[e] += applied;
@@ -820,9 +856,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             }
             // Refused applications return to the exporter's stock; the buyer re-orders.
             st.out_stock[line] += st.refused_due[e];
-            out.balance[from].refunded += st.refused_due[e];
-            record(ei.refused_series, month, st.refused_due[e]);
-            record(ei.refused_world, month, st.refused_due[e]);
+            lane[REFUSED] += st.refused_due[e];
             if (departing > 0.0) {
                 // The cursor already points at day + dt; arrival - (day + dt) < ring_size.
                 const int ahead = std::max(ei.lead - dt, 0);
@@ -830,12 +864,22 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 slot = slot >= ei.ring_size ? slot - ei.ring_size : slot;
                 st.ring[static_cast<std::size_t>(ei.ring_offset + slot)] += departing;
                 st.in_transit[e] += departing;
-                record(ei.export_series, month, departing);
-                record(ei.export_world, month, departing);
+                lane[DEPARTED] += departing;
             }
             if (month_end) {
+                record(ei.export_series, month, lane[DEPARTED]);
+                record(ei.export_world, month, lane[DEPARTED]);
+                record(ei.import_series, month, lane[ARRIVED]);
+                record(ei.import_world, month, lane[ARRIVED]);
+                record(ei.refused_series, month, lane[REFUSED]);
+                record(ei.refused_world, month, lane[REFUSED]);
                 record(ei.backlog_series, month, st.held[e]);
                 record(ei.backlog_world, month, st.held[e]);
+                double* total = &st.lane_trial[e * LANE_FIGURES];
+                for (std::size_t f = 0; f < LANE_FIGURES; ++f) {
+                    total[f] += lane[f];
+                    lane[f] = 0.0;
+                }
             }
             if (options.trace) {
                 for (int d = 0; d < dt; ++d) {
@@ -913,6 +957,15 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
 #endif
     }
 
+    // The last tick always ends a month, so every lane's figures are in lane_trial.
+    for (std::size_t e = 0; e < ned; ++e) {
+        const double* total = &st.lane_trial[e * LANE_FIGURES];
+        NodeBalance& from = out.balance[static_cast<std::size_t>(c.edges[e].from)];
+        NodeBalance& to = out.balance[static_cast<std::size_t>(c.edges[e].to)];
+        to.received += total[ARRIVED];
+        from.shipped += total[SHIPPED];
+        from.refunded += total[REFUSED];
+    }
     for (std::size_t n = 0; n < nodes; ++n) {
         for (int l : c.node_lines[n]) {
             out.balance[n].end_stock += st.out_stock[static_cast<std::size_t>(l)];

@@ -243,6 +243,47 @@ double Distribution::variance() const {
     return 0.0;
 }
 
+CeilingSampler::CeilingSampler(const Distribution& distribution, int max_value) {
+    constexpr double TAIL = 1e-12;
+    for (int n = 0; n <= std::max(0, max_value); ++n) {
+        // N <= n exactly when X <= n, for whole n >= 0 (and X <= 0 gives N = 0).
+        const double f = std::clamp(distribution.cdf(static_cast<double>(n)), 0.0, 1.0);
+        cdf_.push_back(cdf_.empty() ? f : std::max(f, cdf_.back()));
+        if (1.0 - cdf_.back() < TAIL) {
+            break;
+        }
+    }
+    // Chen and Asau's guide table: as many buckets as table entries, so a lookup scans about
+    // one entry on average.
+    guide_.resize(cdf_.size());
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < guide_.size(); ++k) {
+        const double u = static_cast<double>(k) / static_cast<double>(guide_.size());
+        while (n < cdf_.size() && cdf_[n] <= u) {
+            ++n;
+        }
+        guide_[k] = static_cast<int>(n);
+    }
+}
+
+int CeilingSampler::sample(Rng& rng) const {
+    const double u = rng.uniform();
+    const auto bucket = std::min(static_cast<std::size_t>(u * static_cast<double>(guide_.size())),
+                                 guide_.size() - 1);
+    auto n = static_cast<std::size_t>(guide_[bucket]);
+    while (n < cdf_.size() && cdf_[n] <= u) {
+        ++n;
+    }
+    return static_cast<int>(n);
+}
+
+double CeilingSampler::cdf(int n) const {
+    if (n < 0) {
+        return 0.0;
+    }
+    return static_cast<std::size_t>(n) < cdf_.size() ? cdf_[static_cast<std::size_t>(n)] : 1.0;
+}
+
 double standard_normal_cdf(double z) {
     return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }

@@ -57,6 +57,26 @@ class Distribution {
     std::vector<double> cumulative_;  // normalised cumulative weights, last == 1
 };
 
+/// Draws N = ceil(max(0, X)) for X from a Distribution by inverting N's exact distribution,
+/// P(N <= n) = F(n), tabulated for n = 0, 1, ... . Built once (per trial, for a distribution
+/// whose arguments are per-trial), then each draw is one uniform and a guide-table lookup:
+/// cheaper than sampling X when many whole numbers are drawn (licence approval delays in
+/// working days). The table stops at `max_value` or where 1 - F(n) < 1e-12; a draw beyond that
+/// returns the next whole number (at most one draw in 10^12 lands there).
+class CeilingSampler {
+  public:
+    CeilingSampler() = default;
+    CeilingSampler(const Distribution& distribution, int max_value);
+    /// One draw of N, in 0 .. max_value + 1.
+    int sample(Rng& rng) const;
+    /// P(N <= n) as tabulated (1 beyond the table).
+    double cdf(int n) const;
+
+  private:
+    std::vector<double> cdf_;  // cdf_[n] = F(n)
+    std::vector<int> guide_;   // guide_[k]: smallest n with F(n) > k / guide_.size()
+};
+
 /// Standard normal cumulative distribution function.
 double standard_normal_cdf(double z);
 /// Regularised incomplete beta function I_x(a, b).
