@@ -249,11 +249,80 @@ TEST_CASE("demand noise: mean-preserving month-to-month variability", "[events]"
     CHECK(june.p95 > june.p05);
     // Out of range.
     try {
-        (void)load_scenario(write_temp("noise_bad.yaml",
-                                       small_scenario("", "demand_noise: {sd: 1.5}\n")));
+        (void)load_scenario(
+            write_temp("noise_bad.yaml", small_scenario("", "demand_noise: {sd: 1.5}\n")));
         FAIL("expected an error");
     } catch (const InputError& e) {
         CHECK_THAT(std::string(e.what()),
                    Catch::Contains("demand_noise.sd: must be between 0 and 1, found 1.5"));
+    }
+}
+
+namespace {
+std::string control(const std::string& id, double share, const std::string& delay, double rate) {
+    return "  - id: " + id +
+           "\n    kind: export_control\n    exporter: Exportland\n    products: [magnet]\n"
+           "    destinations: [Importland]\n    share: " +
+           std::to_string(share) + "\n    start: 2025-03-01\n    approval_delay: " + delay +
+           "\n    approval_rate: " + std::to_string(rate) + "\n";
+}
+double total(const Run& r, const std::string& metric, int first_month, int last_month) {
+    double sum = 0.0;
+    for (int m = first_month; m <= last_month; ++m) {
+        sum += r.monthly(metric, "Importland",
+                         "2025-" + std::string(m < 10 ? "0" : "") + std::to_string(m));
+    }
+    return sum;
+}
+}  // namespace
+
+TEST_CASE("events: export controls on one lane compose - a second control never eases the first",
+          "[events]") {
+    // Decisions take 40 working days, so nothing is decided in March: what leaves in March is
+    // exactly the tonnes no control covers, (1 - 0.95) alone and (1 - 0.95)(1 - 0.3) with both.
+    const std::string slow = "{dist: uniform, min: 40, max: 40}";
+    const Run a = run(control("a", 0.95, slow, 0.1));
+    const Run ab = run(control("a", 0.95, slow, 0.1) + control("b", 0.3, slow, 0.5));
+    const double alone = a.monthly("exports", "Importland", "2025-03");
+    REQUIRE(alone > 0.0);
+    CHECK(ab.monthly("exports", "Importland", "2025-03") / alone == Approx(0.7).epsilon(1e-9));
+    CHECK(ab.monthly("licence_backlog", "Importland", "2025-03") >
+          a.monthly("licence_backlog", "Importland", "2025-03"));
+    // Otherland's lane is covered by neither.
+    CHECK(ab.monthly("exports", "Otherland", "2025-03") ==
+          Approx(a.monthly("exports", "Otherland", "2025-03")));
+}
+
+TEST_CASE("events: tonnes covered by two controls wait for the later decision and need both",
+          "[events]") {
+    const std::string fast = "{dist: uniform, min: 5, max: 5}";
+    const std::string slower = "{dist: uniform, min: 20, max: 20}";
+    // Both approve everything: every tonne waits 20 working days (28 calendar days), not 5.
+    const Run one = run(control("a", 1.0, fast, 1.0));
+    const Run both = run(control("a", 1.0, fast, 1.0) + control("b", 1.0, slower, 1.0));
+    CHECK(one.monthly("exports", "Importland", "2025-03") > 500.0);
+    CHECK(both.monthly("exports", "Importland", "2025-03") <
+          0.15 * one.monthly("exports", "Importland", "2025-03"));
+    CHECK(both.monthly("exports", "Importland", "2025-05") > 500.0);
+    // Each approves half, independently: a tonne ships with probability 0.25. Over ~200 daily
+    // applications the refused share of decided tonnes is 0.75 with sd ~0.03; 0.1 is > 3 sd.
+    const Run halves = run(control("a", 1.0, fast, 0.5) + control("b", 1.0, slower, 0.5));
+    const double refused = total(halves, "licence_refused", 3, 12);
+    const double approved = total(halves, "exports", 3, 12);  // every tonne is controlled
+    REQUIRE(refused + approved > 0.0);
+    CHECK(refused / (refused + approved) == Approx(0.75).margin(0.1));
+}
+
+TEST_CASE("events: more than eight export controls from one exporter are refused", "[events]") {
+    std::string events;
+    for (int i = 0; i < 9; ++i) {
+        events += control("c" + std::to_string(i), 0.5, "{dist: uniform, min: 5, max: 5}", 0.5);
+    }
+    try {
+        (void)load_scenario(write_temp("many.yaml", small_scenario(events)));
+        FAIL("expected an error");
+    } catch (const InputError& e) {
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Contains("at most 8 export_control events per exporter"));
     }
 }

@@ -1,6 +1,7 @@
 #include "chokepoint/kernel/trial.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
@@ -52,6 +53,10 @@ struct EdgeInfo {
     int ring_offset = 0;
     int ring_size = 1;
     int queue = -1;  // index among controllable edges, or -1
+    // The export controls that may cover this lane, one slot each: slots
+    // [slot_offset, slot_offset + slot_count) of the policy's per-slot arrays.
+    int slot_offset = 0;
+    int slot_count = 0;
     int export_series = -1, export_world = -1, import_series = -1, import_world = -1;
     int backlog_series = -1, backlog_world = -1, refused_series = -1, refused_world = -1;
 };
@@ -69,6 +74,10 @@ struct CompiledScenario {
     std::vector<std::vector<int>> event_groups;
     std::vector<int> controls;  // indices of export_control events
     std::vector<int> queue_edges;
+    int slot_total = 0;
+    /// For export_control, licence_delay and agreement events: per lane in event_edges, the
+    /// slot of the control on that lane.
+    std::vector<std::vector<int>> event_edge_slot;
     int days = 0;
     int ring_total = 0;
     std::vector<int> month_of_offset;  // month index relative to the first month, per day
@@ -277,6 +286,35 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             }
         }
     }
+    // One slot per (lane, export control covering it), so controls compose instead of
+    // overwriting each other.
+    std::vector<std::vector<int>> lane_controls(net.edges().size());
+    for (int ci : c->controls) {
+        for (int e : c->event_edges[static_cast<std::size_t>(ci)]) {
+            lane_controls[static_cast<std::size_t>(e)].push_back(ci);
+        }
+    }
+    for (std::size_t e = 0; e < lane_controls.size(); ++e) {
+        c->edges[e].slot_offset = c->slot_total;
+        c->edges[e].slot_count = static_cast<int>(lane_controls[e].size());
+        c->slot_total += c->edges[e].slot_count;
+    }
+    c->event_edge_slot.resize(ne);
+    for (std::size_t i = 0; i < ne; ++i) {
+        const EventSpec& ev = s.events[i];
+        const int control = ev.kind == EventKind::export_control ? static_cast<int>(i) : ev.control;
+        if (control < 0 ||
+            (ev.kind != EventKind::export_control && ev.kind != EventKind::licence_delay &&
+             ev.kind != EventKind::agreement)) {
+            continue;
+        }
+        for (int e : c->event_edges[i]) {
+            const auto& list = lane_controls[static_cast<std::size_t>(e)];
+            const auto k = std::find(list.begin(), list.end(), control) - list.begin();
+            c->event_edge_slot[i].push_back(c->edges[static_cast<std::size_t>(e)].slot_offset +
+                                            static_cast<int>(k));
+        }
+    }
     c->days = s.end - s.start + 1;
     for (std::size_t e = 0; e < controllable.size(); ++e) {
         if (controllable[e]) {
@@ -315,13 +353,19 @@ struct Policy {
     /// Per group, 1 / the sum of its open lanes' order weights (0 when every lane is shut).
     std::vector<double> group_inv_weight;
     std::vector<char> edge_halted;
-    std::vector<double> edge_tariff, edge_share, edge_rate;
+    std::vector<double> edge_tariff;
+    /// Per lane, the share of tonnes that need at least one licence: 1 - prod(1 - slot_share)
+    /// over the controls covering it (each covers its share independently).
+    std::vector<double> edge_share;
     /// Per lane, its part of the destination's orders before normalising: baseline share x
     /// tariff factor, 0 when halted.
     std::vector<double> edge_order_weight;
-    std::vector<int> edge_delay;  ///< the event whose approval delay applies, or -1
+    /// Per (lane, control) slot: the control's share (0 when inactive or lifted), approval
+    /// rate, and the event whose approval delay applies.
+    std::vector<double> slot_share, slot_rate;
+    std::vector<int> slot_delay;
 
-    void reset(std::size_t lines, std::size_t groups, std::size_t edges) {
+    void reset(std::size_t lines, std::size_t groups, std::size_t edges, std::size_t slots) {
         line_factor.assign(lines, 1.0);
         line_delta.assign(lines, 0.0);
         group_factor.assign(groups, 1.0);
@@ -332,9 +376,10 @@ struct Policy {
         edge_halted.assign(edges, 0);
         edge_tariff.assign(edges, 1.0);
         edge_share.assign(edges, 0.0);
-        edge_rate.assign(edges, 1.0);
         edge_order_weight.assign(edges, 0.0);
-        edge_delay.assign(edges, -1);
+        slot_share.assign(slots, 0.0);
+        slot_rate.assign(slots, 1.0);
+        slot_delay.assign(slots, -1);
     }
 };
 
@@ -343,6 +388,9 @@ struct Policy {
 namespace {
 // Figures kept per lane: tonnes that left (exports), arrived (imports), and were refused a
 // licence; `shipped` (left the free stock, including tonnes held for a licence) is per trial only.
+// Controls that may cover one lane at once (2^n - 1 application kinds per shipment); the loader
+// refuses scenarios with more export controls per exporter than this.
+constexpr std::size_t MAX_CONTROLS_PER_LANE = 8;
 enum LaneFigure : std::size_t {
     DEPARTED = 0,
     ARRIVED = 1,
@@ -396,10 +444,11 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                       const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, Policy& policy) {
     const Scenario& s = *c.scenario;
-    policy.reset(c.lines.size(), c.groups.size(), c.edges.size());
+    policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
+                 static_cast<std::size_t>(c.slot_total));
     auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
-           group_inv_weight, edge_halted, edge_tariff, edge_share, edge_rate, edge_order_weight,
-           edge_delay] = policy;
+           group_inv_weight, edge_halted, edge_tariff, edge_share, edge_order_weight, slot_share,
+           slot_rate, slot_delay] = policy;
     std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
     for (std::size_t i = 0; i < events.size(); ++i) {
         const ResolvedEvent& r = events[i];
@@ -452,13 +501,14 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
         if (!r.active(day)) {
             continue;
         }
-        for (int e : c.event_edges[uc]) {
-            auto ue = static_cast<std::size_t>(e);
-            edge_share[ue] = r.share >= 0.0
-                                 ? r.share
-                                 : product_share[static_cast<std::size_t>(c.edges[ue].product)];
-            edge_rate[ue] = r.approval_rate;
-            edge_delay[ue] = ci;
+        for (std::size_t k = 0; k < c.event_edges[uc].size(); ++k) {
+            const auto ue = static_cast<std::size_t>(c.event_edges[uc][k]);
+            const auto slot = static_cast<std::size_t>(c.event_edge_slot[uc][k]);
+            slot_share[slot] = r.share >= 0.0
+                                   ? r.share
+                                   : product_share[static_cast<std::size_t>(c.edges[ue].product)];
+            slot_rate[slot] = r.approval_rate;
+            slot_delay[slot] = ci;
         }
         std::vector<std::size_t> mods;
         for (std::size_t j = 0; j < events.size(); ++j) {
@@ -471,23 +521,39 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
         });
         for (std::size_t j : mods) {
             const ResolvedEvent& m = events[j];
-            for (int e : c.event_edges[j]) {
-                auto ue = static_cast<std::size_t>(e);
+            for (int slot_index : c.event_edge_slot[j]) {
+                const auto slot = static_cast<std::size_t>(slot_index);
                 if (s.events[j].lifts) {
-                    edge_share[ue] = 0.0;
+                    slot_share[slot] = 0.0;
                     continue;
                 }
                 if (m.share >= 0.0) {
-                    edge_share[ue] = m.share;
+                    slot_share[slot] = m.share;
                 }
                 if (m.approval_rate >= 0.0) {
-                    edge_rate[ue] = m.approval_rate;
+                    slot_rate[slot] = m.approval_rate;
                 }
                 if (m.has_approval_delay) {
-                    edge_delay[ue] = static_cast<int>(j);
+                    slot_delay[slot] = static_cast<int>(j);
                 }
             }
         }
+    }
+    for (std::size_t e = 0; e < c.edges.size(); ++e) {
+        const auto first = static_cast<std::size_t>(c.edges[e].slot_offset);
+        const auto count = static_cast<std::size_t>(c.edges[e].slot_count);
+        double free = 1.0;
+        int active = 0;
+        double only = 0.0;
+        for (std::size_t k = first; k < first + count; ++k) {
+            if (slot_share[k] > 0.0) {
+                free *= 1.0 - slot_share[k];
+                only = slot_share[k];
+                ++active;
+            }
+        }
+        // One control: its share exactly (1 - (1 - s) is not always s in floating point).
+        edge_share[e] = active == 1 ? only : 1.0 - free;
     }
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
@@ -575,7 +641,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
 
     // --- Initial state: every stock at target, every pipeline full at the baseline flow.
     Policy& pol = st.policy;
-    pol.reset(nl, ng, ned);
+    pol.reset(nl, ng, ned, static_cast<std::size_t>(c.slot_total));
     st.delay_sampler.resize(st.events.size());
     st.delay_ready.assign(st.events.size(), 0);
     st.out_stock.resize(nl);
@@ -664,6 +730,65 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         transit_total += t;
     }
     out.in_transit_start = transit_total;
+
+    // Files the licence applications for `shipped` tonnes leaving on lane `e` today and returns
+    // the tonnes held. Each control covering the lane covers its share of the tonnes
+    // independently; tonnes covered by several need every licence: they wait for the last
+    // decision and ship only if all are approved, else all return. With one control this is one
+    // application (one delay draw, then one approval draw).
+    auto file_applications = [&](std::size_t e, Day day, int dt, double shipped) {
+        const auto& ei = c.edges[e];
+        const auto q = static_cast<std::size_t>(ei.queue);
+        Rng& rng = st.licence_rng[q];
+        std::array<std::size_t, MAX_CONTROLS_PER_LANE> active{};
+        std::size_t n = 0;
+        for (int k = 0; k < ei.slot_count; ++k) {
+            const auto slot = static_cast<std::size_t>(ei.slot_offset + k);
+            if (pol.slot_share[slot] > 0.0) {
+                active[n++] = slot;
+            }
+        }
+        auto decide = [&](std::size_t slot, Day& decision, bool& approved) {
+            const auto regime = static_cast<std::size_t>(pol.slot_delay[slot]);
+            if (!st.delay_ready[regime]) {
+                // Decisions later than the working-day table fall after the horizon.
+                st.delay_sampler[regime] = CeilingSampler(st.events[regime].approval_delay,
+                                                          static_cast<int>(c.working_day.size()));
+                st.delay_ready[regime] = 1;
+            }
+            const int delay = st.delay_sampler[regime].sample(rng);
+            approved = rng.uniform() < pol.slot_rate[slot] && approved;
+            decision = std::max(decision, c.decision_day(day, delay));
+        };
+        double held = 0.0;
+        // One application per non-empty set of covering controls (a single one when n == 1).
+        for (std::uint32_t mask = 1; mask < (1u << n); ++mask) {
+            double tonnes = shipped;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double share = pol.slot_share[active[i]];
+                tonnes *= (mask >> i) & 1u ? share : 1.0 - share;
+            }
+            if (!(tonnes > 0.0)) {
+                continue;
+            }
+            Day decision = day;
+            bool approved = true;
+            for (std::size_t i = 0; i < n; ++i) {
+                if ((mask >> i) & 1u) {
+                    decide(active[i], decision, approved);
+                }
+            }
+            // A decision on the application day would be "no licence needed": at least one.
+            const Day when = std::max(decision, day + dt);
+            if (when <= s.end) {
+                const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
+                (approved ? st.queue_ok : st.queue_no)[i] += tonnes;
+            }
+            held += tonnes;
+        }
+        st.held[e] += held;
+        return held;
+    };
 
     std::size_t next_boundary = 0;
     bool policy_dirty = true;
@@ -828,27 +953,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             double departing = shipped + st.approved_due[e] + st.release[e];
             const double share = pol.edge_share[e];
             if (share > 0.0 && shipped > 0.0) {
-                const double applied = shipped * share;
-                departing -= applied;
-                const auto q = static_cast<std::size_t>(ei.queue);
-                Rng& rng = st.licence_rng[q];
-                const auto regime = static_cast<std::size_t>(pol.edge_delay[e]);
-                if (!st.delay_ready[regime]) {
-                    // Decisions later than the working-day table fall after the horizon.
-                    st.delay_sampler[regime] = CeilingSampler(
-                        st.events[regime].approval_delay, static_cast<int>(c.working_day.size()));
-                    st.delay_ready[regime] = 1;
-                }
-                const int delay = st.delay_sampler[regime].sample(rng);
-                const bool approved = rng.uniform() < pol.edge_rate[e];
-                const Day decision = c.decision_day(day, delay);
-                // A decision on the application day would be "no licence needed": at least one.
-                const Day when = std::max(decision, day + dt);
-                st.held[e] += applied;
-                if (when <= s.end) {
-                    const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
-                    (approved ? st.queue_ok : st.queue_no)[i] += applied;
-                }
+                departing -= file_applications(e, day, dt, shipped);
             }
             st.held[e] -= st.approved_due[e] + st.refused_due[e] + st.release[e];
             if (st.held[e] < 0.0 && st.held[e] > -1e-6) {

@@ -25,6 +25,9 @@ int Scenario::parameter_index(const std::string& wanted) const {
 
 namespace {
 
+// Kept equal to the kernel's MAX_CONTROLS_PER_LANE.
+constexpr long MAX_EXPORT_CONTROLS_PER_EXPORTER = 8;
+
 std::string format_number_short(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
@@ -898,6 +901,17 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             case EventKind::export_control: {
                 if (const YNode* x = required("exporter")) {
                     ev.exporter = read_country(r, net, *x, path + ".exporter");
+                    // Controls on one lane compose (2^n - 1 kinds of application a shipment).
+                    const auto same =
+                        std::count_if(s.events.begin(), s.events.end(), [&](const EventSpec& o) {
+                            return o.kind == EventKind::export_control && o.exporter == ev.exporter;
+                        });
+                    if (!ev.exporter.empty() && same >= MAX_EXPORT_CONTROLS_PER_EXPORTER) {
+                        r.error(*x, path + ".exporter",
+                                "at most " + std::to_string(MAX_EXPORT_CONTROLS_PER_EXPORTER) +
+                                    " export_control events per exporter; use licence_delay or "
+                                    "agreement events to change an existing control");
+                    }
                 }
                 products(true);
                 destinations();
