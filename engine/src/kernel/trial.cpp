@@ -69,6 +69,15 @@ struct CompiledScenario {
     std::vector<EdgeInfo> edges;
     std::vector<std::vector<int>> node_lines;
     std::vector<std::vector<int>> node_groups;
+    // Flat adjacency for the tick loop: the lanes into group g are
+    // group_in[group_in_begin[g] .. group_in_begin[g + 1]), likewise line_out for lines.
+    std::vector<int> group_in_begin, group_in, line_out_begin, line_out;
+    /// A processor's lines and input groups are contiguous: [line_begin, line_end) and
+    /// [group_begin, group_end).
+    struct Processor {
+        int line_begin, line_end, group_begin, group_end;
+    };
+    std::vector<Processor> processors;
     std::vector<std::vector<int>> event_edges;
     std::vector<std::vector<int>> event_lines;
     std::vector<std::vector<int>> event_groups;
@@ -315,6 +324,24 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                                             static_cast<int>(k));
         }
     }
+    for (const auto& g : c->groups) {
+        c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
+        c->group_in.insert(c->group_in.end(), g.in_edges.begin(), g.in_edges.end());
+    }
+    c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
+    for (const auto& l : c->lines) {
+        c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
+        c->line_out.insert(c->line_out.end(), l.out_edges.begin(), l.out_edges.end());
+    }
+    c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+        if (nodes[n].kind == NodeKind::processor && !c->node_lines[n].empty()) {
+            // compile() numbers a node's lines and groups consecutively.
+            c->processors.push_back({c->node_lines[n].front(), c->node_lines[n].back() + 1,
+                                     c->node_groups[n].empty() ? 0 : c->node_groups[n].front(),
+                                     c->node_groups[n].empty() ? 0 : c->node_groups[n].back() + 1});
+        }
+    }
     c->days = s.end - s.start + 1;
     for (std::size_t e = 0; e < controllable.size(); ++e) {
         if (controllable[e]) {
@@ -364,6 +391,9 @@ struct Policy {
     /// rate, and the event whose approval delay applies.
     std::vector<double> slot_share, slot_rate;
     std::vector<int> slot_delay;
+    /// Per lane: its one active slot when exactly one control covers it (the common case,
+    /// filed without the general split), else -1.
+    std::vector<int> edge_single_slot;
 
     void reset(std::size_t lines, std::size_t groups, std::size_t edges, std::size_t slots) {
         line_factor.assign(lines, 1.0);
@@ -380,6 +410,7 @@ struct Policy {
         slot_share.assign(slots, 0.0);
         slot_rate.assign(slots, 1.0);
         slot_delay.assign(slots, -1);
+        edge_single_slot.assign(edges, -1);
     }
 };
 
@@ -427,7 +458,11 @@ struct Kernel::State {
     // Scratch for one tick.
     std::vector<double> arrivals, request, shipment, release, approved_due, refused_due;
     std::vector<double> produce, draw, consume, shortfall;
-    double check_mass = 0.0;  // CHOKEPOINT_CHECK_INVARIANTS only
+    // Cached between policy changes and month starts (demand noise): each group's use (t/day)
+    // and desired position (cover + pipeline, t), and each line's capacity (t/day).
+    std::vector<double> group_use, group_desired, line_cap;
+    bool licences_filed = false;  // skip the decision sweep until the first application
+    double check_mass = 0.0;      // CHOKEPOINT_CHECK_INVARIANTS only
     // Demand noise: AR(1) states by month (common, and one per group) and today's factors.
     double noise_common = 0.0;
     std::vector<double> noise_own, noise_factor;
@@ -448,7 +483,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                  static_cast<std::size_t>(c.slot_total));
     auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
            group_inv_weight, edge_halted, edge_tariff, edge_share, edge_order_weight, slot_share,
-           slot_rate, slot_delay] = policy;
+           slot_rate, slot_delay, edge_single_slot] = policy;
     std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
     for (std::size_t i = 0; i < events.size(); ++i) {
         const ResolvedEvent& r = events[i];
@@ -544,16 +579,17 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
         const auto count = static_cast<std::size_t>(c.edges[e].slot_count);
         double free = 1.0;
         int active = 0;
-        double only = 0.0;
+        std::size_t only = 0;
         for (std::size_t k = first; k < first + count; ++k) {
             if (slot_share[k] > 0.0) {
                 free *= 1.0 - slot_share[k];
-                only = slot_share[k];
+                only = k;
                 ++active;
             }
         }
         // One control: its share exactly (1 - (1 - s) is not always s in floating point).
-        edge_share[e] = active == 1 ? only : 1.0 - free;
+        edge_share[e] = active == 1 ? slot_share[only] : 1.0 - free;
+        edge_single_slot[e] = active == 1 ? static_cast<int>(only) : -1;
     }
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
@@ -658,6 +694,21 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         return std::max(0.0, st.group_demand[g] + pol.group_delta[g]) * pol.group_factor[g] *
                pol.group_tariff[g] * st.noise_factor[g];
     };
+    // Recomputes the cached use, desired position and capacity; called whenever the policy or
+    // the demand noise changes, so the tick loop reads them instead of recomputing them daily.
+    auto refresh_cached = [&] {
+        for (std::size_t g = 0; g < ng; ++g) {
+            const auto& gi = c.groups[g];
+            const double u = usage(g);
+            st.group_use[g] = u;
+            // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
+            st.group_desired[g] = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
+        }
+        for (std::size_t l = 0; l < nl; ++l) {
+            st.line_cap[l] =
+                std::max(0.0, st.line_capacity[l] + pol.line_delta[l]) * pol.line_factor[l];
+        }
+    };
     // Month-to-month demand noise: stationary start, redrawn at each month's first tick.
     const DemandNoise& noise = s.demand_noise;
     Rng noise_rng(derive_seed(seed, sweep_point, trial, Stream::noise));
@@ -681,6 +732,10 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             st.noise_factor[g] = std::exp(noise.sd * z - 0.5 * noise.sd * noise.sd);
         }
     };
+    st.group_use.assign(ng, 0.0);
+    st.group_desired.assign(ng, 0.0);
+    st.line_cap.assign(nl, 0.0);
+    st.licences_filed = false;
     st.in_stock.resize(ng);
     for (std::size_t g = 0; g < ng; ++g) {
         st.in_stock[g] = c.groups[g].initial_stock >= 0.0 ? c.groups[g].initial_stock
@@ -731,16 +786,38 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     }
     out.in_transit_start = transit_total;
 
-    // Files the licence applications for `shipped` tonnes leaving on lane `e` today and returns
-    // the tonnes held. Each control covering the lane covers its share of the tonnes
-    // independently; tonnes covered by several need every licence: they wait for the last
-    // decision and ship only if all are approved, else all return. With one control this is one
-    // application (one delay draw, then one approval draw).
-    auto file_applications = [&](std::size_t e, Day day, int dt, double shipped) {
+    // One control's decision on an application filed on `day`: its approval delay in whole
+    // working days, then approval with the control's rate (two draws, always in this order).
+    auto decide = [&](std::size_t slot, Rng& rng, Day day, Day& decision, bool& approved) {
+        const auto regime = static_cast<std::size_t>(pol.slot_delay[slot]);
+        if (!st.delay_ready[regime]) {
+            // Decisions later than the working-day table fall after the horizon.
+            st.delay_sampler[regime] = CeilingSampler(st.events[regime].approval_delay,
+                                                      static_cast<int>(c.working_day.size()));
+            st.delay_ready[regime] = 1;
+        }
+        const int delay = st.delay_sampler[regime].sample(rng);
+        approved = rng.uniform() < pol.slot_rate[slot] && approved;
+        decision = std::max(decision, c.decision_day(day, delay));
+    };
+    // Queues `tonnes` for their decision; a decision on the application day would be "no
+    // licence needed", so at least one tick later. Decisions after the horizon stay held.
+    auto queue = [&](std::size_t q, Day day, int dt, Day decision, bool approved, double tonnes) {
+        const Day when = std::max(decision, day + dt);
+        if (when <= s.end) {
+            const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
+            (approved ? st.queue_ok : st.queue_no)[i] += tonnes;
+        }
+    };
+    // Several controls on lane `e`: each covers its share of the tonnes independently, so the
+    // shipment splits into one application per non-empty set of covering controls; tonnes
+    // covered by several wait for the last decision and ship only if all approve. Returns the
+    // tonnes held.
+    auto file_overlapping = [&](std::size_t e, Day day, int dt, double shipped) {
         const auto& ei = c.edges[e];
         const auto q = static_cast<std::size_t>(ei.queue);
         Rng& rng = st.licence_rng[q];
-        std::array<std::size_t, MAX_CONTROLS_PER_LANE> active{};
+        std::array<std::size_t, MAX_CONTROLS_PER_LANE> active;
         std::size_t n = 0;
         for (int k = 0; k < ei.slot_count; ++k) {
             const auto slot = static_cast<std::size_t>(ei.slot_offset + k);
@@ -748,20 +825,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 active[n++] = slot;
             }
         }
-        auto decide = [&](std::size_t slot, Day& decision, bool& approved) {
-            const auto regime = static_cast<std::size_t>(pol.slot_delay[slot]);
-            if (!st.delay_ready[regime]) {
-                // Decisions later than the working-day table fall after the horizon.
-                st.delay_sampler[regime] = CeilingSampler(st.events[regime].approval_delay,
-                                                          static_cast<int>(c.working_day.size()));
-                st.delay_ready[regime] = 1;
-            }
-            const int delay = st.delay_sampler[regime].sample(rng);
-            approved = rng.uniform() < pol.slot_rate[slot] && approved;
-            decision = std::max(decision, c.decision_day(day, delay));
-        };
         double held = 0.0;
-        // One application per non-empty set of covering controls (a single one when n == 1).
         for (std::uint32_t mask = 1; mask < (1u << n); ++mask) {
             double tonnes = shipped;
             for (std::size_t i = 0; i < n; ++i) {
@@ -775,18 +839,12 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             bool approved = true;
             for (std::size_t i = 0; i < n; ++i) {
                 if ((mask >> i) & 1u) {
-                    decide(active[i], decision, approved);
+                    decide(active[i], rng, day, decision, approved);
                 }
             }
-            // A decision on the application day would be "no licence needed": at least one.
-            const Day when = std::max(decision, day + dt);
-            if (when <= s.end) {
-                const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
-                (approved ? st.queue_ok : st.queue_no)[i] += tonnes;
-            }
+            queue(q, day, dt, decision, approved, tonnes);
             held += tonnes;
         }
-        st.held[e] += held;
         return held;
     };
 
@@ -801,11 +859,13 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                                c.month_of_offset[static_cast<std::size_t>(offset + dt)] != month;
 
         // --- A new month: the next step of the demand noise.
+        bool refresh = false;
         if (noise.sd > 0.0 &&
             (offset == 0 ||
              c.month_of_offset[static_cast<std::size_t>(offset)] !=
                  c.month_of_offset[static_cast<std::size_t>(std::max(0, offset - step))])) {
             advance_noise(offset == 0);
+            refresh = true;
         }
 
         // --- Event boundaries: recompute the policy from the events active today.
@@ -829,6 +889,10 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 }
             }
             policy_dirty = false;
+            refresh = true;
+        }
+        if (refresh) {
+            refresh_cached();
         }
 
         // ================= Phase 1: collect from the frozen state. =================
@@ -846,25 +910,25 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             st.arrivals[e] = a;
         }
         for (std::size_t g = 0; g < ng; ++g) {
-            const auto& gi = c.groups[g];
-            const double u = usage(g);
+            const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
+            const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
+            const double u = st.group_use[g];
             double position = st.in_stock[g];
-            for (int e : gi.in_edges) {
-                const auto ue = static_cast<std::size_t>(e);
+            for (std::size_t k = in_begin; k < in_end; ++k) {
+                const auto ue = static_cast<std::size_t>(c.group_in[k]);
                 position += st.in_transit[ue] + st.held[ue];
             }
-            // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
-            const double desired = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
-            const double order = std::max(0.0, u + (desired - position) * inv_adjust) * dt;
+            const double order =
+                std::max(0.0, u + (st.group_desired[g] - position) * inv_adjust) * dt;
             const double per_weight = order * pol.group_inv_weight[g];
-            for (int e : gi.in_edges) {
-                const auto ue = static_cast<std::size_t>(e);
+            for (std::size_t k = in_begin; k < in_end; ++k) {
+                const auto ue = static_cast<std::size_t>(c.group_in[k]);
                 st.request[ue] = per_weight * pol.edge_order_weight[ue];
             }
-            if (gi.buyer) {
+            if (c.groups[g].buyer) {
                 double arriving = 0.0;
-                for (int e : gi.in_edges) {
-                    arriving += st.arrivals[static_cast<std::size_t>(e)];
+                for (std::size_t k = in_begin; k < in_end; ++k) {
+                    arriving += st.arrivals[static_cast<std::size_t>(c.group_in[k])];
                 }
                 const double need = u * dt;
                 st.consume[g] = std::min(need, st.in_stock[g] + arriving);
@@ -873,54 +937,51 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         }
         for (std::size_t l = 0; l < nl; ++l) {
             const auto& li = c.lines[l];
+            const auto out_begin = static_cast<std::size_t>(c.line_out_begin[l]);
+            const auto out_end = static_cast<std::size_t>(c.line_out_begin[l + 1]);
             double requested = 0.0;
-            for (int e : li.out_edges) {
-                requested += st.request[static_cast<std::size_t>(e)];
+            for (std::size_t k = out_begin; k < out_end; ++k) {
+                requested += st.request[static_cast<std::size_t>(c.line_out[k])];
             }
             const double fraction = requested > st.out_stock[l] ? st.out_stock[l] / requested : 1.0;
-            for (int e : li.out_edges) {
-                st.shipment[static_cast<std::size_t>(e)] =
-                    st.request[static_cast<std::size_t>(e)] * fraction;
+            for (std::size_t k = out_begin; k < out_end; ++k) {
+                const auto ue = static_cast<std::size_t>(c.line_out[k]);
+                st.shipment[ue] = st.request[ue] * fraction;
             }
             const double target = li.cover_days * li.base_out;
             const double want =
                 std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
-            const double cap =
-                std::max(0.0, st.line_capacity[l] + pol.line_delta[l]) * pol.line_factor[l];
-            st.produce[l] = std::min(want, cap) * dt;
+            st.produce[l] = std::min(want, st.line_cap[l]) * dt;
             // Smoothed outflow demand (first-order, time constant adjust_days).
             st.expected_out[l] +=
                 (requested / dt - st.expected_out[l]) * std::min(1.0, dt * inv_adjust);
         }
-        for (std::size_t n = 0; n < nodes; ++n) {
-            if (c.node_lines[n].empty() ||
-                !c.lines[static_cast<std::size_t>(c.node_lines[n][0])].processor) {
-                continue;
-            }
+        for (const auto& p : c.processors) {
+            const auto lb = static_cast<std::size_t>(p.line_begin);
+            const auto le = static_cast<std::size_t>(p.line_end);
+            const auto gb = static_cast<std::size_t>(p.group_begin);
+            const auto ge = static_cast<std::size_t>(p.group_end);
             double pool = 0.0;
-            for (int g : c.node_groups[n]) {
-                pool += st.in_stock[static_cast<std::size_t>(g)] *
-                        c.groups[static_cast<std::size_t>(g)].feed_yield;
+            for (std::size_t g = gb; g < ge; ++g) {
+                pool += st.in_stock[g] * c.groups[g].feed_yield;
             }
             double need = 0.0;
-            for (int l : c.node_lines[n]) {
-                need += st.produce[static_cast<std::size_t>(l)] *
-                        c.lines[static_cast<std::size_t>(l)].feed_per_tonne;
+            for (std::size_t l = lb; l < le; ++l) {
+                need += st.produce[l] * c.lines[l].feed_per_tonne;
             }
             if (need > pool) {
                 const double scale = need > 0.0 ? pool / need : 0.0;
-                for (int l : c.node_lines[n]) {
-                    st.produce[static_cast<std::size_t>(l)] *= scale;
+                for (std::size_t l = lb; l < le; ++l) {
+                    st.produce[l] *= scale;
                 }
                 need = pool;
             }
             const double fraction = pool > 0.0 ? need / pool : 0.0;
-            for (int g : c.node_groups[n]) {
-                st.draw[static_cast<std::size_t>(g)] =
-                    st.in_stock[static_cast<std::size_t>(g)] * fraction;
+            for (std::size_t g = gb; g < ge; ++g) {
+                st.draw[g] = st.in_stock[g] * fraction;
             }
         }
-        for (std::size_t q = 0; q < c.queue_edges.size(); ++q) {
+        for (std::size_t q = 0; st.licences_filed && q < c.queue_edges.size(); ++q) {
             const auto e = static_cast<std::size_t>(c.queue_edges[q]);
             double ok = 0.0;
             double no = 0.0;
@@ -953,7 +1014,22 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             double departing = shipped + st.approved_due[e] + st.release[e];
             const double share = pol.edge_share[e];
             if (share > 0.0 && shipped > 0.0) {
-                departing -= file_applications(e, day, dt, shipped);
+                double held = 0.0;
+                const int single = pol.edge_single_slot[e];
+                if (single >= 0) {
+                    const auto q = static_cast<std::size_t>(ei.queue);
+                    Day decision = day;
+                    bool approved = true;
+                    decide(static_cast<std::size_t>(single), st.licence_rng[q], day, decision,
+                           approved);
+                    held = shipped * share;
+                    queue(q, day, dt, decision, approved, held);
+                } else {
+                    held = file_overlapping(e, day, dt, shipped);
+                }
+                st.held[e] += held;
+                st.licences_filed = true;
+                departing -= held;
             }
             st.held[e] -= st.approved_due[e] + st.refused_due[e] + st.release[e];
             if (st.held[e] < 0.0 && st.held[e] > -1e-6) {
