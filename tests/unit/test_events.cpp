@@ -326,3 +326,56 @@ TEST_CASE("events: more than eight export controls from one exporter are refused
                    Catch::Contains("at most 8 export_control events per exporter"));
     }
 }
+
+TEST_CASE("supply noise: lumpy shipments out of sources keep the yearly tonnes", "[events]") {
+    const Scenario s = load_scenario(write_temp(
+        "supply.yaml",
+        small_scenario("", "supply_noise: {sd: 0.3, monthly_correlation: 0, common_share: 0}\n")));
+    CHECK(s.supply_noise.sd == 0.3);
+    const Scenario flat = load_scenario(write_temp("flat.yaml", small_scenario("")));
+    // Lane 0 is mine -> refinery, the only lane out of a source; sum its departures by month.
+    auto monthly = [](const Scenario& sc, std::uint64_t trial) {
+        const OutputLayout layout = OutputLayout::build(sc);
+        Kernel kernel(sc, layout);
+        TrialResult r;
+        TrialOptions trace;
+        trace.trace = true;
+        kernel.run(sc.seed, 0, trial, r, trace);
+        std::vector<double> by_month(static_cast<std::size_t>(layout.months), 0.0);
+        for (std::size_t d = 0; d < r.trace.size(); ++d) {
+            const int m = month_of(sc.start + static_cast<Day>(d)) - layout.first_month;
+            by_month[static_cast<std::size_t>(m)] += r.trace[d][0].departed;
+        }
+        return by_month;
+    };
+    const std::vector<double> base = monthly(flat, 0);
+    double base_year = 0.0;
+    for (double x : base) {
+        base_year += x;
+    }
+    const int trials = 200;
+    double sum_year = 0.0, sum_sq_year = 0.0, sum_cv = 0.0;
+    for (int t = 0; t < trials; ++t) {
+        const std::vector<double> m = monthly(s, static_cast<std::uint64_t>(t));
+        double year = 0.0, sq = 0.0;
+        for (double x : m) {
+            year += x;
+        }
+        const double mean = year / static_cast<double>(m.size());
+        for (double x : m) {
+            sq += (x - mean) * (x - mean);
+        }
+        sum_cv += std::sqrt(sq / static_cast<double>(m.size() - 1)) / mean;
+        sum_year += year;
+        sum_sq_year += year * year;
+    }
+    const double mean_year = sum_year / trials;
+    const double sd_year = std::sqrt(sum_sq_year / trials - mean_year * mean_year);
+    // Months are lumpy: the factor has sd ~0.3 and the refinery's stock feedback damps it.
+    CHECK(sum_cv / trials > 0.1);
+    // The refinery's use pulls the year's tonnes back to the flat level; what is left is the
+    // change in its stock at the year end, which the noise moves both ways. 5 standard errors.
+    CHECK(std::abs(mean_year - base_year) < 5.0 * sd_year / std::sqrt(trials) + 1e-6 * base_year);
+    INFO("flat " << base_year << ", noisy mean " << mean_year << ", sd " << sd_year);
+    CHECK(std::abs(mean_year - base_year) < 0.02 * base_year);
+}

@@ -78,6 +78,8 @@ struct CompiledScenario {
         int line_begin, line_end, group_begin, group_end;
     };
     std::vector<Processor> processors;
+    std::vector<int> buyer_groups;  ///< members of the demand noise, in group order
+    std::vector<int> source_lanes;  ///< members of the supply noise: lanes out of sources
     std::vector<std::vector<int>> event_edges;
     std::vector<std::vector<int>> event_lines;
     std::vector<std::vector<int>> event_groups;
@@ -334,6 +336,16 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->line_out.insert(c->line_out.end(), l.out_edges.begin(), l.out_edges.end());
     }
     c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
+    for (std::size_t g = 0; g < c->groups.size(); ++g) {
+        if (c->groups[g].buyer) {
+            c->buyer_groups.push_back(static_cast<int>(g));
+        }
+    }
+    for (std::size_t e = 0; e < c->edges.size(); ++e) {
+        if (nodes[static_cast<std::size_t>(c->edges[e].from)].kind == NodeKind::source) {
+            c->source_lanes.push_back(static_cast<int>(e));
+        }
+    }
     for (std::size_t n = 0; n < nodes.size(); ++n) {
         if (nodes[n].kind == NodeKind::processor && !c->node_lines[n].empty()) {
             // compile() numbers a node's lines and groups consecutively.
@@ -431,6 +443,44 @@ enum LaneFigure : std::size_t {
 };
 }  // namespace
 
+namespace {
+
+/// One MonthlyNoise process over `members`: advance() once a month sets factor(i) to
+/// exp(sd z_i - sd^2 / 2). Draws, in order: the common part, then each member's own part.
+class NoiseProcess {
+  public:
+    void reset(const MonthlyNoise& p, std::size_t members, std::uint64_t seed) {
+        p_ = p;
+        own_.assign(members, 0.0);
+        factor_.assign(members, 1.0);
+        common_ = 0.0;
+        rng_ = Rng(seed);
+        innovation_ = std::sqrt(1.0 - p.monthly_correlation * p.monthly_correlation);
+        w_common_ = std::sqrt(p.common_share);
+        w_own_ = std::sqrt(1.0 - p.common_share);
+    }
+    bool on() const { return p_.sd > 0.0; }
+    /// The next month (`first`: a draw from the stationary distribution).
+    void advance(bool first) {
+        const double rho = p_.monthly_correlation;
+        common_ = first ? rng_.normal() : rho * common_ + innovation_ * rng_.normal();
+        for (std::size_t i = 0; i < own_.size(); ++i) {
+            own_[i] = first ? rng_.normal() : rho * own_[i] + innovation_ * rng_.normal();
+            const double z = w_common_ * common_ + w_own_ * own_[i];
+            factor_[i] = std::exp(p_.sd * z - 0.5 * p_.sd * p_.sd);
+        }
+    }
+    double factor(std::size_t i) const { return factor_[i]; }
+
+  private:
+    MonthlyNoise p_;
+    Rng rng_{0};
+    double common_ = 0.0, innovation_ = 1.0, w_common_ = 0.0, w_own_ = 1.0;
+    std::vector<double> own_, factor_;
+};
+
+}  // namespace
+
 struct Kernel::State {
     // Per-trial resolved inputs.
     std::vector<double> params;
@@ -463,9 +513,11 @@ struct Kernel::State {
     std::vector<double> group_use, group_desired, line_cap;
     bool licences_filed = false;  // skip the decision sweep until the first application
     double check_mass = 0.0;      // CHOKEPOINT_CHECK_INVARIANTS only
-    // Demand noise: AR(1) states by month (common, and one per group) and today's factors.
-    double noise_common = 0.0;
-    std::vector<double> noise_own, noise_factor;
+    // Monthly noise: buyers' demand (a member per buyer group) and shipments out of sources (a
+    // member per source lane); this month's factor per group and per lane (1 when off).
+    NoiseProcess demand_noise, supply_noise;
+    std::vector<double> noise_factor, lane_noise;
+    std::vector<double> lane_weight;  // cached: policy order weight x this month's lane noise
 };
 
 Kernel::Kernel(const Scenario& scenario, const OutputLayout& layout)
@@ -708,28 +760,34 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             st.line_cap[l] =
                 std::max(0.0, st.line_capacity[l] + pol.line_delta[l]) * pol.line_factor[l];
         }
+        // A source's shipments are its orders times the month's factor; the split between
+        // lanes is normalised without it, so the factor moves the tonnes, not the split.
+        for (std::size_t e = 0; e < ned; ++e) {
+            st.lane_weight[e] = pol.edge_order_weight[e] * st.lane_noise[e];
+        }
     };
-    // Month-to-month demand noise: stationary start, redrawn at each month's first tick.
-    const DemandNoise& noise = s.demand_noise;
-    Rng noise_rng(derive_seed(seed, sweep_point, trial, Stream::noise));
-    st.noise_own.assign(ng, 0.0);
+    // Month-to-month noise: stationary start, redrawn at each month's first tick.
+    st.demand_noise.reset(s.demand_noise, c.buyer_groups.size(),
+                          derive_seed(seed, sweep_point, trial, Stream::noise));
+    st.supply_noise.reset(s.supply_noise, c.source_lanes.size(),
+                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
     st.noise_factor.assign(ng, 1.0);
-    st.noise_common = 0.0;
-    const double rho = noise.monthly_correlation;
-    const double innovation = std::sqrt(1.0 - rho * rho);
-    const double w_common = std::sqrt(noise.common_share);
-    const double w_own = std::sqrt(1.0 - noise.common_share);
+    st.lane_noise.assign(ned, 1.0);
+    st.lane_weight.assign(ned, 0.0);
     auto advance_noise = [&](bool first) {
-        st.noise_common =
-            first ? noise_rng.normal() : rho * st.noise_common + innovation * noise_rng.normal();
-        for (std::size_t g = 0; g < ng; ++g) {
-            if (!c.groups[g].buyer) {
-                continue;
+        if (st.demand_noise.on()) {
+            st.demand_noise.advance(first);
+            for (std::size_t i = 0; i < c.buyer_groups.size(); ++i) {
+                st.noise_factor[static_cast<std::size_t>(c.buyer_groups[i])] =
+                    st.demand_noise.factor(i);
             }
-            st.noise_own[g] = first ? noise_rng.normal()
-                                    : rho * st.noise_own[g] + innovation * noise_rng.normal();
-            const double z = w_common * st.noise_common + w_own * st.noise_own[g];
-            st.noise_factor[g] = std::exp(noise.sd * z - 0.5 * noise.sd * noise.sd);
+        }
+        if (st.supply_noise.on()) {
+            st.supply_noise.advance(first);
+            for (std::size_t i = 0; i < c.source_lanes.size(); ++i) {
+                st.lane_noise[static_cast<std::size_t>(c.source_lanes[i])] =
+                    st.supply_noise.factor(i);
+            }
         }
     };
     st.group_use.assign(ng, 0.0);
@@ -860,7 +918,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
 
         // --- A new month: the next step of the demand noise.
         bool refresh = false;
-        if (noise.sd > 0.0 &&
+        if ((st.demand_noise.on() || st.supply_noise.on()) &&
             (offset == 0 ||
              c.month_of_offset[static_cast<std::size_t>(offset)] !=
                  c.month_of_offset[static_cast<std::size_t>(std::max(0, offset - step))])) {
@@ -923,7 +981,7 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             const double per_weight = order * pol.group_inv_weight[g];
             for (std::size_t k = in_begin; k < in_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c.group_in[k]);
-                st.request[ue] = per_weight * pol.edge_order_weight[ue];
+                st.request[ue] = per_weight * st.lane_weight[ue];
             }
             if (c.groups[g].buyer) {
                 double arriving = 0.0;

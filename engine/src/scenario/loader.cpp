@@ -136,17 +136,19 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
 struct ModelFile {
     Network network;
     double adjust_days = 30.0;
-    DemandNoise demand_noise;
+    MonthlyNoise demand_noise;
+    MonthlyNoise supply_noise{0.0, 0.0, 0.0};
 };
 
-void read_demand_noise(const YNode* node, Reader& r, DemandNoise& out) {
+// `demand_noise:` or `supply_noise:` (the same keys).
+void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoise& out) {
     if (node == nullptr) {
         return;
     }
-    if (!r.expect_map(*node, "demand_noise")) {
+    if (!r.expect_map(*node, key)) {
         return;
     }
-    r.check_keys(*node, "demand_noise", {"sd", "monthly_correlation", "common_share"});
+    r.check_keys(*node, key, {"sd", "monthly_correlation", "common_share"});
     struct Field {
         const char* key;
         double* value;
@@ -157,9 +159,9 @@ void read_demand_noise(const YNode* node, Reader& r, DemandNoise& out) {
                            Field{"monthly_correlation", &out.monthly_correlation, 0.0, 0.99},
                            Field{"common_share", &out.common_share, 0.0, 1.0}}) {
         if (const YNode* v = member(*node, f.key)) {
-            if (auto x = r.number(*v, std::string("demand_noise.") + f.key)) {
+            if (auto x = r.number(*v, key + "." + f.key)) {
                 if (*x < f.lo || *x > f.hi) {
-                    r.error(*v, std::string("demand_noise.") + f.key,
+                    r.error(*v, key + "." + f.key,
                             "must be between " + format_number_short(f.lo) + " and " +
                                 format_number_short(f.hi) + ", found " + v->scalar);
                 } else {
@@ -179,9 +181,10 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         return model;
     }
     r.check_keys(root, "",
-                 {"name", "description", "adjust_days", "demand_noise", "parameters", "products",
-                  "nodes", "edges"});
-    read_demand_noise(member(root, "demand_noise"), r, model.demand_noise);
+                 {"name", "description", "adjust_days", "demand_noise", "supply_noise", "parameters",
+                  "products", "nodes", "edges"});
+    read_noise(member(root, "demand_noise"), r, "demand_noise", model.demand_noise);
+    read_noise(member(root, "supply_noise"), r, "supply_noise", model.supply_noise);
     read_parameters(member(root, "parameters"), r, parameters);
     read_parameters(overriding, r, parameters);
     if (const YNode* a = member(root, "adjust_days")) {
@@ -1103,7 +1106,8 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     r.check_keys(
         root, "",
         {"name", "description", "model", "start", "horizon", "time_step_days", "trials", "seed",
-         "time_to_shortage_from", "demand_noise", "parameters", "events", "source", "note"});
+         "time_to_shortage_from", "demand_noise", "supply_noise", "parameters", "events",
+         "source", "note"});
     const std::size_t errors_before_model = sink.size();
 
     // The model first: events are checked against its nodes, products and countries.
@@ -1134,8 +1138,10 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
         s.network = std::move(m.network);
         s.adjust_days = m.adjust_days;
         s.demand_noise = m.demand_noise;
+        s.supply_noise = m.supply_noise;
     }
-    read_demand_noise(member(root, "demand_noise"), r, s.demand_noise);
+    read_noise(member(root, "demand_noise"), r, "demand_noise", s.demand_noise);
+    read_noise(member(root, "supply_noise"), r, "supply_noise", s.supply_noise);
     for (const auto& o : overrides) {
         const std::string prefix = "parameters.";
         if (o.path.rfind(prefix, 0) != 0) {

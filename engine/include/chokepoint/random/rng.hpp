@@ -12,6 +12,7 @@ enum class Stream : std::uint64_t {
     events = 2,      ///< event occurrence, dates and magnitudes
     licences = 3,    ///< approval delay and decision of each licence application
     noise = 4,       ///< month-to-month demand variability
+    supply_noise = 5,  ///< month-to-month variability of shipments out of sources
 };
 
 /// SplitMix64 finaliser: a bijective, well-mixed 64-bit hash.

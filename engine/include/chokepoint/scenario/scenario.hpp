@@ -12,11 +12,12 @@
 
 namespace chokepoint {
 
-/// Ordinary month-to-month variability of buyers' demand: each buyer's demand is multiplied by
-/// exp(sd * z - sd^2 / 2), z a standard normal AR(1) process by calendar month with the given
-/// month-to-month correlation, made of a part common to all buyers (common_share of the
-/// variance) and a part of each buyer's own. sd 0 (the default) turns it off.
-struct DemandNoise {
+/// Ordinary month-to-month variability: each member's quantity is multiplied by
+/// exp(sd * z - sd^2 / 2) (mean 1), z a standard normal AR(1) process by calendar month with the
+/// given month-to-month correlation, made of a part common to all members (common_share of the
+/// variance) and a part of each member's own. sd 0 turns it off. Used for buyers' demand
+/// (`demand_noise`) and for shipments out of feedstock sources (`supply_noise`).
+struct MonthlyNoise {
     double sd = 0.0;
     double monthly_correlation = 0.5;
     double common_share = 0.5;
@@ -35,7 +36,9 @@ struct Scenario {
     Day end = 0;                ///< last simulated day (inclusive)
     int step_days = 1;          ///< tick length
     double adjust_days = 30.0;  ///< how fast stocks are brought back to target
-    DemandNoise demand_noise;   ///< from the model, replaced by the scenario's if given
+    MonthlyNoise demand_noise;  ///< from the model, replaced by the scenario's if given
+    /// Lumpy shipping out of sources, same rules; off unless the model or scenario sets it.
+    MonthlyNoise supply_noise{0.0, 0.0, 0.0};
     Day reference_day = 0;      ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
