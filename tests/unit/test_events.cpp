@@ -378,4 +378,15 @@ TEST_CASE("supply noise: lumpy shipments out of sources keep the yearly tonnes",
     CHECK(std::abs(mean_year - base_year) < 5.0 * sd_year / std::sqrt(trials) + 1e-6 * base_year);
     INFO("flat " << base_year << ", noisy mean " << mean_year << ", sd " << sd_year);
     CHECK(std::abs(mean_year - base_year) < 0.02 * base_year);
+    CHECK_THAT(
+        [] {
+            try {
+                (void)load_scenario(
+                    write_temp("supply_bad.yaml", small_scenario("", "supply_noise: {sd: 2}\n")));
+            } catch (const InputError& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        }(),
+        Catch::Contains("supply_noise.sd: must be between 0 and 1, found 2"));
 }

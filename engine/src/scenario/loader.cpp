@@ -181,8 +181,8 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         return model;
     }
     r.check_keys(root, "",
-                 {"name", "description", "adjust_days", "demand_noise", "supply_noise", "parameters",
-                  "products", "nodes", "edges"});
+                 {"name", "description", "adjust_days", "demand_noise", "supply_noise",
+                  "parameters", "products", "nodes", "edges"});
     read_noise(member(root, "demand_noise"), r, "demand_noise", model.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", model.supply_noise);
     read_parameters(member(root, "parameters"), r, parameters);
@@ -1103,11 +1103,10 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     s.path = path;
     std::vector<Parameter> parameters;
     Reader r(sink, parameters);
-    r.check_keys(
-        root, "",
-        {"name", "description", "model", "start", "horizon", "time_step_days", "trials", "seed",
-         "time_to_shortage_from", "demand_noise", "supply_noise", "parameters", "events",
-         "source", "note"});
+    r.check_keys(root, "",
+                 {"name", "description", "model", "start", "horizon", "time_step_days", "trials",
+                  "seed", "time_to_shortage_from", "demand_noise", "supply_noise", "parameters",
+                  "events", "source", "note"});
     const std::size_t errors_before_model = sink.size();
 
     // The model first: events are checked against its nodes, products and countries.

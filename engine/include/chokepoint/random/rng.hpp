@@ -8,10 +8,10 @@ namespace chokepoint {
 
 /// One stream per purpose: adding a draw to one purpose shifts nothing in the others.
 enum class Stream : std::uint64_t {
-    parameters = 1,  ///< uncertain parameters, drawn once per trial
-    events = 2,      ///< event occurrence, dates and magnitudes
-    licences = 3,    ///< approval delay and decision of each licence application
-    noise = 4,       ///< month-to-month demand variability
+    parameters = 1,    ///< uncertain parameters, drawn once per trial
+    events = 2,        ///< event occurrence, dates and magnitudes
+    licences = 3,      ///< approval delay and decision of each licence application
+    noise = 4,         ///< month-to-month demand variability
     supply_noise = 5,  ///< month-to-month variability of shipments out of sources
 };
 

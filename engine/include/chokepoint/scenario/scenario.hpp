@@ -39,7 +39,7 @@ struct Scenario {
     MonthlyNoise demand_noise;  ///< from the model, replaced by the scenario's if given
     /// Lumpy shipping out of sources, same rules; off unless the model or scenario sets it.
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
-    Day reference_day = 0;      ///< time to shortage is counted from this day
+    Day reference_day = 0;  ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
     std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json
