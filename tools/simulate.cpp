@@ -31,6 +31,19 @@ using namespace chokepoint;
 
 namespace {
 
+// Where a command writes: --output DIR as given (without a trailing '/', so messages do not
+// print "out//"), or results/<default_name>.
+std::filesystem::path output_dir(const std::string& output, const std::string& default_name) {
+    if (output.empty()) {
+        return std::filesystem::path("results") / default_name;
+    }
+    std::filesystem::path dir = std::filesystem::path(output).lexically_normal();
+    if (!dir.has_filename() && dir.has_parent_path() && dir != dir.root_path()) {
+        dir = dir.parent_path();
+    }
+    return dir;
+}
+
 constexpr int EXIT_OK = 0;
 constexpr int EXIT_FAILURE_ = 1;
 constexpr int EXIT_USAGE = 2;
@@ -369,9 +382,7 @@ int cmd_compare(const std::vector<std::string>& args) {
         spdlog::error("interrupted: nothing written");
         return EXIT_INTERRUPTED;
     }
-    const std::filesystem::path dir =
-        output.empty() ? std::filesystem::path("results") / (scenario.name + "-compare")
-                       : std::filesystem::path(output);
+    const std::filesystem::path dir = output_dir(output, scenario.name + "-compare");
     write_file_atomic(dir / "comparison.csv", format_comparison_csv(c, scenario));
     write_file_atomic(dir / "scores.json", format_scores_json(c, scenario, config));
 
@@ -496,8 +507,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     write_file_atomic(target, yaml);
     (void)load_scenario(target.string());  // what we wrote must load
 
-    const fs::path dir =
-        output.empty() ? fs::path("results") / (scenario.name + "-calibrate") : fs::path(output);
+    const fs::path dir = output_dir(output, scenario.name + "-calibrate");
     write_file_atomic(dir / "calibration.json",
                       format_calibration_json(cal, scenario, target.string()));
 
@@ -575,9 +585,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         progress.finish();
     }
 
-    const std::filesystem::path dir = output.empty()
-                                          ? std::filesystem::path("results") / scenario.name
-                                          : std::filesystem::path(output);
+    const std::filesystem::path dir = output_dir(output, scenario.name);
     RunMetadata meta;
     meta.command_line = command_line;
     meta.scenario_path = path;

@@ -47,6 +47,7 @@ expect "missing file" 2 "nope.yaml: error: cannot open file" -- "$sim" "$work/no
 
 scenario good.yaml ""
 expect "good run" 0 "Results written to $work/out/" -- "$sim" "$work/good.yaml" --output "$work/out" --quiet
+expect "output with a trailing slash" 0 "Results written to $work/out2/ (summary.csv" -- "$sim" "$work/good.yaml" --output "$work/out2/" --quiet
 for f in summary.csv buyers.csv run.json; do
     if [ -s "$work/out/$f" ]; then echo "ok   wrote $f"; passed=$((passed + 1)); else echo "FAIL missing $f"; failed=$((failed + 1)); fi
 done
