@@ -390,3 +390,59 @@ TEST_CASE("supply noise: lumpy shipments out of sources keep the yearly tonnes",
         }(),
         Catch::Contains("supply_noise.sd: must be between 0 and 1, found 2"));
 }
+
+TEST_CASE("events: pending: redecide decides waiting applications again from their filing day",
+          "[events]") {
+    // March: every tonne needs a licence, decided after 60 working days and always refused.
+    // 2025-04-01: reviews take 5 working days and approve everything.
+    const std::string control = R"(  - id: c
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    destinations: [Importland]
+    share: 1.0
+    start: 2025-03-01
+    approval_delay: {dist: uniform, min: 60, max: 60}
+    approval_rate: 0
+)";
+    auto easing = [](const std::string& pending) {
+        return R"(  - id: e
+    kind: agreement
+    control: c
+    approval_delay: {dist: uniform, min: 5, max: 5}
+    approval_rate: 1
+    start: 2025-04-01
+)" + (pending.empty() ? std::string() : "    pending: " + pending + "\n");
+    };
+    const Run keep = run(control + easing(""));
+    const Run keep_explicit = run(control + easing("keep"));
+    const Run redecide = run(control + easing("redecide"));
+    auto sum = [](const Run& r, const std::string& metric) {
+        double total = 0.0;
+        for (const char* m : {"2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08"}) {
+            total += r.monthly(metric, "Importland", m);
+        }
+        return total;
+    };
+    CHECK(sum(keep, "exports") == sum(keep_explicit, "exports"));
+    // Kept: March's applications are refused in late May and filed again.
+    CHECK(sum(keep, "licence_refused") > 500.0);
+    // Decided again: March's applications (filed 5 or more working days before 2025-04-01) are
+    // approved on 2025-04-01, the rest within a week; nothing is ever refused.
+    CHECK(sum(redecide, "licence_refused") == Approx(0.0).margin(1e-9));
+    CHECK(redecide.monthly("licence_backlog", "Importland", "2025-04") <
+          0.5 * keep.monthly("licence_backlog", "Importland", "2025-04"));
+    CHECK(redecide.monthly("exports", "Importland", "2025-04") >
+          keep.monthly("exports", "Importland", "2025-04") + 500.0);
+    CHECK_THAT(
+        [&] {
+            try {
+                (void)load_scenario(
+                    write_temp("pending.yaml", small_scenario(control + easing("redecided"))));
+            } catch (const InputError& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        }(),
+        Catch::Contains("found 'redecided' (did you mean 'redecide'?)"));
+}

@@ -86,6 +86,8 @@ struct CompiledScenario {
     std::vector<int> controls;  // indices of export_control events
     std::vector<int> queue_edges;
     int slot_total = 0;
+    /// Some event decides pending applications again: keep a log of every application.
+    bool keep_applications = false;
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.
     std::vector<std::vector<int>> event_edge_slot;
@@ -310,6 +312,9 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->edges[e].slot_count = static_cast<int>(lane_controls[e].size());
         c->slot_total += c->edges[e].slot_count;
     }
+    for (const auto& ev : s.events) {
+        c->keep_applications = c->keep_applications || ev.redecide_pending;
+    }
     c->event_edge_slot.resize(ne);
     for (std::size_t i = 0; i < ne; ++i) {
         const EventSpec& ev = s.events[i];
@@ -434,6 +439,18 @@ namespace {
 // Controls that may cover one lane at once (2^n - 1 application kinds per shipment); the loader
 // refuses scenarios with more export controls per exporter than this.
 constexpr std::size_t MAX_CONTROLS_PER_LANE = 8;
+/// One licence application, logged only when some event decides pending applications again.
+struct Application {
+    Day filed = 0;
+    Day when = 0;  ///< the day its decision is queued for (may lie after the horizon)
+    double tonnes = 0.0;
+    bool approved = false;  ///< every covering control approves
+    std::size_t count = 0;  ///< covering controls (slots)
+    // Only [0, count) is set: the common one-control application writes a single entry.
+    std::array<std::size_t, MAX_CONTROLS_PER_LANE> slot;
+    std::array<Day, MAX_CONTROLS_PER_LANE> decided;  ///< each control's decision day
+    std::array<bool, MAX_CONTROLS_PER_LANE> ok;      ///< each control's approval
+};
 enum LaneFigure : std::size_t {
     DEPARTED = 0,
     ARRIVED = 1,
@@ -493,6 +510,10 @@ struct Kernel::State {
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
     std::vector<char> delay_ready;
+    // Per licensed lane, its applications (only with CompiledScenario::keep_applications), and
+    // per event, whether its re-decision of pending applications has been done this trial.
+    std::vector<std::vector<Application>> applications;
+    std::vector<char> redecided;
     std::vector<Day> boundaries;
     // Stocks and flows.
     std::vector<double> out_stock, expected_out;
@@ -812,6 +833,11 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     }
     st.queue_ok.assign(c.queue_edges.size() * days, 0.0);
     st.queue_no.assign(c.queue_edges.size() * days, 0.0);
+    st.applications.resize(c.queue_edges.size());
+    for (auto& log : st.applications) {
+        log.clear();
+    }
+    st.redecided.assign(st.events.size(), 0);
     st.licence_rng.clear();
     const std::uint64_t licence_seed = derive_seed(seed, sweep_point, trial, Stream::licences);
     for (std::size_t q = 0; q < c.queue_edges.size(); ++q) {
@@ -844,9 +870,9 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     }
     out.in_transit_start = transit_total;
 
-    // One control's decision on an application filed on `day`: its approval delay in whole
+    // One control's decision on an application filed on `filed`: its approval delay in whole
     // working days, then approval with the control's rate (two draws, always in this order).
-    auto decide = [&](std::size_t slot, Rng& rng, Day day, Day& decision, bool& approved) {
+    auto decide = [&](std::size_t slot, Rng& rng, Day filed, Day& decision, bool& approved) {
         const auto regime = static_cast<std::size_t>(pol.slot_delay[slot]);
         if (!st.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
@@ -855,26 +881,52 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             st.delay_ready[regime] = 1;
         }
         const int delay = st.delay_sampler[regime].sample(rng);
-        approved = rng.uniform() < pol.slot_rate[slot] && approved;
-        decision = std::max(decision, c.decision_day(day, delay));
+        approved = rng.uniform() < pol.slot_rate[slot];
+        decision = c.decision_day(filed, delay);
     };
-    // Queues `tonnes` for their decision; a decision on the application day would be "no
-    // licence needed", so at least one tick later. Decisions after the horizon stay held.
-    auto queue = [&](std::size_t q, Day day, int dt, Day decision, bool approved, double tonnes) {
-        const Day when = std::max(decision, day + dt);
+    // Adds or removes (sign -1) `tonnes` decided on `when`; decisions after the horizon stay
+    // held and are not queued.
+    auto queue = [&](std::size_t q, Day when, bool approved, double tonnes, double sign = 1.0) {
         if (when <= s.end) {
-            const std::size_t i = q * days + static_cast<std::size_t>(when - s.start);
-            (approved ? st.queue_ok : st.queue_no)[i] += tonnes;
+            double& cell =
+                (approved ? st.queue_ok
+                          : st.queue_no)[q * days + static_cast<std::size_t>(when - s.start)];
+            cell += sign * tonnes;
+            if (sign < 0.0 && std::abs(cell) < 1e-9 * std::max(1.0, tonnes)) {
+                cell = 0.0;  // what was added is taken out again, up to rounding
+            }
+        }
+    };
+    // Files one application of `tonnes` on lane `e` covered by the `n` controls in `slots`: a
+    // decision per control; the tonnes wait for the last and ship only if all approve. A
+    // decision on the application day would be "no licence needed": at least one tick later.
+    auto file = [&](std::size_t e, const std::size_t* slots, std::size_t n, Day day, int dt,
+                    double tonnes) {
+        const auto q = static_cast<std::size_t>(c.edges[e].queue);
+        Rng& rng = st.licence_rng[q];
+        Application a;
+        a.filed = day;
+        a.tonnes = tonnes;
+        a.approved = true;
+        a.count = n;
+        Day decision = day;
+        for (std::size_t i = 0; i < n; ++i) {
+            decide(slots[i], rng, day, a.decided[i], a.ok[i]);
+            a.slot[i] = slots[i];
+            decision = std::max(decision, a.decided[i]);
+            a.approved = a.approved && a.ok[i];
+        }
+        a.when = std::max(decision, day + dt);
+        queue(q, a.when, a.approved, tonnes);
+        if (c.keep_applications) {
+            st.applications[q].push_back(a);
         }
     };
     // Several controls on lane `e`: each covers its share of the tonnes independently, so the
-    // shipment splits into one application per non-empty set of covering controls; tonnes
-    // covered by several wait for the last decision and ship only if all approve. Returns the
+    // shipment splits into one application per non-empty set of covering controls. Returns the
     // tonnes held.
     auto file_overlapping = [&](std::size_t e, Day day, int dt, double shipped) {
         const auto& ei = c.edges[e];
-        const auto q = static_cast<std::size_t>(ei.queue);
-        Rng& rng = st.licence_rng[q];
         std::array<std::size_t, MAX_CONTROLS_PER_LANE> active;
         std::size_t n = 0;
         for (int k = 0; k < ei.slot_count; ++k) {
@@ -884,26 +936,59 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             }
         }
         double held = 0.0;
+        std::array<std::size_t, MAX_CONTROLS_PER_LANE> covering;
         for (std::uint32_t mask = 1; mask < (1u << n); ++mask) {
             double tonnes = shipped;
+            std::size_t m = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 const double share = pol.slot_share[active[i]];
-                tonnes *= (mask >> i) & 1u ? share : 1.0 - share;
+                const bool in = (mask >> i) & 1u;
+                tonnes *= in ? share : 1.0 - share;
+                if (in) {
+                    covering[m++] = active[i];
+                }
             }
             if (!(tonnes > 0.0)) {
                 continue;
             }
-            Day decision = day;
-            bool approved = true;
-            for (std::size_t i = 0; i < n; ++i) {
-                if ((mask >> i) & 1u) {
-                    decide(active[i], rng, day, decision, approved);
-                }
-            }
-            queue(q, day, dt, decision, approved, tonnes);
+            file(e, covering.data(), m, day, dt, tonnes);
             held += tonnes;
         }
         return held;
+    };
+    // `pending: redecide` (event j, from `day`): every application still waiting on the lanes
+    // of j is decided again by the regime now in force for j's control, its delay counted from
+    // the day it was filed; a decision that falls on or before `day` is taken today. Other
+    // controls' decisions on the same application stand.
+    auto redecide = [&](std::size_t j, Day day) {
+        for (std::size_t k = 0; k < c.event_edges[j].size(); ++k) {
+            const auto e = static_cast<std::size_t>(c.event_edges[j][k]);
+            const auto slot = static_cast<std::size_t>(c.event_edge_slot[j][k]);
+            const auto q = static_cast<std::size_t>(c.edges[e].queue);
+            Rng& rng = st.licence_rng[q];
+            for (Application& a : st.applications[q]) {
+                const auto i = static_cast<std::size_t>(
+                    std::find(a.slot.begin(), a.slot.begin() + a.count, slot) - a.slot.begin());
+                if (a.when < day || i == a.count) {
+                    continue;  // decided already, or not under this control
+                }
+                queue(q, a.when, a.approved, a.tonnes, -1.0);
+                if (pol.slot_share[slot] > 0.0) {
+                    decide(slot, rng, a.filed, a.decided[i], a.ok[i]);
+                } else {
+                    a.decided[i] = day;  // the control no longer asks for a licence
+                    a.ok[i] = true;
+                }
+                Day decision = day;
+                a.approved = true;
+                for (std::size_t m = 0; m < a.count; ++m) {
+                    decision = std::max(decision, a.decided[m]);
+                    a.approved = a.approved && a.ok[m];
+                }
+                a.when = decision;
+                queue(q, a.when, a.approved, a.tonnes);
+            }
+        }
     };
 
     std::size_t next_boundary = 0;
@@ -944,6 +1029,14 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                         st.queue_ok[base + d] = st.queue_no[base + d] = 0.0;
                     }
                     st.release[e] = st.held[e];  // includes decisions beyond the horizon
+                    st.applications[static_cast<std::size_t>(q)].clear();
+                }
+            }
+            // Easing events that decide pending applications again, once, from their start.
+            for (std::size_t j = 0; c.keep_applications && j < st.events.size(); ++j) {
+                if (s.events[j].redecide_pending && !st.redecided[j] && st.events[j].active(day)) {
+                    st.redecided[j] = 1;
+                    redecide(j, day);
                 }
             }
             policy_dirty = false;
@@ -1075,13 +1168,9 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                 double held = 0.0;
                 const int single = pol.edge_single_slot[e];
                 if (single >= 0) {
-                    const auto q = static_cast<std::size_t>(ei.queue);
-                    Day decision = day;
-                    bool approved = true;
-                    decide(static_cast<std::size_t>(single), st.licence_rng[q], day, decision,
-                           approved);
+                    const auto slot = static_cast<std::size_t>(single);
                     held = shipped * share;
-                    queue(q, day, dt, decision, approved, held);
+                    file(e, &slot, 1, day, dt, held);
                 } else {
                     held = file_overlapping(e, day, dt, shipped);
                 }

@@ -706,12 +706,12 @@ std::vector<std::string> event_keys(EventKind kind) {
                  "approval_rate"});
             break;
         case EventKind::licence_delay:
-            add({"control", "destinations", "products", "share", "approval_delay",
-                 "approval_rate"});
+            add({"control", "destinations", "products", "share", "approval_delay", "approval_rate",
+                 "pending"});
             break;
         case EventKind::agreement:
             add({"control", "destinations", "products", "lifts", "share", "approval_delay",
-                 "approval_rate"});
+                 "approval_rate", "pending"});
             break;
         case EventKind::supply_disruption:
             add({"nodes", "products", "factor"});
@@ -949,6 +949,20 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 if (ev.kind == EventKind::agreement) {
                     if (const YNode* l = member(e, "lifts")) {
                         ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
+                    }
+                }
+                if (const YNode* p = member(e, "pending")) {
+                    const auto how = r.string(*p, path + ".pending");
+                    if (how && *how == "redecide") {
+                        ev.redecide_pending = true;
+                    } else if (how && *how != "keep") {
+                        const std::string guess = closest_match(*how, {"keep", "redecide"});
+                        r.error(*p, path + ".pending",
+                                "expected 'keep' (applications already filed keep their "
+                                "decision) or 'redecide' (they are decided again under the new "
+                                "regime), found '" +
+                                    *how + "'" +
+                                    (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
                     }
                 }
                 if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {

@@ -59,7 +59,10 @@ struct EventSpec {
     DistributionSpec approval_delay;  ///< working days, drawn for each licence application
     bool has_approval_rate = false;
     Quantity approval_rate;
-    bool lifts = false;      ///< agreement: ends the control
+    bool lifts = false;  ///< agreement: ends the control
+    /// licence_delay, agreement: applications still waiting are decided again under the new
+    /// regime, their delay counted from the day they were filed (`pending: redecide`).
+    bool redecide_pending = false;
     bool stockpile = false;  ///< demand_shock: the factor multiplies target stock, not use
     Quantity factor = Quantity::constant_value(1.0);      ///< disruption, demand shock
     Quantity rate = Quantity::constant_value(0.0);        ///< tariff, ad valorem
