@@ -30,6 +30,9 @@ TEST_CASE("scenario: the shipped scenarios load", "[scenario]") {
         CHECK(s.network.nodes().size() > 10);
         CHECK(format_date(s.end) == "2026-12-31");
     }
+    for (const char* name : {"known_2025-03.yaml", "october_measures_return.yaml"}) {
+        CHECK(load_scenario((dir / name).string()).events.size() >= 18);
+    }
     const Scenario s = load_scenario((dir / "april_controls.yaml").string());
     CHECK(s.events.size() >= 10);
     CHECK(format_date(s.reference_day) == "2025-04-04");
