@@ -20,8 +20,6 @@ struct LineInfo {
     double feed_per_tonne = 0.0;
     double cover_days = 0.0;
     double base_out = 0.0;  // t/day, sum of baseline outflows
-    bool processor = false;
-    std::vector<int> out_edges;
 };
 
 struct GroupInfo {
@@ -34,7 +32,6 @@ struct GroupInfo {
     double initial_stock = -1.0;
     double base_in = 0.0;   // t/day, sum of baseline inflows
     double lead_avg = 0.0;  // flow-weighted lead time, days
-    std::vector<int> in_edges;
     int shortage_series = -1;
     int days_series = -1;
     int stock_series = -1;
@@ -44,8 +41,6 @@ struct GroupInfo {
 struct EdgeInfo {
     int line = -1;   // origin's production line
     int group = -1;  // destination's input group
-    int from = -1;   // origin node
-    int to = -1;     // destination node
     int product = -1;
     double flow_day = 0.0;
     double share = 0.0;  // share of the destination group's baseline
@@ -148,7 +143,6 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             li.capacity = &l.capacity;
             li.feed_per_tonne = nodes[n].kind == NodeKind::processor ? l.feed_per_tonne : 0.0;
             li.cover_days = l.cover_days;
-            li.processor = nodes[n].kind == NodeKind::processor;
             line_of[n].push_back(static_cast<int>(c->lines.size()));
             c->node_lines[n].push_back(static_cast<int>(c->lines.size()));
             c->lines.push_back(li);
@@ -169,6 +163,9 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
     }
     const int step = s.step_days;
     const auto& products = net.products();
+    // Lanes out of each line and into each group, while compiling (kept flat below).
+    std::vector<std::vector<int>> line_lanes(c->lines.size());
+    std::vector<std::vector<int>> group_lanes(c->groups.size());
     for (std::size_t i = 0; i < net.edges().size(); ++i) {
         const Edge& e = net.edges()[i];
         EdgeInfo ei;
@@ -177,8 +174,6 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                          [static_cast<std::size_t>(net.find_line(e.from, e.product))];
         ei.group = group_of[static_cast<std::size_t>(e.to)]
                            [static_cast<std::size_t>(net.find_input(e.to, e.product))];
-        ei.from = e.from;
-        ei.to = e.to;
         ei.flow_day = e.flow / DAYS_PER_MONTH;
         ei.lead = std::max(1, e.lead_time_days);
         ei.ring_size = ei.lead + 2 * step;
@@ -197,19 +192,32 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             ei.refused_series = layout.find({"licence_refused", p, from.country, to.country});
             ei.refused_world = layout.find({"licence_refused", p, from.country, "World"});
         }
-        c->lines[static_cast<std::size_t>(ei.line)].out_edges.push_back(static_cast<int>(i));
+        line_lanes[static_cast<std::size_t>(ei.line)].push_back(static_cast<int>(i));
         c->lines[static_cast<std::size_t>(ei.line)].base_out += ei.flow_day;
         GroupInfo& g = c->groups[static_cast<std::size_t>(ei.group)];
-        g.in_edges.push_back(static_cast<int>(i));
+        group_lanes[static_cast<std::size_t>(ei.group)].push_back(static_cast<int>(i));
         g.base_in += ei.flow_day;
         c->edges.push_back(ei);
     }
-    for (auto& g : c->groups) {
+    // Flat adjacency, lanes in network order: the lanes into group g are
+    // group_in[group_in_begin[g] .. group_in_begin[g + 1]), likewise line_out for lines.
+    for (std::size_t g = 0; g < c->groups.size(); ++g) {
+        c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
+        c->group_in.insert(c->group_in.end(), group_lanes[g].begin(), group_lanes[g].end());
+    }
+    c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
+    for (std::size_t l = 0; l < c->lines.size(); ++l) {
+        c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
+        c->line_out.insert(c->line_out.end(), line_lanes[l].begin(), line_lanes[l].end());
+    }
+    c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
+    for (std::size_t gi = 0; gi < c->groups.size(); ++gi) {
+        GroupInfo& g = c->groups[gi];
         double lead_weighted = 0.0;
-        for (int e : g.in_edges) {
+        for (int e : group_lanes[gi]) {
             auto& ei = c->edges[static_cast<std::size_t>(e)];
             ei.share = g.base_in > 0.0 ? ei.flow_day / g.base_in
-                                       : 1.0 / static_cast<double>(g.in_edges.size());
+                                       : 1.0 / static_cast<double>(group_lanes[gi].size());
             lead_weighted += ei.share * ei.lead;
         }
         g.lead_avg = lead_weighted;
@@ -331,23 +339,14 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                                             static_cast<int>(k));
         }
     }
-    for (const auto& g : c->groups) {
-        c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
-        c->group_in.insert(c->group_in.end(), g.in_edges.begin(), g.in_edges.end());
-    }
-    c->group_in_begin.push_back(static_cast<int>(c->group_in.size()));
-    for (const auto& l : c->lines) {
-        c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
-        c->line_out.insert(c->line_out.end(), l.out_edges.begin(), l.out_edges.end());
-    }
-    c->line_out_begin.push_back(static_cast<int>(c->line_out.size()));
     for (std::size_t g = 0; g < c->groups.size(); ++g) {
         if (c->groups[g].buyer) {
             c->buyer_groups.push_back(static_cast<int>(g));
         }
     }
     for (std::size_t e = 0; e < c->edges.size(); ++e) {
-        if (nodes[static_cast<std::size_t>(c->edges[e].from)].kind == NodeKind::source) {
+        const int from = c->lines[static_cast<std::size_t>(c->edges[e].line)].node;
+        if (nodes[static_cast<std::size_t>(from)].kind == NodeKind::source) {
             c->source_lanes.push_back(static_cast<int>(e));
         }
     }
@@ -667,13 +666,15 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
         double weight = 0.0;
-        for (int e : c.groups[g].in_edges) {
-            const auto ue = static_cast<std::size_t>(e);
+        const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
+        const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
+        for (std::size_t k = in_begin; k < in_end; ++k) {
+            const auto ue = static_cast<std::size_t>(c.group_in[k]);
             tf += c.edges[ue].share * edge_tariff[ue];
             edge_order_weight[ue] = edge_halted[ue] ? 0.0 : c.edges[ue].share * edge_tariff[ue];
             weight += edge_order_weight[ue];
         }
-        group_tariff[g] = c.groups[g].in_edges.empty() ? 1.0 : tf;
+        group_tariff[g] = in_begin == in_end ? 1.0 : tf;
         group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
     }
 }
@@ -1300,8 +1301,11 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     // The last tick always ends a month, so every lane's figures are in lane_trial.
     for (std::size_t e = 0; e < ned; ++e) {
         const double* total = &st.lane_trial[e * LANE_FIGURES];
-        NodeBalance& from = out.balance[static_cast<std::size_t>(c.edges[e].from)];
-        NodeBalance& to = out.balance[static_cast<std::size_t>(c.edges[e].to)];
+        const auto& ei = c.edges[e];
+        NodeBalance& from =
+            out.balance[static_cast<std::size_t>(c.lines[static_cast<std::size_t>(ei.line)].node)];
+        NodeBalance& to = out.balance[static_cast<std::size_t>(
+            c.groups[static_cast<std::size_t>(ei.group)].node)];
         to.received += total[ARRIVED];
         from.shipped += total[SHIPPED];
         from.refunded += total[REFUSED];
