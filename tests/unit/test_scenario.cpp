@@ -74,7 +74,7 @@ TEST_CASE("scenario: every error is reported at once", "[scenario]") {
     CHECK_THAT(e, Catch::Contains("unknown node 'mines' (did you mean 'mine'?)"));
 }
 
-TEST_CASE("scenario: a top-level typo does not hide event errors; errors come in line order",
+TEST_CASE("scenario: a top-level typo does not hide event errors and errors come in line order",
           "[scenario]") {
     const std::string e = errors_of(small_scenario(R"(  - id: a
     kind: supply_disruption
