@@ -266,17 +266,6 @@ CeilingSampler::CeilingSampler(const Distribution& distribution, int max_value) 
     }
 }
 
-int CeilingSampler::sample(Rng& rng) const {
-    const double u = rng.uniform();
-    const auto bucket = std::min(static_cast<std::size_t>(u * static_cast<double>(guide_.size())),
-                                 guide_.size() - 1);
-    auto n = static_cast<std::size_t>(guide_[bucket]);
-    while (n < cdf_.size() && cdf_[n] <= u) {
-        ++n;
-    }
-    return static_cast<int>(n);
-}
-
 double CeilingSampler::cdf(int n) const {
     if (n < 0) {
         return 0.0;

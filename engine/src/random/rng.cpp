@@ -5,12 +5,6 @@
 
 namespace chokepoint {
 
-namespace {
-constexpr std::uint64_t rotl(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-}
-}  // namespace
-
 Rng::Rng(std::uint64_t seed) {
     // SplitMix64 expands the seed into the four state words (the generator authors' advice).
     for (auto& s : s_) {
@@ -20,22 +14,6 @@ Rng::Rng(std::uint64_t seed) {
     if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) {
         s_[0] = 1;  // the all-zero state is the one state xoshiro never leaves
     }
-}
-
-std::uint64_t Rng::next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-}
-
-double Rng::uniform() {
-    return static_cast<double>(next() >> 11) * 0x1.0p-53;
 }
 
 double Rng::uniform_open() {

@@ -1,6 +1,7 @@
 #pragma once
 /// Portable probability distributions. std::*_distribution differ between standard libraries,
 /// so these are implemented here from the generator's raw bits and locked by known-answer tests.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -67,8 +68,17 @@ class CeilingSampler {
   public:
     CeilingSampler() = default;
     CeilingSampler(const Distribution& distribution, int max_value);
-    /// One draw of N, in 0 .. max_value + 1.
-    int sample(Rng& rng) const;
+    /// One draw of N, in 0 .. max_value + 1. Inline: one per licence application.
+    int sample(Rng& rng) const {
+        const double u = rng.uniform();
+        const auto bucket = std::min(
+            static_cast<std::size_t>(u * static_cast<double>(guide_.size())), guide_.size() - 1);
+        auto n = static_cast<std::size_t>(guide_[bucket]);
+        while (n < cdf_.size() && cdf_[n] <= u) {
+            ++n;
+        }
+        return static_cast<int>(n);
+    }
     /// P(N <= n) as tabulated (1 beyond the table).
     double cdf(int n) const;
 

@@ -36,10 +36,20 @@ constexpr std::uint64_t derive_seed(std::uint64_t master, std::uint64_t sweep_po
 class Rng {
   public:
     explicit Rng(std::uint64_t seed);
-    /// Next 64 random bits.
-    std::uint64_t next();
+    /// Next 64 random bits. Inline: the kernel draws one or two per licence application.
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
     /// Uniform on [0, 1) with 53 random bits.
-    double uniform();
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     /// Uniform on (0, 1): never 0, so safe for log().
     double uniform_open();
     /// Standard normal by Box-Muller; each pair of uniforms gives two values, the second kept
@@ -47,6 +57,9 @@ class Rng {
     double normal();
 
   private:
+    static constexpr std::uint64_t rotl(std::uint64_t x, int k) {
+        return (x << k) | (x >> (64 - k));
+    }
     std::uint64_t s_[4];
     double spare_ = 0.0;
     bool has_spare_ = false;
