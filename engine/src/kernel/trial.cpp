@@ -497,8 +497,32 @@ class NoiseProcess {
 
 }  // namespace
 
-struct Kernel::State {
-    // Per-trial resolved inputs.
+namespace {
+
+constexpr std::size_t W = Kernel::BATCH;
+/// One double per trial of a batch (GCC/Clang vector extension). Its arithmetic is element-wise
+/// IEEE arithmetic, so each trial's numbers are exactly those of a trial run on its own; the
+/// build turns off FMA contraction (cmake/Warnings.cmake) so no compiler may fuse them.
+typedef double PerTrial __attribute__((vector_size(W * sizeof(double))));
+
+[[gnu::always_inline]] inline PerTrial splat(double x) {
+    PerTrial v;
+    for (std::size_t w = 0; w < W; ++w) {
+        v[w] = x;
+    }
+    return v;
+}
+/// std::max(a, b) and std::min(a, b), trial by trial (same comparison, same result).
+[[gnu::always_inline]] inline PerTrial max_of(PerTrial a, PerTrial b) {
+    return a < b ? b : a;
+}
+[[gnu::always_inline]] inline PerTrial min_of(PerTrial a, PerTrial b) {
+    return b < a ? b : a;
+}
+
+/// What one trial of a batch holds on its own: its resolved inputs, policy, licence
+/// applications and random streams.
+struct TrialState {
     std::vector<double> params;
     std::vector<double> product_share;  // controlled share per product
     std::vector<ResolvedEvent> events;
@@ -514,30 +538,46 @@ struct Kernel::State {
     std::vector<std::vector<Application>> applications;
     std::vector<char> redecided;
     std::vector<Day> boundaries;
-    // Stocks and flows.
-    std::vector<double> out_stock, expected_out;
-    std::vector<double> in_stock;
-    std::vector<double> ring;  // pipelines, flattened
-    std::vector<int> cursor;   // per edge: ring slot of the current day (avoids a modulo)
-    std::vector<double> in_transit, held;
-    // Per lane, tonnes departed, arrived and refused this month (written to the series at the
-    // month end), and over the trial (for the node balances).
-    std::vector<double> lane_month, lane_trial;
-    std::vector<double> queue_ok, queue_no;  // [queue edge * days + day offset]
-    std::vector<Rng> licence_rng;
-    // Scratch for one tick.
-    std::vector<double> arrivals, request, shipment, release, approved_due, refused_due;
-    std::vector<double> produce, draw, consume, shortfall;
-    // Cached between policy changes and month starts (demand noise): each group's use (t/day)
-    // and desired position (cover + pipeline, t), and each line's capacity (t/day).
-    std::vector<double> group_use, group_desired, line_cap;
+    std::size_t next_boundary = 0;
+    bool policy_dirty = true;
+    std::vector<Rng> licence_rng;  // one sub-stream per licensed lane
+    // Monthly noise: buyers' demand (a member per buyer group) and shipments out of sources (a
+    // member per source lane).
+    NoiseProcess demand_noise, supply_noise;
     bool licences_filed = false;  // skip the decision sweep until the first application
     double check_mass = 0.0;      // CHOKEPOINT_CHECK_INVARIANTS only
-    // Monthly noise: buyers' demand (a member per buyer group) and shipments out of sources (a
-    // member per source lane); this month's factor per group and per lane (1 when off).
-    NoiseProcess demand_noise, supply_noise;
-    std::vector<double> noise_factor, lane_noise;
-    std::vector<double> lane_weight;  // cached: policy order weight x this month's lane noise
+};
+
+}  // namespace
+
+/// The state of a batch of W trials run in lock step: per-trial inputs apart, and every stock,
+/// pipeline and flow as one PerTrial value per line, group or lane, so each update of the tick
+/// loop is one vector operation over the batch.
+struct Kernel::State {
+    std::array<TrialState, W> trial;
+    std::array<TrialResult, W> spare;  // results of the padding columns of a short batch
+    // Stocks and flows.
+    std::vector<PerTrial> out_stock, expected_out;
+    std::vector<PerTrial> in_stock;
+    std::vector<PerTrial> ring;  // pipelines, flattened
+    std::vector<int> cursor;     // per edge: ring slot of the current day (same for every trial)
+    std::vector<PerTrial> in_transit, held;
+    // Per lane, tonnes departed, arrived and refused this month (written to the series at the
+    // month end), and over the trial (for the node balances).
+    std::vector<PerTrial> lane_month, lane_trial;
+    std::vector<PerTrial> queue_ok, queue_no;  // [queue edge * days + day offset]
+    // Scratch for one tick.
+    std::vector<PerTrial> arrivals, request, shipment, release, approved_due, refused_due;
+    std::vector<PerTrial> produce, draw, consume, shortfall;
+    // Cached between policy changes and month starts (noise): each group's use (t/day), desired
+    // position (cover + pipeline, t) and 1 / order weight, each line's capacity (t/day), each
+    // lane's licensed share and order weight (policy weight x this month's lane noise).
+    std::vector<PerTrial> group_use, group_desired, group_inv_weight, line_cap;
+    std::vector<PerTrial> edge_share, lane_weight;
+    // This month's noise factor per group (demand) and per lane (supply); 1 when off.
+    std::vector<PerTrial> noise_factor, lane_noise;
+    // Per node, tonnes produced and consumed over the trial.
+    std::vector<PerTrial> node_produced, node_consumed;
 };
 
 Kernel::Kernel(const Scenario& scenario, const OutputLayout& layout)
@@ -683,6 +723,14 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
 
 void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t trial,
                  TrialResult& out, const TrialOptions& options) {
+    run_batch(seed, sweep_point, trial, 1, &out, options);
+}
+
+void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t first_trial,
+                       std::size_t count, TrialResult* results, const TrialOptions& options) {
+    if (count == 0 || count > BATCH) {
+        throw std::invalid_argument("Kernel::run_batch: between 1 and BATCH trials");
+    }
     const detail::CompiledScenario& c = *compiled_;
     const Scenario& s = *c.scenario;
     const OutputLayout& layout = *c.layout;
@@ -690,225 +738,252 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     const std::size_t nl = c.lines.size();
     const std::size_t ng = c.groups.size();
     const std::size_t ned = c.edges.size();
+    const std::size_t nq = c.queue_edges.size();
     const std::size_t nodes = s.network.nodes().size();
     const auto days = static_cast<std::size_t>(c.days);
     const int months = layout.months;
     const double inv_adjust = 1.0 / s.adjust_days;
+    const PerTrial zero = splat(0.0);
 
-    out.monthly.assign(layout.monthly_size(), 0.0);
-    out.buyers.assign(layout.buyer_size(), 0.0);
-    for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
-        out.buyers[b * BUYER_FIGURE_COUNT + TIME_TO_SHORTAGE] = -1.0;
+    // Column w runs trial first_trial + w; the padding columns of a short batch run the last
+    // trial again into spare results.
+    std::array<TrialResult*, W> outs{};
+    for (std::size_t w = 0; w < W; ++w) {
+        outs[w] = w < count ? &results[w] : &st.spare[w];
     }
-    out.balance.assign(nodes, NodeBalance{});
-    out.trace.clear();
-    if (options.trace) {
-        out.trace.assign(days, std::vector<EdgeDay>(ned));
-    }
-    auto record = [&](int series, int month, double x) {
+    auto record = [&](TrialResult& out, int series, int month, double x) {
         if (series >= 0) {
             out.monthly[static_cast<std::size_t>(series) * static_cast<std::size_t>(months) +
                         static_cast<std::size_t>(month)] += x;
         }
     };
-
-    // --- Resolve the trial's uncertain inputs: parameters, then model numbers, then events.
-    Rng prng(derive_seed(seed, sweep_point, trial, Stream::parameters));
-    st.params.resize(s.parameters.size());
-    for (std::size_t i = 0; i < s.parameters.size(); ++i) {
-        st.params[i] = s.parameters[i].distribution.sample(prng);
-    }
     const auto& products = s.network.products();
-    st.product_share.resize(products.size());
-    for (std::size_t p = 0; p < products.size(); ++p) {
-        st.product_share[p] =
-            std::clamp(products[p].controlled_share.resolve(st.params, prng), 0.0, 1.0);
-    }
-    st.line_capacity.resize(nl);
-    for (std::size_t l = 0; l < nl; ++l) {
-        st.line_capacity[l] =
-            std::max(0.0, c.lines[l].capacity->resolve(st.params, prng)) / DAYS_PER_MONTH;
-    }
-    st.group_demand.assign(ng, 0.0);
-    for (std::size_t g = 0; g < ng; ++g) {
-        if (c.groups[g].buyer) {
-            st.group_demand[g] =
-                std::max(0.0, c.groups[g].demand->resolve(st.params, prng)) / DAYS_PER_MONTH;
+    for (std::size_t w = 0; w < W; ++w) {
+        TrialState& t = st.trial[w];
+        TrialResult& out = *outs[w];
+        const std::uint64_t trial = first_trial + std::min<std::uint64_t>(w, count - 1);
+        out.monthly.assign(layout.monthly_size(), 0.0);
+        out.buyers.assign(layout.buyer_size(), 0.0);
+        for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
+            out.buyers[b * BUYER_FIGURE_COUNT + TIME_TO_SHORTAGE] = -1.0;
         }
-    }
-    st.events =
-        resolve_events(s.events, st.params, derive_seed(seed, sweep_point, trial, Stream::events));
-    st.boundaries.clear();
-    for (const auto& r : st.events) {
-        if (r.happens) {
-            st.boundaries.push_back(r.start);
-            if (r.end != NEVER) {
-                st.boundaries.push_back(r.end);
+        out.balance.assign(nodes, NodeBalance{});
+        out.trace.clear();
+        if (options.trace) {
+            out.trace.assign(days, std::vector<EdgeDay>(ned));
+        }
+        // --- Resolve the trial's uncertain inputs: parameters, then model numbers, then events.
+        Rng prng(derive_seed(seed, sweep_point, trial, Stream::parameters));
+        t.params.resize(s.parameters.size());
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+            t.params[i] = s.parameters[i].distribution.sample(prng);
+        }
+        t.product_share.resize(products.size());
+        for (std::size_t p = 0; p < products.size(); ++p) {
+            t.product_share[p] =
+                std::clamp(products[p].controlled_share.resolve(t.params, prng), 0.0, 1.0);
+        }
+        t.line_capacity.resize(nl);
+        for (std::size_t l = 0; l < nl; ++l) {
+            t.line_capacity[l] =
+                std::max(0.0, c.lines[l].capacity->resolve(t.params, prng)) / DAYS_PER_MONTH;
+        }
+        t.group_demand.assign(ng, 0.0);
+        for (std::size_t g = 0; g < ng; ++g) {
+            if (c.groups[g].buyer) {
+                t.group_demand[g] =
+                    std::max(0.0, c.groups[g].demand->resolve(t.params, prng)) / DAYS_PER_MONTH;
             }
         }
+        t.events = resolve_events(s.events, t.params,
+                                  derive_seed(seed, sweep_point, trial, Stream::events));
+        t.boundaries.clear();
+        for (const auto& r : t.events) {
+            if (r.happens) {
+                t.boundaries.push_back(r.start);
+                if (r.end != NEVER) {
+                    t.boundaries.push_back(r.end);
+                }
+            }
+        }
+        std::sort(t.boundaries.begin(), t.boundaries.end());
+        t.next_boundary = 0;
+        t.policy_dirty = true;
+        t.policy.reset(nl, ng, ned, static_cast<std::size_t>(c.slot_total));
+        t.delay_sampler.resize(t.events.size());
+        t.delay_ready.assign(t.events.size(), 0);
+        // Month-to-month noise: stationary start, redrawn at each month's first tick.
+        t.demand_noise.reset(s.demand_noise, c.buyer_groups.size(),
+                             derive_seed(seed, sweep_point, trial, Stream::noise));
+        t.supply_noise.reset(s.supply_noise, c.source_lanes.size(),
+                             derive_seed(seed, sweep_point, trial, Stream::supply_noise));
+        t.licences_filed = false;
+        t.applications.resize(nq);
+        for (auto& log : t.applications) {
+            log.clear();
+        }
+        t.redecided.assign(t.events.size(), 0);
+        t.licence_rng.clear();
+        const std::uint64_t licence_seed = derive_seed(seed, sweep_point, trial, Stream::licences);
+        for (std::size_t q = 0; q < nq; ++q) {
+            // One sub-stream per lane: more applications on one lane shift no other lane's draws.
+            t.licence_rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
+        }
     }
-    std::sort(st.boundaries.begin(), st.boundaries.end());
 
     // --- Initial state: every stock at target, every pipeline full at the baseline flow.
-    Policy& pol = st.policy;
-    pol.reset(nl, ng, ned, static_cast<std::size_t>(c.slot_total));
-    st.delay_sampler.resize(st.events.size());
-    st.delay_ready.assign(st.events.size(), 0);
     st.out_stock.resize(nl);
     st.expected_out.resize(nl);
     for (std::size_t l = 0; l < nl; ++l) {
-        st.out_stock[l] = c.lines[l].cover_days * c.lines[l].base_out;
-        st.expected_out[l] = c.lines[l].base_out;
+        st.out_stock[l] = splat(c.lines[l].cover_days * c.lines[l].base_out);
+        st.expected_out[l] = splat(c.lines[l].base_out);
     }
-    auto usage = [&](std::size_t g) {
+    st.noise_factor.assign(ng, splat(1.0));
+    st.lane_noise.assign(ned, splat(1.0));
+    st.lane_weight.assign(ned, zero);
+    st.group_use.assign(ng, zero);
+    st.group_desired.assign(ng, zero);
+    st.group_inv_weight.assign(ng, zero);
+    st.line_cap.assign(nl, zero);
+    st.edge_share.assign(ned, zero);
+    auto usage = [&](std::size_t w, std::size_t g) {
         const auto& gi = c.groups[g];
         if (!gi.buyer) {
             return gi.base_in;
         }
-        return std::max(0.0, st.group_demand[g] + pol.group_delta[g]) * pol.group_factor[g] *
-               pol.group_tariff[g] * st.noise_factor[g];
+        const Policy& pol = st.trial[w].policy;
+        return std::max(0.0, st.trial[w].group_demand[g] + pol.group_delta[g]) *
+               pol.group_factor[g] * pol.group_tariff[g] * st.noise_factor[g][w];
     };
-    // Recomputes the cached use, desired position and capacity; called whenever the policy or
-    // the demand noise changes, so the tick loop reads them instead of recomputing them daily.
-    auto refresh_cached = [&] {
+    // Recomputes trial w's cached use, desired position and capacity; called whenever its
+    // policy or noise changes, so the tick loop reads them instead of recomputing them daily.
+    auto refresh_cached = [&](std::size_t w) {
+        const Policy& pol = st.trial[w].policy;
         for (std::size_t g = 0; g < ng; ++g) {
             const auto& gi = c.groups[g];
-            const double u = usage(g);
-            st.group_use[g] = u;
+            const double u = usage(w, g);
+            st.group_use[g][w] = u;
             // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
-            st.group_desired[g] = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
+            st.group_desired[g][w] = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
         }
         for (std::size_t l = 0; l < nl; ++l) {
-            st.line_cap[l] =
-                std::max(0.0, st.line_capacity[l] + pol.line_delta[l]) * pol.line_factor[l];
+            st.line_cap[l][w] = std::max(0.0, st.trial[w].line_capacity[l] + pol.line_delta[l]) *
+                                pol.line_factor[l];
         }
         // A source's shipments are its orders times the month's factor; the split between
         // lanes is normalised without it, so the factor moves the tonnes, not the split.
         for (std::size_t e = 0; e < ned; ++e) {
-            st.lane_weight[e] = pol.edge_order_weight[e] * st.lane_noise[e];
+            st.lane_weight[e][w] = pol.edge_order_weight[e] * st.lane_noise[e][w];
         }
     };
-    // Month-to-month noise: stationary start, redrawn at each month's first tick.
-    st.demand_noise.reset(s.demand_noise, c.buyer_groups.size(),
-                          derive_seed(seed, sweep_point, trial, Stream::noise));
-    st.supply_noise.reset(s.supply_noise, c.source_lanes.size(),
-                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
-    st.noise_factor.assign(ng, 1.0);
-    st.lane_noise.assign(ned, 1.0);
-    st.lane_weight.assign(ned, 0.0);
-    auto advance_noise = [&](bool first) {
-        if (st.demand_noise.on()) {
-            st.demand_noise.advance(first);
+    auto advance_noise = [&](std::size_t w, bool first) {
+        TrialState& t = st.trial[w];
+        if (t.demand_noise.on()) {
+            t.demand_noise.advance(first);
             for (std::size_t i = 0; i < c.buyer_groups.size(); ++i) {
-                st.noise_factor[static_cast<std::size_t>(c.buyer_groups[i])] =
-                    st.demand_noise.factor(i);
+                st.noise_factor[static_cast<std::size_t>(c.buyer_groups[i])][w] =
+                    t.demand_noise.factor(i);
             }
         }
-        if (st.supply_noise.on()) {
-            st.supply_noise.advance(first);
+        if (t.supply_noise.on()) {
+            t.supply_noise.advance(first);
             for (std::size_t i = 0; i < c.source_lanes.size(); ++i) {
-                st.lane_noise[static_cast<std::size_t>(c.source_lanes[i])] =
-                    st.supply_noise.factor(i);
+                st.lane_noise[static_cast<std::size_t>(c.source_lanes[i])][w] =
+                    t.supply_noise.factor(i);
             }
         }
     };
-    st.group_use.assign(ng, 0.0);
-    st.group_desired.assign(ng, 0.0);
-    st.line_cap.assign(nl, 0.0);
-    st.licences_filed = false;
     st.in_stock.resize(ng);
     for (std::size_t g = 0; g < ng; ++g) {
-        st.in_stock[g] = c.groups[g].initial_stock >= 0.0 ? c.groups[g].initial_stock
-                                                          : c.groups[g].cover_days * usage(g);
+        for (std::size_t w = 0; w < W; ++w) {
+            st.in_stock[g][w] = c.groups[g].initial_stock >= 0.0
+                                    ? c.groups[g].initial_stock
+                                    : c.groups[g].cover_days * usage(w, g);
+        }
     }
-    st.ring.assign(static_cast<std::size_t>(c.ring_total), 0.0);
-    st.in_transit.assign(ned, 0.0);
-    st.held.assign(ned, 0.0);
+    st.ring.assign(static_cast<std::size_t>(c.ring_total), zero);
+    st.in_transit.assign(ned, zero);
+    st.held.assign(ned, zero);
     st.cursor.assign(ned, 0);
     for (std::size_t e = 0; e < ned; ++e) {
         const auto& ei = c.edges[e];
         for (int d = 0; d < ei.lead; ++d) {
-            st.ring[static_cast<std::size_t>(ei.ring_offset + d % ei.ring_size)] += ei.flow_day;
+            st.ring[static_cast<std::size_t>(ei.ring_offset + d % ei.ring_size)] +=
+                splat(ei.flow_day);
         }
-        st.in_transit[e] = ei.flow_day * ei.lead;
+        st.in_transit[e] = splat(ei.flow_day * ei.lead);
     }
-    st.queue_ok.assign(c.queue_edges.size() * days, 0.0);
-    st.queue_no.assign(c.queue_edges.size() * days, 0.0);
-    st.applications.resize(c.queue_edges.size());
-    for (auto& log : st.applications) {
-        log.clear();
-    }
-    st.redecided.assign(st.events.size(), 0);
-    st.licence_rng.clear();
-    const std::uint64_t licence_seed = derive_seed(seed, sweep_point, trial, Stream::licences);
-    for (std::size_t q = 0; q < c.queue_edges.size(); ++q) {
-        // One sub-stream per lane: more applications on one lane shift no other lane's draws.
-        st.licence_rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
-    }
-    st.lane_month.assign(ned * LANE_FIGURES, 0.0);
-    st.lane_trial.assign(ned * LANE_FIGURES, 0.0);
+    st.queue_ok.assign(nq * days, zero);
+    st.queue_no.assign(nq * days, zero);
+    st.lane_month.assign(ned * LANE_FIGURES, zero);
+    st.lane_trial.assign(ned * LANE_FIGURES, zero);
     for (auto* v : {&st.arrivals, &st.request, &st.shipment, &st.release, &st.approved_due,
                     &st.refused_due}) {
-        v->assign(ned, 0.0);
+        v->assign(ned, zero);
     }
-    for (auto* v : {&st.produce}) {
-        v->assign(nl, 0.0);
-    }
+    st.produce.assign(nl, zero);
     for (auto* v : {&st.draw, &st.consume, &st.shortfall}) {
-        v->assign(ng, 0.0);
+        v->assign(ng, zero);
     }
-    for (std::size_t n = 0; n < nodes; ++n) {
-        for (int l : c.node_lines[n]) {
-            out.balance[n].start_stock += st.out_stock[static_cast<std::size_t>(l)];
+    st.node_produced.assign(nodes, zero);
+    st.node_consumed.assign(nodes, zero);
+    for (std::size_t w = 0; w < W; ++w) {
+        TrialResult& out = *outs[w];
+        for (std::size_t n = 0; n < nodes; ++n) {
+            for (int l : c.node_lines[n]) {
+                out.balance[n].start_stock += st.out_stock[static_cast<std::size_t>(l)][w];
+            }
+            for (int g : c.node_groups[n]) {
+                out.balance[n].start_stock += st.in_stock[static_cast<std::size_t>(g)][w];
+            }
         }
-        for (int g : c.node_groups[n]) {
-            out.balance[n].start_stock += st.in_stock[static_cast<std::size_t>(g)];
+        double transit_total = 0.0;
+        for (const PerTrial& t : st.in_transit) {
+            transit_total += t[w];
         }
+        out.in_transit_start = transit_total;
     }
-    double transit_total = 0.0;
-    for (double t : st.in_transit) {
-        transit_total += t;
-    }
-    out.in_transit_start = transit_total;
 
     // One control's decision on an application filed on `filed`: its approval delay in whole
     // working days, then approval with the control's rate (two draws, always in this order).
     // Inlined by force: it is called per application from three places, and GCC otherwise
     // keeps it out of line at ~60 instructions a call (callgrind).
-    auto decide = [&](std::size_t slot, Rng & rng, Day filed, Day & decision, bool& approved)
-        __attribute__((always_inline)) {
-        const auto regime = static_cast<std::size_t>(pol.slot_delay[slot]);
-        if (!st.delay_ready[regime]) {
+    auto decide = [&](TrialState & t, std::size_t slot, Rng & rng, Day filed, Day & decision,
+                      bool& approved) __attribute__((always_inline)) {
+        const auto regime = static_cast<std::size_t>(t.policy.slot_delay[slot]);
+        if (!t.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
-            st.delay_sampler[regime] = CeilingSampler(st.events[regime].approval_delay,
-                                                      static_cast<int>(c.working_day.size()));
-            st.delay_ready[regime] = 1;
+            t.delay_sampler[regime] = CeilingSampler(t.events[regime].approval_delay,
+                                                     static_cast<int>(c.working_day.size()));
+            t.delay_ready[regime] = 1;
         }
-        const int delay = st.delay_sampler[regime].sample(rng);
-        approved = rng.uniform() < pol.slot_rate[slot];
+        const int delay = t.delay_sampler[regime].sample(rng);
+        approved = rng.uniform() < t.policy.slot_rate[slot];
         decision = c.decision_day(filed, delay);
     };
-    // Adds or removes (sign -1) `tonnes` decided on `when`; decisions after the horizon stay
-    // held and are not queued.
-    auto queue = [&](std::size_t q, Day when, bool approved, double tonnes, double sign = 1.0)
-        __attribute__((always_inline)) {
+    // Adds or removes (sign -1) `tonnes` of trial w decided on `when`; decisions after the
+    // horizon stay held and are not queued.
+    auto queue = [&](std::size_t w, std::size_t q, Day when, bool approved, double tonnes,
+                     double sign = 1.0) __attribute__((always_inline)) {
         if (when <= s.end) {
-            double& cell =
+            PerTrial& cell =
                 (approved ? st.queue_ok
                           : st.queue_no)[q * days + static_cast<std::size_t>(when - s.start)];
-            cell += sign * tonnes;
-            if (sign < 0.0 && std::abs(cell) < 1e-9 * std::max(1.0, tonnes)) {
-                cell = 0.0;  // what was added is taken out again, up to rounding
+            cell[w] += sign * tonnes;
+            if (sign < 0.0 && std::abs(cell[w]) < 1e-9 * std::max(1.0, tonnes)) {
+                cell[w] = 0.0;  // what was added is taken out again, up to rounding
             }
         }
     };
-    // Files one application of `tonnes` on lane `e` covered by the `n` controls in `slots`: a
-    // decision per control; the tonnes wait for the last and ship only if all approve. A
-    // decision on the application day would be "no licence needed": at least one tick later.
-    auto file = [&](std::size_t e, const std::size_t* slots, std::size_t n, Day day, int dt,
-                    double tonnes) {
+    // Files one application of trial w of `tonnes` on lane `e` covered by the `n` controls in
+    // `slots`: a decision per control; the tonnes wait for the last and ship only if all
+    // approve. A decision on the application day would be "no licence needed": at least one
+    // tick later.
+    auto file = [&](std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n, Day day,
+                    int dt, double tonnes) {
+        TrialState& t = st.trial[w];
         const auto q = static_cast<std::size_t>(c.edges[e].queue);
-        Rng& rng = st.licence_rng[q];
+        Rng& rng = t.licence_rng[q];
         Application a;
         a.filed = day;
         a.tonnes = tonnes;
@@ -916,21 +991,22 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         a.count = n;
         Day decision = day;
         for (std::size_t i = 0; i < n; ++i) {
-            decide(slots[i], rng, day, a.decided[i], a.ok[i]);
+            decide(t, slots[i], rng, day, a.decided[i], a.ok[i]);
             a.slot[i] = slots[i];
             decision = std::max(decision, a.decided[i]);
             a.approved = a.approved && a.ok[i];
         }
         a.when = std::max(decision, day + dt);
-        queue(q, a.when, a.approved, tonnes);
+        queue(w, q, a.when, a.approved, tonnes);
         if (c.keep_applications) {
-            st.applications[q].push_back(a);
+            t.applications[q].push_back(a);
         }
     };
     // Several controls on lane `e`: each covers its share of the tonnes independently, so the
     // shipment splits into one application per non-empty set of covering controls. Returns the
     // tonnes held.
-    auto file_overlapping = [&](std::size_t e, Day day, int dt, double shipped) {
+    auto file_overlapping = [&](std::size_t w, std::size_t e, Day day, int dt, double shipped) {
+        const Policy& pol = st.trial[w].policy;
         const auto& ei = c.edges[e];
         std::array<std::size_t, MAX_CONTROLS_PER_LANE> active;
         std::size_t n = 0;
@@ -956,30 +1032,31 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             if (!(tonnes > 0.0)) {
                 continue;
             }
-            file(e, covering.data(), m, day, dt, tonnes);
+            file(w, e, covering.data(), m, day, dt, tonnes);
             held += tonnes;
         }
         return held;
     };
-    // `pending: redecide` (event j, from `day`): every application still waiting on the lanes
-    // of j is decided again by the regime now in force for j's control, its delay counted from
-    // the day it was filed; a decision that falls on or before `day` is taken today. Other
-    // controls' decisions on the same application stand.
-    auto redecide = [&](std::size_t j, Day day) {
+    // `pending: redecide` (event j, from `day`): every application of trial w still waiting on
+    // the lanes of j is decided again by the regime now in force for j's control, its delay
+    // counted from the day it was filed; a decision that falls on or before `day` is taken
+    // today. Other controls' decisions on the same application stand.
+    auto redecide = [&](std::size_t w, std::size_t j, Day day) {
+        TrialState& t = st.trial[w];
         for (std::size_t k = 0; k < c.event_edges[j].size(); ++k) {
             const auto e = static_cast<std::size_t>(c.event_edges[j][k]);
             const auto slot = static_cast<std::size_t>(c.event_edge_slot[j][k]);
             const auto q = static_cast<std::size_t>(c.edges[e].queue);
-            Rng& rng = st.licence_rng[q];
-            for (Application& a : st.applications[q]) {
+            Rng& rng = t.licence_rng[q];
+            for (Application& a : t.applications[q]) {
                 const auto i = static_cast<std::size_t>(
                     std::find(a.slot.begin(), a.slot.begin() + a.count, slot) - a.slot.begin());
                 if (a.when < day || i == a.count) {
                     continue;  // decided already, or not under this control
                 }
-                queue(q, a.when, a.approved, a.tonnes, -1.0);
-                if (pol.slot_share[slot] > 0.0) {
-                    decide(slot, rng, a.filed, a.decided[i], a.ok[i]);
+                queue(w, q, a.when, a.approved, a.tonnes, -1.0);
+                if (t.policy.slot_share[slot] > 0.0) {
+                    decide(t, slot, rng, a.filed, a.decided[i], a.ok[i]);
                 } else {
                     a.decided[i] = day;  // the control no longer asks for a licence
                     a.ok[i] = true;
@@ -991,75 +1068,91 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
                     a.approved = a.approved && a.ok[m];
                 }
                 a.when = decision;
-                queue(q, a.when, a.approved, a.tonnes);
+                queue(w, q, a.when, a.approved, a.tonnes);
             }
         }
     };
+    // Trial w's events active on `day`: a new policy, its consequences for waiting applications,
+    // and its per-lane and per-group numbers copied into the batch's vectors.
+    auto change_policy = [&](std::size_t w, Day day, int offset) {
+        TrialState& t = st.trial[w];
+        Policy& pol = t.policy;
+        t.licence_share_before = pol.edge_share;
+        recompute_policy(c, day, t.events, t.product_share, pol);
+        const std::vector<double>& before = t.licence_share_before;
+        // A control that ended or was lifted releases every application still waiting.
+        for (std::size_t e = 0; e < ned; ++e) {
+            const int q = c.edges[e].queue;
+            if (q >= 0 && before[e] > 0.0 && pol.edge_share[e] == 0.0) {
+                const std::size_t base = static_cast<std::size_t>(q) * days;
+                for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
+                    st.queue_ok[base + d][w] = st.queue_no[base + d][w] = 0.0;
+                }
+                st.release[e][w] = st.held[e][w];  // includes decisions beyond the horizon
+                t.applications[static_cast<std::size_t>(q)].clear();
+            }
+        }
+        // Easing events that decide pending applications again, once, from their start.
+        for (std::size_t j = 0; c.keep_applications && j < t.events.size(); ++j) {
+            if (s.events[j].redecide_pending && !t.redecided[j] && t.events[j].active(day)) {
+                t.redecided[j] = 1;
+                redecide(w, j, day);
+            }
+        }
+        for (std::size_t e = 0; e < ned; ++e) {
+            st.edge_share[e][w] = pol.edge_share[e];
+        }
+        for (std::size_t g = 0; g < ng; ++g) {
+            st.group_inv_weight[g][w] = pol.group_inv_weight[g];
+        }
+    };
 
-    std::size_t next_boundary = 0;
-    bool policy_dirty = true;
     const int step = s.step_days;
     for (Day day = s.start; day <= s.end; day += step) {
         const int dt = std::min(step, s.end - day + 1);
+        const auto dt_real = static_cast<double>(dt);
         const int offset = day - s.start;
         const int month = c.month_of_offset[static_cast<std::size_t>(offset)];
         const bool month_end = offset + dt > c.days - 1 ||
                                c.month_of_offset[static_cast<std::size_t>(offset + dt)] != month;
+        const bool new_month =
+            offset == 0 ||
+            c.month_of_offset[static_cast<std::size_t>(offset)] !=
+                c.month_of_offset[static_cast<std::size_t>(std::max(0, offset - step))];
 
-        // --- A new month: the next step of the demand noise.
-        bool refresh = false;
-        if ((st.demand_noise.on() || st.supply_noise.on()) &&
-            (offset == 0 ||
-             c.month_of_offset[static_cast<std::size_t>(offset)] !=
-                 c.month_of_offset[static_cast<std::size_t>(std::max(0, offset - step))])) {
-            advance_noise(offset == 0);
-            refresh = true;
-        }
-
-        // --- Event boundaries: recompute the policy from the events active today.
-        while (next_boundary < st.boundaries.size() && st.boundaries[next_boundary] <= day) {
-            ++next_boundary;
-            policy_dirty = true;
-        }
-        if (policy_dirty) {
-            st.licence_share_before = pol.edge_share;
-            recompute_policy(c, day, st.events, st.product_share, pol);
-            const std::vector<double>& before = st.licence_share_before;
-            // A control that ended or was lifted releases every application still waiting.
-            for (std::size_t e = 0; e < ned; ++e) {
-                const int q = c.edges[e].queue;
-                if (q >= 0 && before[e] > 0.0 && pol.edge_share[e] == 0.0) {
-                    const std::size_t base = static_cast<std::size_t>(q) * days;
-                    for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
-                        st.queue_ok[base + d] = st.queue_no[base + d] = 0.0;
-                    }
-                    st.release[e] = st.held[e];  // includes decisions beyond the horizon
-                    st.applications[static_cast<std::size_t>(q)].clear();
-                }
+        // --- Per trial: a new month's noise, and at event boundaries a new policy.
+        bool any_filed = false;
+        for (std::size_t w = 0; w < W; ++w) {
+            TrialState& t = st.trial[w];
+            bool refresh = false;
+            if ((t.demand_noise.on() || t.supply_noise.on()) && new_month) {
+                advance_noise(w, offset == 0);
+                refresh = true;
             }
-            // Easing events that decide pending applications again, once, from their start.
-            for (std::size_t j = 0; c.keep_applications && j < st.events.size(); ++j) {
-                if (s.events[j].redecide_pending && !st.redecided[j] && st.events[j].active(day)) {
-                    st.redecided[j] = 1;
-                    redecide(j, day);
-                }
+            while (t.next_boundary < t.boundaries.size() && t.boundaries[t.next_boundary] <= day) {
+                ++t.next_boundary;
+                t.policy_dirty = true;
             }
-            policy_dirty = false;
-            refresh = true;
-        }
-        if (refresh) {
-            refresh_cached();
+            if (t.policy_dirty) {
+                change_policy(w, day, offset);
+                t.policy_dirty = false;
+                refresh = true;
+            }
+            if (refresh) {
+                refresh_cached(w);
+            }
+            any_filed = any_filed || t.licences_filed;
         }
 
         // ================= Phase 1: collect from the frozen state. =================
         for (std::size_t e = 0; e < ned; ++e) {
             const auto& ei = c.edges[e];
-            double a = 0.0;
+            PerTrial a = zero;
             int slot = st.cursor[e];
             for (int d = 0; d < dt; ++d) {
-                double& cell = st.ring[static_cast<std::size_t>(ei.ring_offset + slot)];
+                PerTrial& cell = st.ring[static_cast<std::size_t>(ei.ring_offset + slot)];
                 a += cell;
-                cell = 0.0;  // the slot is read exactly once; clearing is part of the read
+                cell = zero;  // the slot is read exactly once; clearing is part of the read
                 slot = slot + 1 == ei.ring_size ? 0 : slot + 1;
             }
             st.cursor[e] = slot;  // now the slot of the next tick's first day
@@ -1068,85 +1161,87 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
         for (std::size_t g = 0; g < ng; ++g) {
             const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
             const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
-            const double u = st.group_use[g];
-            double position = st.in_stock[g];
+            const PerTrial u = st.group_use[g];
+            PerTrial position = st.in_stock[g];
             for (std::size_t k = in_begin; k < in_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c.group_in[k]);
                 position += st.in_transit[ue] + st.held[ue];
             }
-            const double order =
-                std::max(0.0, u + (st.group_desired[g] - position) * inv_adjust) * dt;
-            const double per_weight = order * pol.group_inv_weight[g];
+            const PerTrial order =
+                max_of(zero, u + (st.group_desired[g] - position) * inv_adjust) * dt_real;
+            const PerTrial per_weight = order * st.group_inv_weight[g];
             for (std::size_t k = in_begin; k < in_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c.group_in[k]);
                 st.request[ue] = per_weight * st.lane_weight[ue];
             }
             if (c.groups[g].buyer) {
-                double arriving = 0.0;
+                PerTrial arriving = zero;
                 for (std::size_t k = in_begin; k < in_end; ++k) {
                     arriving += st.arrivals[static_cast<std::size_t>(c.group_in[k])];
                 }
-                const double need = u * dt;
-                st.consume[g] = std::min(need, st.in_stock[g] + arriving);
+                const PerTrial need = u * dt_real;
+                st.consume[g] = min_of(need, st.in_stock[g] + arriving);
                 st.shortfall[g] = need - st.consume[g];
             }
         }
+        const double expected_weight = std::min(1.0, dt * inv_adjust);
         for (std::size_t l = 0; l < nl; ++l) {
             const auto& li = c.lines[l];
             const auto out_begin = static_cast<std::size_t>(c.line_out_begin[l]);
             const auto out_end = static_cast<std::size_t>(c.line_out_begin[l + 1]);
-            double requested = 0.0;
+            PerTrial requested = zero;
             for (std::size_t k = out_begin; k < out_end; ++k) {
                 requested += st.request[static_cast<std::size_t>(c.line_out[k])];
             }
-            const double fraction = requested > st.out_stock[l] ? st.out_stock[l] / requested : 1.0;
+            // Where nothing is short the quotient is not used (and may be 0/0).
+            const PerTrial fraction =
+                requested > st.out_stock[l] ? st.out_stock[l] / requested : splat(1.0);
             for (std::size_t k = out_begin; k < out_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c.line_out[k]);
                 st.shipment[ue] = st.request[ue] * fraction;
             }
-            const double target = li.cover_days * li.base_out;
-            const double want =
-                std::max(0.0, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
-            st.produce[l] = std::min(want, st.line_cap[l]) * dt;
+            const PerTrial target = splat(li.cover_days * li.base_out);
+            const PerTrial want =
+                max_of(zero, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
+            st.produce[l] = min_of(want, st.line_cap[l]) * dt_real;
             // Smoothed outflow demand (first-order, time constant adjust_days).
-            st.expected_out[l] +=
-                (requested / dt - st.expected_out[l]) * std::min(1.0, dt * inv_adjust);
+            st.expected_out[l] += (requested / dt_real - st.expected_out[l]) * expected_weight;
         }
         for (const auto& p : c.processors) {
             const auto lb = static_cast<std::size_t>(p.line_begin);
             const auto le = static_cast<std::size_t>(p.line_end);
             const auto gb = static_cast<std::size_t>(p.group_begin);
             const auto ge = static_cast<std::size_t>(p.group_end);
-            double pool = 0.0;
+            PerTrial pool = zero;
             for (std::size_t g = gb; g < ge; ++g) {
                 pool += st.in_stock[g] * c.groups[g].feed_yield;
             }
-            double need = 0.0;
+            PerTrial need = zero;
             for (std::size_t l = lb; l < le; ++l) {
                 need += st.produce[l] * c.lines[l].feed_per_tonne;
             }
-            if (need > pool) {
-                const double scale = need > 0.0 ? pool / need : 0.0;
-                for (std::size_t l = lb; l < le; ++l) {
-                    st.produce[l] *= scale;
-                }
-                need = pool;
+            // Not enough feed: every line scales down to what the pool allows.
+            const auto short_of_feed = need > pool;
+            const PerTrial scale = need > zero ? pool / need : zero;
+            for (std::size_t l = lb; l < le; ++l) {
+                st.produce[l] = short_of_feed ? st.produce[l] * scale : st.produce[l];
             }
-            const double fraction = pool > 0.0 ? need / pool : 0.0;
+            need = short_of_feed ? pool : need;
+            const PerTrial fraction = pool > zero ? need / pool : zero;
             for (std::size_t g = gb; g < ge; ++g) {
                 st.draw[g] = st.in_stock[g] * fraction;
             }
         }
-        for (std::size_t q = 0; st.licences_filed && q < c.queue_edges.size(); ++q) {
+        for (std::size_t q = 0; any_filed && q < nq; ++q) {
             const auto e = static_cast<std::size_t>(c.queue_edges[q]);
-            double ok = 0.0;
-            double no = 0.0;
+            PerTrial ok = zero;
+            PerTrial no = zero;
             const std::size_t base = q * days;
             for (int d = 0; d < dt; ++d) {
                 const std::size_t i = base + static_cast<std::size_t>(offset + d);
                 ok += st.queue_ok[i];
                 no += st.queue_no[i];
-                st.queue_ok[i] = st.queue_no[i] = 0.0;
+                st.queue_ok[i] = st.queue_no[i] = zero;
             }
             st.approved_due[e] = ok;
             st.refused_due[e] = no;
@@ -1157,141 +1252,158 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
             const auto& ei = c.edges[e];
             const auto line = static_cast<std::size_t>(ei.line);
             const auto group = static_cast<std::size_t>(ei.group);
-            double* lane = &st.lane_month[e * LANE_FIGURES];
+            PerTrial* lane = &st.lane_month[e * LANE_FIGURES];
             // Arrivals.
-            const double arrived = st.arrivals[e];
+            const PerTrial arrived = st.arrivals[e];
             st.in_transit[e] -= arrived;
             st.in_stock[group] += arrived;
             lane[ARRIVED] += arrived;
             // Shipments: the controlled share becomes a licence application.
-            const double shipped = st.shipment[e];
+            const PerTrial shipped = st.shipment[e];
             st.out_stock[line] -= shipped;
             lane[SHIPPED] += shipped;
-            double departing = shipped + st.approved_due[e] + st.release[e];
-            const double share = pol.edge_share[e];
-            if (share > 0.0 && shipped > 0.0) {
-                double held = 0.0;
-                const int single = pol.edge_single_slot[e];
-                if (single >= 0 && !c.keep_applications) {
-                    // The common case, inline: one control, no application log.
-                    const auto q = static_cast<std::size_t>(ei.queue);
-                    Day decided = day;
-                    bool ok = false;
-                    decide(static_cast<std::size_t>(single), st.licence_rng[q], day, decided, ok);
-                    held = shipped * share;
-                    queue(q, std::max({day, decided, day + dt}), ok, held);
-                } else if (single >= 0) {
-                    const auto slot = static_cast<std::size_t>(single);
-                    held = shipped * share;
-                    file(e, &slot, 1, day, dt, held);
-                } else {
-                    held = file_overlapping(e, day, dt, shipped);
+            PerTrial departing = shipped + st.approved_due[e] + st.release[e];
+            if (ei.queue >= 0) {
+                const PerTrial share = st.edge_share[e];
+                for (std::size_t w = 0; w < W; ++w) {
+                    if (!(share[w] > 0.0 && shipped[w] > 0.0)) {
+                        continue;
+                    }
+                    TrialState& t = st.trial[w];
+                    const int single = t.policy.edge_single_slot[e];
+                    double held = 0.0;
+                    if (single >= 0 && !c.keep_applications) {
+                        // The common case, inline: one control, no application log.
+                        const auto q = static_cast<std::size_t>(ei.queue);
+                        Day decided = day;
+                        bool ok = false;
+                        decide(t, static_cast<std::size_t>(single), t.licence_rng[q], day, decided,
+                               ok);
+                        held = shipped[w] * share[w];
+                        queue(w, q, std::max({day, decided, day + dt}), ok, held);
+                    } else if (single >= 0) {
+                        const auto slot = static_cast<std::size_t>(single);
+                        held = shipped[w] * share[w];
+                        file(w, e, &slot, 1, day, dt, held);
+                    } else {
+                        held = file_overlapping(w, e, day, dt, shipped[w]);
+                    }
+                    st.held[e][w] += held;
+                    t.licences_filed = true;
+                    departing[w] -= held;
                 }
-                st.held[e] += held;
-                st.licences_filed = true;
-                departing -= held;
             }
-            st.held[e] -= st.approved_due[e] + st.refused_due[e] + st.release[e];
-            if (st.held[e] < 0.0 && st.held[e] > -1e-6) {
-                st.held[e] = 0.0;  // rounding of repeated subtraction
-            }
+            PerTrial held = st.held[e] - (st.approved_due[e] + st.refused_due[e] + st.release[e]);
+            // Rounding of repeated subtraction.
+            st.held[e] = held < zero && held > splat(-1e-6) ? zero : held;
             // Refused applications return to the exporter's stock; the buyer re-orders.
             st.out_stock[line] += st.refused_due[e];
             lane[REFUSED] += st.refused_due[e];
-            if (departing > 0.0) {
+            {
                 // The cursor already points at day + dt; arrival - (day + dt) < ring_size.
+                // Nothing departs where `departing` is not positive (adding +0 changes nothing).
+                const PerTrial go = departing > zero ? departing : zero;
                 const int ahead = std::max(ei.lead - dt, 0);
                 int slot = st.cursor[e] + ahead;
                 slot = slot >= ei.ring_size ? slot - ei.ring_size : slot;
-                st.ring[static_cast<std::size_t>(ei.ring_offset + slot)] += departing;
-                st.in_transit[e] += departing;
-                lane[DEPARTED] += departing;
+                st.ring[static_cast<std::size_t>(ei.ring_offset + slot)] += go;
+                st.in_transit[e] += go;
+                lane[DEPARTED] += go;
             }
             if (month_end) {
-                record(ei.export_series, month, lane[DEPARTED]);
-                record(ei.export_world, month, lane[DEPARTED]);
-                record(ei.import_series, month, lane[ARRIVED]);
-                record(ei.import_world, month, lane[ARRIVED]);
-                record(ei.refused_series, month, lane[REFUSED]);
-                record(ei.refused_world, month, lane[REFUSED]);
-                record(ei.backlog_series, month, st.held[e]);
-                record(ei.backlog_world, month, st.held[e]);
-                double* total = &st.lane_trial[e * LANE_FIGURES];
+                for (std::size_t w = 0; w < W; ++w) {
+                    TrialResult& o = *outs[w];
+                    record(o, ei.export_series, month, lane[DEPARTED][w]);
+                    record(o, ei.export_world, month, lane[DEPARTED][w]);
+                    record(o, ei.import_series, month, lane[ARRIVED][w]);
+                    record(o, ei.import_world, month, lane[ARRIVED][w]);
+                    record(o, ei.refused_series, month, lane[REFUSED][w]);
+                    record(o, ei.refused_world, month, lane[REFUSED][w]);
+                    record(o, ei.backlog_series, month, st.held[e][w]);
+                    record(o, ei.backlog_world, month, st.held[e][w]);
+                }
+                PerTrial* total = &st.lane_trial[e * LANE_FIGURES];
                 for (std::size_t f = 0; f < LANE_FIGURES; ++f) {
                     total[f] += lane[f];
-                    lane[f] = 0.0;
+                    lane[f] = zero;
                 }
             }
             if (options.trace) {
-                for (int d = 0; d < dt; ++d) {
-                    auto& rec = out.trace[static_cast<std::size_t>(offset + d)][e];
-                    if (d == 0) {
-                        rec.departed = departing;
-                        rec.arrived = arrived;
+                for (std::size_t w = 0; w < W; ++w) {
+                    for (int d = 0; d < dt; ++d) {
+                        auto& rec = outs[w]->trace[static_cast<std::size_t>(offset + d)][e];
+                        if (d == 0) {
+                            rec.departed = departing[w];
+                            rec.arrived = arrived[w];
+                        }
+                        rec.held = st.held[e][w];
                     }
-                    rec.held = st.held[e];
                 }
             }
-            st.release[e] = 0.0;
+            st.release[e] = zero;
         }
         for (std::size_t l = 0; l < nl; ++l) {
             st.out_stock[l] += st.produce[l];
-            out.balance[static_cast<std::size_t>(c.lines[l].node)].produced += st.produce[l];
+            st.node_produced[static_cast<std::size_t>(c.lines[l].node)] += st.produce[l];
         }
         for (std::size_t g = 0; g < ng; ++g) {
             const auto& gi = c.groups[g];
             const auto n = static_cast<std::size_t>(gi.node);
             if (gi.buyer) {
                 st.in_stock[g] -= st.consume[g];
-                out.balance[n].consumed += st.consume[g];
-                const double short_t = st.shortfall[g];
-                if (short_t > TONNES_EPSILON) {
-                    record(gi.shortage_series, month, short_t);
-                    record(gi.days_series, month, dt);
-                    double* fig =
-                        &out.buyers[static_cast<std::size_t>(gi.buyer_index) * BUYER_FIGURE_COUNT];
-                    fig[SHORTAGE_TONNES] += short_t;
-                    fig[DAYS_SHORT] += dt;
-                    if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {
-                        fig[TIME_TO_SHORTAGE] = day - s.reference_day;
+                st.node_consumed[n] += st.consume[g];
+                const PerTrial short_t = st.shortfall[g];
+                for (std::size_t w = 0; w < W; ++w) {
+                    if (short_t[w] > TONNES_EPSILON) {
+                        TrialResult& o = *outs[w];
+                        record(o, gi.shortage_series, month, short_t[w]);
+                        record(o, gi.days_series, month, dt);
+                        double* fig = &o.buyers[static_cast<std::size_t>(gi.buyer_index) *
+                                                BUYER_FIGURE_COUNT];
+                        fig[SHORTAGE_TONNES] += short_t[w];
+                        fig[DAYS_SHORT] += dt;
+                        if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {
+                            fig[TIME_TO_SHORTAGE] = day - s.reference_day;
+                        }
                     }
-                }
-                if (month_end) {
-                    record(gi.stock_series, month, st.in_stock[g]);
+                    if (month_end) {
+                        record(*outs[w], gi.stock_series, month, st.in_stock[g][w]);
+                    }
                 }
             } else {
                 st.in_stock[g] -= st.draw[g];
-                out.balance[n].consumed += st.draw[g];
+                st.node_consumed[n] += st.draw[g];
             }
         }
 #ifdef CHOKEPOINT_CHECK_INVARIANTS
         // Debug builds: no stock below zero, and tonnes conserved over the whole system.
-        {
+        for (std::size_t w = 0; w < W; ++w) {
             double mass = 0.0;
             double made = 0.0;
             double used = 0.0;
             for (std::size_t l = 0; l < nl; ++l) {
-                if (st.out_stock[l] < -1e-6) {
+                if (st.out_stock[l][w] < -1e-6) {
                     throw std::logic_error("output stock below zero on " + format_date(day));
                 }
-                mass += st.out_stock[l];
-                made += st.produce[l];
+                mass += st.out_stock[l][w];
+                made += st.produce[l][w];
             }
             for (std::size_t g = 0; g < ng; ++g) {
-                if (st.in_stock[g] < -1e-6) {
+                if (st.in_stock[g][w] < -1e-6) {
                     throw std::logic_error("input stock below zero on " + format_date(day));
                 }
-                mass += st.in_stock[g];
-                used += c.groups[g].buyer ? st.consume[g] : st.draw[g];
+                mass += st.in_stock[g][w];
+                used += c.groups[g].buyer ? st.consume[g][w] : st.draw[g][w];
             }
             for (std::size_t e = 0; e < ned; ++e) {
-                mass += st.in_transit[e] + st.held[e];
+                mass += st.in_transit[e][w] + st.held[e][w];
             }
+            double& check = st.trial[w].check_mass;
             if (day == s.start) {
-                st.check_mass = mass - made + used;
+                check = mass - made + used;
             }
-            st.check_mass += made - used;
-            if (std::abs(mass - st.check_mass) > 1e-6 * std::max(1.0, mass)) {
+            check += made - used;
+            if (std::abs(mass - check) > 1e-6 * std::max(1.0, mass)) {
                 throw std::logic_error("tonnes not conserved on " + format_date(day));
             }
         }
@@ -1299,35 +1411,42 @@ void Kernel::run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t tr
     }
 
     // The last tick always ends a month, so every lane's figures are in lane_trial.
-    for (std::size_t e = 0; e < ned; ++e) {
-        const double* total = &st.lane_trial[e * LANE_FIGURES];
-        const auto& ei = c.edges[e];
-        NodeBalance& from =
-            out.balance[static_cast<std::size_t>(c.lines[static_cast<std::size_t>(ei.line)].node)];
-        NodeBalance& to = out.balance[static_cast<std::size_t>(
-            c.groups[static_cast<std::size_t>(ei.group)].node)];
-        to.received += total[ARRIVED];
-        from.shipped += total[SHIPPED];
-        from.refunded += total[REFUSED];
-    }
-    for (std::size_t n = 0; n < nodes; ++n) {
-        for (int l : c.node_lines[n]) {
-            out.balance[n].end_stock += st.out_stock[static_cast<std::size_t>(l)];
+    for (std::size_t w = 0; w < W; ++w) {
+        TrialResult& out = *outs[w];
+        for (std::size_t n = 0; n < nodes; ++n) {
+            out.balance[n].produced = st.node_produced[n][w];
+            out.balance[n].consumed = st.node_consumed[n][w];
         }
-        for (int g : c.node_groups[n]) {
-            out.balance[n].end_stock += st.in_stock[static_cast<std::size_t>(g)];
+        for (std::size_t e = 0; e < ned; ++e) {
+            const PerTrial* total = &st.lane_trial[e * LANE_FIGURES];
+            const auto& ei = c.edges[e];
+            NodeBalance& from = out.balance[static_cast<std::size_t>(
+                c.lines[static_cast<std::size_t>(ei.line)].node)];
+            NodeBalance& to = out.balance[static_cast<std::size_t>(
+                c.groups[static_cast<std::size_t>(ei.group)].node)];
+            to.received += total[ARRIVED][w];
+            from.shipped += total[SHIPPED][w];
+            from.refunded += total[REFUSED][w];
         }
+        for (std::size_t n = 0; n < nodes; ++n) {
+            for (int l : c.node_lines[n]) {
+                out.balance[n].end_stock += st.out_stock[static_cast<std::size_t>(l)][w];
+            }
+            for (int g : c.node_groups[n]) {
+                out.balance[n].end_stock += st.in_stock[static_cast<std::size_t>(g)][w];
+            }
+        }
+        double transit_total = 0.0;
+        for (const PerTrial& t : st.in_transit) {
+            transit_total += t[w];
+        }
+        out.in_transit_end = transit_total;
+        double held_total = 0.0;
+        for (const PerTrial& h : st.held) {
+            held_total += h[w];
+        }
+        out.held_end = held_total;
     }
-    transit_total = 0.0;
-    for (double t : st.in_transit) {
-        transit_total += t;
-    }
-    out.in_transit_end = transit_total;
-    double held_total = 0.0;
-    for (double h : st.held) {
-        held_total += h;
-    }
-    out.held_end = held_total;
 }
 
 }  // namespace chokepoint

@@ -42,13 +42,20 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
             break;
         }
         const int n = std::min(block, config.trials - done);
-        tbb::parallel_for(tbb::blocked_range<int>(0, n, 1), [&](const tbb::blocked_range<int>& r) {
-            Kernel& kernel = kernels.local();
-            for (int i = r.begin(); i != r.end(); ++i) {
-                kernel.run(config.seed, config.sweep_point, static_cast<std::uint64_t>(done + i),
-                           slots[static_cast<std::size_t>(i)]);
-            }
-        });
+        // Trials in batches of Kernel::BATCH, run in lock step.
+        const int batch = static_cast<int>(Kernel::BATCH);
+        const int batches = (n + batch - 1) / batch;
+        tbb::parallel_for(
+            tbb::blocked_range<int>(0, batches, 1), [&](const tbb::blocked_range<int>& r) {
+                Kernel& kernel = kernels.local();
+                for (int b = r.begin(); b != r.end(); ++b) {
+                    const int first = b * batch;
+                    kernel.run_batch(config.seed, config.sweep_point,
+                                     static_cast<std::uint64_t>(done + first),
+                                     static_cast<std::size_t>(std::min(batch, n - first)),
+                                     &slots[static_cast<std::size_t>(first)]);
+                }
+            });
         // Reduce in trial order; columns are independent, so they are reduced in parallel.
         tbb::parallel_for(
             tbb::blocked_range<std::size_t>(0, monthly_cols, 64),

@@ -1,6 +1,7 @@
 #pragma once
 /// One trial, one tick at a time. No threads, no files, no YAML: the kernel reads a validated
 /// Scenario and writes numbers into a TrialResult.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -48,10 +49,14 @@ struct CompiledScenario;
 }
 
 /// Runs trials of one scenario. Holds per-trial working memory, so one Kernel per thread;
-/// the scenario itself is shared read-only. Deterministic: run(i) depends only on the scenario,
-/// the seed, the sweep point and i.
+/// the scenario itself is shared read-only. Deterministic: trial i's result depends only on the
+/// scenario, the seed, the sweep point and i, not on the trials it is batched with.
 class Kernel {
   public:
+    /// Trials run in lock step by run_batch: every update of a stock or flow is one vector
+    /// operation over them.
+    static constexpr std::size_t BATCH = 8;
+
     Kernel(const Scenario& scenario, const OutputLayout& layout);
     ~Kernel();
     Kernel(Kernel&&) noexcept;
@@ -61,6 +66,11 @@ class Kernel {
     /// Runs trial `trial` with the given master seed and sweep point. `out` is resized.
     void run(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t trial, TrialResult& out,
              const TrialOptions& options = {});
+    /// Runs trials first_trial .. first_trial + count - 1 (count in 1 .. BATCH) into
+    /// results[0 .. count), each exactly as run() would. A short batch costs as much as a full
+    /// one.
+    void run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint64_t first_trial,
+                   std::size_t count, TrialResult* results, const TrialOptions& options = {});
 
   private:
     struct State;
