@@ -512,6 +512,14 @@ typedef double PerTrial __attribute__((vector_size(W * sizeof(double))));
     }
     return v;
 }
+/// Trial w's element. Through a double*, which GCC allows for a vector's elements: a variable
+/// index into the vector type itself makes GCC copy the whole vector through the stack.
+[[gnu::always_inline]] inline double& at(PerTrial& v, std::size_t w) {
+    return reinterpret_cast<double*>(&v)[w];
+}
+[[gnu::always_inline]] inline double at(const PerTrial& v, std::size_t w) {
+    return reinterpret_cast<const double*>(&v)[w];
+}
 /// std::max(a, b) and std::min(a, b), trial by trial (same comparison, same result).
 [[gnu::always_inline]] inline PerTrial max_of(PerTrial a, PerTrial b) {
     return a < b ? b : a;
@@ -969,9 +977,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             PerTrial& cell =
                 (approved ? st.queue_ok
                           : st.queue_no)[q * days + static_cast<std::size_t>(when - s.start)];
-            cell[w] += sign * tonnes;
-            if (sign < 0.0 && std::abs(cell[w]) < 1e-9 * std::max(1.0, tonnes)) {
-                cell[w] = 0.0;  // what was added is taken out again, up to rounding
+            double& x = at(cell, w);
+            x += sign * tonnes;
+            if (sign < 0.0 && std::abs(x) < 1e-9 * std::max(1.0, tonnes)) {
+                x = 0.0;  // what was added is taken out again, up to rounding
             }
         }
     };
@@ -1086,9 +1095,9 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             if (q >= 0 && before[e] > 0.0 && pol.edge_share[e] == 0.0) {
                 const std::size_t base = static_cast<std::size_t>(q) * days;
                 for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
-                    st.queue_ok[base + d][w] = st.queue_no[base + d][w] = 0.0;
+                    at(st.queue_ok[base + d], w) = at(st.queue_no[base + d], w) = 0.0;
                 }
-                st.release[e][w] = st.held[e][w];  // includes decisions beyond the horizon
+                at(st.release[e], w) = at(st.held[e], w);  // includes decisions beyond the horizon
                 t.applications[static_cast<std::size_t>(q)].clear();
             }
         }
@@ -1265,8 +1274,12 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             PerTrial departing = shipped + st.approved_due[e] + st.release[e];
             if (ei.queue >= 0) {
                 const PerTrial share = st.edge_share[e];
+                PerTrial held_now = zero;
+                bool any = false;
                 for (std::size_t w = 0; w < W; ++w) {
-                    if (!(share[w] > 0.0 && shipped[w] > 0.0)) {
+                    const double shipped_w = at(shipped, w);
+                    const double share_w = at(share, w);
+                    if (!(share_w > 0.0 && shipped_w > 0.0)) {
                         continue;
                     }
                     TrialState& t = st.trial[w];
@@ -1279,18 +1292,24 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                         bool ok = false;
                         decide(t, static_cast<std::size_t>(single), t.licence_rng[q], day, decided,
                                ok);
-                        held = shipped[w] * share[w];
+                        held = shipped_w * share_w;
                         queue(w, q, std::max({day, decided, day + dt}), ok, held);
                     } else if (single >= 0) {
                         const auto slot = static_cast<std::size_t>(single);
-                        held = shipped[w] * share[w];
+                        held = shipped_w * share_w;
                         file(w, e, &slot, 1, day, dt, held);
                     } else {
-                        held = file_overlapping(w, e, day, dt, shipped[w]);
+                        held = file_overlapping(w, e, day, dt, shipped_w);
                     }
-                    st.held[e][w] += held;
+                    at(held_now, w) = held;
                     t.licences_filed = true;
-                    departing[w] -= held;
+                    any = true;
+                }
+                if (any) {
+                    // Only the trials that filed: the others' numbers stay exactly as they are.
+                    const auto filed = (share > zero) & (shipped > zero);
+                    st.held[e] = filed ? st.held[e] + held_now : st.held[e];
+                    departing = filed ? departing - held_now : departing;
                 }
             }
             PerTrial held = st.held[e] - (st.approved_due[e] + st.refused_due[e] + st.release[e]);

@@ -55,7 +55,7 @@ class Kernel {
   public:
     /// Trials run in lock step by run_batch: every update of a stock or flow is one vector
     /// operation over them.
-    static constexpr std::size_t BATCH = 8;
+    static constexpr std::size_t BATCH = 4;
 
     Kernel(const Scenario& scenario, const OutputLayout& layout);
     ~Kernel();
