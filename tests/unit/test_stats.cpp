@@ -99,6 +99,56 @@ TEST_CASE("quantile sketch: bounded memory and small rank error for large sample
     }
 }
 
+TEST_CASE("quantile sketch: a constant start is counted, then added as if one by one", "[stats]") {
+    // Constant series (zero in every trial) are only counted; the first other value adds them.
+    QuantileSketch constant(100);
+    for (int i = 0; i < 1000; ++i) {
+        constant.add(3.5);
+    }
+    CHECK(constant.count() == 1000);
+    for (double q : {0.0, 0.05, 0.5, 0.95, 1.0}) {
+        CHECK(constant.quantile(q) == 3.5);
+    }
+    // 700 zeros, then values in (0, 1): the same quantiles as the sketch fed every value the
+    // ordinary way, i.e. one that started with a different value and had the zeros after it.
+    QuantileSketch run(100);
+    QuantileSketch reference(100);
+    Rng rng(13);
+    std::vector<double> later;
+    for (int i = 0; i < 1300; ++i) {
+        later.push_back(rng.uniform());
+    }
+    reference.add(later[0]);
+    for (int i = 0; i < 700; ++i) {
+        run.add(0.0);
+        reference.add(0.0);
+    }
+    run.add(later[0]);
+    for (std::size_t i = 1; i < later.size(); ++i) {
+        run.add(later[i]);
+        reference.add(later[i]);
+    }
+    CHECK(run.count() == 2000);
+    std::vector<double> all(later.begin(), later.end());
+    all.insert(all.end(), 700, 0.0);
+    std::sort(all.begin(), all.end());
+    // 35% zeros: the 5th and 25th percentiles are exactly 0, the others within 1% in rank.
+    CHECK(run.quantile(0.05) == 0.0);
+    CHECK(run.quantile(0.25) == 0.0);
+    for (double q : {0.5, 0.75, 0.95}) {
+        const auto rank = static_cast<double>(
+            std::lower_bound(all.begin(), all.end(), run.quantile(q)) - all.begin());
+        CHECK(std::abs(rank / static_cast<double>(all.size()) - q) < 0.01);
+        CHECK(run.quantile(q) == Approx(reference.quantile(q)).margin(0.01));
+    }
+    // Minus zero is never a run (the ordinary path would turn it into 0 in a centroid mean).
+    QuantileSketch minus(100);
+    minus.add(-0.0);
+    minus.add(-0.0);
+    CHECK(minus.count() == 2);
+    CHECK(minus.quantile(0.5) == 0.0);
+}
+
 TEST_CASE("quantile sketch: merge keeps accuracy - summaries are monotone", "[stats]") {
     QuantileSketch a(100);
     QuantileSketch b(100);

@@ -1,13 +1,30 @@
 #include "chokepoint/stats/quantile_sketch.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 namespace chokepoint {
 
 QuantileSketch::QuantileSketch(double compression) : compression_(compression) {}
 
 void QuantileSketch::add(double x) {
+    if (in_run_) {
+        // Equal bits, so -0 and 0 (equal as numbers) are not one run; and never a run of -0,
+        // which the full path would turn into 0.
+        if (!any_ && !(x == 0.0 && std::signbit(x))) {
+            min_ = max_ = x;
+            any_ = true;
+            run_ = 1;
+            return;
+        }
+        if (any_ && std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(min_)) {
+            ++run_;
+            return;
+        }
+        end_run();
+    }
     if (!any_) {
         min_ = max_ = x;
         any_ = true;
@@ -24,7 +41,28 @@ void QuantileSketch::add(double x) {
     }
 }
 
+void QuantileSketch::end_run() const {
+    if (!in_run_) {
+        return;
+    }
+    in_run_ = false;
+    const std::size_t n = run_;
+    run_ = 0;
+    const std::size_t limit = static_cast<std::size_t>(2.0 * compression_);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (buffer_.capacity() == 0) {
+            buffer_.reserve(limit);
+        }
+        buffer_.push_back(min_);
+        if (buffer_.size() >= limit) {
+            flush();
+        }
+    }
+}
+
 void QuantileSketch::merge(const QuantileSketch& other) {
+    end_run();
+    other.end_run();
     other.flush();
     if (!other.any_) {
         return;
@@ -119,11 +157,15 @@ void QuantileSketch::flush() const {
 }
 
 std::size_t QuantileSketch::centroid_count() const {
+    end_run();
     flush();
     return centroids_.size();
 }
 
 double QuantileSketch::quantile(double q) const {
+    if (in_run_) {
+        return min_;  // 0 if empty, like the full path
+    }
     flush();
     if (centroids_.empty()) {
         return 0.0;

@@ -18,7 +18,9 @@ class QuantileSketch {
     void merge(const QuantileSketch& other);
     /// Quantile q in [0, 1]; 0 if empty.
     double quantile(double q) const;
-    std::size_t count() const { return static_cast<std::size_t>(total_weight_) + buffer_.size(); }
+    std::size_t count() const {
+        return run_ + static_cast<std::size_t>(total_weight_) + buffer_.size();
+    }
     /// Number of centroids held (for memory accounting in tests).
     std::size_t centroid_count() const;
 
@@ -28,11 +30,20 @@ class QuantileSketch {
         double weight;
     };
     void flush() const;
+    /// Adds the values of a constant start (see run_) the ordinary way.
+    void end_run() const;
 
     double compression_;
     mutable std::vector<Centroid> centroids_;
     mutable std::vector<double> buffer_;
     mutable double total_weight_ = 0.0;
+    // A sketch whose values have all been one and the same so far (a third of a scenario's
+    // series-months are zero in every trial) only counts them: run_ values equal to min_, not
+    // yet added. The first different value, or anything that reads the centroids, adds them
+    // first, so the sketch ends exactly as if they had been added one by one. Its quantiles
+    // are that value, as the full path gives for constant data.
+    mutable std::size_t run_ = 0;
+    mutable bool in_run_ = true;
     double min_ = 0.0;
     double max_ = 0.0;
     bool any_ = false;
