@@ -2,6 +2,7 @@
 // lead time, and results do not depend on the number of threads.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "chokepoint/kernel/trial.hpp"
@@ -94,6 +95,46 @@ TEST_CASE("property: outputs are bit-identical on 1 2 and 3 threads", "[property
                   results[0].buyers[b].shortage_probability);
             CHECK(results[i].buyers[b].time_to_shortage.p50 ==
                   results[0].buyers[b].time_to_shortage.p50);
+        }
+    }
+}
+
+TEST_CASE("property: a trial's result does not depend on the trials batched with it",
+          "[property]") {
+    // The kernel runs Kernel::BATCH trials in lock step; each must come out exactly as alone.
+    for (const auto& path : scenario_paths()) {
+        const Scenario s = load_scenario(path);
+        const OutputLayout layout = OutputLayout::build(s);
+        Kernel kernel(s, layout);
+        constexpr std::size_t n = Kernel::BATCH + 3;
+        std::vector<TrialResult> alone(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            kernel.run(s.seed, 0, i, alone[i]);
+        }
+        // Two different groupings: from trial 0 in full batches, and from trial 2 with a short
+        // batch first.
+        for (std::size_t first : {std::size_t{0}, std::size_t{2}}) {
+            std::vector<TrialResult> batched(n);
+            std::size_t begin = first == 0 ? 0 : first;
+            if (first > 0) {
+                kernel.run_batch(s.seed, 0, 0, first, batched.data());
+            }
+            while (begin < n) {
+                const std::size_t count = std::min(Kernel::BATCH, n - begin);
+                kernel.run_batch(s.seed, 0, begin, count, &batched[begin]);
+                begin += count;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                INFO(path << " trial " << i << " batches from " << first);
+                REQUIRE(batched[i].monthly.size() == alone[i].monthly.size());
+                CHECK(std::memcmp(batched[i].monthly.data(), alone[i].monthly.data(),
+                                  alone[i].monthly.size() * sizeof(double)) == 0);
+                CHECK(std::memcmp(batched[i].buyers.data(), alone[i].buyers.data(),
+                                  alone[i].buyers.size() * sizeof(double)) == 0);
+                CHECK(std::memcmp(batched[i].balance.data(), alone[i].balance.data(),
+                                  alone[i].balance.size() * sizeof(NodeBalance)) == 0);
+                CHECK(batched[i].held_end == alone[i].held_end);
+            }
         }
     }
 }
