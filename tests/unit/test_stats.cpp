@@ -69,6 +69,19 @@ TEST_CASE("quantile sketch: exact for small samples", "[stats]") {
     for (double q : {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0}) {
         CHECK(sketch.quantile(q) == Approx(type7(xs, q)));
     }
+    // Negative, tiny (subnormal) and huge values sort in numeric order (the sketch sorts by
+    // the bits of its values).
+    QuantileSketch signs(100);
+    std::vector<double> ys = {-3.5, 2.0, -0.25, 1e300, -1e-300, 0.0, 1e-310, -7e5, -1e300};
+    for (double y : ys) {
+        signs.add(y);
+    }
+    std::sort(ys.begin(), ys.end());
+    for (std::size_t k = 0; k < ys.size(); ++k) {
+        // Type 7 at q = k / (n - 1) is the k-th order statistic.
+        const double q = static_cast<double>(k) / static_cast<double>(ys.size() - 1);
+        CHECK(signs.quantile(q) == Approx(ys[k]).margin(1e-300));
+    }
 }
 
 TEST_CASE("quantile sketch: bounded memory and small rank error for large samples", "[stats]") {
