@@ -935,21 +935,29 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     }
     st.node_produced.assign(nodes, zero);
     st.node_consumed.assign(nodes, zero);
+    // Trial w's stocks at node n (output stocks, then input stocks) added to `total`, and its
+    // sum over all of v; for the node balances at the start and the end.
+    auto add_node_stock = [&](std::size_t w, std::size_t n, double& total) {
+        for (int l : c.node_lines[n]) {
+            total += at(st.out_stock[static_cast<std::size_t>(l)], w);
+        }
+        for (int g : c.node_groups[n]) {
+            total += at(st.in_stock[static_cast<std::size_t>(g)], w);
+        }
+    };
+    auto trial_total = [](const std::vector<PerTrial>& v, std::size_t w) {
+        double total = 0.0;
+        for (const PerTrial& x : v) {
+            total += at(x, w);
+        }
+        return total;
+    };
     for (std::size_t w = 0; w < W; ++w) {
         TrialResult& out = *outs[w];
         for (std::size_t n = 0; n < nodes; ++n) {
-            for (int l : c.node_lines[n]) {
-                out.balance[n].start_stock += st.out_stock[static_cast<std::size_t>(l)][w];
-            }
-            for (int g : c.node_groups[n]) {
-                out.balance[n].start_stock += st.in_stock[static_cast<std::size_t>(g)][w];
-            }
+            add_node_stock(w, n, out.balance[n].start_stock);
         }
-        double transit_total = 0.0;
-        for (const PerTrial& t : st.in_transit) {
-            transit_total += t[w];
-        }
-        out.in_transit_start = transit_total;
+        out.in_transit_start = trial_total(st.in_transit, w);
     }
 
     // One control's decision on an application filed on `filed`: its approval delay in whole
@@ -1448,23 +1456,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             from.refunded += total[REFUSED][w];
         }
         for (std::size_t n = 0; n < nodes; ++n) {
-            for (int l : c.node_lines[n]) {
-                out.balance[n].end_stock += st.out_stock[static_cast<std::size_t>(l)][w];
-            }
-            for (int g : c.node_groups[n]) {
-                out.balance[n].end_stock += st.in_stock[static_cast<std::size_t>(g)][w];
-            }
+            add_node_stock(w, n, out.balance[n].end_stock);
         }
-        double transit_total = 0.0;
-        for (const PerTrial& t : st.in_transit) {
-            transit_total += t[w];
-        }
-        out.in_transit_end = transit_total;
-        double held_total = 0.0;
-        for (const PerTrial& h : st.held) {
-            held_total += h[w];
-        }
-        out.held_end = held_total;
+        out.in_transit_end = trial_total(st.in_transit, w);
+        out.held_end = trial_total(st.held, w);
     }
 }
 
