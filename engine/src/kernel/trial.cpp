@@ -502,7 +502,7 @@ namespace {
 constexpr std::size_t W = Kernel::BATCH;
 /// One double per trial of a batch (GCC/Clang vector extension). Its arithmetic is element-wise
 /// IEEE arithmetic, so each trial's numbers are exactly those of a trial run on its own; the
-/// build turns off FMA contraction (cmake/Warnings.cmake) so no compiler may fuse them.
+/// library is built with -ffp-contract=off (engine/CMakeLists.txt) so no compiler fuses them.
 typedef double PerTrial __attribute__((vector_size(W * sizeof(double))));
 
 [[gnu::always_inline]] inline PerTrial splat(double x) {
@@ -861,7 +861,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         }
         const Policy& pol = st.trial[w].policy;
         return std::max(0.0, st.trial[w].group_demand[g] + pol.group_delta[g]) *
-               pol.group_factor[g] * pol.group_tariff[g] * st.noise_factor[g][w];
+               pol.group_factor[g] * pol.group_tariff[g] * at(st.noise_factor[g], w);
     };
     // Recomputes trial w's cached use, desired position and capacity; called whenever its
     // policy or noise changes, so the tick loop reads them instead of recomputing them daily.
@@ -870,18 +870,20 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         for (std::size_t g = 0; g < ng; ++g) {
             const auto& gi = c.groups[g];
             const double u = usage(w, g);
-            st.group_use[g][w] = u;
+            at(st.group_use[g], w) = u;
             // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
-            st.group_desired[g][w] = u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
+            at(st.group_desired[g], w) =
+                u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
         }
         for (std::size_t l = 0; l < nl; ++l) {
-            st.line_cap[l][w] = std::max(0.0, st.trial[w].line_capacity[l] + pol.line_delta[l]) *
-                                pol.line_factor[l];
+            at(st.line_cap[l], w) =
+                std::max(0.0, st.trial[w].line_capacity[l] + pol.line_delta[l]) *
+                pol.line_factor[l];
         }
         // A source's shipments are its orders times the month's factor; the split between
         // lanes is normalised without it, so the factor moves the tonnes, not the split.
         for (std::size_t e = 0; e < ned; ++e) {
-            st.lane_weight[e][w] = pol.edge_order_weight[e] * st.lane_noise[e][w];
+            at(st.lane_weight[e], w) = pol.edge_order_weight[e] * at(st.lane_noise[e], w);
         }
     };
     auto advance_noise = [&](std::size_t w, bool first) {
@@ -889,14 +891,14 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         if (t.demand_noise.on()) {
             t.demand_noise.advance(first);
             for (std::size_t i = 0; i < c.buyer_groups.size(); ++i) {
-                st.noise_factor[static_cast<std::size_t>(c.buyer_groups[i])][w] =
+                at(st.noise_factor[static_cast<std::size_t>(c.buyer_groups[i])], w) =
                     t.demand_noise.factor(i);
             }
         }
         if (t.supply_noise.on()) {
             t.supply_noise.advance(first);
             for (std::size_t i = 0; i < c.source_lanes.size(); ++i) {
-                st.lane_noise[static_cast<std::size_t>(c.source_lanes[i])][w] =
+                at(st.lane_noise[static_cast<std::size_t>(c.source_lanes[i])], w) =
                     t.supply_noise.factor(i);
             }
         }
@@ -904,9 +906,9 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     st.in_stock.resize(ng);
     for (std::size_t g = 0; g < ng; ++g) {
         for (std::size_t w = 0; w < W; ++w) {
-            st.in_stock[g][w] = c.groups[g].initial_stock >= 0.0
-                                    ? c.groups[g].initial_stock
-                                    : c.groups[g].cover_days * usage(w, g);
+            at(st.in_stock[g], w) = c.groups[g].initial_stock >= 0.0
+                                        ? c.groups[g].initial_stock
+                                        : c.groups[g].cover_days * usage(w, g);
         }
     }
     st.ring.assign(static_cast<std::size_t>(c.ring_total), zero);
@@ -1117,10 +1119,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             }
         }
         for (std::size_t e = 0; e < ned; ++e) {
-            st.edge_share[e][w] = pol.edge_share[e];
+            at(st.edge_share[e], w) = pol.edge_share[e];
         }
         for (std::size_t g = 0; g < ng; ++g) {
-            st.group_inv_weight[g][w] = pol.group_inv_weight[g];
+            at(st.group_inv_weight[g], w) = pol.group_inv_weight[g];
         }
     };
 
@@ -1340,14 +1342,14 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             if (month_end) {
                 for (std::size_t w = 0; w < W; ++w) {
                     TrialResult& o = *outs[w];
-                    record(o, ei.export_series, month, lane[DEPARTED][w]);
-                    record(o, ei.export_world, month, lane[DEPARTED][w]);
-                    record(o, ei.import_series, month, lane[ARRIVED][w]);
-                    record(o, ei.import_world, month, lane[ARRIVED][w]);
-                    record(o, ei.refused_series, month, lane[REFUSED][w]);
-                    record(o, ei.refused_world, month, lane[REFUSED][w]);
-                    record(o, ei.backlog_series, month, st.held[e][w]);
-                    record(o, ei.backlog_world, month, st.held[e][w]);
+                    record(o, ei.export_series, month, at(lane[DEPARTED], w));
+                    record(o, ei.export_world, month, at(lane[DEPARTED], w));
+                    record(o, ei.import_series, month, at(lane[ARRIVED], w));
+                    record(o, ei.import_world, month, at(lane[ARRIVED], w));
+                    record(o, ei.refused_series, month, at(lane[REFUSED], w));
+                    record(o, ei.refused_world, month, at(lane[REFUSED], w));
+                    record(o, ei.backlog_series, month, at(st.held[e], w));
+                    record(o, ei.backlog_world, month, at(st.held[e], w));
                 }
                 PerTrial* total = &st.lane_trial[e * LANE_FIGURES];
                 for (std::size_t f = 0; f < LANE_FIGURES; ++f) {
@@ -1360,10 +1362,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                     for (int d = 0; d < dt; ++d) {
                         auto& rec = outs[w]->trace[static_cast<std::size_t>(offset + d)][e];
                         if (d == 0) {
-                            rec.departed = departing[w];
-                            rec.arrived = arrived[w];
+                            rec.departed = at(departing, w);
+                            rec.arrived = at(arrived, w);
                         }
-                        rec.held = st.held[e][w];
+                        rec.held = at(st.held[e], w);
                     }
                 }
             }
@@ -1381,20 +1383,20 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 st.node_consumed[n] += st.consume[g];
                 const PerTrial short_t = st.shortfall[g];
                 for (std::size_t w = 0; w < W; ++w) {
-                    if (short_t[w] > TONNES_EPSILON) {
+                    if (at(short_t, w) > TONNES_EPSILON) {
                         TrialResult& o = *outs[w];
-                        record(o, gi.shortage_series, month, short_t[w]);
+                        record(o, gi.shortage_series, month, at(short_t, w));
                         record(o, gi.days_series, month, dt);
                         double* fig = &o.buyers[static_cast<std::size_t>(gi.buyer_index) *
                                                 BUYER_FIGURE_COUNT];
-                        fig[SHORTAGE_TONNES] += short_t[w];
+                        fig[SHORTAGE_TONNES] += at(short_t, w);
                         fig[DAYS_SHORT] += dt;
                         if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {
                             fig[TIME_TO_SHORTAGE] = day - s.reference_day;
                         }
                     }
                     if (month_end) {
-                        record(*outs[w], gi.stock_series, month, st.in_stock[g][w]);
+                        record(*outs[w], gi.stock_series, month, at(st.in_stock[g], w));
                     }
                 }
             } else {
@@ -1409,21 +1411,21 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             double made = 0.0;
             double used = 0.0;
             for (std::size_t l = 0; l < nl; ++l) {
-                if (st.out_stock[l][w] < -1e-6) {
+                if (at(st.out_stock[l], w) < -1e-6) {
                     throw std::logic_error("output stock below zero on " + format_date(day));
                 }
-                mass += st.out_stock[l][w];
-                made += st.produce[l][w];
+                mass += at(st.out_stock[l], w);
+                made += at(st.produce[l], w);
             }
             for (std::size_t g = 0; g < ng; ++g) {
-                if (st.in_stock[g][w] < -1e-6) {
+                if (at(st.in_stock[g], w) < -1e-6) {
                     throw std::logic_error("input stock below zero on " + format_date(day));
                 }
-                mass += st.in_stock[g][w];
-                used += c.groups[g].buyer ? st.consume[g][w] : st.draw[g][w];
+                mass += at(st.in_stock[g], w);
+                used += c.groups[g].buyer ? at(st.consume[g], w) : at(st.draw[g], w);
             }
             for (std::size_t e = 0; e < ned; ++e) {
-                mass += st.in_transit[e][w] + st.held[e][w];
+                mass += at(st.in_transit[e], w) + at(st.held[e], w);
             }
             double& check = st.trial[w].check_mass;
             if (day == s.start) {
@@ -1441,8 +1443,8 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     for (std::size_t w = 0; w < W; ++w) {
         TrialResult& out = *outs[w];
         for (std::size_t n = 0; n < nodes; ++n) {
-            out.balance[n].produced = st.node_produced[n][w];
-            out.balance[n].consumed = st.node_consumed[n][w];
+            out.balance[n].produced = at(st.node_produced[n], w);
+            out.balance[n].consumed = at(st.node_consumed[n], w);
         }
         for (std::size_t e = 0; e < ned; ++e) {
             const PerTrial* total = &st.lane_trial[e * LANE_FIGURES];
@@ -1451,9 +1453,9 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 c.lines[static_cast<std::size_t>(ei.line)].node)];
             NodeBalance& to = out.balance[static_cast<std::size_t>(
                 c.groups[static_cast<std::size_t>(ei.group)].node)];
-            to.received += total[ARRIVED][w];
-            from.shipped += total[SHIPPED][w];
-            from.refunded += total[REFUSED][w];
+            to.received += at(total[ARRIVED], w);
+            from.shipped += at(total[SHIPPED], w);
+            from.refunded += at(total[REFUSED], w);
         }
         for (std::size_t n = 0; n < nodes; ++n) {
             add_node_stock(w, n, out.balance[n].end_stock);
