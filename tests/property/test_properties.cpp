@@ -99,10 +99,59 @@ TEST_CASE("property: outputs are bit-identical on 1 2 and 3 threads", "[property
     }
 }
 
+namespace {
+/// Trials of one batch that part ways: a control that happens in some trials only and starts on
+/// different days, a second control on part of its lanes (tonnes split between them), waiting
+/// applications decided again from an uncertain date, and a lift on an uncertain date; daily
+/// and weekly ticks.
+std::vector<std::string> diverging_paths() {
+    const std::string events = R"(  - id: a
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    share: 0.8
+    start: {dist: uniform, min: 2025-02-01, max: 2025-04-01}
+    probability: 0.7
+    approval_delay: {dist: lognormal, median: 25, spread: 0.5}
+    approval_rate: {dist: uniform, min: 0.3, max: 0.9}
+  - id: b
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    destinations: [Importland]
+    share: 0.4
+    start: {dist: uniform, min: 2025-03-01, max: 2025-05-01}
+    approval_delay: {dist: lognormal, median: 10, spread: 0.3}
+    approval_rate: 0.7
+  - id: faster
+    kind: licence_delay
+    control: a
+    approval_delay: {dist: lognormal, median: 8, spread: 0.3}
+    approval_rate: 0.95
+    start: {dist: uniform, min: 2025-06-01, max: 2025-08-01}
+    pending: redecide
+  - id: lift
+    kind: agreement
+    control: b
+    lifts: true
+    start: {dist: uniform, min: 2025-09-01, max: 2025-11-01}
+)";
+    return {chokepoint::testing::write_temp("diverging_daily.yaml",
+                                            chokepoint::testing::small_scenario(events)),
+            chokepoint::testing::write_temp(
+                "diverging_weekly.yaml",
+                chokepoint::testing::small_scenario(events, "time_step_days: 7\n"))};
+}
+}  // namespace
+
 TEST_CASE("property: a trial's result does not depend on the trials batched with it",
           "[property]") {
     // The kernel runs Kernel::BATCH trials in lock step; each must come out exactly as alone.
-    for (const auto& path : scenario_paths()) {
+    std::vector<std::string> paths = scenario_paths();
+    for (const auto& path : diverging_paths()) {
+        paths.push_back(path);
+    }
+    for (const auto& path : paths) {
         const Scenario s = load_scenario(path);
         const OutputLayout layout = OutputLayout::build(s);
         Kernel kernel(s, layout);
@@ -111,11 +160,11 @@ TEST_CASE("property: a trial's result does not depend on the trials batched with
         for (std::size_t i = 0; i < n; ++i) {
             kernel.run(s.seed, 0, i, alone[i]);
         }
-        // Two different groupings: from trial 0 in full batches, and from trial 2 with a short
-        // batch first.
-        for (std::size_t first : {std::size_t{0}, std::size_t{2}}) {
+        // Full batches from trial 0, or a short batch of `first` trials first: each trial sits in
+        // other columns, with other batchmates.
+        for (std::size_t first = 0; first < Kernel::BATCH; ++first) {
             std::vector<TrialResult> batched(n);
-            std::size_t begin = first == 0 ? 0 : first;
+            std::size_t begin = first;
             if (first > 0) {
                 kernel.run_batch(s.seed, 0, 0, first, batched.data());
             }
