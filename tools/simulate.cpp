@@ -189,14 +189,22 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
     }
     out << "\nBuyers: probability of a shortage on or after " << format_date(scenario.reference_day)
         << ", and days to the first shortage (P50 of trials with one)\n\n";
+    // Buyers by country; by country and node id where a country has more than one buyer node.
+    auto buyer_name = [&](const BuyerKey& key) {
+        const bool shared =
+            std::any_of(layout.buyers.begin(), layout.buyers.end(), [&](const BuyerKey& other) {
+                return other.country == key.country && other.buyer != key.buyer;
+            });
+        return (shared ? key.country + " " + key.buyer : key.country) + " (" + key.product_id + ")";
+    };
     std::size_t wb = 5;
     for (const auto& b : layout.buyers) {
-        wb = std::max(wb, b.buyer.size() + b.product_id.size() + 3);
+        wb = std::max(wb, buyer_name(b).size());
     }
     for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
         const auto& key = layout.buyers[b];
         const auto& s = result.buyers[b];
-        const std::string name = key.buyer + " (" + key.product_id + ")";
+        const std::string name = buyer_name(key);
         char line[160];
         std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb), name.c_str(),
                       100.0 * s.shortage_probability);

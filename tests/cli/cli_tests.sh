@@ -67,6 +67,7 @@ else
     echo "ok   no temporary files left"; passed=$((passed + 1))
 fi
 expect "report table" 0 "magnet exports from Exportland" -- "$sim" "$work/good.yaml" --output "$work/out2"
+expect "buyers by country" 0 "  Importland (magnet)" -- "$sim" "$work/good.yaml" --output "$work/out2"
 expect "validate good" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.yaml"
 expect "set override" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.yaml" --set trials=5
 expect "set bad value" 2 "--set trials=x: error: trials: expected a whole number" -- "$sim" validate "$work/good.yaml" --set trials=x
