@@ -84,11 +84,16 @@ void QuantileSketch::add(double x) {
         min_ = std::min(min_, x);
         max_ = std::max(max_, x);
     }
+    buffer(x);
+}
+
+void QuantileSketch::buffer(double x) const {
+    const auto limit = static_cast<std::size_t>(2.0 * compression_);
     if (buffer_.capacity() == 0) {
-        buffer_.reserve(static_cast<std::size_t>(2.0 * compression_));
+        buffer_.reserve(limit);
     }
     buffer_.push_back(x);
-    if (buffer_.size() >= static_cast<std::size_t>(2.0 * compression_)) {
+    if (buffer_.size() >= limit) {
         flush();
     }
 }
@@ -100,15 +105,8 @@ void QuantileSketch::end_run() const {
     in_run_ = false;
     const std::size_t n = run_;
     run_ = 0;
-    const std::size_t limit = static_cast<std::size_t>(2.0 * compression_);
     for (std::size_t i = 0; i < n; ++i) {
-        if (buffer_.capacity() == 0) {
-            buffer_.reserve(limit);
-        }
-        buffer_.push_back(min_);
-        if (buffer_.size() >= limit) {
-            flush();
-        }
+        buffer(min_);
     }
 }
 

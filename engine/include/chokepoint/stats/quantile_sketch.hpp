@@ -30,6 +30,8 @@ class QuantileSketch {
         double weight;
     };
     void flush() const;
+    /// Appends x to the buffer, flushing it when full.
+    void buffer(double x) const;
     /// Adds the values of a constant start (see run_) the ordinary way.
     void end_run() const;
 
