@@ -21,6 +21,7 @@
 #include "chokepoint/compare/charts.hpp"
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/runner/runner.hpp"
@@ -414,8 +415,8 @@ int cmd_compare(const std::vector<std::string>& args) {
                                        : format_month(r.first) + ".." + format_month(r.last);
         const std::string band = compact(f.p05) + "-" + compact(f.p95);
         std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
-                      static_cast<int>(wl), f.label.c_str(), period.c_str(), f.reported, f.p50,
-                      band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
+                      static_cast<int>(wl), terminal_safe(f.label).c_str(), period.c_str(),
+                      f.reported, f.p50, band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
                       f.conflict ? "  (sources disagree)" : "");
         std::cout << line;
     }
@@ -445,8 +446,9 @@ int cmd_compare(const std::vector<std::string>& args) {
                   << " not compared (listed with reasons in scores.json), for example:\n";
         for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
             const ReportedRow& r = c.rows[c.unmapped[i].row];
-            std::cout << "  " << r.file << ":" << r.line << ": " << r.series << ": "
-                      << c.unmapped[i].reason << "\n";
+            std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
+                      << terminal_safe(r.series) << ": " << terminal_safe(c.unmapped[i].reason)
+                      << "\n";
         }
     }
     try {
@@ -655,7 +657,7 @@ int main(int argc, char** argv) {
         return cmd_run(args, join_args(argc, argv));
     } catch (const InputError& e) {
         for (const auto& d : e.diagnostics()) {
-            std::cerr << d.format() << "\n";
+            std::cerr << terminal_safe(d.format()) << "\n";
         }
         std::cerr << e.diagnostics().size() << (e.diagnostics().size() == 1 ? " error" : " errors")
                   << "; nothing was run\n";
@@ -667,7 +669,7 @@ int main(int argc, char** argv) {
         std::cerr << "error: " << e.what() << "\n\n" << USAGE;
         return EXIT_USAGE;
     } catch (const std::exception& e) {
-        spdlog::error("{}", e.what());
+        spdlog::error("{}", terminal_safe(e.what()));
         return EXIT_FAILURE_;
     }
 }

@@ -129,5 +129,44 @@ expect "compare malformed reported" 2 "bad_reported.csv:1:1: error: expected the
 expect "calibrate needs --fit" 2 "calibrate needs --fit" -- "$sim" calibrate "$work/good.yaml"
 expect "calibrate unknown parameter" 2 "no parameter 'magnet_shar'" -- "$sim" calibrate "$work/good.yaml" --fit magnet_shar --reported "$work/reported.csv"
 
+# --- Hostile names never become code, and output stays under its root (issue 10, section 1).
+marker="$work/pwned"
+evil_dir="$work/evil"
+mkdir -p "$evil_dir"
+cp "$work/small_model.yaml" "$evil_dir/"
+printf 'name: evilfile\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/x';touch pwned;'.yaml"
+sed '/^name:/d' "$evil_dir/x';touch pwned;'.yaml" > "$evil_dir/y';touch pwned;'.yaml"
+printf 'name: evil\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/evil.yaml"
+expect "hostile file name refused as a name" 2 "the file name does not make a usable scenario name" -- "$sim" compare "$evil_dir/y';touch pwned;'.yaml" --reported "$work/reported.csv"
+expect "hostile file name with a name" 0 "Results written to" -- "$sim" compare "$evil_dir/x';touch pwned;'.yaml" --reported "$work/reported.csv" --output "$work/cmp_evil1"
+expect "hostile --output" 0 "Results written to" -- "$sim" compare "$evil_dir/evil.yaml" --reported "$work/reported.csv" --output "$work/o';touch $marker;'"
+# A country name that would close gnuplot's quoted title and call system().
+gp_payload="Exportland' . system(\"touch pwned\") . '"
+model_text="$(cat "$work/small_model.yaml")"
+yaml_payload="${gp_payload//\"/\\\"}"
+printf '%s\n' "${model_text//country: Exportland/country: \"$yaml_payload\"}" > "$evil_dir/quote_model.yaml"
+if grep -qF "system(" "$evil_dir/quote_model.yaml"; then echo "ok   gnuplot payload planted"; passed=$((passed + 1)); else echo "FAIL payload not planted"; failed=$((failed + 1)); fi
+csv_text="$(cat "$work/reported.csv")"
+csv_payload="${gp_payload//\"/\"\"}"
+printf '%s\n' "${csv_text//Exportland/\"$csv_payload\"}" > "$evil_dir/quote_reported.csv"
+printf 'name: quote\nmodel: quote_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/quote.yaml"
+expect "compare with a quote in a country" 0 "Charts:" -- "$sim" compare "$evil_dir/quote.yaml" --reported "$evil_dir/quote_reported.csv" --output "$work/cmp_quote"
+if [ -e "$marker" ] || [ -n "$(find "$work" -name pwned)" ]; then echo "FAIL a name from a file ran a command"; failed=$((failed + 1)); else echo "ok   no payload ran (file name, --output, gnuplot title)"; passed=$((passed + 1)); fi
+printf 'name: ".."\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n' > "$evil_dir/dots.yaml"
+expect "name .. refused" 2 "dots.yaml:1:7: error: name: a name starts with a letter or digit" -- "$sim" "$evil_dir/dots.yaml"
+cp "$evil_dir/evil.yaml" "$evil_dir/...yaml"
+sed -i '/^name:/d' "$evil_dir/...yaml"
+expect "file ...yaml refused" 2 "the file name does not make a usable scenario name" -- "$sim" "$evil_dir/...yaml"
+printf 'name: "a\\u001b[31mred"\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n' > "$evil_dir/esc.yaml"
+expect "control characters in a name refused" 2 "name: text with a control character" -- "$sim" "$evil_dir/esc.yaml"
+printf 'name: ok\ndescription: "caf\xe9"\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n' > "$evil_dir/latin1.yaml"
+expect "invalid UTF-8 refused up front" 2 "latin1.yaml:2:14: error: text that is not valid UTF-8" -- "$sim" "$evil_dir/latin1.yaml" --output "$work/never_utf8"
+if [ -e "$work/never_utf8" ]; then echo "FAIL output written for invalid UTF-8"; failed=$((failed + 1)); else echo "ok   nothing written for invalid UTF-8"; passed=$((passed + 1)); fi
+sed 's/country: Exportland/country: "Ex<script>x<\/script>\\"port"/' "$work/small_model.yaml" > "$evil_dir/html_model.yaml"
+printf 'name: q\nmodel: html_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/q.yaml"
+sed 's/Exportland/"Ex<script>x<\/script>""port"/' "$work/reported.csv" > "$evil_dir/html_reported.csv"
+"$sim" compare "$evil_dir/q.yaml" --reported "$evil_dir/html_reported.csv" --output "$work/cmp_html" >/dev/null 2>&1 </dev/null
+if [ -f "$work/cmp_html/index.html" ] && grep -qF 'Ex&lt;script&gt;x&lt;/script&gt;&quot;port' "$work/cmp_html/index.html" && ! grep -q '<script>' "$work/cmp_html/index.html"; then echo "ok   page escapes user text"; passed=$((passed + 1)); else echo "FAIL page carries raw user text"; failed=$((failed + 1)); fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

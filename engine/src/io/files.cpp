@@ -1,16 +1,60 @@
 #include "chokepoint/io/files.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 
 namespace chokepoint {
+
+namespace {
+// Writes all of `data` to `fd`; false on any error (errno set).
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+}  // namespace
+
+void sync_file(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw std::runtime_error("cannot sync " + path.string() + ": " + why);
+    }
+    ::close(fd);
+}
+
+void sync_directory(const std::filesystem::path& dir) {
+    const std::filesystem::path d = dir.empty() ? std::filesystem::path(".") : dir;
+    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        throw std::runtime_error("cannot open directory " + d.string() + ": " +
+                                 std::strerror(errno));
+    }
+    ::fsync(fd);  // some file systems refuse fsync on directories; the rename is still done
+    ::close(fd);
+}
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents) {
     const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
@@ -20,23 +64,41 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
         throw std::runtime_error("cannot create directory " + dir.string() + ": " + ec.message());
     }
     const auto tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            throw std::runtime_error("cannot write " + tmp.string());
-        }
-        out << contents;
-        out.flush();
-        if (!out) {
-            std::filesystem::remove(tmp, ec);
-            throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
-        }
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    }
+    if (!write_all(fd, contents.data(), contents.size()) || ::fsync(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        std::filesystem::remove(tmp, ec);
+        throw std::runtime_error("cannot write " + path.string() + ": " + why);
+    }
+    if (::close(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        std::filesystem::remove(tmp, ec);
+        throw std::runtime_error("cannot write " + path.string() + ": " + why);
     }
     std::filesystem::rename(tmp, path, ec);
     if (ec) {
         std::filesystem::remove(tmp, ec);
         throw std::runtime_error("cannot rename into " + path.string() + ": " + ec.message());
     }
+    sync_directory(dir);
+}
+
+void append_durably(const std::filesystem::path& path, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    }
+    if (!write_all(fd, text.data(), text.size()) || ::fsync(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        throw std::runtime_error("cannot append to " + path.string() + ": " + why);
+    }
+    ::close(fd);
+    sync_directory(path.parent_path());
 }
 
 std::string read_file(const std::filesystem::path& path) {

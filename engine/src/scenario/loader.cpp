@@ -1175,18 +1175,29 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
         sink.throw_if_any();  // a broken model makes every later message noise
     }
 
+    // The name becomes a directory under the output root: a plain word, never "." or "..".
+    auto plain_word = [](const std::string& name) {
+        if (name.empty() || name.size() > 100 ||
+            !std::isalnum(static_cast<unsigned char>(name[0]))) {
+            return false;
+        }
+        return std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        });
+    };
+    constexpr const char* NAME_RULE =
+        "a name starts with a letter or digit and holds letters, digits, '_', '-' and '.' "
+        "only, at most 100 characters (it names the output directory)";
     s.name = std::filesystem::path(path).stem().string();
     if (const YNode* v = member(root, "name")) {
         s.name = r.string(*v, "name").value_or(s.name);
-        for (char c : s.name) {
-            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-                  c == '.')) {
-                r.error(*v, "name",
-                        "a name may hold letters, digits, '_', '-' and '.' only (it "
-                        "names the output directory)");
-                break;
-            }
+        if (!plain_word(s.name)) {
+            r.error(*v, "name", NAME_RULE);
         }
+    } else if (!plain_word(s.name)) {
+        r.error(root, "name",
+                "the file name does not make a usable scenario name; add 'name:' (" +
+                    std::string(NAME_RULE) + ")");
     }
     if (const YNode* v = member(root, "description")) {
         s.description = v->scalar;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "chokepoint/core/text.hpp"
+
 namespace chokepoint::detail {
 
 namespace {
@@ -91,6 +93,11 @@ bool Reader::expect_sequence(const YNode& node, const std::string& path) {
 std::optional<std::string> Reader::string(const YNode& node, const std::string& path) {
     if (!node.is_scalar() || node.scalar.empty()) {
         error(node, path, std::string("expected text, found ") + kind_name(node.kind));
+        return std::nullopt;
+    }
+    if (has_control_character(node.scalar)) {
+        // Names reach charts, pages and the terminal: no escape sequences, no line breaks.
+        error(node, path, "text with a control character (a line break, tab or escape)");
         return std::nullopt;
     }
     return node.scalar;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "chokepoint/core/text.hpp"
+
 namespace chokepoint::detail {
 
 const YNode* YNode::find(const std::string& key) const {
@@ -56,6 +58,9 @@ YNode convert(const YAML::Node& node, const std::string& file) {
         case YAML::NodeType::Scalar:
             out.kind = YNode::Kind::scalar;
             out.scalar = node.Scalar();
+            if (!valid_utf8(out.scalar)) {
+                throw InputError(out.where, "", "text that is not valid UTF-8");
+            }
             break;
         case YAML::NodeType::Sequence:
             out.kind = YNode::Kind::sequence;
@@ -71,6 +76,11 @@ YNode convert(const YAML::Node& node, const std::string& file) {
                     throw InputError(key_where, "", "a mapping key must be a plain word");
                 }
                 const std::string key = kv.first.Scalar();
+                if (!valid_utf8(key) || has_control_character(key)) {
+                    throw InputError(
+                        key_where, "",
+                        "a mapping key must be valid UTF-8 without control characters");
+                }
                 if (out.find(key) != nullptr) {
                     throw InputError(key_where, key, "duplicate key '" + key + "'");
                 }

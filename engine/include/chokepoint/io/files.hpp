@@ -6,8 +6,17 @@
 
 namespace chokepoint {
 
-/// Writes `contents` to `path` atomically. Throws std::runtime_error naming the path on failure.
+/// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed to
+/// disk (fsync) and renamed over the target, then the directory is synced. Throws
+/// std::runtime_error naming the path on failure (the temporary file is removed).
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
+/// Appends `text` to `path` (created if missing) and makes it durable: write, fsync of the file
+/// and of its directory. Throws std::runtime_error naming the path on failure.
+void append_durably(const std::filesystem::path& path, const std::string& text);
+/// fsync of a file's contents. Throws std::runtime_error on failure.
+void sync_file(const std::filesystem::path& path);
+/// fsync of a directory, so that renames and new files in it survive a power loss.
+void sync_directory(const std::filesystem::path& dir);
 /// Reads a whole file. Throws std::runtime_error naming the path on failure.
 std::string read_file(const std::filesystem::path& path);
 /// Lower-case hex SHA-256 of some bytes (OpenSSL's libcrypto).

@@ -1,0 +1,26 @@
+#pragma once
+/// Charts drawn by gnuplot (Debian package gnuplot-nox) as PNG and SVG. gnuplot is started
+/// without a shell in the chart directory, and scripts name files only by the plain names this
+/// module makes, so no path or title from a user's file can become a gnuplot or shell command.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace chokepoint {
+
+/// True when gnuplot is on $PATH.
+bool gnuplot_available();
+
+/// A file-name stem from any text: lower-case letters, digits and '_' only (never empty).
+std::string chart_slug(const std::string& text);
+
+/// Draws `<dir>/<name>.png` and `<dir>/<name>.svg` from `body`: gnuplot commands after the
+/// terminal and output settings. `body` may refer to data files only by plain names inside
+/// `dir`, and must put user text through gnuplot_quote(). Each image is written to a temporary
+/// file, checked (gnuplot's exit status, a non-empty file) and renamed into place. Returns the
+/// two files; throws std::runtime_error with gnuplot's first error line on failure.
+std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
+                                              const std::string& name, const std::string& body,
+                                              int width = 1000, int height = 520);
+
+}  // namespace chokepoint

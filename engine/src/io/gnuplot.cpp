@@ -1,0 +1,76 @@
+#include "chokepoint/io/gnuplot.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/process.hpp"
+
+namespace chokepoint {
+
+bool gnuplot_available() {
+    return program_on_path("gnuplot");
+}
+
+std::string chart_slug(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        out += (c < 0x80 && std::isalnum(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    }
+    return out.empty() ? std::string("chart") : out;
+}
+
+std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
+                                              const std::string& name, const std::string& body,
+                                              int width, int height) {
+    namespace fs = std::filesystem;
+    if (name != chart_slug(name)) {
+        throw std::invalid_argument("draw_chart: '" + name + "' is not a plain chart name");
+    }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw std::runtime_error("cannot create directory " + dir.string() + ": " + ec.message());
+    }
+    std::vector<fs::path> written;
+    const std::string size = std::to_string(width) + "," + std::to_string(height);
+    for (const std::string ext : {"png", "svg"}) {
+        const std::string tmp = "." + name + "." + ext + ".tmp";
+        const std::string script_name = "." + name + "." + ext + ".gp";
+        const std::string log_name = "." + name + "." + ext + ".log";
+        const std::string script =
+            (ext == "png" ? "set terminal pngcairo size " + size + " font 'sans,10'\n"
+                          : "set terminal svg size " + size + " dynamic font 'sans,10'\n") +
+            "set output '" + tmp + "'\n" + body + "\nset output\n";
+        write_file_atomic(dir / script_name, script);
+        fs::remove(dir / log_name, ec);
+        const int rc = run_program({"gnuplot", script_name}, dir, dir / log_name);
+        std::string first_error;
+        if (fs::exists(dir / log_name)) {
+            std::ifstream log(dir / log_name);
+            for (std::string line; std::getline(log, line);) {
+                if (!line.empty()) {
+                    first_error = line;
+                    break;
+                }
+            }
+        }
+        const bool ok = rc == 0 && fs::is_regular_file(dir / tmp, ec) &&
+                        fs::file_size(dir / tmp, ec) > 0 && !ec;
+        if (!ok) {
+            fs::remove(dir / tmp, ec);
+            throw std::runtime_error(
+                "gnuplot failed drawing " + (dir / (name + "." + ext)).string() + " (exit " +
+                std::to_string(rc) + ")" + (first_error.empty() ? "" : ": " + first_error));
+        }
+        sync_file(dir / tmp);
+        fs::rename(dir / tmp, dir / (name + "." + ext));
+        fs::remove(dir / script_name, ec);
+        fs::remove(dir / log_name, ec);
+        written.push_back(dir / (name + "." + ext));
+    }
+    return written;
+}
+
+}  // namespace chokepoint
