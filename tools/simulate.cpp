@@ -26,39 +26,13 @@
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
+#include "cli_common.hpp"
 
 namespace po = boost::program_options;
 using namespace chokepoint;
+using namespace chokepoint::cli;
 
 namespace {
-
-// Where a command writes: --output DIR as given (without a trailing '/', so messages do not
-// print "out//"), or results/<default_name>.
-std::filesystem::path output_dir(const std::string& output, const std::string& default_name) {
-    if (output.empty()) {
-        return std::filesystem::path("results") / default_name;
-    }
-    std::filesystem::path dir = std::filesystem::path(output).lexically_normal();
-    if (!dir.has_filename() && dir.has_parent_path() && dir != dir.root_path()) {
-        dir = dir.parent_path();
-    }
-    return dir;
-}
-
-constexpr int EXIT_OK = 0;
-constexpr int EXIT_FAILURE_ = 1;
-constexpr int EXIT_USAGE = 2;
-constexpr int EXIT_INTERRUPTED = 130;
-
-std::atomic<bool> g_interrupted{false};  // written by the signal handler only
-
-extern "C" void on_signal(int) {
-    g_interrupted.store(true);
-}
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 const char* USAGE = R"(Usage:
   simulate SCENARIO.yaml [--trials N] [--seed S] [--threads T] [--output DIR]
@@ -70,6 +44,11 @@ const char* USAGE = R"(Usage:
   simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [--reported FILE_OR_DIR]
                    [--to YYYY-MM] [--trials N] [--seed S] [--threads T]
                    [--max-evaluations N] [--write FILE.yaml] [--output DIR]
+  simulate parameters SCENARIO.yaml [--format text|csv|json] [--all] [--set path=value]...
+  simulate sweep SWEEP.yaml [--output DIR] [--threads T] [--trials N] [--restart]
+                 [--no-charts] [--quiet]          (also under mpirun -np K)
+  simulate diff BASE.yaml [WHATIF.yaml] [--set path=value]... [--base-set path=value]...
+                [--trials N] [--seed S] [--threads T] [--output DIR] [--no-charts] [--quiet]
   simulate --help | --version
 
 Runs a Monte Carlo simulation of a supply-network scenario and writes summary.csv,
@@ -78,45 +57,12 @@ buyers.csv and run.json to results/<scenario name>/ (or --output DIR).
 Exit codes: 0 success, 1 failure, 2 bad usage or invalid input, 130 interrupted (Ctrl-C).
 )";
 
-// Parses `args` with one positional argument named `positional`.
-po::variables_map parse_args(const std::vector<std::string>& args,
-                             const po::options_description& opts, const char* positional) {
-    po::positional_options_description pos;
-    pos.add(positional, 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    return vm;
-}
-
-std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
-    std::vector<Override> out;
-    for (const auto& s : sets) {
-        const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            throw UsageError("--set needs path=value, found '" + s + "'");
-        }
-        out.push_back(Override{s.substr(0, eq), s.substr(eq + 1)});
-    }
-    return out;
-}
-
 std::string join_args(int argc, char** argv) {
     std::string out;
     for (int i = 0; i < argc; ++i) {
         out += (i ? " " : "") + std::string(argv[i]);
     }
     return out;
-}
-
-std::string compact(double v) {
-    char buf[32];
-    if (std::abs(v) >= 9999.5) {
-        std::snprintf(buf, sizeof buf, "%.1fk", v / 1000.0);
-    } else {
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    }
-    return buf;
 }
 
 void print_report(const Scenario& scenario, const RunResult& result, std::ostream& out) {
@@ -220,38 +166,6 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
     }
 }
 
-class Progress {
-  public:
-    explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
-    void operator()(int done, int total) {
-        if (!enabled_) {
-            return;
-        }
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-        const double left = done > 0 ? elapsed * (total - done) / done : 0.0;
-        const int bar = 30;
-        const int filled = total > 0 ? bar * done / total : bar;
-        std::fprintf(stderr, "\r[%s%s] %3d%% %d/%d trials, %.1f s left   ",
-                     std::string(static_cast<std::size_t>(filled), '=').c_str(),
-                     std::string(static_cast<std::size_t>(bar - filled), ' ').c_str(),
-                     total > 0 ? 100 * done / total : 100, done, total, left);
-        if (done >= total) {
-            std::fprintf(stderr, "\n");
-        }
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (enabled_) {
-            std::fprintf(stderr, "\n");
-        }
-    }
-
-  private:
-    using Clock = std::chrono::steady_clock;
-    bool enabled_;
-    Clock::time_point start_;
-};
-
 int cmd_validate(const std::vector<std::string>& args) {
     po::options_description opts("validate options");
     std::string path;
@@ -298,14 +212,6 @@ int cmd_graph(const std::vector<std::string>& args) {
         write_file_atomic(output, text.str());
     }
     return EXIT_OK;
-}
-
-MonthIndex month_option(const std::string& name, const std::string& value) {
-    auto m = parse_month(value);
-    if (!m) {
-        throw UsageError("--" + name + " needs a month YYYY-MM, found '" + value + "'");
-    }
-    return *m;
 }
 
 // Options shared by `compare` and `calibrate`.
@@ -649,6 +555,17 @@ int main(int argc, char** argv) {
         }
         if (command == "compare") {
             return cmd_compare(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
+        if (command == "sweep") {
+            return cmd_sweep(std::vector<std::string>(args.begin() + 1, args.end()),
+                             join_args(argc, argv));
+        }
+        if (command == "diff") {
+            return cmd_diff(std::vector<std::string>(args.begin() + 1, args.end()),
+                            join_args(argc, argv));
+        }
+        if (command == "parameters") {
+            return cmd_parameters(std::vector<std::string>(args.begin() + 1, args.end()));
         }
         if (command == "validate" || command == "graph") {
             std::vector<std::string> rest(args.begin() + 1, args.end());

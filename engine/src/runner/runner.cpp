@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "chokepoint/core/units.hpp"
 #include "chokepoint/kernel/trial.hpp"
@@ -30,6 +32,20 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
     std::vector<Accumulator> shortage(buyer_count), days(buyer_count), tts(buyer_count);
     std::vector<std::uint64_t> short_trials(buyer_count, 0);
 
+    // The monthly columns to summarise, when the caller chose some series only.
+    std::optional<std::vector<std::size_t>> selected;
+    if (config.only_series) {
+        selected.emplace();
+        const auto months = static_cast<std::size_t>(layout.months);
+        for (std::size_t s : *config.only_series) {
+            if (s >= layout.series.size()) {
+                throw std::invalid_argument("run_scenario: no series " + std::to_string(s));
+            }
+            for (std::size_t m = 0; m < months; ++m) {
+                selected->push_back(s * months + m);
+            }
+        }
+    }
     tbb::enumerable_thread_specific<Kernel> kernels(
         [&] { return Kernel(scenario, result.layout); });
     const int block = std::max(1, config.block_size);
@@ -51,7 +67,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
                 for (int b = r.begin(); b != r.end(); ++b) {
                     const int first = b * batch;
                     kernel.run_batch(config.seed, config.sweep_point,
-                                     static_cast<std::uint64_t>(done + first),
+                                     config.first_trial + static_cast<std::uint64_t>(done + first),
                                      static_cast<std::size_t>(std::min(batch, n - first)),
                                      &slots[static_cast<std::size_t>(first)]);
                 }
@@ -59,16 +75,30 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
         // Reduce in trial order; columns are independent, so they are reduced in parallel. Trial
         // by trial across a range of columns: consecutive adds go to different accumulators,
         // so they overlap in the processor instead of waiting for each other.
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, monthly_cols, 64),
-                          [&](const tbb::blocked_range<std::size_t>& r) {
-                              for (int i = 0; i < n; ++i) {
-                                  const double* values =
-                                      slots[static_cast<std::size_t>(i)].monthly.data();
-                                  for (std::size_t col = r.begin(); col != r.end(); ++col) {
-                                      monthly[col].add(values[col]);
+        if (!selected) {
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, monthly_cols, 64),
+                              [&](const tbb::blocked_range<std::size_t>& r) {
+                                  for (int i = 0; i < n; ++i) {
+                                      const double* values =
+                                          slots[static_cast<std::size_t>(i)].monthly.data();
+                                      for (std::size_t col = r.begin(); col != r.end(); ++col) {
+                                          monthly[col].add(values[col]);
+                                      }
                                   }
-                              }
-                          });
+                              });
+        } else {
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, selected->size(), 64),
+                              [&](const tbb::blocked_range<std::size_t>& r) {
+                                  for (int i = 0; i < n; ++i) {
+                                      const double* values =
+                                          slots[static_cast<std::size_t>(i)].monthly.data();
+                                      for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                                          const std::size_t col = (*selected)[c];
+                                          monthly[col].add(values[col]);
+                                      }
+                                  }
+                              });
+        }
         for (int i = 0; i < n; ++i) {
             const auto& figures = slots[static_cast<std::size_t>(i)].buyers;
             for (std::size_t b = 0; b < buyer_count; ++b) {
@@ -83,7 +113,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
         }
         if (config.observer) {
             for (int i = 0; i < n; ++i) {
-                config.observer(static_cast<std::uint64_t>(done + i),
+                config.observer(config.first_trial + static_cast<std::uint64_t>(done + i),
                                 slots[static_cast<std::size_t>(i)]);
             }
         }
@@ -95,9 +125,11 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
     result.trials_completed = done;
     result.monthly.resize(monthly_cols);
     // Columns are independent, so their summaries (a final sketch merge each) run in parallel.
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, monthly_cols, 64),
+    const std::size_t summarised = selected ? selected->size() : monthly_cols;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, summarised, 64),
                       [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (std::size_t col = r.begin(); col != r.end(); ++col) {
+                          for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                              const std::size_t col = selected ? (*selected)[c] : c;
                               result.monthly[col] = monthly[col].summary();
                           }
                       });

@@ -6,6 +6,7 @@
 
 #include "chokepoint/scenario/scenario.hpp"
 #include "reader.hpp"
+#include "scenario_trees.hpp"
 #include "yaml_tree.hpp"
 
 namespace chokepoint {
@@ -584,11 +585,18 @@ void apply_override(YNode& root, const Override& o) {
         const std::string& part = parts[i];
         const bool last = i + 1 == parts.size();
         if (cur->is_sequence()) {
-            // Events are addressed by id: events.<id>.key
+            // Events and nodes are addressed by id (events.<id>.key), a node's production lines
+            // and inputs by product (network.nodes.<id>.production.<product>.capacity).
             YNode* found = nullptr;
             for (auto& item : cur->sequence) {
                 const YNode* id = item.is_map() ? item.find("id") : nullptr;
                 if (id != nullptr && id->scalar == part) {
+                    found = &item;
+                }
+            }
+            for (auto& item : cur->sequence) {
+                const YNode* product = item.is_map() ? item.find("product") : nullptr;
+                if (found == nullptr && product != nullptr && product->scalar == part) {
                     found = &item;
                 }
             }
@@ -597,11 +605,15 @@ void apply_override(YNode& root, const Override& o) {
                 for (auto& item : cur->sequence) {
                     if (const YNode* id = item.is_map() ? item.find("id") : nullptr) {
                         ids.push_back(id->scalar);
+                    } else if (const YNode* pr = item.is_map() ? item.find("product") : nullptr) {
+                        ids.push_back(pr->scalar);
                     }
                 }
                 const std::string guess = closest_match(part, ids);
                 throw InputError(where, o.path,
-                                 "no event with id '" + part + "'" +
+                                 (i == 1 && parts[0] == "events" ? "no event with id '"
+                                                                 : "no item with id or product '") +
+                                     part + "'" +
                                      (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
             }
             if (last) {
@@ -1093,6 +1105,12 @@ Network load_network(const std::string& path) {
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+    return detail::load_scenario_with_trees(path, overrides, nullptr);
+}
+
+Scenario detail::load_scenario_with_trees(const std::string& path,
+                                          const std::vector<Override>& overrides,
+                                          ScenarioTrees* trees) {
     std::vector<std::string> chain;
     YNode root = load_with_extends(path, chain);
     if (!root.is_map()) {
@@ -1108,8 +1126,13 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
             declared.push_back(name);
         }
     }
+    // `network.<path>` overrides go to the model file's tree, everything else to the scenario's.
+    const std::string NETWORK_PREFIX = "network.";
+    auto is_network = [&](const Override& o) { return o.path.rfind(NETWORK_PREFIX, 0) == 0; };
     for (const auto& o : overrides) {
-        apply_override(root, o);
+        if (!is_network(o)) {
+            apply_override(root, o);
+        }
     }
 
     DiagnosticSink sink;
@@ -1139,7 +1162,14 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
         throw InputError(model->where, "model", "model file not found: " + model_path.string());
     }
     s.model_path = model_path.string();
-    const YNode model_root = detail::load_yaml_file(s.model_path);
+    YNode model_root = detail::load_yaml_file(s.model_path);
+    for (const auto& o : overrides) {
+        if (is_network(o)) {
+            Override inner = o;
+            inner.path = o.path.substr(NETWORK_PREFIX.size());
+            apply_override(model_root, inner);
+        }
+    }
     std::vector<std::string> model_parameters;
     if (const YNode* p = member(model_root, "parameters"); p != nullptr && p->is_map()) {
         for (const auto& [name, value] : p->map) {
@@ -1274,6 +1304,10 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     sink.throw_if_any();
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);
+    if (trees != nullptr) {
+        trees->scenario = std::move(root);
+        trees->model = std::move(model_root);
+    }
     return s;
 }
 

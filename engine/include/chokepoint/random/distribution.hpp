@@ -47,6 +47,9 @@ class Distribution {
     double variance() const;
     /// Exact cumulative distribution function (used by tests and the analytic checks).
     double cdf(double x) const;
+    /// Quantile function: the smallest x with cdf(x) >= p, for p in [0, 1] (p = 0 gives lower(),
+    /// p = 1 gives upper()). Used by sweeps to place a design's unit values on a distribution.
+    double quantile(double p) const;
     /// Smallest and largest possible values (infinite for normal and lognormal tails).
     double lower() const;
     double upper() const;
@@ -89,6 +92,9 @@ class CeilingSampler {
 
 /// Standard normal cumulative distribution function.
 double standard_normal_cdf(double z);
+/// Its inverse, for p in (0, 1): Acklam's rational approximation refined by one Halley step
+/// (relative error near 1e-15); -inf at 0 and +inf at 1.
+double standard_normal_quantile(double p);
 /// Regularised incomplete beta function I_x(a, b).
 double incomplete_beta(double a, double b, double x);
 /// Gamma(shape, 1) draw by Marsaglia and Tsang (2000).

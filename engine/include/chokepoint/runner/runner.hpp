@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "chokepoint/kernel/output_layout.hpp"
@@ -17,6 +18,9 @@ struct RunConfig {
     int trials = 1000;
     std::uint64_t seed = 1;
     std::uint64_t sweep_point = 0;
+    /// Index of the first trial: trials first_trial .. first_trial + trials - 1 run, each
+    /// exactly as in a run from 0 (callers that run a long series of trials in chunks).
+    std::uint64_t first_trial = 0;
     int threads = 0;  ///< 0: all cores
     /// Trials run between reductions (and between progress reports and cancellation checks).
     /// Fixed, not derived from the thread count, so results never depend on it.
@@ -28,6 +32,10 @@ struct RunConfig {
     /// Optional: called on the calling thread with every trial's result, in trial order (for
     /// callers that keep per-trial values of a few series, such as `simulate compare`).
     std::function<void(std::uint64_t, const TrialResult&)> observer;
+    /// Which series to summarise: all when unset; otherwise only these series indices (the
+    /// others' Summaries stay empty). A sweep that measures a few outputs from the observer
+    /// passes an empty list and pays for the trials only, not for 6,000 quantile sketches.
+    std::optional<std::vector<std::size_t>> only_series;
 };
 
 /// Summary of one buyer and product over all trials.

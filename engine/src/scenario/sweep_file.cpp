@@ -1,0 +1,444 @@
+#include "chokepoint/scenario/sweep_file.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "reader.hpp"
+#include "yaml_tree.hpp"
+
+namespace chokepoint {
+
+using detail::member;
+using detail::Reader;
+using detail::YNode;
+
+namespace {
+constexpr const char* DESIGN_NAMES[] = {"grid", "oat", "lhs", "morris", "sobol"};
+constexpr const char* STAT_NAMES[] = {"sum", "mean", "min", "max"};
+constexpr const char* MEASURE_NAMES[] = {"shortage_probability", "shortage_tonnes", "days_short",
+                                         "time_to_shortage"};
+
+bool date_path(const std::string& path) {
+    const std::string last = path.substr(path.rfind('.') + 1);
+    return last == "start" || last == "end" || last == "announced";
+}
+
+template <std::size_t N>
+std::optional<int> pick(Reader& r, const YNode& node, const std::string& path,
+                        const char* const (&names)[N], const char* what) {
+    const auto text = r.string(node, path);
+    if (!text) {
+        return std::nullopt;
+    }
+    std::vector<std::string> all(std::begin(names), std::end(names));
+    for (std::size_t i = 0; i < N; ++i) {
+        if (*text == names[i]) {
+            return static_cast<int>(i);
+        }
+    }
+    std::string list;
+    for (const auto& n : all) {
+        list += (list.empty() ? "" : ", ") + n;
+    }
+    const std::string guess = closest_match(*text, all);
+    r.error(node, path,
+            "unknown " + std::string(what) + " '" + *text + "'" +
+                (guess.empty() ? "; use one of: " + list : " (did you mean '" + guess + "'?)"));
+    return std::nullopt;
+}
+
+std::optional<double> factor_value(Reader& r, const YNode& node, const std::string& path,
+                                   bool date) {
+    if (date) {
+        const auto d = r.date(node, path);
+        return d ? std::optional<double>(*d) : std::nullopt;
+    }
+    return r.number(node, path);
+}
+
+void read_factor(Reader& r, const YNode& f, const std::string& at, SweepSpec& spec,
+                 std::set<std::string>& seen) {
+    if (!r.expect_map(f, at)) {
+        return;
+    }
+    r.check_keys(f, at, {"path", "range", "levels", "from", "base", "group", "note"});
+    FactorSpec out;
+    out.where = f.where;
+    const YNode* p = f.find("path");
+    if (p == nullptr) {
+        r.error(f, at, "a factor needs 'path:', as --set takes it (see `simulate parameters`)");
+        return;
+    }
+    const auto path = r.string(*p, at + ".path");
+    if (!path) {
+        return;
+    }
+    out.path = *path;
+    out.where = p->where;
+    if (!seen.insert(out.path).second) {
+        r.error(*p, at + ".path", "factor '" + out.path + "' is listed twice");
+    }
+    out.is_date = date_path(out.path);
+    const YNode* range = f.find("range");
+    const YNode* levels = f.find("levels");
+    const YNode* from = f.find("from");
+    const int given = (range != nullptr) + (levels != nullptr) + (from != nullptr);
+    if (given != 1) {
+        r.error(f, at,
+                given == 0 ? "a factor needs one of 'range: [low, high]', 'levels: [...]' or "
+                             "'from: scenario'"
+                           : "give only one of 'range:', 'levels:' and 'from:'");
+        return;
+    }
+    if (range != nullptr) {
+        out.source = FactorSpec::Source::range;
+        out.values_where = range->where;
+        if (!range->is_sequence() || range->sequence.size() != 2) {
+            r.error(*range, at + ".range", "expected [low, high]");
+            return;
+        }
+        const auto lo = factor_value(r, range->sequence[0], at + ".range[0]", out.is_date);
+        const auto hi = factor_value(r, range->sequence[1], at + ".range[1]", out.is_date);
+        if (!lo || !hi) {
+            return;
+        }
+        if (!(*lo < *hi)) {
+            r.error(*range, at + ".range", "low must be below high");
+            return;
+        }
+        out.low = *lo;
+        out.high = *hi;
+    } else if (levels != nullptr) {
+        out.source = FactorSpec::Source::levels;
+        out.values_where = levels->where;
+        if (!levels->is_sequence() || levels->sequence.size() < 2) {
+            r.error(*levels, at + ".levels", "expected a list of at least two values");
+            return;
+        }
+        for (std::size_t i = 0; i < levels->sequence.size(); ++i) {
+            const auto v = factor_value(r, levels->sequence[i],
+                                        at + ".levels[" + std::to_string(i) + "]", out.is_date);
+            if (!v) {
+                return;
+            }
+            if (std::find(out.levels.begin(), out.levels.end(), *v) != out.levels.end()) {
+                r.error(levels->sequence[i], at + ".levels[" + std::to_string(i) + "]",
+                        "level listed twice");
+                return;
+            }
+            out.levels.push_back(*v);
+        }
+        out.low = *std::min_element(out.levels.begin(), out.levels.end());
+        out.high = *std::max_element(out.levels.begin(), out.levels.end());
+    } else {
+        out.source = FactorSpec::Source::scenario;
+        out.values_where = from->where;
+        if (!from->is_scalar() || from->scalar != "scenario") {
+            r.error(*from, at + ".from",
+                    "'from:' takes 'scenario' (the scenario's own distribution of this quantity)");
+            return;
+        }
+    }
+    if (const YNode* b = f.find("base")) {
+        out.base = factor_value(r, *b, at + ".base", out.is_date);
+        if (out.base && out.source != FactorSpec::Source::scenario &&
+            (*out.base < out.low || *out.base > out.high)) {
+            r.error(*b, at + ".base", "the base lies outside the factor's values");
+        }
+    }
+    if (const YNode* g = f.find("group")) {
+        out.group = r.string(*g, at + ".group").value_or("");
+    }
+    spec.factors.push_back(std::move(out));
+}
+
+void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& spec,
+                 std::set<std::string>& seen) {
+    if (!r.expect_map(o, at)) {
+        return;
+    }
+    OutputSpec out;
+    out.where = o.where;
+    const YNode* id = o.find("id");
+    if (id == nullptr) {
+        r.error(o, at, "an output needs 'id:', the column name in points.csv");
+    } else if (auto s = r.string(*id, at + ".id")) {
+        out.id = *s;
+        const bool plain = std::all_of(out.id.begin(), out.id.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        });
+        if (!plain || !std::isalpha(static_cast<unsigned char>(out.id[0]))) {
+            r.error(*id, at + ".id",
+                    "an output id is a plain word: a letter, then letters, digits "
+                    "or '_'");
+        }
+        if (!seen.insert(out.id).second) {
+            r.error(*id, at + ".id", "output '" + out.id + "' is listed twice");
+        }
+    }
+    out.is_buyer = o.find("buyer") != nullptr;
+    if (out.is_buyer) {
+        r.check_keys(o, at, {"id", "buyer", "product", "measure", "note"});
+        out.buyer = r.string(*o.find("buyer"), at + ".buyer").value_or("");
+        if (const YNode* p = o.find("product")) {
+            out.product = r.string(*p, at + ".product").value_or("");
+        } else {
+            r.error(o, at, "a buyer output needs 'product:'");
+        }
+        if (const YNode* m = o.find("measure")) {
+            if (auto k = pick(r, *m, at + ".measure", MEASURE_NAMES, "measure")) {
+                out.measure = static_cast<OutputSpec::Measure>(*k);
+            }
+        }
+    } else {
+        r.check_keys(o, at,
+                     {"id", "metric", "product", "from", "to", "period", "month", "stat", "note"});
+        for (const char* key : {"metric", "product", "from", "to"}) {
+            const YNode* v = o.find(key);
+            if (v == nullptr) {
+                r.error(o, at,
+                        std::string("a series output needs '") + key +
+                            ":' (as in summary.csv), or 'buyer:' for a buyer figure");
+                continue;
+            }
+            const std::string text = r.string(*v, at + "." + key).value_or("");
+            (std::string(key) == "metric"    ? out.metric
+             : std::string(key) == "product" ? out.product
+             : std::string(key) == "from"    ? out.from
+                                             : out.to) = text;
+        }
+        const YNode* period = o.find("period");
+        const YNode* month = o.find("month");
+        if ((period == nullptr) == (month == nullptr)) {
+            r.error(o, at,
+                    "a series output needs one of 'period: YYYY-MM..YYYY-MM' and "
+                    "'month: YYYY-MM'");
+        } else if (month != nullptr) {
+            const auto m = month->is_scalar() ? parse_month(month->scalar) : std::nullopt;
+            if (!m) {
+                r.error(*month, at + ".month", "expected a month YYYY-MM");
+            } else {
+                out.first = out.last = *m;
+            }
+        } else {
+            const std::string text = period->is_scalar() ? period->scalar : "";
+            const auto dots = text.find("..");
+            const auto a =
+                dots == std::string::npos ? std::nullopt : parse_month(text.substr(0, dots));
+            const auto b =
+                dots == std::string::npos ? std::nullopt : parse_month(text.substr(dots + 2));
+            if (!a || !b || *b < *a) {
+                r.error(*period, at + ".period",
+                        "expected a period YYYY-MM..YYYY-MM (first month, last month)");
+            } else {
+                out.first = *a;
+                out.last = *b;
+            }
+        }
+        if (const YNode* st = o.find("stat")) {
+            if (auto k = pick(r, *st, at + ".stat", STAT_NAMES, "stat")) {
+                out.stat = static_cast<OutputSpec::Stat>(*k);
+            }
+        }
+    }
+    spec.outputs.push_back(std::move(out));
+}
+
+}  // namespace
+
+const char* to_string(DesignKind kind) {
+    return DESIGN_NAMES[static_cast<int>(kind)];
+}
+const char* to_string(OutputSpec::Stat stat) {
+    return STAT_NAMES[static_cast<int>(stat)];
+}
+const char* to_string(OutputSpec::Measure measure) {
+    return MEASURE_NAMES[static_cast<int>(measure)];
+}
+
+std::string OutputSpec::unit() const {
+    if (!is_buyer) {
+        return metric == "days_short" ? "days" : "t";
+    }
+    switch (measure) {
+        case Measure::shortage_probability:
+            return "probability";
+        case Measure::shortage_tonnes:
+            return "t";
+        case Measure::days_short:
+        case Measure::time_to_shortage:
+            return "days";
+    }
+    return "";
+}
+
+SweepSpec load_sweep_file(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    DiagnosticSink sink;
+    std::vector<Parameter> no_parameters;
+    Reader r(sink, no_parameters);
+    SweepSpec spec;
+    spec.path = path;
+    if (!root.is_map()) {
+        throw InputError(root.where, "",
+                         "a sweep file is a mapping with scenario:, factors:, design:, trials: and "
+                         "outputs:");
+    }
+    r.check_keys(root, "",
+                 {"name", "description", "scenario", "set", "factors", "design", "trials", "seed",
+                  "outputs", "note", "source"});
+    spec.name = std::filesystem::path(path).stem().string();
+    if (const YNode* n = member(root, "name")) {
+        spec.name = r.string(*n, "name").value_or(spec.name);
+    }
+    const bool plain_name =
+        !spec.name.empty() && std::isalnum(static_cast<unsigned char>(spec.name[0])) &&
+        std::all_of(spec.name.begin(), spec.name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        });
+    if (!plain_name) {
+        r.error(member(root, "name") ? *member(root, "name") : root, "name",
+                "a sweep name starts with a letter or digit and holds letters, digits, '_', '-' "
+                "and '.' only (it names the output directory)");
+    }
+    if (const YNode* sc = member(root, "scenario")) {
+        if (auto s = r.string(*sc, "scenario")) {
+            std::filesystem::path p(*s);
+            if (p.is_relative()) {
+                p = std::filesystem::path(path).parent_path() / p;
+            }
+            spec.scenario_path = p.lexically_normal().string();
+            spec.scenario_where = sc->where;
+            if (!std::filesystem::is_regular_file(spec.scenario_path)) {
+                r.error(*sc, "scenario", "scenario file not found: " + spec.scenario_path);
+            }
+        }
+    } else {
+        r.error(root, "scenario",
+                "a sweep needs 'scenario:', the path of its base scenario "
+                "(relative to the sweep file)");
+    }
+    if (const YNode* st = member(root, "set")) {
+        if (r.expect_map(*st, "set")) {
+            for (const auto& [k, v] : st->map) {
+                if (!v.is_scalar()) {
+                    r.error(v, "set." + k, "expected a value, as --set takes it");
+                    continue;
+                }
+                spec.set.push_back(Override{k, v.scalar});
+            }
+        }
+    }
+    std::set<std::string> seen_factors;
+    if (const YNode* fs = member(root, "factors")) {
+        if (r.expect_sequence(*fs, "factors")) {
+            for (std::size_t i = 0; i < fs->sequence.size(); ++i) {
+                read_factor(r, fs->sequence[i], "factors[" + std::to_string(i) + "]", spec,
+                            seen_factors);
+            }
+            if (fs->sequence.empty()) {
+                r.error(*fs, "factors", "a sweep needs at least one factor");
+            }
+        }
+    } else {
+        r.error(root, "factors",
+                "a sweep needs 'factors:', a list of {path:, range: | levels: | "
+                "from: scenario}");
+    }
+    if (const YNode* d = member(root, "design")) {
+        spec.design_where = d->where;
+        if (r.expect_map(*d, "design")) {
+            r.check_keys(*d, "design", {"type", "samples", "levels", "seed", "bootstrap"});
+            if (const YNode* t = d->find("type")) {
+                if (auto k = pick(r, *t, "design.type", DESIGN_NAMES, "design")) {
+                    spec.design = static_cast<DesignKind>(*k);
+                }
+            } else {
+                r.error(*d, "design", "a design needs 'type:' (grid, oat, lhs, morris or sobol)");
+            }
+            if (const YNode* n = d->find("samples")) {
+                const auto v = r.integer(*n, "design.samples");
+                if (v && (*v < 1 || *v > 1'000'000)) {
+                    r.error(*n, "design.samples", "must be between 1 and 1000000");
+                } else if (v) {
+                    spec.samples = static_cast<int>(*v);
+                }
+            }
+            if (const YNode* n = d->find("levels")) {
+                const auto v = r.integer(*n, "design.levels");
+                if (v && (*v < 2 || *v > 64)) {
+                    r.error(*n, "design.levels", "must be between 2 and 64");
+                } else if (v) {
+                    spec.levels = static_cast<int>(*v);
+                }
+            }
+            if (const YNode* n = d->find("seed")) {
+                const auto v = r.integer(*n, "design.seed");
+                if (v && *v < 0) {
+                    r.error(*n, "design.seed", "must be >= 0");
+                } else if (v) {
+                    spec.design_seed = static_cast<std::uint64_t>(*v);
+                }
+            }
+            if (const YNode* n = d->find("bootstrap")) {
+                const auto v = r.integer(*n, "design.bootstrap");
+                if (v && (*v < 0 || *v > 100'000)) {
+                    r.error(*n, "design.bootstrap", "must be between 0 and 100000");
+                } else if (v) {
+                    spec.bootstrap = static_cast<int>(*v);
+                }
+            }
+            const bool needs_samples = spec.design == DesignKind::lhs ||
+                                       spec.design == DesignKind::sobol ||
+                                       spec.design == DesignKind::morris;
+            if (needs_samples && d->find("samples") == nullptr) {
+                r.error(*d, "design",
+                        std::string("a ") + to_string(spec.design) + " design needs 'samples:' (" +
+                            (spec.design == DesignKind::morris ? "trajectories"
+                             : spec.design == DesignKind::sobol
+                                 ? "base samples N; the sweep runs N x (factors + 2) points"
+                                 : "points") +
+                            ")");
+            }
+        }
+    } else {
+        r.error(root, "design",
+                "a sweep needs 'design:' with a 'type:' (grid, oat, lhs, morris "
+                "or sobol)");
+    }
+    if (const YNode* t = member(root, "trials")) {
+        const auto v = r.integer(*t, "trials");
+        if (v && (*v < 2 || *v > 10'000'000)) {
+            r.error(*t, "trials", "must be between 2 and 10000000 (trials per point)");
+        } else if (v) {
+            spec.trials = static_cast<int>(*v);
+        }
+    }
+    if (const YNode* s = member(root, "seed")) {
+        const auto v = r.integer(*s, "seed");
+        if (v && *v < 0) {
+            r.error(*s, "seed", "must be >= 0");
+        } else if (v) {
+            spec.seed = static_cast<std::uint64_t>(*v);
+        }
+    }
+    std::set<std::string> seen_outputs;
+    if (const YNode* os = member(root, "outputs")) {
+        if (r.expect_sequence(*os, "outputs")) {
+            for (std::size_t i = 0; i < os->sequence.size(); ++i) {
+                read_output(r, os->sequence[i], "outputs[" + std::to_string(i) + "]", spec,
+                            seen_outputs);
+            }
+            if (os->sequence.empty()) {
+                r.error(*os, "outputs", "a sweep needs at least one output");
+            }
+        }
+    } else {
+        r.error(root, "outputs", "a sweep needs 'outputs:', the measures to compare across points");
+    }
+    sink.throw_if_any();
+    return spec;
+}
+
+}  // namespace chokepoint

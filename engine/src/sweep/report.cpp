@@ -1,0 +1,635 @@
+#include "chokepoint/sweep/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "chokepoint/core/text.hpp"
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/results.hpp"
+#include "chokepoint/scenario/uncertain.hpp"
+#include "chokepoint/sweep/indices.hpp"
+#include "chokepoint/sweep/run.hpp"
+
+namespace chokepoint {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
+
+IndexRow make_row(const std::string& factor, const std::string& group, const std::string& index,
+                  double value, double se = NaN, double low = NaN, double high = NaN,
+                  const std::string& note = "") {
+    return IndexRow{factor, group, index, value, se, low, high, note};
+}
+
+double mean_of(const std::vector<double>& v) {
+    double s = 0.0;
+    for (double x : v) {
+        s += x;
+    }
+    return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+double se_of_mean(const std::vector<double>& v) {
+    if (v.size() < 2) {
+        return 0.0;
+    }
+    const double m = mean_of(v);
+    double ss = 0.0;
+    for (double x : v) {
+        ss += (x - m) * (x - m);
+    }
+    return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+}
+
+double variance_of(const std::vector<double>& v) {
+    if (v.size() < 2) {
+        return 0.0;
+    }
+    const double m = mean_of(v);
+    double ss = 0.0;
+    for (double x : v) {
+        ss += (x - m) * (x - m);
+    }
+    return ss / static_cast<double>(v.size() - 1);
+}
+
+// "no effect" with what overrides the factor on this output's lane, where the engine can tell.
+std::string no_effect_note(const SweepPlan& plan, const SweepOutput& o, const std::string& path) {
+    std::string note = "no effect: every trial is identical at every value of this factor";
+    if (!o.spec.is_buyer && (o.spec.metric == "exports" || o.spec.metric == "imports")) {
+        const auto why = overridden_on(plan.base, path, o.spec.to, o.spec.product);
+        for (const auto& w : why) {
+            note += "; " + w;
+        }
+    }
+    return note;
+}
+
+bool includes_zero(double low, double high) {
+    return low <= 0.0 && high >= 0.0;
+}
+
+void oat_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
+              const std::vector<std::vector<std::vector<double>>>& values, OutputIndices& res) {
+    const auto& base = values[0][o];
+    for (std::size_t i = 0; i < plan.factors.size(); ++i) {
+        const auto& lo = values[1 + 2 * i][o];
+        const auto& hi = values[2 + 2 * i][o];
+        const PairedEffect el = paired_effect(base, lo);
+        const PairedEffect eh = paired_effect(base, hi);
+        const PairedEffect sw = paired_effect(lo, hi);
+        const std::string& path = plan.factors[i].spec.path;
+        std::string note;
+        if (el.exactly_zero && eh.exactly_zero) {
+            note = no_effect_note(plan, out, path);
+        } else if (includes_zero(sw.mean - 1.96 * sw.se, sw.mean + 1.96 * sw.se)) {
+            note = "the swing is within trial noise (its 95% interval includes zero)";
+        }
+        for (const auto& [name, e] : {std::pair<const char*, PairedEffect>{"effect_low", el},
+                                      {"effect_high", eh},
+                                      {"swing", sw}}) {
+            res.rows.push_back(make_row(path, plan.factors[i].spec.group, name, e.mean, e.se,
+                                        e.mean - 1.96 * e.se, e.mean + 1.96 * e.se,
+                                        std::string(name) == "swing" ? note : ""));
+        }
+        if (!note.empty()) {
+            res.notes.push_back(path + ": " + note);
+        }
+    }
+}
+
+void morris_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
+                 const std::vector<std::vector<std::vector<double>>>& values,
+                 const std::vector<double>& y, OutputIndices& res) {
+    const MorrisDesign& d = *plan.morris;
+    const std::size_t k = plan.factors.size();
+    const auto idx = morris_indices(d, y, k);
+    std::vector<double> noise(k, 0.0);
+    std::vector<bool> zero(k, true);
+    for (std::size_t t = 0; t < d.trajectories; ++t) {
+        for (std::size_t j = 0; j < k; ++j) {
+            const std::size_t p = t * (k + 1) + j;
+            const std::size_t f = d.moved[t * k + j];
+            const PairedEffect e = paired_effect(values[p][o], values[p + 1][o]);
+            noise[f] += (e.se / std::abs(d.step[t * k + j])) * (e.se / std::abs(d.step[t * k + j]));
+            zero[f] = zero[f] && e.exactly_zero;
+        }
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+        const double se = idx[i].effects > 0 ? std::sqrt(noise[i]) / idx[i].effects : NaN;
+        const std::string& path = plan.factors[i].spec.path;
+        const std::string note = zero[i] ? no_effect_note(plan, out, path) : "";
+        res.rows.push_back(make_row(path, plan.factors[i].spec.group, "mu", idx[i].mu, se));
+        res.rows.push_back(
+            make_row(path, plan.factors[i].spec.group, "mu_star", idx[i].mu_star, se));
+        res.rows.push_back(
+            make_row(path, plan.factors[i].spec.group, "sigma", idx[i].sigma, NaN, NaN, NaN, note));
+        if (!note.empty()) {
+            res.notes.push_back(path + ": " + note);
+        }
+    }
+}
+
+void sobol_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
+                const std::vector<std::vector<std::vector<double>>>& values,
+                const std::vector<double>& y, OutputIndices& res) {
+    const SaltelliDesign& d = *plan.saltelli;
+    const SobolResult s = sobol_indices(d, y, plan.spec.bootstrap, plan.spec.design_seed);
+    const std::size_t per = d.per_row();
+    auto add = [&](const std::string& name, const std::string& group, const SobolIndex& x,
+                   std::size_t column) {
+        bool zero = true;
+        for (std::size_t j = 0; j < d.n && zero; ++j) {
+            zero = values[j * per][o] == values[j * per + 1 + column][o];
+        }
+        std::string note;
+        if (zero) {
+            note = no_effect_note(plan, out, name);
+        } else if (includes_zero(x.st - x.st_conf, x.st + x.st_conf)) {
+            note = "ST's interval includes zero: no effect can be ruled out at this sample size";
+        }
+        res.rows.push_back(
+            make_row(name, group, "S1", x.s1, NaN, x.s1 - x.s1_conf, x.s1 + x.s1_conf, ""));
+        res.rows.push_back(
+            make_row(name, group, "ST", x.st, NaN, x.st - x.st_conf, x.st + x.st_conf, note));
+        if (!note.empty()) {
+            res.notes.push_back(name + ": " + note);
+        }
+    };
+    for (std::size_t i = 0; i < d.k; ++i) {
+        add(plan.factors[i].spec.path, plan.factors[i].spec.group, s.factors[i], i);
+    }
+    for (std::size_t g = 0; g < s.groups.size(); ++g) {
+        add(plan.group_names[g], plan.group_names[g], s.groups[g], d.k + g);
+    }
+    double noise = 0.0;
+    for (const auto& p : values) {
+        const double se = se_of_mean(p[o]);
+        noise += se * se;
+    }
+    res.noise_share =
+        s.variance > 0.0 ? noise / static_cast<double>(values.size()) / s.variance : NaN;
+}
+
+void lhs_rows(const SweepPlan& plan, const std::vector<double>& y, OutputIndices& res) {
+    const auto c = correlations(plan.values, y);
+    for (std::size_t i = 0; i < plan.factors.size(); ++i) {
+        const std::string& path = plan.factors[i].spec.path;
+        const std::string& g = plan.factors[i].spec.group;
+        res.rows.push_back(make_row(path, g, "pearson", c[i].pearson, NaN, c[i].pearson_low,
+                                    c[i].pearson_high, ""));
+        res.rows.push_back(make_row(path, g, "spearman", c[i].spearman, NaN, c[i].spearman_low,
+                                    c[i].spearman_high,
+                                    includes_zero(c[i].spearman_low, c[i].spearman_high)
+                                        ? "the rank correlation's interval includes zero"
+                                        : ""));
+    }
+}
+
+void grid_rows(const SweepPlan& plan, const std::vector<double>& y, OutputIndices& res) {
+    for (std::size_t i = 0; i < plan.factors.size(); ++i) {
+        std::map<double, std::pair<double, int>> by_level;
+        for (std::size_t p = 0; p < plan.points(); ++p) {
+            auto& [sum, count] = by_level[plan.values[p][i]];
+            sum += y[p];
+            ++count;
+        }
+        double lo = INFINITY;
+        double hi = -INFINITY;
+        for (const auto& [level, sc] : by_level) {
+            const double m = sc.first / sc.second;
+            lo = std::min(lo, m);
+            hi = std::max(hi, m);
+        }
+        res.rows.push_back(make_row(plan.factors[i].spec.path, plan.factors[i].spec.group,
+                                    "main_effect_range", hi - lo));
+    }
+}
+
+std::string num(double v) {
+    return std::isfinite(v) ? exact_number(v) : "";
+}
+
+nlohmann::ordered_json json_num(double v) {
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+// A label for a gnuplot data file: no quotes or control characters (data is never evaluated,
+// but a stray quote would break the column).
+std::string data_label(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        out += (c == '"' || static_cast<unsigned char>(c) < 0x20) ? '\'' : c;
+    }
+    return "\"" + out + "\"";
+}
+
+struct BarSeries {
+    std::string title;
+    std::string colour;
+    std::vector<double> value;
+    std::vector<double> low;  ///< error bar ends; empty: none
+    std::vector<double> high;
+};
+
+// Horizontal bars per label (top to bottom in the given order), one bar per series.
+std::vector<fs::path> bar_chart(const fs::path& dir, const std::string& name,
+                                const std::string& title, const std::string& xlabel,
+                                const std::vector<std::string>& labels,
+                                const std::vector<BarSeries>& series) {
+    std::ostringstream data;
+    const std::size_t n = labels.size();
+    const double width = 0.8 / static_cast<double>(series.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const double y = static_cast<double>(n - 1 - i);
+        data << y;
+        for (std::size_t s = 0; s < series.size(); ++s) {
+            const double v = series[s].value[i];
+            const double lo = series[s].low.empty() ? v : series[s].low[i];
+            const double hi = series[s].high.empty() ? v : series[s].high[i];
+            data << ' ' << num(v) << ' ' << num(lo) << ' ' << num(hi);
+        }
+        data << ' ' << data_label(labels[i]) << '\n';
+    }
+    write_file_atomic(dir / (name + ".dat"), data.str());
+    std::ostringstream gp;
+    const int height = 160 + 34 * static_cast<int>(n * series.size());
+    gp << "set title " << gnuplot_quote(title) << " noenhanced\n"
+       << "set xlabel " << gnuplot_quote(xlabel) << " noenhanced\n"
+       << "set ytics nomirror noenhanced\nset grid xtics lc rgb '#dddddd'\n"
+       << "set key outside bottom center horizontal noenhanced\n"
+       << "set yrange [-0.6:" << static_cast<double>(n) - 0.4
+       << "]\nset arrow from 0, graph 0 to 0, graph 1 nohead lc rgb '#333333'\n"
+       << "set offsets graph 0.05, "
+       << "graph 0.05, 0, 0\nset style fill solid 0.85 border -1\n";
+    const std::size_t label_col = 2 + 3 * series.size();
+    gp << "plot ";
+    for (std::size_t s = 0; s < series.size(); ++s) {
+        const std::size_t c = 2 + 3 * s;
+        const double off =
+            (static_cast<double>(s) - (static_cast<double>(series.size()) - 1) / 2) * width;
+        gp << (s ? ", " : "") << "'" << name << ".dat' using ($" << c << "/2):($1-("
+           << exact_number(off) << ")):(abs($" << c << ")/2):(" << exact_number(width * 0.45) << ")"
+           << (s == 0 ? ":ytic(" + std::to_string(label_col) + ")" : "")
+           << " with boxxyerror lc rgb '" << series[s].colour << "' title "
+           << gnuplot_quote(series[s].title);
+        if (!series[s].low.empty()) {
+            gp << ", '' using " << c << ":($1-(" << exact_number(off) << ")):" << c + 1 << ":"
+               << c + 2 << " with xerrorbars pt -1 lc rgb '#333333' notitle";
+        }
+    }
+    gp << "\n";
+    return draw_chart(dir, name, gp.str(), 1000, std::max(320, std::min(height, 2400)));
+}
+
+std::vector<const IndexRow*> rows_of(const OutputIndices& r, const std::string& index) {
+    std::vector<const IndexRow*> out;
+    for (const auto& row : r.rows) {
+        if (row.index == index) {
+            out.push_back(&row);
+        }
+    }
+    return out;
+}
+
+// The index that ranks factors for a design, and whether larger absolute values matter more.
+const char* ranking_index(DesignKind d) {
+    switch (d) {
+        case DesignKind::oat:
+            return "swing";
+        case DesignKind::morris:
+            return "mu_star";
+        case DesignKind::sobol:
+            return "ST";
+        case DesignKind::lhs:
+            return "spearman";
+        case DesignKind::grid:
+            return "main_effect_range";
+    }
+    return "";
+}
+
+std::vector<const IndexRow*> ranked(const OutputIndices& r, DesignKind d) {
+    auto rows = rows_of(r, ranking_index(d));
+    std::stable_sort(rows.begin(), rows.end(), [](const IndexRow* a, const IndexRow* b) {
+        return std::abs(a->value) > std::abs(b->value);
+    });
+    return rows;
+}
+
+const IndexRow* find_row(const OutputIndices& r, const std::string& factor,
+                         const std::string& index) {
+    for (const auto& row : r.rows) {
+        if (row.factor == factor && row.index == index) {
+            return &row;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r,
+                                const fs::path& dir) {
+    const DesignKind d = plan.spec.design;
+    const auto order = ranked(r, d);
+    std::vector<std::string> labels;
+    for (const auto* row : order) {
+        labels.push_back(row->factor);
+    }
+    const std::string name = chart_slug(r.output) + "_" + to_string(d);
+    const std::string title = r.output + " (" + r.unit + "): " + plan.spec.name;
+    auto series_of = [&](const std::string& index, const std::string& title_text,
+                         const std::string& colour, bool bars) {
+        BarSeries s{title_text, colour, {}, {}, {}};
+        for (const auto* row : order) {
+            const IndexRow* x = find_row(r, row->factor, index);
+            s.value.push_back(x ? x->value : 0.0);
+            if (bars) {
+                s.low.push_back(x && std::isfinite(x->conf_low) ? x->conf_low : s.value.back());
+                s.high.push_back(x && std::isfinite(x->conf_high) ? x->conf_high : s.value.back());
+            }
+        }
+        return s;
+    };
+    switch (d) {
+        case DesignKind::oat:
+            return bar_chart(dir, name, "Tornado: " + title,
+                             "change from the base point (" + r.unit + "), 95% trial-noise bars",
+                             labels,
+                             {series_of("effect_low", "factor at its low end", "#6baed6", true),
+                              series_of("effect_high", "factor at its high end", "#fd8d3c", true)});
+        case DesignKind::morris:
+            return bar_chart(
+                dir, name, "Morris: " + title,
+                "elementary effect (" + r.unit + " per unit of the factor's range)", labels,
+                {series_of("mu_star", "mu* (importance)", "#3182bd", false),
+                 series_of("sigma", "sigma (interaction, non-linearity)", "#bdbdbd", false)});
+        case DesignKind::sobol:
+            return bar_chart(dir, name, "Sobol indices: " + title,
+                             "share of the output's variance (bars: 95% bootstrap)", labels,
+                             {series_of("S1", "S1 (first order)", "#3182bd", true),
+                              series_of("ST", "ST (total)", "#e6550d", true)});
+        case DesignKind::lhs:
+            return bar_chart(dir, name, "Rank correlation: " + title,
+                             "Spearman correlation with the output (bars: 95%)", labels,
+                             {series_of("spearman", "Spearman", "#3182bd", true)});
+        case DesignKind::grid:
+            return bar_chart(dir, name, "Main effects: " + title,
+                             "range of the mean over the factor's levels (" + r.unit + ")", labels,
+                             {series_of("main_effect_range", "range", "#3182bd", false)});
+    }
+    return {};
+}
+
+}  // namespace
+
+std::vector<OutputIndices> sweep_indices(
+    const SweepPlan& plan, const std::vector<std::vector<std::vector<double>>>& values) {
+    std::vector<OutputIndices> out;
+    for (std::size_t o = 0; o < plan.outputs.size(); ++o) {
+        const SweepOutput& output = plan.outputs[o];
+        OutputIndices res;
+        res.output = output.spec.id;
+        res.unit = output.spec.unit();
+        std::vector<double> y(plan.points());
+        for (std::size_t p = 0; p < plan.points(); ++p) {
+            y[p] = mean_of(values[p][o]);
+        }
+        switch (plan.spec.design) {
+            case DesignKind::oat:
+                oat_rows(plan, output, o, values, res);
+                break;
+            case DesignKind::morris:
+                morris_rows(plan, output, o, values, y, res);
+                break;
+            case DesignKind::sobol:
+                sobol_rows(plan, output, o, values, y, res);
+                break;
+            case DesignKind::lhs:
+            case DesignKind::grid: {
+                if (plan.spec.design == DesignKind::lhs) {
+                    lhs_rows(plan, y, res);
+                } else {
+                    grid_rows(plan, y, res);
+                }
+                double noise = 0.0;
+                for (const auto& p : values) {
+                    const double se = se_of_mean(p[o]);
+                    noise += se * se;
+                }
+                const double v = variance_of(y);
+                res.noise_share = v > 0.0 ? noise / static_cast<double>(values.size()) / v : NaN;
+                break;
+            }
+        }
+        if (std::isfinite(res.noise_share) && res.noise_share > 0.05) {
+            res.notes.push_back("trial noise is " + format_number(100 * res.noise_share, 1) +
+                                "% of the variance between points: raise trials: for sharper "
+                                "indices");
+        }
+        out.push_back(std::move(res));
+    }
+    return out;
+}
+
+std::string format_sweep_summary(const SweepPlan& plan, const std::vector<OutputIndices>& indices) {
+    std::ostringstream s;
+    const DesignKind d = plan.spec.design;
+    char line[512];
+    for (const auto& r : indices) {
+        s << "\n"
+          << terminal_safe(r.output) << " (" << r.unit << "), " << to_string(d) << " over "
+          << plan.points() << " points x " << plan.trials << " trials:\n";
+        std::size_t w = 6;
+        for (const auto* row : ranked(r, d)) {
+            w = std::max(w, row->factor.size());
+        }
+        for (const auto* row : ranked(r, d)) {
+            const std::string f = terminal_safe(row->factor);
+            switch (d) {
+                case DesignKind::oat: {
+                    const IndexRow* lo = find_row(r, row->factor, "effect_low");
+                    const IndexRow* hi = find_row(r, row->factor, "effect_high");
+                    std::snprintf(line, sizeof line,
+                                  "  %-*s  low %+11.4g  high %+11.4g  swing %+11.4g +- %.3g\n",
+                                  static_cast<int>(w), f.c_str(), lo->value, hi->value, row->value,
+                                  1.96 * row->mc_se);
+                    break;
+                }
+                case DesignKind::morris: {
+                    const IndexRow* sg = find_row(r, row->factor, "sigma");
+                    std::snprintf(
+                        line, sizeof line, "  %-*s  mu* %11.4g  sigma %11.4g  (noise +- %.3g)\n",
+                        static_cast<int>(w), f.c_str(), row->value, sg->value, 1.96 * row->mc_se);
+                    break;
+                }
+                case DesignKind::sobol: {
+                    const IndexRow* s1 = find_row(r, row->factor, "S1");
+                    std::snprintf(line, sizeof line,
+                                  "  %-*s  S1 %6.3f +- %.3f   ST %6.3f +- %.3f\n",
+                                  static_cast<int>(w), f.c_str(), s1->value,
+                                  (s1->conf_high - s1->conf_low) / 2, row->value,
+                                  (row->conf_high - row->conf_low) / 2);
+                    break;
+                }
+                case DesignKind::lhs:
+                    std::snprintf(line, sizeof line, "  %-*s  Spearman %+6.3f [%+.3f, %+.3f]\n",
+                                  static_cast<int>(w), f.c_str(), row->value, row->conf_low,
+                                  row->conf_high);
+                    break;
+                case DesignKind::grid:
+                    std::snprintf(line, sizeof line, "  %-*s  main-effect range %11.4g\n",
+                                  static_cast<int>(w), f.c_str(), row->value);
+                    break;
+            }
+            s << line;
+        }
+        for (const auto& n : r.notes) {
+            s << "  note: " << terminal_safe(n) << "\n";
+        }
+    }
+    for (const auto& w : plan.warnings) {
+        s << "\nwarning: " << terminal_safe(w) << "\n";
+    }
+    return s.str();
+}
+
+std::vector<std::string> write_sweep_report(const SweepPlan& plan,
+                                            const std::vector<OutputIndices>& indices,
+                                            const fs::path& dir, bool charts) {
+    std::vector<std::string> warnings;
+    // indices.csv: tidy long form.
+    std::ostringstream csv;
+    csv << "output,unit,factor,group,index,value,mc_se,conf_low,conf_high,note\n";
+    for (const auto& r : indices) {
+        for (const auto& row : r.rows) {
+            csv << csv_field(r.output) << ',' << csv_field(r.unit) << ',' << csv_field(row.factor)
+                << ',' << csv_field(row.group) << ',' << row.index << ',' << num(row.value) << ','
+                << num(row.mc_se) << ',' << num(row.conf_low) << ',' << num(row.conf_high) << ','
+                << csv_field(row.note) << '\n';
+        }
+    }
+    write_file_atomic(dir / "indices.csv", csv.str());
+    // indices.json: the same, grouped by output, with the design and noise.
+    nlohmann::ordered_json j;
+    j["sweep"] = plan.spec.name;
+    j["design"] = to_string(plan.spec.design);
+    j["points"] = plan.points();
+    j["trials_per_point"] = plan.trials;
+    j["outputs"] = nlohmann::ordered_json::array();
+    for (const auto& r : indices) {
+        nlohmann::ordered_json o;
+        o["output"] = r.output;
+        o["unit"] = r.unit;
+        o["noise_share"] = json_num(r.noise_share);
+        o["indices"] = nlohmann::ordered_json::array();
+        for (const auto& row : r.rows) {
+            o["indices"].push_back({{"factor", row.factor},
+                                    {"group", row.group},
+                                    {"index", row.index},
+                                    {"value", json_num(row.value)},
+                                    {"mc_se", json_num(row.mc_se)},
+                                    {"conf_low", json_num(row.conf_low)},
+                                    {"conf_high", json_num(row.conf_high)},
+                                    {"note", row.note}});
+        }
+        o["notes"] = r.notes;
+        j["outputs"].push_back(o);
+    }
+    j["warnings"] = plan.warnings;
+    write_file_atomic(dir / "indices.json", j.dump(2) + "\n");
+    // problem.json in the shape SALib's analyze functions read.
+    nlohmann::ordered_json problem;
+    problem["num_vars"] = plan.factors.size();
+    problem["names"] = nlohmann::ordered_json::array();
+    problem["bounds"] = nlohmann::ordered_json::array();
+    bool grouped = false;
+    for (const auto& f : plan.factors) {
+        problem["names"].push_back(f.spec.path);
+        problem["bounds"].push_back({f.value_at(0.0), f.value_at(1.0)});
+        grouped = grouped || !f.spec.group.empty();
+    }
+    if (grouped) {
+        problem["groups"] = nlohmann::ordered_json::array();
+        for (const auto& f : plan.factors) {
+            problem["groups"].push_back(f.spec.group.empty() ? f.spec.path : f.spec.group);
+        }
+    }
+    write_file_atomic(dir / "problem.json", problem.dump(2) + "\n");
+    // Charts and the page.
+    std::vector<std::string> images;
+    if (charts) {
+        if (!gnuplot_available()) {
+            warnings.push_back(
+                "gnuplot not found: no charts (install the Debian package "
+                "gnuplot-nox)");
+        } else {
+            for (const auto& r : indices) {
+                for (const auto& f : chart_for(plan, r, dir / "charts")) {
+                    if (f.extension() == ".png") {
+                        images.push_back("charts/" + f.filename().string());
+                    }
+                }
+            }
+        }
+    }
+    std::ostringstream html;
+    const std::string name = html_escape(plan.spec.name);
+    html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << name
+         << ": sweep</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
+            "img{width:100%;border:1px solid #ddd}td,th{padding:2px 8px;text-align:right}"
+            "td.l,th.l{text-align:left}table{border-collapse:collapse}tr:nth-child(even)"
+            "{background:#f4f4f4}</style></head><body>\n<h1>"
+         << name << ": " << to_string(plan.spec.design) << " sweep</h1>\n";
+    html << "<p>" << plan.points() << " points &times; " << plan.trials
+         << " trials, common random numbers (trial i draws the same streams at every "
+            "point). Files: points.csv, trials.csv, indices.csv, indices.json, problem.json.</p>\n"
+            "<table><tr><th class=\"l\">provenance</th><th class=\"l\"></th></tr>\n";
+    const auto id = nlohmann::json::parse(sweep_identity(plan));
+    for (const auto& [k, v] : id.items()) {
+        html << "<tr><td class=\"l\">" << html_escape(k) << "</td><td class=\"l\">"
+             << html_escape(v.is_string() ? v.template get<std::string>() : v.dump())
+             << "</td></tr>\n";
+    }
+    html << "<tr><td class=\"l\">sweep file</td><td class=\"l\">" << html_escape(plan.spec.path)
+         << "</td></tr>\n<tr><td class=\"l\">scenario</td><td class=\"l\">"
+         << html_escape(plan.spec.scenario_path) << "</td></tr></table>\n";
+    for (const auto& w : plan.warnings) {
+        html << "<p><b>warning:</b> " << html_escape(w) << "</p>\n";
+    }
+    std::size_t image = 0;
+    for (const auto& r : indices) {
+        html << "<h2>" << html_escape(r.output) << " (" << html_escape(r.unit) << ")</h2>\n";
+        if (image < images.size()) {
+            html << "<img src=\"" << html_escape(images[image++]) << "\" alt=\""
+                 << html_escape(r.output) << "\">\n";
+        }
+        html << "<table><tr><th class=\"l\">factor</th><th>index</th><th>value</th>"
+                "<th>trial-noise se</th><th>95% low</th><th>95% high</th><th class=\"l\">note"
+                "</th></tr>\n";
+        for (const auto& row : r.rows) {
+            html << "<tr><td class=\"l\">" << html_escape(row.factor) << "</td><td>" << row.index
+                 << "</td><td>" << format_number(row.value, 4) << "</td><td>"
+                 << format_number(row.mc_se, 4) << "</td><td>" << format_number(row.conf_low, 4)
+                 << "</td><td>" << format_number(row.conf_high, 4) << "</td><td class=\"l\">"
+                 << html_escape(row.note) << "</td></tr>\n";
+        }
+        html << "</table>\n";
+        for (const auto& n : r.notes) {
+            html << "<p>" << html_escape(n) << "</p>\n";
+        }
+    }
+    html << "</body></html>\n";
+    write_file_atomic(dir / "index.html", html.str());
+    return warnings;
+}
+
+}  // namespace chokepoint

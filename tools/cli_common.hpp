@@ -1,0 +1,91 @@
+#pragma once
+// What the `simulate` commands share: exit codes, the interrupt flag, argument helpers and the
+// progress line. Each command lives in its own file (cmd_*.cpp, simulate.cpp).
+#include <boost/program_options.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "chokepoint/core/calendar.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+
+namespace chokepoint::cli {
+
+namespace po = boost::program_options;
+
+constexpr int EXIT_OK = 0;
+constexpr int EXIT_FAILURE_ = 1;
+constexpr int EXIT_USAGE = 2;
+constexpr int EXIT_INTERRUPTED = 130;
+
+/// Set by the SIGINT/SIGTERM handler only.
+extern std::atomic<bool> g_interrupted;
+extern "C" void on_signal(int);
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Where a command writes: --output DIR as given (without a trailing '/', so messages do not
+/// print "out//"), or results/<default_name>.
+std::filesystem::path output_dir(const std::string& output, const std::string& default_name);
+/// Parses `args` with one positional argument named `positional`.
+po::variables_map parse_args(const std::vector<std::string>& args,
+                             const po::options_description& opts, const char* positional);
+/// `--set path=value` arguments.
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+/// A tonnage for the terminal: "4821", "12.3k".
+std::string compact(double v);
+/// A --from/--to/--origin month.
+MonthIndex month_option(const std::string& name, const std::string& value);
+
+/// The progress line on standard error: bar, done/total `unit`, time left.
+class Progress {
+  public:
+    explicit Progress(bool enabled, const char* unit = "trials")
+        : enabled_(enabled), unit_(unit), start_(Clock::now()) {}
+    /// `skipped` items were done before this run started (a resumed sweep) and do not count
+    /// towards the speed.
+    void operator()(long done, long total, long skipped = 0) {
+        if (!enabled_) {
+            return;
+        }
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        const long fresh = done - skipped;
+        const double left =
+            fresh > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(fresh)
+                      : 0.0;
+        const long bar = 30;
+        const long filled = total > 0 ? bar * done / total : bar;
+        std::fprintf(stderr, "\r[%s%s] %3ld%% %ld/%ld %s, %ld left, %.1f s left   ",
+                     std::string(static_cast<std::size_t>(filled), '=').c_str(),
+                     std::string(static_cast<std::size_t>(bar - filled), ' ').c_str(),
+                     total > 0 ? 100 * done / total : 100, done, total, unit_, total - done, left);
+        if (done >= total) {
+            std::fprintf(stderr, "\n");
+        }
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (enabled_) {
+            std::fprintf(stderr, "\n");
+        }
+    }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    bool enabled_;
+    const char* unit_;
+    Clock::time_point start_;
+};
+
+int cmd_parameters(const std::vector<std::string>& args);
+int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_diff(const std::vector<std::string>& args, const std::string& command_line);
+
+}  // namespace chokepoint::cli
