@@ -178,7 +178,9 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     config.comm = mpi.get();
     config.cancel = &g_interrupted;
     if (const char* crash = std::getenv("CHOKEPOINT_TEST_CRASH_IN_POINT")) {
+        // N: die halfway through point N's row of points.csv; N:trials: through its trials.
         config.crash_in_point_write = std::atoll(crash);
+        config.crash_in_trials_write = std::string(crash).find(":trials") != std::string::npos;
     }
     Progress progress(root && !quiet && ::isatty(STDERR_FILENO), "points");
     config.progress = [&](std::size_t done, std::size_t total, std::size_t resumed) {
@@ -209,7 +211,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     if (!root) {
         return EXIT_OK;
     }
-    if (run.resumed > 0 && !quiet) {
+    if (run.resumed > 0) {
         std::cerr << "resumed: " << run.resumed << " of " << plan.points()
                   << " points were already done\n";
     }

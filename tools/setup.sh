@@ -20,6 +20,7 @@ packages=(
     libboost-graph-dev libboost-program-options-dev
     libyaml-cpp-dev libtbb-dev libspdlog-dev nlohmann-json3-dev libssl-dev catch2
     libcsv-dev libnlopt-cxx-dev gnuplot-nox
+    openmpi-bin libopenmpi-dev
 )
 
 missing=()

@@ -315,10 +315,16 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
         for (std::size_t r = 0; r < ranks && wave + r < total; ++r) {
             const std::size_t q = wave + r;
             run.values[q] = unpack(all[r], outputs, trials);
-            append_durably(config.dir / "trials.csv", trials_rows(q, run.values[q]));
+            const bool crash = config.crash_in_point_write >= 0 &&
+                               static_cast<std::size_t>(config.crash_in_point_write) == q;
+            const std::string rows = trials_rows(q, run.values[q]);
+            if (crash && config.crash_in_trials_write) {
+                append_durably(config.dir / "trials.csv", rows.substr(0, rows.size() / 2));
+                std::raise(SIGKILL);
+            }
+            append_durably(config.dir / "trials.csv", rows);
             const std::string row = points_row(plan, q, run.values[q]);
-            if (config.crash_in_point_write >= 0 &&
-                static_cast<std::size_t>(config.crash_in_point_write) == q) {
+            if (crash) {
                 append_durably(config.dir / "points.csv", row.substr(0, row.size() / 2));
                 std::raise(SIGKILL);
             }

@@ -49,8 +49,10 @@ struct SweepRunConfig {
     /// Rank 0, after each wave: (points done, points in all, points found done at the start).
     std::function<void(std::size_t, std::size_t, std::size_t)> progress;
     Communicator* comm = nullptr;  ///< null: one process
-    /// Tests only: kill this process (SIGKILL) halfway through writing this point's row.
+    /// Tests only: kill this process (SIGKILL) halfway through writing this point's row of
+    /// points.csv, or (crash_in_trials_write) its rows of trials.csv.
     long long crash_in_point_write = -1;
+    bool crash_in_trials_write = false;
 };
 
 struct SweepRun {

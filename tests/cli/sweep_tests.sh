@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Sweeps and diffs from the command line: results, validation, resuming after SIGKILL at several
+# moments (byte-identical to a clean run), refusing changed inputs, and MPI runs (byte-identical
+# to one process). Usage: sweep_tests.sh SIMULATE SOURCE_DIR
+set -u
+sim="$1"
+src="$2"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+passed=0
+failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+
+# expect NAME EXPECTED_EXIT EXPECTED_TEXT -- COMMAND...
+expect() {
+    local name="$1" want_rc="$2" want_text="$3"
+    shift 4
+    local out rc
+    out="$("$@" 2>&1 </dev/null)"
+    rc=$?
+    if [ "$rc" -ne "$want_rc" ]; then
+        bad "$name: exit $rc, wanted $want_rc"
+        echo "$out" | head -20 | sed 's/^/    /'
+        return
+    fi
+    if [ -n "$want_text" ] && ! grep -qF -- "$want_text" <<<"$out"; then
+        bad "$name: output lacks: $want_text"
+        echo "$out" | head -20 | sed 's/^/    /'
+        return
+    fi
+    ok "$name"
+}
+
+RESULT_FILES="sweep.json points.csv trials.csv indices.csv indices.json problem.json index.html"
+same_results() {  # same_results NAME DIR_A DIR_B
+    local f
+    for f in $RESULT_FILES; do
+        if ! cmp -s "$2/$f" "$3/$f"; then
+            bad "$1: $f differs"
+            cmp "$2/$f" "$3/$f" 2>&1 | head -2 | sed 's/^/    /'
+            return
+        fi
+    done
+    if ls -a "$3" | grep -q '\.tmp\.'; then bad "$1: temporary files left"; return; fi
+    ok "$1"
+}
+
+# The sweep file lives in tests/regression/sweeps and points at ../scenarios/small_controls.yaml.
+mkdir -p "$work/sweeps" "$work/scenarios"
+cp "$src"/tests/regression/scenarios/*.yaml "$work/scenarios/"
+cp "$src/tests/regression/sweeps/small_oat.yaml" "$work/sweeps/"
+sweep="$work/sweeps/small_oat.yaml"
+
+expect "parameters lists the uncertain quantities" 0 "parameters.rate" -- "$sim" parameters "$work/scenarios/small_controls.yaml"
+expect "parameters csv" 0 "path,section,uncertain,written,low,high,central_98,used_by" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format csv
+expect "parameters json" 0 '"path": "events.mine_flood.start"' -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format json
+expect "parameters bad format" 2 "--format must be text, csv or json" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format xml
+
+expect "sweep runs" 0 "Results written to $work/clean/" -- "$sim" sweep "$sweep" --output "$work/clean" --quiet
+for f in $RESULT_FILES charts/exports_x_oat.png charts/exports_x_oat.svg; do
+    if [ -s "$work/clean/$f" ]; then ok "sweep wrote $f"; else bad "sweep missing $f"; fi
+done
+if [ "$(wc -l <"$work/clean/points.csv")" -eq 8 ] && [ "$(wc -l <"$work/clean/trials.csv")" -eq $((1 + 7 * 24)) ]; then
+    ok "one row per point, one per trial"
+else
+    bad "points.csv/trials.csv row counts"
+fi
+if head -c 8 "$work/clean/charts/exports_x_oat.png" | od -An -c | grep -q 'P   N   G'; then ok "tornado is a PNG"; else bad "tornado not a PNG"; fi
+expect "no-effect factor named" 0 "events.faster.approval_rate: no effect" -- "$sim" sweep "$sweep" --output "$work/clean2"
+expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "$sim" sweep "$sweep" --output "$work/clean2"
+same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"
+
+# Kill the sweep at several moments, resume with the same command, compare bytes.
+for moment in 0 3 6 0:trials 4:trials; do
+    dir="$work/killed_${moment/:/_}"
+    (CHOKEPOINT_TEST_CRASH_IN_POINT="$moment" exec "$sim" sweep "$sweep" --output "$dir" --quiet --no-charts >/dev/null 2>&1 </dev/null) 2>/dev/null
+    rc=$?
+    if [ "$rc" -ne 137 ]; then bad "kill at $moment: exit $rc, wanted 137 (SIGKILL)"; continue; fi
+    if [ -e "$dir/indices.csv" ]; then bad "kill at $moment: summary files written by a killed run"; fi
+    case "$moment" in 0*) want="Results written" ;; *) want="resumed: ${moment%%:*} of 7 points" ;; esac
+    expect "resume after SIGKILL inside the write of point $moment" 0 "$want" -- "$sim" sweep "$sweep" --output "$dir" --quiet
+    same_results "resumed after a kill at $moment is byte-identical" "$work/clean" "$dir"
+done
+# A kill at an arbitrary moment of a longer run (timeout sends SIGKILL).
+for t in 0.3 0.7; do
+    dir="$work/timed_$t"
+    timeout -s KILL "$t" "$sim" sweep "$sweep" --trials 300 --output "$dir" --quiet --no-charts >/dev/null 2>&1 </dev/null
+    "$sim" sweep "$sweep" --trials 300 --output "$dir" --quiet >/dev/null 2>&1 </dev/null
+    if [ ! -d "$work/clean300" ]; then
+        "$sim" sweep "$sweep" --trials 300 --output "$work/clean300" --quiet >/dev/null 2>&1 </dev/null
+    fi
+    same_results "killed after ${t}s and resumed is byte-identical" "$work/clean300" "$dir"
+done
+
+# Changed inputs are refused, --restart starts over.
+sed 's/^trials: 24/trials: 25/' "$sweep" > "$work/sweeps/changed.yaml"
+sed -i 's/^name: small_oat/name: small_oat/' "$work/sweeps/changed.yaml"
+expect "a changed sweep file is refused" 2 "holds results of a sweep whose sweep_sha256, trials differ" -- "$sim" sweep "$work/sweeps/changed.yaml" --output "$work/clean2" --quiet
+expect "--trials changes the identity too" 2 "trials differ" -- "$sim" sweep "$sweep" --output "$work/clean2" --trials 30 --quiet
+expect "--restart starts over" 0 "Results written" -- "$sim" sweep "$work/sweeps/changed.yaml" --output "$work/clean2" --restart --quiet --no-charts
+if [ "$(wc -l <"$work/clean2/trials.csv")" -eq $((1 + 7 * 25)) ]; then ok "restarted with the new trials"; else bad "restart kept old rows"; fi
+
+# Validation from the command line.
+printf 'scenario: ../scenarios/small_controls.yaml\ndesign: {type: oat}\nfactors:\n  - {path: parameters.rat, range: [0.1, 0.5]}\noutputs:\n  - {id: x, metric: exports, product: magnet, from: Exportland, to: Importland, month: 2025-07}\n' > "$work/sweeps/bad.yaml"
+expect "unknown factor path" 2 "no parameter 'rat' in the scenario or its model (did you mean 'rate'?)" -- "$sim" sweep "$work/sweeps/bad.yaml" --output "$work/never"
+if [ -e "$work/never" ]; then bad "output written for an invalid sweep"; else ok "nothing written for an invalid sweep"; fi
+expect "missing sweep file" 2 "cannot open file" -- "$sim" sweep "$work/sweeps/nope.yaml"
+
+# MPI: the same bytes on 2 and 3 ranks as in one process.
+if command -v mpirun >/dev/null 2>&1; then
+    for np in 2 3; do
+        mpirun --oversubscribe -np "$np" "$sim" sweep "$sweep" --output "$work/mpi$np" --quiet >"$work/mpi$np.log" 2>&1 </dev/null
+        rc=$?
+        if [ "$rc" -ne 0 ]; then bad "mpirun -np $np: exit $rc"; sed 's/^/    /' "$work/mpi$np.log" | head; continue; fi
+        same_results "mpirun -np $np is byte-identical to one process" "$work/clean" "$work/mpi$np"
+    done
+    CHOKEPOINT_TEST_CRASH_IN_POINT=3 mpirun --oversubscribe -np 2 "$sim" sweep "$sweep" --output "$work/mpikill" --quiet >/dev/null 2>&1 </dev/null
+    mpirun --oversubscribe -np 3 "$sim" sweep "$sweep" --output "$work/mpikill" --quiet >/dev/null 2>&1 </dev/null
+    same_results "killed under 2 ranks, resumed under 3: byte-identical" "$work/clean" "$work/mpikill"
+else
+    bad "mpirun not found (tools/setup.sh installs openmpi-bin)"
+fi
+
+# diff: the README's example on the small model, and the same scenario against itself.
+expect "diff runs" 0 "Results written to $work/diff/" -- "$sim" diff "$work/scenarios/small_controls.yaml" --base-set events.control.probability=0 --trials 32 --output "$work/diff" --quiet
+if head -1 "$work/diff/diff.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower'; then ok "diff.csv header"; else bad "diff.csv header"; fi
+if [ -s "$work/diff/charts/diff_exports_magnet_world.png" ]; then ok "diff chart"; else bad "no diff chart"; fi
+expect "diff needs a change" 2 "diff of a scenario with itself" -- "$sim" diff "$work/scenarios/small_controls.yaml"
+"$sim" diff "$work/scenarios/small_controls.yaml" "$work/scenarios/small_controls.yaml" --trials 16 --output "$work/diff0" --quiet --no-charts >/dev/null 2>&1
+if awk -F, 'NR > 1 && ($6 != 0 || $8 != 0 || $12 != 0 || $13 != 0) { bad = 1 } END { exit bad }' "$work/diff0/diff.csv"; then
+    ok "diff of a scenario with itself is exactly zero"
+else
+    bad "diff of a scenario with itself is not zero"
+fi
+printf 'name: weekly\nextends: small_controls.yaml\ntime_step_days: 7\n' > "$work/scenarios/short.yaml"
+expect "diff needs the same calendar" 2 "must share start, horizon and time_step_days" -- "$sim" diff "$work/scenarios/small_controls.yaml" "$work/scenarios/short.yaml"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
