@@ -134,6 +134,8 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
     std::vector<std::vector<Accumulator>> monthly(
         labels.size(), std::vector<Accumulator>(static_cast<std::size_t>(layout.months)));
     RunConfig run = config.run;
+    // The figures and bands come from the observer: summarising every series would be wasted.
+    run.only_series = std::vector<std::size_t>{};
     const auto months = static_cast<std::size_t>(layout.months);
     run.observer = [&](std::uint64_t, const TrialResult& r) {
         for (std::size_t k = 0; k < mapping.targets.size(); ++k) {

@@ -373,17 +373,19 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials) {
     return plan;
 }
 
-std::vector<std::vector<double>> run_point(const SweepPlan& plan, std::size_t p, int threads) {
+std::vector<std::vector<double>> run_point(const SweepPlan& plan, std::size_t p, int threads,
+                                           int first, int count) {
     const Scenario scenario = load_scenario(plan.spec.scenario_path, plan.overrides(p));
     RunConfig config;
-    config.trials = plan.trials;
+    config.trials = count >= 0 ? count : plan.trials;
+    config.first_trial = static_cast<std::uint64_t>(first);
     config.seed = plan.seed;
     config.sweep_point = 0;  // common random numbers: the same streams at every point
     config.threads = threads;
     config.only_series = std::vector<std::size_t>{};
     std::vector<std::vector<double>> values(plan.outputs.size());
     for (auto& v : values) {
-        v.reserve(static_cast<std::size_t>(plan.trials));
+        v.reserve(static_cast<std::size_t>(config.trials));
     }
     config.observer = [&](std::uint64_t, const TrialResult& trial) {
         for (std::size_t o = 0; o < plan.outputs.size(); ++o) {

@@ -259,6 +259,26 @@ std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const st
     return done;
 }
 
+// Appends point q: its trials first, then its row (each write durable). The test hooks die
+// halfway through one of the two writes.
+void write_point(const SweepPlan& plan, const SweepRunConfig& config, std::size_t q,
+                 const std::vector<std::vector<double>>& values) {
+    const bool crash = config.crash_in_point_write >= 0 &&
+                       static_cast<std::size_t>(config.crash_in_point_write) == q;
+    const std::string rows = trials_rows(q, values);
+    if (crash && config.crash_in_trials_write) {
+        append_durably(config.dir / "trials.csv", rows.substr(0, rows.size() / 2));
+        std::raise(SIGKILL);
+    }
+    append_durably(config.dir / "trials.csv", rows);
+    const std::string row = points_row(plan, q, values);
+    if (crash) {
+        append_durably(config.dir / "points.csv", row.substr(0, row.size() / 2));
+        std::raise(SIGKILL);
+    }
+    append_durably(config.dir / "points.csv", row);
+}
+
 }  // namespace
 
 std::string sweep_identity(const SweepPlan& plan) {
@@ -300,38 +320,48 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
     const std::size_t first = std::stoull(start_message.substr(3));
     const auto ranks = static_cast<std::size_t>(comm.size());
     const auto me = static_cast<std::size_t>(comm.rank());
-    for (std::size_t wave = first; wave < total; wave += ranks) {
+    // Waves: each takes the next min(ranks, points left) points; when there are more ranks
+    // than points, the ranks of one point split its trials into contiguous blocks (trial i's
+    // values do not depend on who runs it, so the bytes are the same on any number of ranks).
+    std::size_t wave = first;
+    while (wave < total) {
         const bool stop = root && config.cancel != nullptr && config.cancel->load();
         if (comm.broadcast(stop ? "stop" : "go") == "stop") {
             run.interrupted = true;
             break;
         }
-        const std::size_t p = wave + me;
-        const std::string mine = p < total ? pack(run_point(plan, p, config.threads)) : "";
+        const std::size_t width = std::min(ranks, total - wave);
+        auto blocks_of = [&](std::size_t i) { return ranks / width + (i < ranks % width ? 1 : 0); };
+        auto block_range = [&](std::size_t b, std::size_t nb) {
+            return std::pair<std::size_t, std::size_t>{b * trials / nb, (b + 1) * trials / nb};
+        };
+        std::string mine;
+        {
+            const std::size_t i = me % width;
+            const auto [lo, hi] = block_range(me / width, blocks_of(i));
+            mine = pack(run_point(plan, wave + i, config.threads, static_cast<int>(lo),
+                                  static_cast<int>(hi - lo)));
+        }
         const std::vector<std::string> all = comm.gather(mine);
-        if (!root) {
-            continue;
-        }
-        for (std::size_t r = 0; r < ranks && wave + r < total; ++r) {
-            const std::size_t q = wave + r;
-            run.values[q] = unpack(all[r], outputs, trials);
-            const bool crash = config.crash_in_point_write >= 0 &&
-                               static_cast<std::size_t>(config.crash_in_point_write) == q;
-            const std::string rows = trials_rows(q, run.values[q]);
-            if (crash && config.crash_in_trials_write) {
-                append_durably(config.dir / "trials.csv", rows.substr(0, rows.size() / 2));
-                std::raise(SIGKILL);
+        if (root) {
+            for (std::size_t i = 0; i < width; ++i) {
+                const std::size_t q = wave + i;
+                std::vector<std::vector<double>> v(outputs);
+                const std::size_t nb = blocks_of(i);
+                for (std::size_t b = 0; b < nb; ++b) {
+                    const auto [lo, hi] = block_range(b, nb);
+                    const auto part = unpack(all[i + b * width], outputs, hi - lo);
+                    for (std::size_t o = 0; o < outputs; ++o) {
+                        v[o].insert(v[o].end(), part[o].begin(), part[o].end());
+                    }
+                }
+                run.values[q] = std::move(v);
+                write_point(plan, config, q, run.values[q]);
             }
-            append_durably(config.dir / "trials.csv", rows);
-            const std::string row = points_row(plan, q, run.values[q]);
-            if (crash) {
-                append_durably(config.dir / "points.csv", row.substr(0, row.size() / 2));
-                std::raise(SIGKILL);
-            }
-            append_durably(config.dir / "points.csv", row);
         }
-        if (config.progress) {
-            config.progress(std::min(total, wave + ranks), total, run.resumed);
+        wave += width;
+        if (root && config.progress) {
+            config.progress(wave, total, run.resumed);
         }
     }
     return run;

@@ -58,7 +58,7 @@ struct Comparison {
     GroupScores overall;
     std::vector<Unmapped> unmapped;
     std::vector<MonthlyBand> bands;
-    RunResult run;
+    RunResult run;  ///< trials and layout; no series summaries (bands hold the compared ones)
 };
 
 /// Runs the scenario and compares. Throws InputError if no reported figure can be compared.

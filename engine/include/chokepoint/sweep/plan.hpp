@@ -69,8 +69,11 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials = std::nul
 
 /// Runs point `p` of the plan (common random numbers: every point uses sweep point 0, so trial i
 /// draws the same streams everywhere) and returns each output's per-trial values,
-/// values[output][trial]. Only the outputs are reduced, not every series.
-std::vector<std::vector<double>> run_point(const SweepPlan& plan, std::size_t p, int threads);
+/// values[output][trial]. Only the outputs are reduced, not every series. With `count`, only
+/// trials first .. first + count - 1 run (each exactly as in a whole run), for ranks that share
+/// a point.
+std::vector<std::vector<double>> run_point(const SweepPlan& plan, std::size_t p, int threads,
+                                           int first = 0, int count = -1);
 
 /// Shortest decimal text that reads back as exactly `v` ("" for NaN and infinities).
 std::string exact_number(double v);
