@@ -124,6 +124,10 @@ else
     bad "mpirun not found (tools/setup.sh installs openmpi-bin)"
 fi
 
+# The shipped example sweeps, at reduced size.
+expect "example OAT sweep names the override on the US lane" 0 "events.us_stricter_review.approval_rate replaces events.announcement_18.approval_rate for United States (magnet)" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 8 --no-charts --output "$work/ex_oat"
+expect "example Sobol sweep" 0 "S1" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_sobol.yaml" --trials 3 --no-charts --output "$work/ex_sobol"
+
 # diff: the README's example on the small model, and the same scenario against itself.
 expect "diff runs" 0 "Results written to $work/diff/" -- "$sim" diff "$work/scenarios/small_controls.yaml" --base-set events.control.probability=0 --trials 32 --output "$work/diff" --quiet
 if head -1 "$work/diff/diff.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower'; then ok "diff.csv header"; else bad "diff.csv header"; fi

@@ -28,7 +28,6 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
 
     const std::size_t monthly_cols = layout.monthly_size();
     const std::size_t buyer_count = layout.buyers.size();
-    std::vector<Accumulator> monthly(monthly_cols);
     std::vector<Accumulator> shortage(buyer_count), days(buyer_count), tts(buyer_count);
     std::vector<std::uint64_t> short_trials(buyer_count, 0);
 
@@ -46,6 +45,8 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
             }
         }
     }
+    // One accumulator per summarised column (a quantile sketch each: not made for the rest).
+    std::vector<Accumulator> monthly(selected ? selected->size() : monthly_cols);
     tbb::enumerable_thread_specific<Kernel> kernels(
         [&] { return Kernel(scenario, result.layout); });
     const int block = std::max(1, config.block_size);
@@ -93,8 +94,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
                                       const double* values =
                                           slots[static_cast<std::size_t>(i)].monthly.data();
                                       for (std::size_t c = r.begin(); c != r.end(); ++c) {
-                                          const std::size_t col = (*selected)[c];
-                                          monthly[col].add(values[col]);
+                                          monthly[c].add(values[(*selected)[c]]);
                                       }
                                   }
                               });
@@ -130,7 +130,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
                       [&](const tbb::blocked_range<std::size_t>& r) {
                           for (std::size_t c = r.begin(); c != r.end(); ++c) {
                               const std::size_t col = selected ? (*selected)[c] : c;
-                              result.monthly[col] = monthly[col].summary();
+                              result.monthly[col] = monthly[c].summary();
                           }
                       });
     result.buyers.resize(buyer_count);
