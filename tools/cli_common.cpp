@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "chokepoint/io/result_dir.hpp"
+
 namespace chokepoint::cli {
 
 std::atomic<bool> g_interrupted{false};
@@ -51,6 +53,14 @@ std::string compact(double v) {
         std::snprintf(buf, sizeof buf, "%.0f", v);
     }
     return buf;
+}
+
+void require_result_dir(const std::filesystem::path& dir) {
+    try {
+        check_result_dir(dir);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
 }
 
 MonthIndex month_option(const std::string& name, const std::string& value) {

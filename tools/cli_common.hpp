@@ -41,6 +41,8 @@ po::variables_map parse_args(const std::vector<std::string>& args,
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 /// A tonnage for the terminal: "4821", "12.3k".
 std::string compact(double v);
+/// check_result_dir() as a usage error (exit 2): the output directory cannot take results.
+void require_result_dir(const std::filesystem::path& dir);
 /// A --from/--to/--origin month.
 MonthIndex month_option(const std::string& name, const std::string& value);
 

@@ -13,6 +13,7 @@
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/sweep/diff.hpp"
 #include "cli_common.hpp"
@@ -86,6 +87,15 @@ std::vector<std::string> diff_charts(const DiffResult& d, const std::vector<std:
     return written;
 }
 
+// A scenario's name with the overrides that made it, for titles.
+std::string label(const Scenario& s, const std::vector<std::string>& sets) {
+    std::string out = s.name;
+    for (const auto& x : sets) {
+        out += " [" + x + "]";
+    }
+    return out;
+}
+
 }  // namespace
 
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line) {
@@ -141,6 +151,7 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     const Scenario base = load_scenario(base_path, parse_overrides(base_sets));
     const Scenario whatif = load_scenario(whatif_path, parse_overrides(sets));
     const std::filesystem::path dir = output_dir(output, whatif.name + "-diff");
+    require_result_dir(dir);
     RunConfig config;
     config.trials = trials > 0 ? trials : whatif.trials;
     config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : whatif.seed;
@@ -180,7 +191,8 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     std::sort(worth.begin(), worth.end());
     const double paired_worth = worth.empty() ? NAN : worth[worth.size() / 2];
 
-    write_file_atomic(dir / "diff.csv", format_diff_csv(d));
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "diff.csv", format_diff_csv(d));
     nlohmann::ordered_json j;
     j["tool"] = "chokepoint simulate diff";
     j["version"] = version();
@@ -200,21 +212,24 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     j["independent_trials_equivalent"] =
         std::isfinite(paired_worth) ? nlohmann::ordered_json(paired_worth) : nullptr;
     j["files"] = {"diff.csv"};
-    write_file_atomic(dir / "diff.json", j.dump(2) + "\n");
+    write_file_atomic(staged.path() / "diff.json", j.dump(2) + "\n");
     std::size_t charts = 0;
     if (!no_charts) {
         if (!gnuplot_available()) {
             spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
         } else {
-            charts =
-                diff_charts(d, series, dir / "charts", whatif.name + " vs " + base.name).size();
+            charts = diff_charts(d, series, staged.path() / "charts",
+                                 label(whatif, sets) + " vs " + label(base, base_sets))
+                         .size();
         }
     }
+    staged.commit();
     if (!quiet && !series.empty()) {
         const SeriesKey& k0 = d.layout.series[series[0]];
         std::cout << "\n"
-                  << terminal_safe(whatif.name) << " minus " << terminal_safe(base.name) << ": "
-                  << k0.product << " exports from " << k0.from
+                  << terminal_safe(label(whatif, sets)) << " minus "
+                  << terminal_safe(label(base, base_sets)) << ": " << k0.product << " exports from "
+                  << k0.from
                   << ", tonnes per month, mean [P5..P95] of the per-trial difference and "
                      "P(what-if lower), "
                   << d.trials_completed << " paired trials\n\n";

@@ -10,6 +10,7 @@
 
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/scenario/sweep_file.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
 #include "chokepoint/sweep/plan.hpp"
@@ -171,6 +172,9 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const SweepPlan plan =
         plan_sweep(spec, vm.count("trials") ? std::optional<int>(trials) : std::nullopt);
     const std::filesystem::path dir = output_dir(output, spec.name);
+    if (root) {
+        require_result_dir(dir);
+    }
     SweepRunConfig config;
     config.dir = dir;
     config.threads = threads;

@@ -23,6 +23,7 @@
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
@@ -287,6 +288,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     auto rows = common.apply(scenario, config, scenario.trials);
     const std::string& output = common.output;
     config.run.cancel = &g_interrupted;
+    require_result_dir(output_dir(output, scenario.name + "-compare"));
     Progress progress(::isatty(STDERR_FILENO));
     config.run.progress = [&](int done, int total) { progress(done, total); };
     std::signal(SIGINT, on_signal);
@@ -298,8 +300,16 @@ int cmd_compare(const std::vector<std::string>& args) {
         return EXIT_INTERRUPTED;
     }
     const std::filesystem::path dir = output_dir(output, scenario.name + "-compare");
-    write_file_atomic(dir / "comparison.csv", format_comparison_csv(c, scenario));
-    write_file_atomic(dir / "scores.json", format_scores_json(c, scenario, config));
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "comparison.csv", format_comparison_csv(c, scenario));
+    write_file_atomic(staged.path() / "scores.json", format_scores_json(c, scenario, config));
+    std::size_t chart_files = 0;
+    try {
+        chart_files = write_fan_charts(staged.path(), c, scenario).size();
+    } catch (const std::exception& e) {
+        spdlog::warn("no charts: {}", e.what());
+    }
+    staged.commit();
 
     // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
     std::cout << "\n"
@@ -357,12 +367,9 @@ int cmd_compare(const std::vector<std::string>& args) {
                       << "\n";
         }
     }
-    try {
-        const auto charts = write_fan_charts(dir, c, scenario);
-        std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << charts.size() - 1
+    if (chart_files > 0) {
+        std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << chart_files - 1
                   << " files)\n";
-    } catch (const std::exception& e) {
-        spdlog::warn("no charts: {}", e.what());
     }
     std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
     return EXIT_OK;
@@ -484,6 +491,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         throw UsageError("--seed must be >= 0");
     }
     const Scenario scenario = load_scenario(path, parse_overrides(sets));
+    std::filesystem::path dir = output_dir(output, scenario.name);
+    require_result_dir(dir);  // before the first trial, not after the last
     RunConfig config;
     config.trials = trials > 0 ? trials : scenario.trials;
     config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
@@ -501,7 +510,11 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         progress.finish();
     }
 
-    const std::filesystem::path dir = output_dir(output, scenario.name);
+    if (result.partial && holds_complete_result(dir)) {
+        // Keep the complete result; the partial one goes beside it.
+        dir = dir.string() + ".partial";
+        require_result_dir(dir);
+    }
     RunMetadata meta;
     meta.command_line = command_line;
     meta.scenario_path = path;

@@ -168,5 +168,41 @@ sed 's/Exportland/"Ex<script>x<\/script>""port"/' "$work/reported.csv" > "$evil_
 "$sim" compare "$evil_dir/q.yaml" --reported "$evil_dir/html_reported.csv" --output "$work/cmp_html" >/dev/null 2>&1 </dev/null
 if [ -f "$work/cmp_html/index.html" ] && grep -qF 'Ex&lt;script&gt;x&lt;/script&gt;&quot;port' "$work/cmp_html/index.html" && ! grep -q '<script>' "$work/cmp_html/index.html"; then echo "ok   page escapes user text"; passed=$((passed + 1)); else echo "FAIL page carries raw user text"; failed=$((failed + 1)); fi
 
+# --- Whole after a crash (issue 10, section 2): a result set appears at once or not at all.
+printf 'name: crash\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\ntrials: 40000\nseed: 1\n' > "$work/crash.yaml"
+"$sim" "$work/crash.yaml" --output "$work/crash_a" --quiet >/dev/null 2>&1
+"$sim" "$work/crash.yaml" --seed 2 --output "$work/crash_b" --quiet >/dev/null 2>&1
+mixed=0
+exec 3>&2 2>/dev/null  # bash reports each killed job on stderr: not a failure here
+for i in $(seq 1 20); do
+    rm -rf "$work/crash_dir"
+    cp -r "$work/crash_a" "$work/crash_dir"
+    (exec timeout -s KILL "$(awk -v i="$i" 'BEGIN { print 0.07 * i }')" "$sim" "$work/crash.yaml" --seed 2 --output "$work/crash_dir" --quiet >/dev/null 2>&1 </dev/null) 2>/dev/null
+    set_a=1; set_b=1
+    for f in summary.csv buyers.csv; do
+        cmp -s "$work/crash_dir/$f" "$work/crash_a/$f" || set_a=0
+        cmp -s "$work/crash_dir/$f" "$work/crash_b/$f" || set_b=0
+    done
+    grep -q '"seed": 1,' "$work/crash_dir/run.json" || set_a=0
+    grep -q '"seed": 2,' "$work/crash_dir/run.json" || set_b=0
+    if [ "$set_a" -eq 0 ] && [ "$set_b" -eq 0 ]; then mixed=$((mixed + 1)); fi
+    if ls -a "$work/crash_dir" | grep -q 'tmp'; then mixed=$((mixed + 1)); fi
+done
+exec 2>&3 3>&-
+if [ "$mixed" -eq 0 ]; then echo "ok   20 kills while running and writing: always the old or the new set, whole"; passed=$((passed + 1)); else echo "FAIL $mixed of 20 kills left a mixed or temporary result"; failed=$((failed + 1)); fi
+mkdir -p "$work/.crash_dir.new.999999999"  # left by a run killed while writing (no such process)
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
+if ls -a "$work" | grep -q '^\.crash_dir\.new\.'; then echo "FAIL stale staging directory left after the next run"; failed=$((failed + 1)); else echo "ok   stale staging directories removed"; passed=$((passed + 1)); fi
+rm -rf "$work/crash_dir" "$work/crash_dir.partial"; cp -r "$work/crash_a" "$work/crash_dir"
+timeout -s INT 0.25 "$sim" "$work/crash.yaml" --trials 400000 --seed 2 --output "$work/crash_dir" --quiet >/dev/null 2>&1 </dev/null
+if cmp -s "$work/crash_dir/summary.csv" "$work/crash_a/summary.csv" && grep -q '"partial": true' "$work/crash_dir.partial/run.json"; then
+    echo "ok   an interrupted run keeps the complete result and writes the partial one beside it"; passed=$((passed + 1))
+else
+    echo "FAIL an interrupted run replaced a complete result"; failed=$((failed + 1))
+fi
+mkdir -p "$work/userdir"; touch "$work/userdir/notes.txt"
+expect "a directory with the user's files is refused before running" 2 "holds 'notes.txt', which no Chokepoint command writes" -- "$sim" "$work/crash.yaml" --output "$work/userdir"
+if [ -f "$work/userdir/notes.txt" ]; then echo "ok   the user's file is kept"; passed=$((passed + 1)); else echo "FAIL the user's file is gone"; failed=$((failed + 1)); fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/version.hpp"
 
 namespace chokepoint {
@@ -95,9 +96,11 @@ std::string format_run_json(const Scenario& scenario, const RunConfig& config,
 
 void write_results(const std::filesystem::path& dir, const Scenario& scenario,
                    const RunConfig& config, const RunResult& result, const RunMetadata& meta) {
-    write_file_atomic(dir / "summary.csv", format_summary_csv(result));
-    write_file_atomic(dir / "buyers.csv", format_buyers_csv(scenario, result));
-    write_file_atomic(dir / "run.json", format_run_json(scenario, config, result, meta));
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "summary.csv", format_summary_csv(result));
+    write_file_atomic(staged.path() / "buyers.csv", format_buyers_csv(scenario, result));
+    write_file_atomic(staged.path() / "run.json", format_run_json(scenario, config, result, meta));
+    staged.commit();
 }
 
 }  // namespace chokepoint

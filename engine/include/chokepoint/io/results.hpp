@@ -29,7 +29,8 @@ std::string format_buyers_csv(const Scenario& scenario, const RunResult& result)
 /// threads, wall time, partial flag.
 std::string format_run_json(const Scenario& scenario, const RunConfig& config,
                             const RunResult& result, const RunMetadata& meta);
-/// Writes the three files into `dir` (created if needed), each atomically; run.json last.
+/// Writes the three files as one set: they replace `dir` (created if needed) together, or not at
+/// all (see StagedDirectory).
 void write_results(const std::filesystem::path& dir, const Scenario& scenario,
                    const RunConfig& config, const RunResult& result, const RunMetadata& meta);
 

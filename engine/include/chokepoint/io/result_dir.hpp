@@ -1,0 +1,39 @@
+#pragma once
+/// A set of result files that appears whole or not at all. Files are written into a fresh
+/// staging directory beside the target (`.NAME.new.PID`), synced, and the staging directory then
+/// takes the target's place in one step (an atomic exchange where the file system offers it),
+/// so a reader or a crash never sees new files beside old ones. Staging directories left by a
+/// killed run are removed by the next one.
+#include <filesystem>
+#include <string>
+
+namespace chokepoint {
+
+/// Throws std::runtime_error when `dir` cannot hold a result set: its parent cannot be created
+/// or written, or `dir` holds files that no Chokepoint command writes (so replacing it could
+/// lose a user's files). Call before the first trial.
+void check_result_dir(const std::filesystem::path& dir);
+
+/// True when `dir/run.json` (or scores.json, diff.json) says the result there is complete.
+bool holds_complete_result(const std::filesystem::path& dir);
+
+class StagedDirectory {
+  public:
+    /// Prepares a staging directory for `target` (and removes stale ones of earlier runs).
+    explicit StagedDirectory(std::filesystem::path target);
+    ~StagedDirectory();  ///< removes the staging directory unless committed
+    StagedDirectory(const StagedDirectory&) = delete;
+    StagedDirectory& operator=(const StagedDirectory&) = delete;
+
+    /// Where to write the files.
+    const std::filesystem::path& path() const { return staging_; }
+    /// Puts the staged files in the target's place (the old contents are removed).
+    void commit();
+
+  private:
+    std::filesystem::path target_;
+    std::filesystem::path staging_;
+    bool committed_ = false;
+};
+
+}  // namespace chokepoint

@@ -1,0 +1,152 @@
+#include "chokepoint/io/result_dir.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include "chokepoint/io/files.hpp"
+
+namespace chokepoint {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Everything a Chokepoint command writes into a result directory.
+const std::set<std::string>& known_names() {
+    static const std::set<std::string> names = {
+        "summary.csv", "buyers.csv",       "run.json",     "comparison.csv",
+        "scores.json", "index.html",       "charts",       "diff.csv",
+        "diff.json",   "calibration.json", "points.csv",   "trials.csv",
+        "sweep.json",  "indices.csv",      "indices.json", "problem.json"};
+    return names;
+}
+
+fs::path parent_of(const fs::path& dir) {
+    return dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+}
+
+std::string leaf(const fs::path& dir) {
+    const fs::path n = dir.lexically_normal();
+    return (n.has_filename() ? n : n.parent_path()).filename().string();
+}
+
+}  // namespace
+
+void check_result_dir(const fs::path& dir) {
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+        if (!fs::is_directory(dir, ec)) {
+            throw std::runtime_error(dir.string() + " exists and is not a directory");
+        }
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            if (!known_names().count(name) && name.rfind('.', 0) != 0) {
+                throw std::runtime_error(
+                    dir.string() + " holds '" + name +
+                    "', which no Chokepoint command writes; results replace the whole "
+                    "directory, so choose a new or empty --output");
+            }
+        }
+    }
+    const fs::path parent = parent_of(dir);
+    fs::create_directories(parent, ec);
+    if (ec) {
+        throw std::runtime_error("cannot create " + parent.string() + ": " + ec.message());
+    }
+    if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+        throw std::runtime_error("cannot write into " + parent.string() + ": " +
+                                 std::strerror(errno));
+    }
+}
+
+bool holds_complete_result(const fs::path& dir) {
+    for (const char* f : {"run.json", "scores.json", "diff.json"}) {
+        std::ifstream in(dir / f);
+        if (!in) {
+            continue;
+        }
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        return text.find("\"partial\": true") == std::string::npos;
+    }
+    return false;
+}
+
+StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
+    const fs::path parent = parent_of(target_);
+    const std::string name = leaf(target_);
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    // Staging directories of runs that were killed: `.NAME.new.PID` and `.NAME.old.PID`.
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+        const std::string n = entry.path().filename().string();
+        for (const std::string& prefix : {"." + name + ".new.", "." + name + ".old."}) {
+            if (n.rfind(prefix, 0) == 0) {
+                const std::string pid = n.substr(prefix.size());
+                const bool digits = !pid.empty() && pid.size() < 10 &&
+                                    pid.find_first_not_of("0123456789") == std::string::npos;
+                if (digits && pid != std::to_string(::getpid()) && ::kill(std::stoi(pid), 0) != 0 &&
+                    errno == ESRCH) {
+                    fs::remove_all(entry.path(), ec);
+                }
+            }
+        }
+    }
+    staging_ = parent / ("." + name + ".new." + std::to_string(::getpid()));
+    fs::remove_all(staging_, ec);
+    fs::create_directories(staging_, ec);
+    if (ec) {
+        throw std::runtime_error("cannot create " + staging_.string() + ": " + ec.message());
+    }
+}
+
+StagedDirectory::~StagedDirectory() {
+    if (!committed_) {
+        std::error_code ec;
+        fs::remove_all(staging_, ec);
+    }
+}
+
+void StagedDirectory::commit() {
+    const fs::path parent = parent_of(target_);
+    sync_directory(staging_);
+    std::error_code ec;
+    if (!fs::exists(target_, ec)) {
+        fs::rename(staging_, target_, ec);
+        if (ec) {
+            throw std::runtime_error("cannot rename " + staging_.string() + " to " +
+                                     target_.string() + ": " + ec.message());
+        }
+    } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(),
+                           RENAME_EXCHANGE) == 0) {
+        // The old contents are now at the staging path.
+        fs::remove_all(staging_, ec);
+    } else {
+        // No atomic exchange on this file system: two renames; a crash between them leaves the
+        // old result at .NAME.old.PID and no target, never a mixed one.
+        const fs::path old = parent / ("." + leaf(target_) + ".old." + std::to_string(::getpid()));
+        fs::remove_all(old, ec);
+        fs::rename(target_, old, ec);
+        if (ec) {
+            throw std::runtime_error("cannot replace " + target_.string() + ": " + ec.message());
+        }
+        fs::rename(staging_, target_, ec);
+        if (ec) {
+            throw std::runtime_error("cannot rename into " + target_.string() + ": " +
+                                     ec.message());
+        }
+        fs::remove_all(old, ec);
+    }
+    sync_directory(parent);
+    committed_ = true;
+}
+
+}  // namespace chokepoint
