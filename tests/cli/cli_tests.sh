@@ -204,5 +204,55 @@ mkdir -p "$work/userdir"; touch "$work/userdir/notes.txt"
 expect "a directory with the user's files is refused before running" 2 "holds 'notes.txt', which no Chokepoint command writes" -- "$sim" "$work/crash.yaml" --output "$work/userdir"
 if [ -f "$work/userdir/notes.txt" ]; then echo "ok   the user's file is kept"; passed=$((passed + 1)); else echo "FAIL the user's file is gone"; failed=$((failed + 1)); fi
 
+# --- Bounded and located, always (issue 10, section 3).
+hostile="$work/hostile"
+mkdir -p "$hostile"
+cp "$work/small_model.yaml" "$hostile/"
+base_yaml='name: h\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 4\n'
+{
+    printf 'name: bomb\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n'
+    printf 'l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n'
+    for i in 1 2 3 4 5 6 7 8 9; do printf 'l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n' $i $i $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)); done
+} > "$hostile/bomb.yaml"
+expect "YAML alias bomb refused with a budget" 2 "more than 1,000,000 values" -- "$sim" validate "$hostile/bomb.yaml"
+printf "$base_yaml" | sed 's#model: small_model.yaml#model: /dev/zero#' > "$hostile/devzero_model.yaml"
+expect "model: /dev/zero" 2 "devzero_model.yaml:2:8: error: model: not a regular file: /dev/zero" -- "$sim" validate "$hostile/devzero_model.yaml"
+printf 'extends: /dev/zero\n' > "$hostile/devzero_extends.yaml"
+expect "extends: /dev/zero" 2 "devzero_extends.yaml:1:10: error: extends: file not found: /dev/zero" -- "$sim" validate "$hostile/devzero_extends.yaml"
+mkfifo "$hostile/fifo.yaml"
+printf 'extends: fifo.yaml\n' > "$hostile/fifo_extends.yaml"
+expect "extends: a FIFO does not block" 2 "fifo_extends.yaml:1:10: error: extends" -- timeout 20 "$sim" validate "$hostile/fifo_extends.yaml"
+expect "a FIFO as the scenario does not block" 2 "is not a regular file" -- timeout 20 "$sim" validate "$hostile/fifo.yaml"
+expect "--reported /dev/zero" 2 "/dev/zero: error: is not a regular file" -- "$sim" compare "$work/good.yaml" --reported /dev/zero
+mkdir -p "$hostile/adir"
+printf 'extends: adir\n' > "$hostile/dir_extends.yaml"
+expect "extends: a directory" 2 "dir_extends.yaml:1:10: error: extends: is a directory" -- "$sim" validate "$hostile/dir_extends.yaml"
+printf "$base_yaml" > "$hostile/c0.yaml"
+for i in $(seq 1 40); do printf 'extends: c%d.yaml\nname: c%d\n' $((i - 1)) "$i" > "$hostile/c$i.yaml"; done
+expect "a long extends: chain is limited, with a location" 2 "more than 32 files in an extends: chain" -- "$sim" validate "$hostile/c40.yaml"
+printf 'extends: loop_b.yaml\n' > "$hostile/loop_a.yaml"; printf 'extends: loop_a.yaml\n' > "$hostile/loop_b.yaml"
+expect "an extends: cycle names the line" 2 "loop_b.yaml:1:10: error: extends: scenario extends itself" -- "$sim" validate "$hostile/loop_a.yaml"
+deep="$(printf 'a.%.0s' $(seq 1 2000))x"
+expect "a 2,000-level --set path is refused" 2 "a --set path has at most 16 dots" -- "$sim" validate "$work/good.yaml" --set "$deep=1"
+printf "${base_yaml}events:\n  - {id: u, kind: supply_disruption, nodes: [mine], start: 2025-02-01, factor: {dist: uniform, min: {dist: uniform, min: 0, max: 0.9}, max: 0.5}}\n" > "$hostile/uncertain_args.yaml"
+expect "uncertain min above max refused at validation" 2 "uncertain_args.yaml:7:80: error: events.u.factor: uniform with uncertain arguments: min can exceed max" -- "$sim" validate "$hostile/uncertain_args.yaml"
+printf "${base_yaml}parameters:\n  m: {dist: normal, mean: 10, sd: 5}\nevents:\n  - {id: u, kind: supply_disruption, nodes: [mine], start: 2025-02-01, factor: {dist: lognormal, median: \$m, spread: 0.2}}\n" > "$hostile/lognormal_param.yaml"
+expect "a lognormal median that can be <= 0 refused" 2 "lognormal with uncertain arguments: the median can be zero or negative" -- "$sim" validate "$hostile/lognormal_param.yaml"
+long="$(printf 'x%.0s' $(seq 1 300)).yaml"
+expect "a path component over 255 bytes" 2 "the name is too long" -- "$sim" validate "$hostile/$long"
+ln -sf self_a.yaml "$hostile/self_b.yaml"; ln -sf self_b.yaml "$hostile/self_a.yaml"
+expect "a symlink loop" 2 "too many levels of symbolic links" -- "$sim" validate "$hostile/self_a.yaml"
+printf "${base_yaml}events:\n  - {id: c, kind: export_control, exporter: Exportland, products: [magnet], approval_rate: 0.5, approval_delay: {dist: fixed, value: 10}, start: {dist: normal, mean: 2025-03-01, sd: 5}}\n" > "$hostile/normal_start.yaml"
+expect "an unbounded normal start date is checked (no undefined behaviour)" 2 "normal_start.yaml:7:" -- "$sim" validate "$hostile/normal_start.yaml"
+printf "${base_yaml}description: \"oops\nevents:\n  - {id: u, kind: supply_disruption, nodes: [mine], start: 2025-02-01, factor: 0.5}\n" > "$hostile/open_quote.yaml"
+expect "an unterminated quote is refused" 2 "open_quote.yaml:6:14: error: unterminated quoted text" -- "$sim" validate "$hostile/open_quote.yaml"
+printf "${base_yaml}---\nname: second\n" > "$hostile/two_docs.yaml"
+expect "a second YAML document is refused" 2 "two_docs.yaml:7:1: error: a second YAML document" -- "$sim" validate "$hostile/two_docs.yaml"
+printf 'name: empty\nproducts: []\nnodes: []\nedges: []\n' > "$hostile/empty_model.yaml"
+printf "$base_yaml" | sed 's#small_model.yaml#empty_model.yaml#' > "$hostile/empty.yaml"
+expect "an empty model is refused" 2 "the model needs a 'products:' list with at least one product" -- "$sim" validate "$hostile/empty.yaml"
+sed 's/,1380,t,/,-1380,t,/' "$work/reported.csv" > "$hostile/negative.csv"
+expect "negative reported tonnes are refused" 2 "negative.csv:2: error: value: a reported figure cannot be negative" -- "$sim" compare "$work/good.yaml" --reported "$hostile/negative.csv"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,7 @@
 #include "chokepoint/compare/reported.hpp"
 
+#include "chokepoint/core/input_file.hpp"
+
 #include <csv.h>
 
 #include <algorithm>
@@ -48,13 +50,8 @@ void on_record(int, void* state) {
 }
 
 std::vector<ReportedRow> load_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(SourceLocation{path, 0, 0}, "", "cannot open file");
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string bytes = text.str();
+    // Regular files of at most 64 MiB (about 500,000 rows): never /dev/zero or a FIFO.
+    const std::string bytes = read_input_file(path, 64u << 20);
     csv_parser parser;
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         throw std::runtime_error("cannot initialise the CSV parser");
@@ -128,6 +125,9 @@ std::vector<ReportedRow> load_file(const std::string& path) {
             auto [ptr, ec] = std::from_chars(r[6].data(), r[6].data() + r[6].size(), v);
             if (ec != std::errc() || ptr != r[6].data() + r[6].size() || !std::isfinite(v)) {
                 sink.error(where, "value", "expected a number, found '" + r[6] + "'");
+            } else if (v < 0.0) {
+                sink.error(where, "value",
+                           "a reported figure cannot be negative, found '" + r[6] + "'");
             } else {
                 row.has_value = true;
                 row.value = v;

@@ -200,8 +200,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 
     std::vector<Product> products;
     const YNode* pnode = member(root, "products");
-    if (pnode == nullptr) {
-        r.error(root, "products", "the model needs a 'products:' list");
+    if (pnode == nullptr || (pnode->is_sequence() && pnode->sequence.empty())) {
+        r.error(pnode != nullptr ? *pnode : root, "products",
+                "the model needs a 'products:' list with at least one product");
     } else if (r.expect_sequence(*pnode, "products")) {
         for (std::size_t i = 0; i < pnode->sequence.size(); ++i) {
             const YNode& p = pnode->sequence[i];
@@ -237,8 +238,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 
     std::vector<Node> nodes;
     const YNode* nnode = member(root, "nodes");
-    if (nnode == nullptr) {
-        r.error(root, "nodes", "the model needs a 'nodes:' list");
+    if (nnode == nullptr || (nnode->is_sequence() && nnode->sequence.empty())) {
+        r.error(nnode != nullptr ? *nnode : root, "nodes",
+                "the model needs a 'nodes:' list with at least one node");
     } else if (r.expect_sequence(*nnode, "nodes")) {
         for (std::size_t i = 0; i < nnode->sequence.size(); ++i) {
             const YNode& n = nnode->sequence[i];
@@ -508,12 +510,24 @@ void merge_into(YNode& base, const YNode& top) {
     }
 }
 
-YNode load_with_extends(const std::string& path, std::vector<std::string>& chain) {
-    if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
-        throw InputError(SourceLocation{path, 0, 0}, "extends",
-                         "scenario extends itself (through " + chain.back() + ")");
+// Each file of an `extends:` chain, with the `extends:` value that named it (for messages).
+YNode load_with_extends(const std::string& path, std::vector<std::string>& chain,
+                        const YNode* named_by = nullptr) {
+    constexpr std::size_t MAX_EXTENDS = 32;
+    const SourceLocation here = named_by != nullptr ? named_by->where : SourceLocation{path, 0, 0};
+    const std::string canonical = [&] {
+        std::error_code ec;
+        const auto c = std::filesystem::weakly_canonical(path, ec);
+        return ec ? path : c.string();
+    }();
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+        throw InputError(here, "extends",
+                         "scenario extends itself: " + path + " is already in the chain");
     }
-    chain.push_back(path);
+    if (chain.size() >= MAX_EXTENDS) {
+        throw InputError(here, "extends", "more than 32 files in an extends: chain");
+    }
+    chain.push_back(canonical);
     YNode node = detail::load_yaml_file(path);
     YNode* ext = node.is_map() ? node.find("extends") : nullptr;
     if (ext == nullptr) {
@@ -523,16 +537,24 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
         throw InputError(ext->where, "extends", "expected the path of another scenario file");
     }
     const std::filesystem::path parent = std::filesystem::path(path).parent_path() / ext->scalar;
-    if (!std::filesystem::exists(parent)) {
-        throw InputError(ext->where, "extends", "file not found: " + parent.string());
+    std::error_code exists_ec;
+    if (!std::filesystem::is_regular_file(parent, exists_ec)) {
+        throw InputError(ext->where, "extends",
+                         std::filesystem::is_directory(parent, exists_ec)
+                             ? "is a directory, not a scenario file: " + parent.string()
+                             : "file not found: " + parent.string());
     }
-    YNode base = load_with_extends(parent.lexically_normal().string(), chain);
+    YNode base = load_with_extends(parent.lexically_normal().string(), chain, ext);
     // The model path of the base is relative to the base file: make it absolute-ish.
     if (YNode* model = base.is_map() ? base.find("model") : nullptr) {
         if (model->is_scalar() && !std::filesystem::path(model->scalar).is_absolute()) {
-            model->scalar = (parent.parent_path() / model->scalar).lexically_normal().string();
+            // A bare file name has an empty parent: that is the current directory.
+            auto dir_of = [](const std::filesystem::path& p) {
+                return p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+            };
+            model->scalar = (dir_of(parent) / model->scalar).lexically_normal().string();
             model->scalar =
-                std::filesystem::relative(model->scalar, std::filesystem::path(path).parent_path())
+                std::filesystem::relative(model->scalar, dir_of(std::filesystem::path(path)))
                     .string();
         }
     }
@@ -552,6 +574,9 @@ void apply_override(YNode& root, const Override& o) {
     const SourceLocation where{"--set " + o.path + "=" + o.value, 0, 0};
     if (o.path.empty()) {
         throw InputError(where, "", "expected --set path=value");
+    }
+    if (o.path.size() > 1000 || std::count(o.path.begin(), o.path.end(), '.') > 16) {
+        throw InputError(where, "", "a --set path has at most 16 dots and 1,000 characters");
     }
     YNode value = detail::load_yaml_text(o.value, where.file);
     // Locations inside the value point at the --set argument.
@@ -1158,8 +1183,12 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         model_path = std::filesystem::path(path).parent_path() / model_path;
     }
     model_path = model_path.lexically_normal();
-    if (!std::filesystem::exists(model_path)) {
-        throw InputError(model->where, "model", "model file not found: " + model_path.string());
+    std::error_code model_ec;
+    if (!std::filesystem::is_regular_file(model_path, model_ec)) {
+        throw InputError(model->where, "model",
+                         std::filesystem::exists(model_path, model_ec)
+                             ? "not a regular file: " + model_path.string()
+                             : "model file not found: " + model_path.string());
     }
     s.model_path = model_path.string();
     YNode model_root = detail::load_yaml_file(s.model_path);
@@ -1296,7 +1325,11 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     } else {
         for (const auto& ev : s.events) {
             if (ev.kind == EventKind::export_control) {
-                s.reference_day = static_cast<Day>(ev.start.lower(r.parameter_distributions()));
+                // An unbounded date distribution has no lower bound: count from the start then.
+                const double lo = ev.start.lower(r.parameter_distributions());
+                s.reference_day = std::isfinite(lo)
+                                      ? static_cast<Day>(std::max(lo, static_cast<double>(s.start)))
+                                      : s.start;
                 break;
             }
         }

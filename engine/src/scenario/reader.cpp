@@ -289,6 +289,65 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
                                       [](const Quantity& q) { return q.is_constant(); }) &&
                           std::all_of(spec.weights.begin(), spec.weights.end(),
                                       [](const Quantity& q) { return q.is_constant(); });
+    if (!constant) {
+        // Uncertain arguments: every value they can take must make a valid distribution, or the
+        // run would fail hours in. Checked on their bounds.
+        const auto bounds = parameter_distributions();
+        auto lo = [&](std::size_t i) { return spec.args.at(i).lower(bounds); };
+        auto hi = [&](std::size_t i) { return spec.args.at(i).upper(bounds); };
+        std::string why;
+        switch (spec.kind) {
+            case DistributionKind::uniform:
+                if (hi(0) > lo(1)) {
+                    why = "min can exceed max";
+                }
+                break;
+            case DistributionKind::triangular:
+                if (hi(0) > lo(1) || hi(1) > lo(2)) {
+                    why = "min, mode and max can fall out of order";
+                }
+                break;
+            case DistributionKind::normal:
+                if (lo(1) < 0.0) {
+                    why = "sd can be negative";
+                }
+                break;
+            case DistributionKind::lognormal:
+                if (!(lo(0) > 0.0)) {
+                    why = "the median can be zero or negative";
+                } else if (lo(1) < 0.0) {
+                    why = "the spread can be negative";
+                }
+                break;
+            case DistributionKind::beta:
+                if (!(lo(0) > 0.0) || !(lo(1) > 0.0)) {
+                    why = "alpha and beta must stay above 0";
+                } else if (spec.args.size() > 3 && hi(2) >= lo(3)) {
+                    why = "min can reach max";
+                }
+                break;
+            case DistributionKind::bernoulli:
+                if (lo(0) < 0.0 || hi(0) > 1.0) {
+                    why = "p can leave [0, 1]";
+                }
+                break;
+            case DistributionKind::discrete:
+                for (const auto& w : spec.weights) {
+                    if (w.lower(bounds) < 0.0) {
+                        why = "a weight can be negative";
+                    }
+                }
+                break;
+            case DistributionKind::fixed:
+                break;
+        }
+        if (!why.empty()) {
+            error(node, path,
+                  std::string(it->name) + " with uncertain arguments: " + why +
+                      " for some of the values they can take; narrow the arguments' ranges");
+            return std::nullopt;
+        }
+    }
     if (constant) {
         try {
             std::vector<double> params;

@@ -4,7 +4,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
+#include "chokepoint/core/input_file.hpp"
 #include "chokepoint/core/text.hpp"
 
 namespace chokepoint::detail {
@@ -47,8 +49,24 @@ SourceLocation location(const YAML::Mark& mark, const std::string& file) {
     return SourceLocation{file, mark.line + 1, mark.column + 1};
 }
 
-YNode convert(const YAML::Node& node, const std::string& file) {
+// Limits that keep hostile files bounded in time and memory (docs/scenario-reference.md).
+constexpr std::size_t MAX_FILE_BYTES = 16u << 20;  // 16 MiB
+constexpr std::size_t MAX_VALUES = 1'000'000;      // values after alias expansion
+constexpr int MAX_DEPTH = 200;                     // nesting of maps and lists
+
+struct Budget {
+    std::size_t values = 0;
+};
+
+YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, int depth) {
     YNode out;
+    if (++budget.values > MAX_VALUES || depth > MAX_DEPTH) {
+        throw InputError(location(node.Mark(), file), "",
+                         budget.values > MAX_VALUES
+                             ? "more than 1,000,000 values (aliases expand to more than a "
+                               "scenario can hold)"
+                             : "nested more than 200 levels deep");
+    }
     out.where = location(node.Mark(), file);
     switch (node.Type()) {
         case YAML::NodeType::Undefined:
@@ -65,11 +83,12 @@ YNode convert(const YAML::Node& node, const std::string& file) {
         case YAML::NodeType::Sequence:
             out.kind = YNode::Kind::sequence;
             for (const auto& item : node) {
-                out.sequence.push_back(convert(item, file));
+                out.sequence.push_back(convert(item, file, budget, depth + 1));
             }
             break;
-        case YAML::NodeType::Map:
+        case YAML::NodeType::Map: {
             out.kind = YNode::Kind::map;
+            std::unordered_set<std::string> seen;  // duplicate keys in linear time
             for (const auto& kv : node) {
                 const SourceLocation key_where = location(kv.first.Mark(), file);
                 if (!kv.first.IsScalar()) {
@@ -81,21 +100,75 @@ YNode convert(const YAML::Node& node, const std::string& file) {
                         key_where, "",
                         "a mapping key must be valid UTF-8 without control characters");
                 }
-                if (out.find(key) != nullptr) {
+                if (!seen.insert(key).second) {
                     throw InputError(key_where, key, "duplicate key '" + key + "'");
                 }
-                out.map.emplace_back(key, convert(kv.second, file));
+                out.map.emplace_back(key, convert(kv.second, file, budget, depth + 1));
                 out.key_where.push_back(key_where);
             }
             break;
+        }
     }
     return out;
 }
 
+// yaml-cpp accepts a quoted scalar left open at the end of the file (the rest of the file
+// becomes its text): find each quoted scalar's closing quote in the source.
+void check_quotes_closed(const YAML::Node& node, const std::string& text, const std::string& file,
+                         std::size_t& visited) {
+    if (++visited > MAX_VALUES) {
+        return;  // convert() reports the size
+    }
+    if (node.IsScalar() && node.Tag() == "!") {
+        const auto pos = static_cast<std::size_t>(std::max(0, node.Mark().pos));
+        if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+            const char q = text[pos];
+            bool closed = false;
+            for (std::size_t i = pos + 1; i < text.size(); ++i) {
+                if (q == '"' && text[i] == '\\') {
+                    ++i;
+                } else if (text[i] == q) {
+                    if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+                        ++i;  // '' inside single quotes
+                    } else {
+                        closed = true;
+                        break;
+                    }
+                }
+            }
+            if (!closed) {
+                throw InputError(location(node.Mark(), file), "",
+                                 std::string("unterminated quoted text: the ") +
+                                     (q == '"' ? "double" : "single") +
+                                     " quote opened here is never closed");
+            }
+        }
+    }
+    if (node.IsSequence() || node.IsMap()) {
+        for (const auto& item : node) {
+            if (node.IsMap()) {
+                check_quotes_closed(item.first, text, file, visited);
+                check_quotes_closed(item.second, text, file, visited);
+            } else {
+                check_quotes_closed(item, text, file, visited);
+            }
+        }
+    }
+}
+
 YNode parse(const std::string& text, const std::string& origin) {
     try {
-        YAML::Node root = YAML::Load(text);
-        YNode out = convert(root, origin);
+        const std::vector<YAML::Node> docs = YAML::LoadAll(text);
+        if (docs.size() > 1) {
+            throw InputError(location(docs[1].Mark(), origin), "",
+                             "a second YAML document ('---'): a file holds one scenario, model or "
+                             "sweep");
+        }
+        YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+        std::size_t visited = 0;
+        check_quotes_closed(root, text, origin, visited);
+        Budget budget;
+        YNode out = convert(root, origin, budget, 0);
         if (out.kind == YNode::Kind::null) {
             out.where = SourceLocation{origin, 1, 1};
         }
@@ -134,13 +207,8 @@ void emit(YAML::Emitter& out, const YNode& node) {
 }  // namespace
 
 YNode load_yaml_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(SourceLocation{path, 0, 0}, "", "cannot open file");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), path);
+    const std::string text = read_input_file(path, MAX_FILE_BYTES);
+    return parse(text, path);
 }
 
 YNode load_yaml_text(const std::string& text, const std::string& origin) {
