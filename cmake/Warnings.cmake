@@ -15,7 +15,8 @@ endif()
 if(CHOKEPOINT_SANITIZE)
     # GCC documents that sanitizer instrumentation makes -Wmaybe-uninitialized report false
     # positives (here inside libstdc++'s <regex> and <functional>); the dev preset keeps it.
-    target_compile_options(chokepoint_warnings INTERFACE -Wno-maybe-uninitialized)
+    target_compile_options(chokepoint_warnings INTERFACE
+        $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 endif()
 
 add_library(chokepoint_sanitizers INTERFACE)
@@ -24,4 +25,13 @@ if(CHOKEPOINT_SANITIZE)
     target_compile_options(chokepoint_sanitizers INTERFACE
         -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(chokepoint_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+if(CHOKEPOINT_FUZZ)
+    # Coverage for libFuzzer in every library function; the targets add -fsanitize=fuzzer.
+    target_compile_options(chokepoint_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+option(CHOKEPOINT_TSAN "Build with ThreadSanitizer" OFF)
+if(CHOKEPOINT_TSAN)
+    target_compile_options(chokepoint_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(chokepoint_sanitizers INTERFACE -fsanitize=thread)
 endif()

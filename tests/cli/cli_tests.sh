@@ -247,7 +247,7 @@ expect "an unbounded normal start date is checked (no undefined behaviour)" 2 "n
 printf "${base_yaml}description: \"oops\nevents:\n  - {id: u, kind: supply_disruption, nodes: [mine], start: 2025-02-01, factor: 0.5}\n" > "$hostile/open_quote.yaml"
 expect "an unterminated quote is refused" 2 "open_quote.yaml:6:14: error: unterminated quoted text" -- "$sim" validate "$hostile/open_quote.yaml"
 printf "${base_yaml}---\nname: second\n" > "$hostile/two_docs.yaml"
-expect "a second YAML document is refused" 2 "two_docs.yaml:7:1: error: a second YAML document" -- "$sim" validate "$hostile/two_docs.yaml"
+expect "a second YAML document is refused" 2 "two_docs.yaml:6:1: error: a second YAML document" -- "$sim" validate "$hostile/two_docs.yaml"
 printf 'name: empty\nproducts: []\nnodes: []\nedges: []\n' > "$hostile/empty_model.yaml"
 printf "$base_yaml" | sed 's#small_model.yaml#empty_model.yaml#' > "$hostile/empty.yaml"
 expect "an empty model is refused" 2 "the model needs a 'products:' list with at least one product" -- "$sim" validate "$hostile/empty.yaml"

@@ -80,7 +80,7 @@ void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) 
         p.distribution = q->is_constant() ? Distribution::fixed(q->value)
                                           : q->distribution->resolve(no_params, rng);
         auto existing = std::find_if(out.begin(), out.end(),
-                                     [&](const Parameter& x) { return x.name == name; });
+                                     [&p](const Parameter& x) { return x.name == p.name; });
         if (existing != out.end()) {
             *existing = p;
         } else {

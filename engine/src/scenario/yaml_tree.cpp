@@ -156,15 +156,49 @@ void check_quotes_closed(const YAML::Node& node, const std::string& text, const 
     }
 }
 
-YNode parse(const std::string& text, const std::string& origin) {
-    try {
-        const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-        if (docs.size() > 1) {
-            throw InputError(location(docs[1].Mark(), origin), "",
-                             "a second YAML document ('---'): a file holds one scenario, model or "
-                             "sweep");
+// Bytes YAML does not allow in a stream (outside \t, \n, \r), and a second document: both
+// found on the raw text, before yaml-cpp sees it (its LoadAll can loop for ever on some
+// malformed streams, found by fuzzing: tests/fuzz/findings/scenario/).
+void check_stream(const std::string& text, const std::string& origin) {
+    int line = 1;
+    int column = 1;
+    bool content = false;  // a line of content seen (not blank, not a comment, not a marker)
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size()) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                throw InputError(
+                    SourceLocation{origin, line, column}, "",
+                    "a control character (byte " + std::to_string(c) + ") is not allowed in YAML");
+            }
         }
-        YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+        if (i == text.size() || text[i] == '\n') {
+            const std::string l = text.substr(start, i - start);
+            const bool marker = (l.rfind("---", 0) == 0 || l.rfind("...", 0) == 0) &&
+                                (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+            if (marker && content && l.rfind("---", 0) == 0) {
+                throw InputError(SourceLocation{origin, line, 1}, "",
+                                 "a second YAML document ('---'): a file holds one scenario, "
+                                 "model or sweep");
+            }
+            const std::size_t first = l.find_first_not_of(" \t\r");
+            if (!marker && first != std::string::npos && l[first] != '#') {
+                content = true;
+            }
+            ++line;
+            column = 1;
+            start = i + 1;
+        } else {
+            ++column;
+        }
+    }
+}
+
+YNode parse(const std::string& text, const std::string& origin) {
+    check_stream(text, origin);
+    try {
+        YAML::Node root = YAML::Load(text);
         std::size_t visited = 0;
         check_quotes_closed(root, text, origin, visited);
         Budget budget;

@@ -12,10 +12,13 @@ namespace chokepoint::detail {
 
 struct YNode {
     enum class Kind { null, scalar, sequence, map };
+    /// A key and its value (a pair-like type of its own: std::pair of the incomplete YNode is
+    /// not allowed, and clang rejects it).
+    struct Entry;
     Kind kind = Kind::null;
     std::string scalar;
-    std::vector<std::pair<std::string, YNode>> map;  // keys in file order
-    std::vector<SourceLocation> key_where;           // location of each key
+    std::vector<Entry> map;                 // keys in file order
+    std::vector<SourceLocation> key_where;  // location of each key
     std::vector<YNode> sequence;
     SourceLocation where;
 
@@ -26,6 +29,12 @@ struct YNode {
     bool is_map() const { return kind == Kind::map; }
     bool is_sequence() const { return kind == Kind::sequence; }
     bool is_scalar() const { return kind == Kind::scalar; }
+};
+
+struct YNode::Entry {
+    Entry(std::string key, YNode value) : first(std::move(key)), second(std::move(value)) {}
+    std::string first;
+    YNode second;
 };
 
 /// Parses a file; throws InputError with the parser's line and column on malformed YAML.
