@@ -36,6 +36,15 @@ constexpr std::uint64_t derive_seed(std::uint64_t master, std::uint64_t sweep_po
 class Rng {
   public:
     explicit Rng(std::uint64_t seed);
+    /// A generator with the given raw state (for the published known-answer test vectors).
+    static Rng from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3) {
+        Rng r(0);
+        r.s_[0] = s0;
+        r.s_[1] = s1;
+        r.s_[2] = s2;
+        r.s_[3] = s3;
+        return r;
+    }
     /// Next 64 random bits. Inline: the kernel draws one or two per licence application.
     std::uint64_t next() {
         const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Plants realistic bugs one at a time in a copy of the tree, builds it (developer settings), runs
+# the whole test suite and reports whether the suite caught each (issue 10, section 5).
+# Usage: tests/mutation/run.sh [FILTER]   (FILTER: only the bugs whose description matches)
+# About a minute a bug on a 2-core machine; prints the kill rate at the end.
+set -uo pipefail
+src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+filter="${1:-}"
+work="${MUTATION_WORK:-/tmp/chokepoint-mutation}"
+mkdir -p "$work/src"
+(cd "$src" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$work/src" && tar -xf -)
+cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHOKEPOINT_DEVELOPER=ON \
+    -DCHOKEPOINT_BUILD_TESTS=ON -DCMAKE_CXX_FLAGS=-DCHOKEPOINT_CHECK_INVARIANTS=1 >/dev/null
+cmake --build "$work/build" -j "$(nproc)" >/dev/null || { echo "mutation: the tree does not build"; exit 1; }
+if ! ctest --test-dir "$work/build" -j "$(nproc)" >/dev/null 2>&1; then
+    echo "mutation: the unmutated suite fails; fix that first"
+    exit 1
+fi
+killed=0
+survived=0
+# mutation FILE FIND REPLACE WHAT: FIND must occur exactly once in FILE.
+mutation() {
+    local file="$1" find="$2" replace="$3" what="$4"
+    [ -n "$filter" ] && ! grep -qi -- "$filter" <<<"$what" && return
+    local target="$work/src/$file"
+    cp "$target" "$target.orig"
+    local count
+    count="$(FIND="$find" perl -0ne 'my $n = () = /\Q$ENV{FIND}\E/g; print $n' "$target")"
+    if [ "$count" -ne 1 ]; then
+        echo "SKIP     $what: the text is found $count times in $file"
+        mv "$target.orig" "$target"
+        return
+    fi
+    FIND="$find" REPLACE="$replace" perl -0pi -e 's/\Q$ENV{FIND}\E/$ENV{REPLACE}/' "$target"
+    if ! cmake --build "$work/build" -j "$(nproc)" >/dev/null 2>&1; then
+        echo "KILLED   $what (does not compile)"
+        killed=$((killed + 1))
+    elif ctest --test-dir "$work/build" -j "$(nproc)" >"$work/ctest.log" 2>&1; then
+        echo "SURVIVED $what"
+        survived=$((survived + 1))
+    else
+        echo "KILLED   $what: $(grep -E '\(Failed\)' "$work/ctest.log" | sed 's/^.*- //; s/ (Failed)//' | head -3 | tr '\n' ';')"
+        killed=$((killed + 1))
+    fi
+    mv "$target.orig" "$target"
+    touch "$target"
+}
+
+mutation engine/src/kernel/trial.cpp \
+    'std::pow(1.0 + r.rate, -r.elasticity)' \
+    'std::pow(1.0 + r.elasticity, -r.rate)' \
+    'a tariff'"'"'s rate and elasticity swapped'
+mutation engine/src/kernel/trial.cpp \
+    'factor_[i] = std::exp(p_.sd * z - 0.5 * p_.sd * p_.sd);' \
+    'factor_[i] = 1.02 * std::exp(p_.sd * z - 0.5 * p_.sd * p_.sd);' \
+    'the monthly noise factor biased by 2%'
+mutation engine/include/chokepoint/events/events.hpp \
+    'day >= start && day < end;' \
+    'day >= start && day <= end;' \
+    'an explicit event end treated as inclusive'
+mutation engine/src/stats/quantile_sketch.cpp \
+    'const double rank = cumulative + centroids_[k].weight / 2.0;' \
+    'const double rank = cumulative + centroids_[k].weight;' \
+    't-digest centroids placed at their upper rank'
+mutation engine/src/compare/compare.cpp \
+    'f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;' \
+    'f.inside90 = f.reported >= f.p25 - eps && f.reported <= f.p75 + eps;' \
+    'the 90% coverage judged against the P25-P75 band'
+mutation engine/src/compare/compare.cpp \
+    'f.p95 = sample_quantile(x, 0.95);' \
+    'f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(labels.begin(), labels.end(), t.label) - labels.begin())].months[static_cast<std::size_t>(m)].p95; }' \
+    'a cumulative period'"'"'s band built from sums of monthly percentiles'
+mutation engine/src/scenario/loader.cpp \
+    '        r.check_keys(e, path, event_keys(ev.kind));' \
+    '        (void)event_keys;' \
+    'unknown keys inside events accepted'
+mutation engine/src/scenario/loader.cpp \
+    'if (lo < static_cast<double>(s.start) || hi > last) {' \
+    'if (lo < static_cast<double>(s.start)) {' \
+    'the upper end of an uncertain date not checked against the horizon'
+mutation engine/src/sweep/indices.cpp \
+    'out[c].st = v > 0.0 ? st / rn / (2.0 * v) : 0.0;' \
+    'out[c].st = v > 0.0 ? st / rn / v : 0.0;' \
+    'Sobol ST without Jansen'"'"'s 1/2'
+mutation engine/src/sweep/indices.cpp \
+    'sample_sd(d) / std::sqrt(static_cast<double>(d.size()));' \
+    'sample_sd(d) / static_cast<double>(d.size());' \
+    'a paired effect'"'"'s standard error divided by n, not sqrt(n)'
+mutation engine/src/sweep/plan.cpp \
+    'config.sweep_point = 0;' \
+    'config.sweep_point = p;' \
+    'common random numbers lost: each point draws its own streams'
+mutation engine/src/sweep/run.cpp \
+    '        fs::resize_file(path, size);' \
+    '        (void)size;' \
+    'a torn line kept when a sweep resumes'
+mutation engine/src/core/text.cpp \
+    '                out += "&quot;";' \
+    '                out += '"'"'"'"'"';' \
+    'a double quote not escaped in HTML'
+mutation engine/src/core/text.cpp \
+    '            out += "'"'"''"'"'";' \
+    '            out += "'"'"'";' \
+    'a single quote not doubled in gnuplot strings'
+mutation engine/src/io/results.cpp \
+    '    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "summary.csv"' \
+    '    StagedDirectory staged(dir);
+    write_file_atomic(dir / "summary.csv"' \
+    'a run'"'"'s summary.csv written outside its staged set'
+
+total=$((killed + survived))
+echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%)"
+[ "$survived" -eq 0 ]
