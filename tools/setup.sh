@@ -6,6 +6,11 @@
 #   tools/setup.sh test   install what is missing, build the developer preset (warnings as
 #                         errors) and run the whole test suite
 #   tools/setup.sh asan   the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
+#   tools/setup.sh clang  the test suite built with clang 14 (warnings as errors)
+#   tools/setup.sh tsan   the library's tests under ThreadSanitizer (tests/tsan.supp says why
+#                         a few oneTBB-internal reports are suppressed)
+#   tools/setup.sh fuzz   build the libFuzzer targets (clang) and replay their corpora and past
+#                         findings; tools/fuzz.sh TARGET SECONDS fuzzes for longer
 #
 # Safe to run again: packages already installed are skipped and builds are incremental.
 set -euo pipefail
@@ -22,6 +27,11 @@ packages=(
     libcsv-dev libnlopt-cxx-dev gnuplot-nox
     openmpi-bin libopenmpi-dev
 )
+
+# clang and its runtime (sanitizers, libFuzzer) only for the modes that use them.
+case "$mode" in
+    clang|fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -69,13 +79,13 @@ case "$mode" in
         cmake --build --preset dev -j "$jobs"
         ctest --preset dev -j "$jobs"
         ;;
-    asan)
-        cmake --preset asan >/dev/null
-        cmake --build --preset asan -j "$jobs"
-        ctest --preset asan -j "$jobs"
+    asan|clang|tsan|fuzz)
+        cmake --preset "$mode" >/dev/null
+        cmake --build --preset "$mode" -j "$jobs"
+        ctest --preset "$mode" -j "$jobs"
         ;;
     *)
-        echo "usage: tools/setup.sh [run|test|asan]" >&2
+        echo "usage: tools/setup.sh [run|test|asan|clang|tsan|fuzz]" >&2
         exit 2
         ;;
 esac
