@@ -55,6 +55,19 @@ std::string compact(double v) {
     return buf;
 }
 
+void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,
+                       int min_trials) {
+    if (vm.count("trials") && trials < min_trials) {
+        throw UsageError("--trials must be at least " + std::to_string(min_trials));
+    }
+    if (vm.count("threads") && threads < 1) {
+        throw UsageError("--threads must be at least 1");
+    }
+    if (vm.count("seed") && seed < 0) {
+        throw UsageError("--seed must be >= 0");
+    }
+}
+
 void require_result_dir(const std::filesystem::path& dir) {
     try {
         check_result_dir(dir);

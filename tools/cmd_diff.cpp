@@ -139,15 +139,7 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
                 "(what-if) or --base-set (base)");
         }
     }
-    if (vm.count("trials") && trials < 2) {
-        throw UsageError("--trials must be at least 2");
-    }
-    if (vm.count("threads") && threads < 1) {
-        throw UsageError("--threads must be at least 1");
-    }
-    if (vm.count("seed") && seed < 0) {
-        throw UsageError("--seed must be >= 0");
-    }
+    check_run_options(vm, trials, threads, seed, 2);
     const Scenario base = load_scenario(base_path, parse_overrides(base_sets));
     const Scenario whatif = load_scenario(whatif_path, parse_overrides(sets));
     const std::filesystem::path dir = output_dir(output, whatif.name + "-diff");

@@ -69,13 +69,14 @@ int cmd_parameters(const std::vector<std::string>& args) {
         return out;
     };
     if (format == "csv") {
-        std::cout << "path,section,uncertain,written,low,high,central_98,used_by\n";
+        std::cout << "path,section,uncertain,written,low,high,central_98,used_by,description\n";
         for (const auto& q : list) {
             std::cout << csv_field(q.path) << ',' << q.section << ','
                       << (q.uncertain ? "true" : "false") << ',' << csv_field(q.written) << ','
                       << (std::isfinite(q.low) ? value_text(q, q.low) : "") << ','
                       << (std::isfinite(q.high) ? value_text(q, q.high) : "") << ','
-                      << (q.central_98 ? "true" : "false") << ',' << csv_field(used(q)) << '\n';
+                      << (q.central_98 ? "true" : "false") << ',' << csv_field(used(q)) << ','
+                      << csv_field(q.description) << '\n';
         }
         return EXIT_OK;
     }
@@ -87,6 +88,7 @@ int cmd_parameters(const std::vector<std::string>& args) {
             e["section"] = q.section;
             e["uncertain"] = q.uncertain;
             e["written"] = q.written;
+            e["description"] = q.description;
             e["low"] = std::isfinite(q.low) ? nlohmann::ordered_json(value_text(q, q.low))
                                             : nlohmann::ordered_json(nullptr);
             e["high"] = std::isfinite(q.high) ? nlohmann::ordered_json(value_text(q, q.high))
@@ -114,7 +116,11 @@ int cmd_parameters(const std::vector<std::string>& args) {
         char line[256];
         std::snprintf(line, sizeof line, "  %-*s  %s\n", static_cast<int>(w),
                       terminal_safe(q.path).c_str(), terminal_safe(range_text(q)).c_str());
-        std::cout << line << std::string(w + 4, ' ') << terminal_safe(q.written) << "\n";
+        std::cout << line;
+        if (!q.description.empty()) {
+            std::cout << std::string(w + 4, ' ') << terminal_safe(q.description) << "\n";
+        }
+        std::cout << std::string(w + 4, ' ') << terminal_safe(q.written) << "\n";
         if (!q.used_by.empty()) {
             std::cout << std::string(w + 4, ' ') << "used by: " << terminal_safe(used(q)) << "\n";
         }
@@ -146,12 +152,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     if (path.empty()) {
         throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
     }
-    if (vm.count("threads") && threads < 1) {
-        throw UsageError("--threads must be at least 1");
-    }
-    if (vm.count("trials") && trials < 2) {
-        throw UsageError("--trials must be at least 2");
-    }
+    check_run_options(vm, trials, threads, 0, 2);
     std::unique_ptr<Communicator> mpi;
     if (launched_by_mpi()) {
         mpi = make_mpi_communicator();

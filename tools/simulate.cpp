@@ -242,9 +242,7 @@ struct ComparisonOptions {
         if (path.empty()) {
             throw UsageError(std::string(command) + " needs a scenario file");
         }
-        if (vm.count("trials") && trials < 1) {
-            throw UsageError("--trials must be at least 1");
-        }
+        check_run_options(vm, trials, threads, seed);
     }
     /// Months, trials, seed and threads into `config`; the reported rows (default: the
     /// reported/ directory beside the scenario's model).
@@ -481,15 +479,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     if (path.empty()) {
         throw UsageError("no scenario file given");
     }
-    if (vm.count("trials") && trials < 1) {
-        throw UsageError("--trials must be at least 1");
-    }
-    if (vm.count("threads") && threads < 1) {
-        throw UsageError("--threads must be at least 1");
-    }
-    if (vm.count("seed") && seed < 0) {
-        throw UsageError("--seed must be >= 0");
-    }
+    check_run_options(vm, trials, threads, seed);
     const Scenario scenario = load_scenario(path, parse_overrides(sets));
     std::filesystem::path dir = output_dir(output, scenario.name);
     require_result_dir(dir);  // before the first trial, not after the last

@@ -8,31 +8,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fixtures="$src/tests/regression/scenarios"
 cp "$fixtures/small_model.yaml" "$work/"
-passed=0
-failed=0
-
-# expect NAME EXPECTED_EXIT EXPECTED_TEXT -- COMMAND...
-expect() {
-    local name="$1" want_rc="$2" want_text="$3"
-    shift 4
-    local out rc
-    out="$("$@" 2>&1 </dev/null)"
-    rc=$?
-    if [ "$rc" -ne "$want_rc" ]; then
-        echo "FAIL $name: exit $rc, wanted $want_rc"
-        echo "$out" | head -20 | sed 's/^/    /'
-        failed=$((failed + 1))
-        return
-    fi
-    if [ -n "$want_text" ] && ! grep -qF -- "$want_text" <<<"$out"; then
-        echo "FAIL $name: output lacks: $want_text"
-        echo "$out" | head -20 | sed 's/^/    /'
-        failed=$((failed + 1))
-        return
-    fi
-    echo "ok   $name"
-    passed=$((passed + 1))
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 scenario() {  # scenario FILE EXTRA_YAML
     printf 'name: cli\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 20\nseed: 1\n%s' "$2" > "$work/$1"
@@ -126,6 +103,8 @@ expect "compare lists unmapped rows" 0 "1 reported row was not compared" -- "$si
 expect "compare bad month" 2 "--from needs a month YYYY-MM" -- "$sim" compare "$work/good.yaml" --from 2025
 printf 'series,region_from\nx,y\n' > "$work/bad_reported.csv"
 expect "compare malformed reported" 2 "bad_reported.csv:1:1: error: expected the header" -- "$sim" compare "$work/good.yaml" --reported "$work/bad_reported.csv"
+expect "compare --threads 0 refused like run" 2 "--threads must be at least 1" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --threads 0
+expect "compare --seed -3 refused like run" 2 "--seed must be >= 0" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --seed -3
 expect "calibrate needs --fit" 2 "calibrate needs --fit" -- "$sim" calibrate "$work/good.yaml"
 expect "calibrate unknown parameter" 2 "no parameter 'magnet_shar'" -- "$sim" calibrate "$work/good.yaml" --fit magnet_shar --reported "$work/reported.csv"
 

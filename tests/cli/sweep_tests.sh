@@ -8,30 +8,8 @@ src="$2"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-
-# expect NAME EXPECTED_EXIT EXPECTED_TEXT -- COMMAND...
-expect() {
-    local name="$1" want_rc="$2" want_text="$3"
-    shift 4
-    local out rc
-    out="$("$@" 2>&1 </dev/null)"
-    rc=$?
-    if [ "$rc" -ne "$want_rc" ]; then
-        bad "$name: exit $rc, wanted $want_rc"
-        echo "$out" | head -20 | sed 's/^/    /'
-        return
-    fi
-    if [ -n "$want_text" ] && ! grep -qF -- "$want_text" <<<"$out"; then
-        bad "$name: output lacks: $want_text"
-        echo "$out" | head -20 | sed 's/^/    /'
-        return
-    fi
-    ok "$name"
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RESULT_FILES="sweep.json points.csv trials.csv indices.csv indices.json problem.json index.html"
 same_results() {  # same_results NAME DIR_A DIR_B
@@ -54,7 +32,7 @@ cp "$src/tests/regression/sweeps/small_oat.yaml" "$work/sweeps/"
 sweep="$work/sweeps/small_oat.yaml"
 
 expect "parameters lists the uncertain quantities" 0 "parameters.rate" -- "$sim" parameters "$work/scenarios/small_controls.yaml"
-expect "parameters csv" 0 "path,section,uncertain,written,low,high,central_98,used_by" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format csv
+expect "parameters csv" 0 "path,section,uncertain,written,low,high,central_98,used_by,description" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format csv
 expect "parameters json" 0 '"path": "events.mine_flood.start"' -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format json
 expect "parameters bad format" 2 "--format must be text, csv or json" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format xml
 

@@ -1,5 +1,6 @@
 #include "chokepoint/io/gnuplot.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -7,6 +8,27 @@
 #include "chokepoint/io/process.hpp"
 
 namespace chokepoint {
+
+namespace {
+bool complete_image(const std::filesystem::path& file, const std::string& ext) {
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
+    const auto size = static_cast<long long>(in.tellg());
+    if (!in || size < 16) {
+        return false;
+    }
+    const long long tail = std::min<long long>(size, 64);
+    in.seekg(size - tail);
+    std::string end(static_cast<std::size_t>(tail), '\0');
+    in.read(end.data(), tail);
+    if (ext == "png") {
+        // The last chunk: length 0, type IEND, CRC AE 42 60 82.
+        return end.size() >= 12 &&
+               end.compare(end.size() - 12, 12, std::string("\0\0\0\0IEND\xae\x42\x60\x82", 12)) ==
+                   0;
+    }
+    return end.find("</svg>") != std::string::npos;
+}
+}  // namespace
 
 bool gnuplot_available() {
     return program_on_path("gnuplot");
@@ -56,8 +78,10 @@ std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
                 }
             }
         }
-        const bool ok = rc == 0 && fs::is_regular_file(dir / tmp, ec) &&
-                        fs::file_size(dir / tmp, ec) > 0 && !ec;
+        // gnuplot can exit 0 after a short write (a full disk): check the file ends as its
+        // format must (PNG's IEND chunk, SVG's closing tag).
+        const bool ok =
+            rc == 0 && fs::is_regular_file(dir / tmp, ec) && complete_image(dir / tmp, ext);
         if (!ok) {
             fs::remove(dir / tmp, ec);
             throw std::runtime_error(

@@ -125,7 +125,17 @@ class Lister {
         UncertainQuantity q;
         q.path = "parameters." + p.name;
         q.section = "parameters";
-        q.written = written != nullptr ? inline_yaml(*written) : "";
+        q.description = p.description;
+        if (written != nullptr) {
+            YNode shown = *written;
+            for (std::size_t i = 0; i < shown.map.size(); ++i) {
+                if (shown.map[i].first == "description") {
+                    shown.map.erase(shown.map.begin() + static_cast<long>(i));
+                    break;
+                }
+            }
+            q.written = inline_yaml(shown);
+        }
         q.distribution = p.distribution;
         q.uncertain = p.distribution.kind() != DistributionKind::fixed;
         if (written != nullptr) {

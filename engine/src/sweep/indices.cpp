@@ -9,7 +9,6 @@
 
 namespace chokepoint {
 
-namespace {
 double mean_of(const std::vector<double>& v) {
     double s = 0.0;
     for (double x : v) {
@@ -30,6 +29,7 @@ double sample_sd(const std::vector<double>& v) {
     return std::sqrt(ss / static_cast<double>(v.size() - 1));
 }
 
+namespace {
 struct SobolSums {
     double s1 = 0.0, st = 0.0;
 };

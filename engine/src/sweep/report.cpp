@@ -30,36 +30,13 @@ IndexRow make_row(const std::string& factor, const std::string& group, const std
     return IndexRow{factor, group, index, value, se, low, high, note};
 }
 
-double mean_of(const std::vector<double>& v) {
-    double s = 0.0;
-    for (double x : v) {
-        s += x;
-    }
-    return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
 double se_of_mean(const std::vector<double>& v) {
-    if (v.size() < 2) {
-        return 0.0;
-    }
-    const double m = mean_of(v);
-    double ss = 0.0;
-    for (double x : v) {
-        ss += (x - m) * (x - m);
-    }
-    return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+    return v.size() < 2 ? 0.0 : sample_sd(v) / std::sqrt(static_cast<double>(v.size()));
 }
 
 double variance_of(const std::vector<double>& v) {
-    if (v.size() < 2) {
-        return 0.0;
-    }
-    const double m = mean_of(v);
-    double ss = 0.0;
-    for (double x : v) {
-        ss += (x - m) * (x - m);
-    }
-    return ss / static_cast<double>(v.size() - 1);
+    const double sd = sample_sd(v);
+    return sd * sd;
 }
 
 // "no effect" with what overrides the factor on this output's lane, where the engine can tell.

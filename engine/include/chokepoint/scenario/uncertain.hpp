@@ -14,11 +14,12 @@ namespace chokepoint {
 
 /// One quantity a sweep factor can address.
 struct UncertainQuantity {
-    std::string path;       ///< as `--set` takes it: parameters.X, events.ID.KEY, network....
-    std::string section;    ///< "parameters", "events" or "network"
-    std::string written;    ///< the distribution or value as written, one line
-    bool is_date = false;   ///< values are days (printed as YYYY-MM-DD)
-    bool uncertain = true;  ///< false for a fixed value (listed with `all`)
+    std::string path;         ///< as `--set` takes it: parameters.X, events.ID.KEY, network....
+    std::string section;      ///< "parameters", "events" or "network"
+    std::string written;      ///< the distribution or value as written, one line
+    std::string description;  ///< a parameter's description, if it has one
+    bool is_date = false;     ///< values are days (printed as YYYY-MM-DD)
+    bool uncertain = true;    ///< false for a fixed value (listed with `all`)
     /// The distribution when its arguments are constants (`from: scenario` needs one).
     std::optional<Distribution> distribution;
     /// Bounds, or the central 98% (P1..P99) where a bound is infinite; NaN when the arguments

@@ -56,6 +56,11 @@ struct Correlation {
 std::vector<Correlation> correlations(const std::vector<std::vector<double>>& x,
                                       const std::vector<double>& y);
 
+/// Mean of `v` (0 when empty).
+double mean_of(const std::vector<double>& v);
+/// Sample standard deviation of `v` (n - 1; 0 below two values).
+double sample_sd(const std::vector<double>& v);
+
 /// Ranks (1-based; ties share their mean rank), for Spearman's correlation.
 std::vector<double> ranks(const std::vector<double>& v);
 /// Pearson's correlation; 0 when either side is constant.
