@@ -88,8 +88,11 @@ expect "unknown factor path" 2 "no parameter 'rat' in the scenario or its model 
 if [ -e "$work/never" ]; then bad "output written for an invalid sweep"; else ok "nothing written for an invalid sweep"; fi
 expect "missing sweep file" 2 "cannot open file" -- "$sim" sweep "$work/sweeps/nope.yaml"
 
-# MPI: the same bytes on 2 and 3 ranks as in one process.
+# MPI: the same bytes on 2 and 3 ranks as in one process. OpenMPI's runtime leaks a few blocks
+# at exit (inside libmpi and its plug-ins, not ours), so under the sanitizers leak checking is off
+# for the ranks; the one-process runs above keep it.
 if command -v mpirun >/dev/null 2>&1; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     # 9 ranks for 7 points: the ranks of a point split its trials.
     for np in 2 3 9; do
         mpirun --oversubscribe -np "$np" "$sim" sweep "$sweep" --output "$work/mpi$np" --threads 1 --quiet >"$work/mpi$np.log" 2>&1 </dev/null
