@@ -68,9 +68,9 @@ void check_run_options(const po::variables_map& vm, int trials, int threads, lon
     }
 }
 
-void require_result_dir(const std::filesystem::path& dir) {
+void require_result_dir(const std::filesystem::path& dir, ResultKind kind) {
     try {
-        check_result_dir(dir);
+        check_result_dir(dir, kind);
     } catch (const std::runtime_error& e) {
         throw UsageError(e.what());
     }

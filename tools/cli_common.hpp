@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chokepoint/core/calendar.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 
 namespace chokepoint::cli {
@@ -46,7 +47,7 @@ std::string compact(double v);
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,
                        int min_trials = 1);
 /// check_result_dir() as a usage error (exit 2): the output directory cannot take results.
-void require_result_dir(const std::filesystem::path& dir);
+void require_result_dir(const std::filesystem::path& dir, ResultKind kind);
 /// A --from/--to/--origin month.
 MonthIndex month_option(const std::string& name, const std::string& value);
 

@@ -143,7 +143,7 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     const Scenario base = load_scenario(base_path, parse_overrides(base_sets));
     const Scenario whatif = load_scenario(whatif_path, parse_overrides(sets));
     const std::filesystem::path dir = output_dir(output, whatif.name + "-diff");
-    require_result_dir(dir);
+    require_result_dir(dir, ResultKind::diff);
     RunConfig config;
     config.trials = trials > 0 ? trials : whatif.trials;
     config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : whatif.seed;
@@ -210,9 +210,13 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
         if (!gnuplot_available()) {
             spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
         } else {
-            charts = diff_charts(d, series, staged.path() / "charts",
-                                 label(whatif, sets) + " vs " + label(base, base_sets))
-                         .size();
+            try {
+                charts = diff_charts(d, series, staged.path() / "charts",
+                                     label(whatif, sets) + " vs " + label(base, base_sets))
+                             .size();
+            } catch (const std::exception& e) {
+                spdlog::warn("no charts: {}", terminal_safe(e.what()));
+            }
         }
     }
     staged.commit();

@@ -172,21 +172,29 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const SweepSpec spec = load_sweep_file(path);
     const SweepPlan plan =
         plan_sweep(spec, vm.count("trials") ? std::optional<int>(trials) : std::nullopt);
-    const std::filesystem::path dir = output_dir(output, spec.name);
-    if (root) {
-        require_result_dir(dir);
+    if (mpi != nullptr) {
+        // One point's per-trial values travel in one MPI message (an int count of bytes).
+        const double bytes = 8.0 * plan.trials * static_cast<double>(plan.outputs.size()) *
+                             static_cast<double>(mpi->size());
+        if (bytes > 2.0e9) {
+            throw UsageError("trials x outputs x ranks is too large for MPI messages (" +
+                             format_number(bytes / 1e9, 1) + " GB); use fewer trials per point");
+        }
     }
+    const std::filesystem::path dir = output_dir(output, spec.name);
     SweepRunConfig config;
     config.dir = dir;
     config.threads = threads;
     config.restart = restart;
     config.comm = mpi.get();
     config.cancel = &g_interrupted;
+#ifdef CHOKEPOINT_TEST_HOOKS
     if (const char* crash = std::getenv("CHOKEPOINT_TEST_CRASH_IN_POINT")) {
         // N: die halfway through point N's row of points.csv; N:trials: through its trials.
         config.crash_in_point_write = std::atoll(crash);
         config.crash_in_trials_write = std::string(crash).find(":trials") != std::string::npos;
     }
+#endif
     Progress progress(root && !quiet && ::isatty(STDERR_FILENO), "points");
     config.progress = [&](std::size_t done, std::size_t total, std::size_t resumed) {
         progress(static_cast<long>(done), static_cast<long>(total), static_cast<long>(resumed));
@@ -199,18 +207,9 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    SweepRun run;
-    try {
-        run = run_sweep(plan, config);
-    } catch (const InputError&) {
-        throw;
-    } catch (const std::exception& e) {
-        if (mpi && mpi->size() > 1) {
-            std::fprintf(stderr, "error: rank %d: %s\n", mpi->rank(), e.what());
-            mpi_abort(EXIT_FAILURE_);
-        }
-        throw;
-    }
+    // Every rank stops with the same error (run_sweep passes failures between ranks), so none
+    // is left waiting in a collective call.
+    const SweepRun run = run_sweep(plan, config);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (!root) {

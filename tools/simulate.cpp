@@ -286,7 +286,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     auto rows = common.apply(scenario, config, scenario.trials);
     const std::string& output = common.output;
     config.run.cancel = &g_interrupted;
-    require_result_dir(output_dir(output, scenario.name + "-compare"));
+    require_result_dir(output_dir(output, scenario.name + "-compare"), ResultKind::compare);
     Progress progress(::isatty(STDERR_FILENO));
     config.run.progress = [&](int done, int total) { progress(done, total); };
     std::signal(SIGINT, on_signal);
@@ -482,7 +482,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     check_run_options(vm, trials, threads, seed);
     const Scenario scenario = load_scenario(path, parse_overrides(sets));
     std::filesystem::path dir = output_dir(output, scenario.name);
-    require_result_dir(dir);  // before the first trial, not after the last
+    require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
     RunConfig config;
     config.trials = trials > 0 ? trials : scenario.trials;
     config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
@@ -503,7 +503,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     if (result.partial && holds_complete_result(dir)) {
         // Keep the complete result; the partial one goes beside it.
         dir = dir.string() + ".partial";
-        require_result_dir(dir);
+        require_result_dir(dir, ResultKind::run);
     }
     RunMetadata meta;
     meta.command_line = command_line;

@@ -180,7 +180,16 @@ else
     echo "FAIL an interrupted run replaced a complete result"; failed=$((failed + 1))
 fi
 mkdir -p "$work/userdir"; touch "$work/userdir/notes.txt"
-expect "a directory with the user's files is refused before running" 2 "holds 'notes.txt', which no Chokepoint command writes" -- "$sim" "$work/crash.yaml" --output "$work/userdir"
+expect "a directory with the user's files is refused before running" 2 "holds 'notes.txt', which \`simulate run\` does not write" -- "$sim" "$work/crash.yaml" --output "$work/userdir"
+mkdir -p "$work/gitdir/.git"
+expect "a directory with a dot-file such as .git is refused" 2 "holds '.git'" -- "$sim" "$work/crash.yaml" --output "$work/gitdir"
+mkdir -p "$work/sweepdir"; touch "$work/sweepdir/points.csv"
+expect "another command's results are not replaced" 2 "holds 'points.csv', which \`simulate run\` does not write" -- "$sim" "$work/crash.yaml" --output "$work/sweepdir"
+# A run killed between the two renames of the fallback leaves the old result at .NAME.old.PID:
+# the next run puts it back before writing.
+rm -rf "$work/restore"; mkdir -p "$work/.restore.old.999999998"; cp "$work/crash_a/run.json" "$work/.restore.old.999999998/"
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/restore" --quiet >/dev/null 2>&1
+if [ ! -e "$work/.restore.old.999999998" ] && [ -f "$work/restore/summary.csv" ]; then ok "a result left by a killed exchange is taken back (not left beside the new one)"; else bad "the old result of a killed exchange was lost or left"; fi
 if [ -f "$work/userdir/notes.txt" ]; then echo "ok   the user's file is kept"; passed=$((passed + 1)); else echo "FAIL the user's file is gone"; failed=$((failed + 1)); fi
 
 # --- Bounded and located, always (issue 10, section 3).

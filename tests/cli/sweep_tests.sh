@@ -37,7 +37,7 @@ expect "parameters json" 0 '"path": "events.mine_flood.start"' -- "$sim" paramet
 expect "parameters bad format" 2 "--format must be text, csv or json" -- "$sim" parameters "$work/scenarios/small_controls.yaml" --format xml
 
 expect "sweep runs" 0 "Results written to $work/clean/" -- "$sim" sweep "$sweep" --output "$work/clean" --quiet
-for f in $RESULT_FILES charts/exports_x_oat.png charts/exports_x_oat.svg; do
+for f in $RESULT_FILES charts/exports_x_oat_1.png charts/exports_x_oat_1.svg; do
     if [ -s "$work/clean/$f" ]; then ok "sweep wrote $f"; else bad "sweep missing $f"; fi
 done
 if [ "$(wc -l <"$work/clean/points.csv")" -eq 8 ] && [ "$(wc -l <"$work/clean/trials.csv")" -eq $((1 + 7 * 24)) ]; then
@@ -45,7 +45,7 @@ if [ "$(wc -l <"$work/clean/points.csv")" -eq 8 ] && [ "$(wc -l <"$work/clean/tr
 else
     bad "points.csv/trials.csv row counts"
 fi
-if head -c 8 "$work/clean/charts/exports_x_oat.png" | od -An -c | grep -q 'P   N   G'; then ok "tornado is a PNG"; else bad "tornado not a PNG"; fi
+if head -c 8 "$work/clean/charts/exports_x_oat_1.png" | od -An -c | grep -q 'P   N   G'; then ok "tornado is a PNG"; else bad "tornado not a PNG"; fi
 expect "no-effect factor named" 0 "events.faster.approval_rate: no effect" -- "$sim" sweep "$sweep" --output "$work/clean2"
 expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "$sim" sweep "$sweep" --output "$work/clean2"
 same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"
@@ -62,15 +62,18 @@ for moment in 0 3 6 0:trials 4:trials; do
     expect "resume after SIGKILL inside the write of point $moment" 0 "$want" -- "$sim" sweep "$sweep" --output "$dir" --quiet
     same_results "resumed after a kill at $moment is byte-identical" "$work/clean" "$dir"
 done
-# A kill at an arbitrary moment of a longer run (timeout sends SIGKILL).
-for t in 0.3 0.7; do
+# A kill at an arbitrary moment of a longer run (timeout sends SIGKILL); 12,000 trials a point
+# take about three seconds here (two threads), so both kills land while it runs.
+for t in 0.4 1.0; do
     dir="$work/timed_$t"
-    timeout -s KILL "$t" "$sim" sweep "$sweep" --trials 300 --output "$dir" --quiet --no-charts >/dev/null 2>&1 </dev/null
-    "$sim" sweep "$sweep" --trials 300 --output "$dir" --quiet >/dev/null 2>&1 </dev/null
-    if [ ! -d "$work/clean300" ]; then
-        "$sim" sweep "$sweep" --trials 300 --output "$work/clean300" --quiet >/dev/null 2>&1 </dev/null
+    (exec timeout -s KILL "$t" "$sim" sweep "$sweep" --trials 12000 --output "$dir" --quiet --no-charts >/dev/null 2>&1 </dev/null) 2>/dev/null
+    rc=$?
+    if [ "$rc" -ne 137 ]; then bad "kill after ${t}s: exit $rc, wanted 137 (the run finished first?)"; fi
+    "$sim" sweep "$sweep" --trials 12000 --output "$dir" --quiet >/dev/null 2>&1 </dev/null
+    if [ ! -d "$work/clean12000" ]; then
+        "$sim" sweep "$sweep" --trials 12000 --output "$work/clean12000" --quiet >/dev/null 2>&1 </dev/null
     fi
-    same_results "killed after ${t}s and resumed is byte-identical" "$work/clean300" "$dir"
+    same_results "killed after ${t}s and resumed is byte-identical" "$work/clean12000" "$dir"
 done
 exec 2>&3 3>&-
 
@@ -101,8 +104,15 @@ if command -v mpirun >/dev/null 2>&1; then
         same_results "mpirun -np $np is byte-identical to one process" "$work/clean" "$work/mpi$np"
     done
     CHOKEPOINT_TEST_CRASH_IN_POINT=3 mpirun --oversubscribe -np 2 "$sim" sweep "$sweep" --output "$work/mpikill" --quiet >/dev/null 2>&1 </dev/null
-    mpirun --oversubscribe -np 3 "$sim" sweep "$sweep" --output "$work/mpikill" --quiet >/dev/null 2>&1 </dev/null
+    rc=$?
+    if [ "$rc" -eq 0 ]; then bad "the planted kill under mpirun did not happen"; fi
+    expect "killed under 2 ranks, resumed under 3" 0 "resumed: 3 of 7 points" -- mpirun --oversubscribe -np 3 "$sim" sweep "$sweep" --output "$work/mpikill" --quiet
     same_results "killed under 2 ranks, resumed under 3: byte-identical" "$work/clean" "$work/mpikill"
+    # A point that fails on one rank stops every rank with the error (none waits for ever).
+    printf 'scenario: ../scenarios/small_controls.yaml\ntrials: 4\ndesign: {type: lhs, samples: 6}\nfactors:\n  - {path: events.mine_flood.duration_days, range: [-50, 40]}\noutputs:\n  - {id: x, metric: exports, product: magnet, from: Exportland, to: Importland, month: 2025-07}\n' > "$work/sweeps/fails_inside.yaml"
+    expect "an error on one rank ends every rank with its message" 2 "" -- timeout 60 mpirun --oversubscribe -np 2 "$sim" sweep "$work/sweeps/fails_inside.yaml" --output "$work/mpifail" --quiet
+    mkdir -p "$work/userfiles"; touch "$work/userfiles/notes.txt"
+    expect "a refused directory under MPI exits 2 on every rank" 2 "holds 'notes.txt'" -- timeout 60 mpirun --oversubscribe -np 2 "$sim" sweep "$sweep" --output "$work/userfiles" --quiet
 else
     bad "mpirun not found (tools/setup.sh installs openmpi-bin)"
 fi

@@ -18,6 +18,7 @@ if ! ctest --test-dir "$work/build" -j "$(nproc)" >/dev/null 2>&1; then
 fi
 killed=0
 survived=0
+invalid=0
 # mutation FILE FIND REPLACE WHAT: FIND must occur exactly once in FILE.
 mutation() {
     local file="$1" find="$2" replace="$3" what="$4"
@@ -33,8 +34,8 @@ mutation() {
     fi
     FIND="$find" REPLACE="$replace" perl -0pi -e 's/\Q$ENV{FIND}\E/$ENV{REPLACE}/' "$target"
     if ! cmake --build "$work/build" -j "$(nproc)" >/dev/null 2>&1; then
-        echo "KILLED   $what (does not compile)"
-        killed=$((killed + 1))
+        echo "INVALID  $what (does not compile: not counted)"
+        invalid=$((invalid + 1))
     elif ctest --test-dir "$work/build" -j "$(nproc)" >"$work/ctest.log" 2>&1; then
         echo "SURVIVED $what"
         survived=$((survived + 1))
@@ -110,5 +111,5 @@ mutation engine/src/io/results.cpp \
     'a run'"'"'s summary.csv written outside its staged set'
 
 total=$((killed + survived))
-echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%)"
+echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile"
 [ "$survived" -eq 0 ]

@@ -19,14 +19,64 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Everything a Chokepoint command writes into a result directory.
-const std::set<std::string>& known_names() {
-    static const std::set<std::string> names = {
-        "summary.csv", "buyers.csv",       "run.json",     "comparison.csv",
-        "scores.json", "index.html",       "charts",       "diff.csv",
-        "diff.json",   "calibration.json", "points.csv",   "trials.csv",
-        "sweep.json",  "indices.csv",      "indices.json", "problem.json"};
-    return names;
+// What each command writes into its result directory.
+const std::set<std::string>& names_of(ResultKind kind) {
+    static const std::set<std::string> run = {"summary.csv", "buyers.csv", "run.json"};
+    static const std::set<std::string> compare = {"comparison.csv", "scores.json", "index.html",
+                                                  "charts"};
+    static const std::set<std::string> diff = {"diff.csv", "diff.json", "charts"};
+    static const std::set<std::string> sweep = {"sweep.json",  "points.csv",   "trials.csv",
+                                                "indices.csv", "indices.json", "problem.json",
+                                                "index.html",  "charts",       ".lock"};
+    switch (kind) {
+        case ResultKind::run:
+            return run;
+        case ResultKind::compare:
+            return compare;
+        case ResultKind::diff:
+            return diff;
+        case ResultKind::sweep:
+            return sweep;
+    }
+    return run;
+}
+
+const char* command_of(ResultKind kind) {
+    switch (kind) {
+        case ResultKind::run:
+            return "simulate run";
+        case ResultKind::compare:
+            return "simulate compare";
+        case ResultKind::diff:
+            return "simulate diff";
+        case ResultKind::sweep:
+            return "simulate sweep";
+    }
+    return "simulate";
+}
+
+// A temporary file a killed write left behind: `.NAME.tmp.PID` (write_file_atomic) or a chart's
+// `.NAME.EXT.tmp|gp|log` (draw_chart).
+bool our_leftover(const std::string& name) {
+    if (name.size() < 2 || name[0] != '.') {
+        return false;
+    }
+    for (const char* mark : {".tmp", ".gp", ".log"}) {
+        if (name.find(mark) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool chart_file(const std::string& name) {
+    for (const char* ext : {".png", ".svg", ".dat"}) {
+        const std::string e(ext);
+        if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) {
+            return name[0] != '.';
+        }
+    }
+    return our_leftover(name);
 }
 
 fs::path parent_of(const fs::path& dir) {
@@ -40,19 +90,32 @@ std::string leaf(const fs::path& dir) {
 
 }  // namespace
 
-void check_result_dir(const fs::path& dir) {
+void check_result_dir(const fs::path& dir, ResultKind kind) {
     std::error_code ec;
+    auto refuse = [&](const std::string& what) {
+        throw std::runtime_error(dir.string() + " holds " + what + ", which `" + command_of(kind) +
+                                 "` does not write; its results replace the whole directory, so "
+                                 "choose a new or empty --output");
+    };
     if (fs::exists(dir, ec)) {
         if (!fs::is_directory(dir, ec)) {
             throw std::runtime_error(dir.string() + " exists and is not a directory");
         }
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
-            if (!known_names().count(name) && name.rfind('.', 0) != 0) {
-                throw std::runtime_error(
-                    dir.string() + " holds '" + name +
-                    "', which no Chokepoint command writes; results replace the whole "
-                    "directory, so choose a new or empty --output");
+            if (names_of(kind).count(name) == 0 && !our_leftover(name)) {
+                refuse("'" + name + "'");
+            }
+            if (name == "charts") {
+                if (!entry.is_directory(ec)) {
+                    refuse("a file named 'charts'");
+                }
+                for (const auto& chart : fs::directory_iterator(entry.path(), ec)) {
+                    const std::string c = chart.path().filename().string();
+                    if (!chart_file(c) || !chart.is_regular_file(ec)) {
+                        refuse("'charts/" + c + "'");
+                    }
+                }
             }
         }
     }
@@ -85,18 +148,26 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
     const std::string name = leaf(target_);
     std::error_code ec;
     fs::create_directories(parent, ec);
-    // Staging directories of runs that were killed: `.NAME.new.PID` and `.NAME.old.PID`.
+    // Staging directories of runs that were killed: `.NAME.new.PID` is removed; `.NAME.old.PID`
+    // is the previous result when a run died between the two renames of the fallback, so it is
+    // put back if the target is missing, and removed otherwise.
     for (const auto& entry : fs::directory_iterator(parent, ec)) {
         const std::string n = entry.path().filename().string();
         for (const std::string& prefix : {"." + name + ".new.", "." + name + ".old."}) {
-            if (n.rfind(prefix, 0) == 0) {
-                const std::string pid = n.substr(prefix.size());
-                const bool digits = !pid.empty() && pid.size() < 10 &&
-                                    pid.find_first_not_of("0123456789") == std::string::npos;
-                if (digits && pid != std::to_string(::getpid()) && ::kill(std::stoi(pid), 0) != 0 &&
-                    errno == ESRCH) {
-                    fs::remove_all(entry.path(), ec);
-                }
+            if (n.rfind(prefix, 0) != 0) {
+                continue;
+            }
+            const std::string pid = n.substr(prefix.size());
+            const bool digits = !pid.empty() && pid.size() < 10 &&
+                                pid.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits || pid == std::to_string(::getpid()) || ::kill(std::stoi(pid), 0) == 0 ||
+                errno != ESRCH) {
+                continue;
+            }
+            if (prefix.find(".old.") != std::string::npos && !fs::exists(target_, ec)) {
+                fs::rename(entry.path(), target_, ec);
+            } else {
+                fs::remove_all(entry.path(), ec);
             }
         }
     }

@@ -54,8 +54,11 @@ constexpr std::size_t MAX_FILE_BYTES = 16u << 20;  // 16 MiB
 constexpr std::size_t MAX_VALUES = 1'000'000;      // values after alias expansion
 constexpr int MAX_DEPTH = 200;                     // nesting of maps and lists
 
+constexpr std::size_t MAX_TEXT_BYTES = 64u << 20;  // text after alias expansion
+
 struct Budget {
     std::size_t values = 0;
+    std::size_t bytes = 0;
 };
 
 YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, int depth) {
@@ -75,6 +78,12 @@ YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, i
             break;
         case YAML::NodeType::Scalar:
             out.kind = YNode::Kind::scalar;
+            budget.bytes += node.Scalar().size();
+            if (budget.bytes > MAX_TEXT_BYTES) {
+                throw InputError(out.where, "",
+                                 "more than 64 MiB of text (aliases expand to more than a "
+                                 "scenario can hold)");
+            }
             out.scalar = node.Scalar();
             if (!valid_utf8(out.scalar)) {
                 throw InputError(out.where, "", "text that is not valid UTF-8");
@@ -115,9 +124,13 @@ YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, i
 // yaml-cpp accepts a quoted scalar left open at the end of the file (the rest of the file
 // becomes its text): find each quoted scalar's closing quote in the source.
 void check_quotes_closed(const YAML::Node& node, const std::string& text, const std::string& file,
-                         std::size_t& visited) {
+                         std::size_t& visited, std::unordered_set<int>& seen) {
     if (++visited > MAX_VALUES) {
         return;  // convert() reports the size
+    }
+    // An alias shares its anchor's node and source position: look at each position once.
+    if (!seen.insert(node.Mark().pos).second) {
+        return;
     }
     if (node.IsScalar() && node.Tag() == "!") {
         const auto pos = static_cast<std::size_t>(std::max(0, node.Mark().pos));
@@ -147,10 +160,10 @@ void check_quotes_closed(const YAML::Node& node, const std::string& text, const 
     if (node.IsSequence() || node.IsMap()) {
         for (const auto& item : node) {
             if (node.IsMap()) {
-                check_quotes_closed(item.first, text, file, visited);
-                check_quotes_closed(item.second, text, file, visited);
+                check_quotes_closed(item.first, text, file, visited, seen);
+                check_quotes_closed(item.second, text, file, visited, seen);
             } else {
-                check_quotes_closed(item, text, file, visited);
+                check_quotes_closed(item, text, file, visited, seen);
             }
         }
     }
@@ -200,7 +213,8 @@ YNode parse(const std::string& text, const std::string& origin) {
     try {
         YAML::Node root = YAML::Load(text);
         std::size_t visited = 0;
-        check_quotes_closed(root, text, origin, visited);
+        std::unordered_set<int> seen;
+        check_quotes_closed(root, text, origin, visited, seen);
         Budget budget;
         YNode out = convert(root, origin, budget, 0);
         if (out.kind == YNode::Kind::null) {

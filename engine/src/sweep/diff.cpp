@@ -54,6 +54,7 @@ DiffResult run_diff(const Scenario& base, const Scenario& whatif, const RunConfi
         c.first_trial = config.first_trial + static_cast<std::uint64_t>(done);
         c.only_series = std::vector<std::size_t>{};
         c.progress = nullptr;
+        c.cancel = nullptr;  // a chunk runs whole in both scenarios; cancellation is checked above
         held.assign(static_cast<std::size_t>(n), {});
         c.observer = [&](std::uint64_t trial, const TrialResult& r) {
             held[trial - c.first_trial] = r.monthly;

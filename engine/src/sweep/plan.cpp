@@ -32,9 +32,13 @@ double SweepFactor::value_at(double u) const {
             v = spec.low + u * (spec.high - spec.low);
             break;
         case FactorSpec::Source::levels: {
-            const auto n = spec.levels.size();
+            // Bins over the levels in increasing order, so the mapping is monotone however they
+            // were written.
+            auto sorted = spec.levels;
+            std::sort(sorted.begin(), sorted.end());
+            const auto n = sorted.size();
             const auto i = std::min(n - 1, static_cast<std::size_t>(u * static_cast<double>(n)));
-            v = spec.levels[i];
+            v = sorted[i];
             break;
         }
         case FactorSpec::Source::scenario: {
@@ -364,6 +368,9 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials) {
         }
         check_value(spec, f, f.low, "low end", sink);
         check_value(spec, f, f.high, "high end", sink);
+        if (f.base != f.low && f.base != f.high) {
+            check_value(spec, f, f.base, "base", sink);
+        }
         plan.factors.push_back(std::move(f));
     }
     resolve_outputs(spec, plan.base, plan, sink);

@@ -313,7 +313,7 @@ const IndexRow* find_row(const OutputIndices& r, const std::string& factor,
     return nullptr;
 }
 
-std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r,
+std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r, std::size_t position,
                                 const fs::path& dir) {
     const DesignKind d = plan.spec.design;
     const auto order = ranked(r, d);
@@ -321,7 +321,9 @@ std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r,
     for (const auto* row : order) {
         labels.push_back(row->factor);
     }
-    const std::string name = chart_slug(r.output) + "_" + to_string(d);
+    // The output's position keeps names apart when two ids differ only in case.
+    const std::string name =
+        chart_slug(r.output) + "_" + to_string(d) + "_" + std::to_string(position);
     const std::string title = r.output + " (" + r.unit + "): " + plan.spec.name;
     auto series_of = [&](const std::string& index, const std::string& title_text,
                          const std::string& colour, bool bars) {
@@ -531,7 +533,7 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
     bool grouped = false;
     for (const auto& f : plan.factors) {
         problem["names"].push_back(f.spec.path);
-        problem["bounds"].push_back({f.value_at(0.0), f.value_at(1.0)});
+        problem["bounds"].push_back({f.low, f.high});
         grouped = grouped || !f.spec.group.empty();
     }
     if (grouped) {
@@ -549,8 +551,8 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
                 "gnuplot not found: no charts (install the Debian package "
                 "gnuplot-nox)");
         } else {
-            for (const auto& r : indices) {
-                for (const auto& f : chart_for(plan, r, dir / "charts")) {
+            for (std::size_t i = 0; i < indices.size(); ++i) {
+                for (const auto& f : chart_for(plan, indices[i], i + 1, dir / "charts")) {
                     if (f.extension() == ".png") {
                         images.push_back("charts/" + f.filename().string());
                     }

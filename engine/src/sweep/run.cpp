@@ -2,13 +2,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 
 namespace chokepoint {
@@ -78,13 +86,24 @@ std::string points_row(const SweepPlan& plan, std::size_t p,
     return row + "\n";
 }
 
+// A per-trial value: exact, and readable back by strtod even when not finite.
+std::string trial_number(double v) {
+    if (std::isnan(v)) {
+        return "nan";
+    }
+    if (std::isinf(v)) {
+        return v > 0 ? "inf" : "-inf";
+    }
+    return exact_number(v);
+}
+
 std::string trials_rows(std::size_t p, const std::vector<std::vector<double>>& values) {
     std::string out;
     const std::size_t trials = values.empty() ? 0 : values[0].size();
     for (std::size_t t = 0; t < trials; ++t) {
         out += std::to_string(p) + "," + std::to_string(t);
         for (const auto& v : values) {
-            out += "," + exact_number(v[t]);
+            out += "," + trial_number(v[t]);
         }
         out += "\n";
     }
@@ -230,20 +249,22 @@ std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const st
                 whole = false;
                 break;
             }
+            // A row must be "p,t,v1,...,vK" exactly; anything else ends the whole points.
+            std::vector<std::string> cells;
             std::stringstream line(tl.text[row]);
-            std::string cell;
-            std::getline(line, cell, ',');
-            if (cell != std::to_string(p)) {
+            for (std::string cell; std::getline(line, cell, ',');) {
+                cells.push_back(cell);
+            }
+            if (cells.size() != outputs + 2 || cells[0] != std::to_string(p) ||
+                cells[1] != std::to_string(t)) {
                 whole = false;
                 break;
             }
-            std::getline(line, cell, ',');
-            for (std::size_t o = 0; o < outputs; ++o) {
-                if (!std::getline(line, cell, ',')) {
-                    whole = false;
-                    break;
-                }
-                v[o][t] = std::stod(cell);
+            for (std::size_t o = 0; o < outputs && whole; ++o) {
+                const std::string& c = cells[o + 2];
+                char* end = nullptr;
+                v[o][t] = std::strtod(c.c_str(), &end);  // reads nan, inf and subnormals too
+                whole = !c.empty() && end == c.c_str() + c.size();
             }
         }
         if (!whole) {
@@ -258,6 +279,56 @@ std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const st
     truncate_to(trials, keep_rows < tl.offset.size() ? tl.offset[keep_rows] : tl.complete_bytes);
     return done;
 }
+
+// Throws, on every rank alike, the error a status message carries ("input ..." for an input
+// error, "error ..." for any other); "ok" and "ok N" pass.
+void rethrow_rank_error(const std::string& status) {
+    if (status.rfind("input ", 0) == 0) {
+        throw InputError(SourceLocation{}, "", status.substr(6));
+    }
+    if (status.rfind("error ", 0) == 0) {
+        throw std::runtime_error(status.substr(6));
+    }
+    if (status.rfind("ok", 0) != 0) {
+        throw std::runtime_error("sweep: unexpected message between ranks");
+    }
+}
+
+// Holds an exclusive lock on DIR/.lock for as long as it lives, so two sweeps never append to
+// the same files (flock: released by the kernel when the process dies).
+class DirectoryLock {
+  public:
+    DirectoryLock() = default;
+    explicit DirectoryLock(const fs::path& dir) {
+        const fs::path file = dir / ".lock";
+        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) {
+            throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+            throw InputError(SourceLocation{dir.string(), 0, 0}, "",
+                             "another sweep is running in this directory (it holds .lock); wait "
+                             "for it, or choose another --output");
+        }
+    }
+    DirectoryLock(DirectoryLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    DirectoryLock& operator=(DirectoryLock&& o) noexcept {
+        std::swap(fd_, o.fd_);
+        return *this;
+    }
+    DirectoryLock(const DirectoryLock&) = delete;
+    DirectoryLock& operator=(const DirectoryLock&) = delete;
+    ~DirectoryLock() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+
+  private:
+    int fd_ = -1;
+};
 
 // Appends point q: its trials first, then its row (each write durable). The test hooks die
 // halfway through one of the two writes.
@@ -301,22 +372,30 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
     const std::size_t outputs = plan.outputs.size();
     const auto trials = static_cast<std::size_t>(plan.trials);
     SweepRun run;
-    // Rank 0 decides where to start; a refusal there stops every rank.
+    // Rank 0 decides where to start; a refusal there stops every rank with the same error.
     std::string start_message;
+    DirectoryLock lock;
     if (root) {
         try {
+            try {
+                check_result_dir(config.dir, ResultKind::sweep);
+            } catch (const std::runtime_error& e) {
+                throw InputError(SourceLocation{config.dir.string(), 0, 0}, "", e.what());
+            }
             fs::create_directories(config.dir);
+            lock = DirectoryLock(config.dir);
             run.resumed = resume(plan, config, sweep_identity(plan), run.values);
             start_message = "ok " + std::to_string(run.resumed);
-        } catch (...) {
-            comm.broadcast("error");
+        } catch (const InputError& e) {
+            comm.broadcast("input " + e.diagnostics().front().format());
+            throw;
+        } catch (const std::exception& e) {
+            comm.broadcast(std::string("error ") + e.what());
             throw;
         }
     }
     start_message = comm.broadcast(start_message);
-    if (start_message.rfind("ok ", 0) != 0) {
-        throw std::runtime_error("rank 0 could not start the sweep");
-    }
+    rethrow_rank_error(start_message);
     const std::size_t first = std::stoull(start_message.substr(3));
     const auto ranks = static_cast<std::size_t>(comm.size());
     const auto me = static_cast<std::size_t>(comm.rank());
@@ -335,30 +414,50 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
         auto block_range = [&](std::size_t b, std::size_t nb) {
             return std::pair<std::size_t, std::size_t>{b * trials / nb, (b + 1) * trials / nb};
         };
+        // A rank whose point fails sends the error instead of values; then every rank stops
+        // with it (no rank is left waiting in a collective call).
         std::string mine;
-        {
+        try {
             const std::size_t i = me % width;
             const auto [lo, hi] = block_range(me / width, blocks_of(i));
-            mine = pack(run_point(plan, wave + i, config.threads, static_cast<int>(lo),
-                                  static_cast<int>(hi - lo)));
+            mine = "D" + pack(run_point(plan, wave + i, config.threads, static_cast<int>(lo),
+                                        static_cast<int>(hi - lo)));
+        } catch (const InputError& e) {
+            mine = "Einput " + e.diagnostics().front().format();
+        } catch (const std::exception& e) {
+            mine = std::string("Eerror ") + e.what();
         }
         const std::vector<std::string> all = comm.gather(mine);
+        // Rank 0 stores and appends the wave, unless a rank failed; then every rank learns the
+        // outcome in one broadcast (a failed write on rank 0 stops the others too).
+        std::string status = "ok";
         if (root) {
-            for (std::size_t i = 0; i < width; ++i) {
-                const std::size_t q = wave + i;
-                std::vector<std::vector<double>> v(outputs);
-                const std::size_t nb = blocks_of(i);
-                for (std::size_t b = 0; b < nb; ++b) {
-                    const auto [lo, hi] = block_range(b, nb);
-                    const auto part = unpack(all[i + b * width], outputs, hi - lo);
-                    for (std::size_t o = 0; o < outputs; ++o) {
-                        v[o].insert(v[o].end(), part[o].begin(), part[o].end());
-                    }
+            for (const auto& part : all) {
+                if (!part.empty() && part[0] == 'E') {
+                    status = part.substr(1);
+                    break;
                 }
-                run.values[q] = std::move(v);
-                write_point(plan, config, q, run.values[q]);
+            }
+            try {
+                for (std::size_t i = 0; i < width && status == "ok"; ++i) {
+                    const std::size_t q = wave + i;
+                    std::vector<std::vector<double>> v(outputs);
+                    const std::size_t nb = blocks_of(i);
+                    for (std::size_t b = 0; b < nb; ++b) {
+                        const auto [lo, hi] = block_range(b, nb);
+                        const auto part = unpack(all[i + b * width].substr(1), outputs, hi - lo);
+                        for (std::size_t o = 0; o < outputs; ++o) {
+                            v[o].insert(v[o].end(), part[o].begin(), part[o].end());
+                        }
+                    }
+                    run.values[q] = std::move(v);
+                    write_point(plan, config, q, run.values[q]);
+                }
+            } catch (const std::exception& e) {
+                status = std::string("error ") + e.what();
             }
         }
+        rethrow_rank_error(comm.broadcast(status));
         wave += width;
         if (root && config.progress) {
             config.progress(wave, total, run.resumed);

@@ -9,10 +9,14 @@
 
 namespace chokepoint {
 
-/// Throws std::runtime_error when `dir` cannot hold a result set: its parent cannot be created
-/// or written, or `dir` holds files that no Chokepoint command writes (so replacing it could
-/// lose a user's files). Call before the first trial.
-void check_result_dir(const std::filesystem::path& dir);
+/// The command whose files a result directory holds.
+enum class ResultKind { run, compare, diff, sweep };
+
+/// Throws std::runtime_error when `dir` cannot take `kind`'s results: its parent cannot be
+/// created or written, or `dir` holds anything that command does not write (a user's file, a
+/// dot-file such as .git, another command's results), so replacing it could lose data. Call
+/// before the first trial.
+void check_result_dir(const std::filesystem::path& dir, ResultKind kind);
 
 /// True when `dir/run.json` (or scores.json, diff.json) says the result there is complete.
 bool holds_complete_result(const std::filesystem::path& dir);
