@@ -8,7 +8,7 @@ src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 filter="${1:-}"
 work="${MUTATION_WORK:-/tmp/chokepoint-mutation}"
 mkdir -p "$work/src"
-(cd "$src" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$work/src" && tar -xf -)
+(cd "$src" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$work/src" && tar -xmf -)  # -m: fresh times, so no stale object survives
 cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHOKEPOINT_DEVELOPER=ON \
     -DCHOKEPOINT_BUILD_TESTS=ON -DCMAKE_CXX_FLAGS=-DCHOKEPOINT_CHECK_INVARIANTS=1 >/dev/null
 cmake --build "$work/build" -j "$(nproc)" >/dev/null || { echo "mutation: the tree does not build"; exit 1; }
@@ -77,7 +77,7 @@ mutation engine/src/scenario/loader.cpp \
     'unknown keys inside events accepted'
 mutation engine/src/scenario/loader.cpp \
     'if (lo < static_cast<double>(s.start) || hi > last) {' \
-    'if (lo < static_cast<double>(s.start)) {' \
+    'if (lo < static_cast<double>(s.start) || hi > last + 1e9) {' \
     'the upper end of an uncertain date not checked against the horizon'
 mutation engine/src/sweep/indices.cpp \
     'out[c].st = v > 0.0 ? st / rn / (2.0 * v) : 0.0;' \

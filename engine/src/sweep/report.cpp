@@ -319,7 +319,8 @@ std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r, s
     const auto order = ranked(r, d);
     std::vector<std::string> labels;
     for (const auto* row : order) {
-        labels.push_back(row->factor);
+        // A grouped index's factor is its group's name.
+        labels.push_back(row->factor == row->group ? "group: " + row->factor : row->factor);
     }
     // The output's position keeps names apart when two ids differ only in case.
     const std::string name =
