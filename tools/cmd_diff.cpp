@@ -22,34 +22,11 @@ namespace chokepoint::cli {
 
 namespace {
 
-// The headline series: magnet exports from China (else the first exported product), to World
-// first, then by destination.
+// The headline series, World first (headline_series in cli_common).
 std::vector<std::size_t> headline(const OutputLayout& layout) {
-    std::string product = "magnet";
-    std::string exporter = "China";
-    const bool has =
-        std::any_of(layout.series.begin(), layout.series.end(), [&](const SeriesKey& k) {
-            return k.metric == "exports" && k.product == product && k.from == exporter;
-        });
-    if (!has) {
-        for (const auto& k : layout.series) {
-            if (k.metric == "exports") {
-                product = k.product;
-                exporter = k.from;
-                break;
-            }
-        }
-    }
-    std::vector<std::size_t> out;
-    for (int world = 1; world >= 0; --world) {
-        for (std::size_t s = 0; s < layout.series.size(); ++s) {
-            const auto& k = layout.series[s];
-            if (k.metric == "exports" && k.product == product && k.from == exporter &&
-                (k.to == "World") == (world == 1)) {
-                out.push_back(s);
-            }
-        }
-    }
+    const HeadlineSeries h = headline_series(layout);
+    std::vector<std::size_t> out = h.world;
+    out.insert(out.end(), h.destinations.begin(), h.destinations.end());
     return out;
 }
 

@@ -69,37 +69,11 @@ std::string join_args(int argc, char** argv) {
 void print_report(const Scenario& scenario, const RunResult& result, std::ostream& out) {
     const OutputLayout& layout = result.layout;
     // Magnet exports from China if the model has them; else the first exported product.
-    std::string product = "magnet";
-    std::string exporter = "China";
-    auto has = [&](const std::string& p, const std::string& x) {
-        return std::any_of(layout.series.begin(), layout.series.end(), [&](const SeriesKey& k) {
-            return k.metric == "exports" && k.product == p && k.from == x;
-        });
-    };
-    if (!has(product, exporter)) {
-        for (const auto& k : layout.series) {
-            if (k.metric == "exports") {
-                product = k.product;
-                exporter = k.from;
-                break;
-            }
-        }
-    }
-    std::vector<std::size_t> columns;
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const auto& k = layout.series[s];
-        if (k.metric == "exports" && k.product == product && k.from == exporter &&
-            k.to != "World") {
-            columns.push_back(s);
-        }
-    }
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const auto& k = layout.series[s];
-        if (k.metric == "exports" && k.product == product && k.from == exporter &&
-            k.to == "World") {
-            columns.push_back(s);
-        }
-    }
+    const HeadlineSeries h = headline_series(layout);
+    const std::string& product = h.product;
+    const std::string& exporter = h.exporter;
+    std::vector<std::size_t> columns = h.destinations;
+    columns.insert(columns.end(), h.world.begin(), h.world.end());
     out << "\n"
         << scenario.name << ": " << product << " exports from " << exporter
         << ", tonnes per month, P50 [P5-P95] over " << result.trials_completed << " trials"
