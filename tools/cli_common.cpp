@@ -56,30 +56,6 @@ std::string compact(double v) {
     return buf;
 }
 
-HeadlineSeries headline_series(const OutputLayout& layout) {
-    HeadlineSeries h{"magnet", "China", {}, {}};
-    const bool has =
-        std::any_of(layout.series.begin(), layout.series.end(), [&](const SeriesKey& k) {
-            return k.metric == "exports" && k.product == h.product && k.from == h.exporter;
-        });
-    if (!has) {
-        for (const auto& k : layout.series) {
-            if (k.metric == "exports") {
-                h.product = k.product;
-                h.exporter = k.from;
-                break;
-            }
-        }
-    }
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const auto& k = layout.series[s];
-        if (k.metric == "exports" && k.product == h.product && k.from == h.exporter) {
-            (k.to == "World" ? h.world : h.destinations).push_back(s);
-        }
-    }
-    return h;
-}
-
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,
                        int min_trials) {
     if (vm.count("trials") && trials < min_trials) {

@@ -43,16 +43,6 @@ po::variables_map parse_args(const std::vector<std::string>& args,
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 /// A tonnage for the terminal: "4821", "12.3k".
 std::string compact(double v);
-/// The series a terminal report leads with: exports of magnets from China if the model has
-/// them, else of the first exported product; by destination in layout order, and the World total.
-struct HeadlineSeries {
-    std::string product;
-    std::string exporter;
-    std::vector<std::size_t> destinations;  ///< series indices, World excluded
-    std::vector<std::size_t> world;         ///< the World total's series index (at most one)
-};
-HeadlineSeries headline_series(const OutputLayout& layout);
-
 /// The checks every command that runs trials makes on --trials, --threads and --seed (each only
 /// when given): at least `min_trials` trials, at least one thread, a seed >= 0.
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,

@@ -15,6 +15,7 @@
 #include "chokepoint/io/gnuplot.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
+#include "chokepoint/report/run_report.hpp"
 #include "chokepoint/sweep/diff.hpp"
 #include "cli_common.hpp"
 
@@ -24,9 +25,9 @@ namespace {
 
 // The headline series, World first (headline_series in cli_common).
 std::vector<std::size_t> headline(const OutputLayout& layout) {
-    const HeadlineSeries h = headline_series(layout);
-    std::vector<std::size_t> out = h.world;
-    out.insert(out.end(), h.destinations.begin(), h.destinations.end());
+    const ReportSeries h = headline_series(layout);
+    std::vector<std::size_t> out = h.totals;
+    out.insert(out.end(), h.parts.begin(), h.parts.end());
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -23,8 +24,10 @@
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
+#include "chokepoint/report/run_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "cli_common.hpp"
@@ -66,17 +69,16 @@ std::string join_args(int argc, char** argv) {
     return out;
 }
 
-void print_report(const Scenario& scenario, const RunResult& result, std::ostream& out) {
+// The table of `series` month by month, P50 [P5-P95], five columns at a time.
+void print_table(const Scenario& scenario, const RunResult& result, const ReportSeries& series,
+                 std::ostream& out) {
     const OutputLayout& layout = result.layout;
-    // Magnet exports from China if the model has them; else the first exported product.
-    const HeadlineSeries h = headline_series(layout);
-    const std::string& product = h.product;
-    const std::string& exporter = h.exporter;
-    std::vector<std::size_t> columns = h.destinations;
-    columns.insert(columns.end(), h.world.begin(), h.world.end());
+    std::vector<std::size_t> columns = series.parts;
+    columns.insert(columns.end(), series.totals.begin(), series.totals.end());
     out << "\n"
-        << scenario.name << ": " << product << " exports from " << exporter
-        << ", tonnes per month, P50 [P5-P95] over " << result.trials_completed << " trials"
+        << scenario.name << ": " << series.describe() << ", "
+        << (series.unit() == "days" ? "days per month" : "tonnes per month")
+        << ", P50 [P5-P95] over " << result.trials_completed << " trials"
         << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
     constexpr std::size_t PER_TABLE = 5;
     for (std::size_t first = 0; first < columns.size(); first += PER_TABLE) {
@@ -109,6 +111,10 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
             out << "\n";
         }
     }
+}
+
+void print_buyers(const Scenario& scenario, const RunResult& result, std::ostream& out) {
+    const OutputLayout& layout = result.layout;
     out << "\nBuyers: probability of a shortage on or after " << format_date(scenario.reference_day)
         << ", and days to the first shortage (P50 of trials with one)\n\n";
     // Buyers by country; by country and node id where a country has more than one buyer node.
@@ -139,6 +145,43 @@ void print_report(const Scenario& scenario, const RunResult& result, std::ostrea
         }
         out << "\n";
     }
+}
+
+/// "exports" or "exports/oxide" into a metric and product.
+std::pair<std::string, std::string> split_report(const std::string& text) {
+    const auto slash = text.find('/');
+    return slash == std::string::npos
+               ? std::pair<std::string, std::string>{text, ""}
+               : std::pair<std::string, std::string>{text.substr(0, slash), text.substr(slash + 1)};
+}
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+/// The reported figures beside the model, for the charts; none (with a warning) when they
+/// cannot be read.
+std::vector<ReportedRow> shipped_reported(const Scenario& scenario) {
+    const auto dir = std::filesystem::path(scenario.model_path).parent_path() / "reported";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return {};
+    }
+    try {
+        return load_reported(dir.string());
+    } catch (const InputError& e) {
+        spdlog::warn("reported figures not drawn: {}",
+                     terminal_safe(e.diagnostics().empty() ? std::string(e.what())
+                                                           : e.diagnostics()[0].format()));
+    } catch (const std::exception& e) {
+        spdlog::warn("reported figures not drawn: {}", terminal_safe(e.what()));
+    }
+    return {};
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
@@ -277,7 +320,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     write_file_atomic(staged.path() / "scores.json", format_scores_json(c, scenario, config));
     std::size_t chart_files = 0;
     try {
-        chart_files = write_fan_charts(staged.path(), c, scenario).size();
+        chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
     } catch (const std::exception& e) {
         spdlog::warn("no charts: {}", e.what());
     }
@@ -442,19 +485,46 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     std::string output;
     std::vector<std::string> sets;
     bool quiet = false;
+    bool no_charts = false;
+    std::string report = "exports";
+    std::string from;
     opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
         "trials", po::value<int>(&trials), "number of trials (default: the scenario's)")(
         "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
         "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
         "output,o", po::value<std::string>(&output), "output directory")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value")(
-        "quiet,q", po::bool_switch(&quiet), "no progress line and no report");
+        "quiet,q", po::bool_switch(&quiet), "no progress line and no report")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html")(
+        "report", po::value<std::string>(&report), "METRIC[/PRODUCT] the table shows")(
+        "from", po::value<std::string>(&from), "count shortages from this date (YYYY-MM-DD)");
     const po::variables_map vm = parse_args(args, opts, "scenario");
     if (path.empty()) {
         throw UsageError("no scenario file given");
     }
     check_run_options(vm, trials, threads, seed);
-    const Scenario scenario = load_scenario(path, parse_overrides(sets));
+    Scenario scenario = load_scenario(path, parse_overrides(sets));
+    if (!from.empty()) {
+        const auto day = parse_date(from);
+        if (!day) {
+            throw UsageError("--from must be a date YYYY-MM-DD, found '" + from + "'");
+        }
+        if (*day < scenario.start || *day > scenario.end) {
+            throw UsageError("--from " + from + " is outside the scenario (" +
+                             format_date(scenario.start) + " to " + format_date(scenario.end) +
+                             ")");
+        }
+        scenario.reference_day = *day;
+    }
+    ReportSeries table;
+    {
+        const auto [metric, product] = split_report(report);
+        try {
+            table = report_series(OutputLayout::build(scenario), metric, product);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--report: ") + e.what());
+        }
+    }
     std::filesystem::path dir = output_dir(output, scenario.name);
     require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
     RunConfig config;
@@ -489,14 +559,55 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         spdlog::error("interrupted before any trial finished; nothing written");
         return EXIT_INTERRUPTED;
     }
-    write_results(dir, scenario, config, result, meta);
+    std::size_t chart_files = 0;
+    ExtraFiles charts;
+    if (!no_charts) {
+        if (!gnuplot_available()) {
+            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
+        } else {
+            charts = [&](const std::filesystem::path& staged) {
+                Provenance prov{path,
+                                meta.scenario_sha256,
+                                config.seed,
+                                result.trials_completed,
+                                result.trials_requested,
+                                result.partial,
+                                utc_now()};
+                try {
+                    chart_files =
+                        write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
+                            .size();
+                    return std::vector<std::string>{"index.html", "charts/"};
+                } catch (const std::exception& e) {
+                    spdlog::warn("no charts: {}", terminal_safe(e.what()));
+                    std::error_code ec;
+                    std::filesystem::remove_all(staged / "charts", ec);
+                    std::filesystem::remove(staged / "index.html", ec);
+                    chart_files = 0;
+                    return std::vector<std::string>{};
+                }
+            };
+        }
+    }
+    write_results(dir, scenario, config, result, meta, charts);
     if (!quiet) {
-        print_report(scenario, result, std::cout);
+        const Headline headline =
+            compute_headline(scenario, result, headline_series(result.layout));
+        std::cout << "\n";
+        for (const auto& line : headline.lines()) {
+            std::cout << terminal_safe(line) << "\n";
+        }
+        print_table(scenario, result, table, std::cout);
+        print_buyers(scenario, result, std::cout);
     }
     std::cout << "\n"
               << (result.partial ? "Partial results (interrupted) written to "
                                  : "Results written to ")
-              << dir.string() << "/ (summary.csv, buyers.csv, run.json)\n";
+              << dir.string() << "/ (summary.csv, buyers.csv, run.json"
+              << (chart_files > 0 ? ", index.html, charts/" : "") << ")\n";
+    if (chart_files > 0 && !quiet) {
+        std::cout << "Charts: " << (dir / "index.html").string() << "\n";
+    }
     return result.partial ? EXIT_INTERRUPTED : EXIT_OK;
 }
 

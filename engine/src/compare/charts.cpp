@@ -1,16 +1,40 @@
 #include "chokepoint/compare/charts.hpp"
 
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 #include "chokepoint/core/text.hpp"
+#include "chokepoint/io/fan_chart.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
 
 namespace chokepoint {
 
+std::vector<ChartMarker> event_markers(const Scenario& scenario) {
+    std::vector<Distribution> bounds;
+    for (const auto& p : scenario.parameters) {
+        bounds.push_back(p.distribution);
+    }
+    std::vector<ChartMarker> out;
+    for (const auto& ev : scenario.events) {
+        if (ev.probability.is_constant() && ev.probability.value <= 0.0) {
+            continue;
+        }
+        const double lo = ev.start.lower(bounds);
+        const double hi = ev.start.upper(bounds);
+        if (!std::isfinite(lo) && !std::isfinite(hi)) {
+            continue;
+        }
+        const double day = !std::isfinite(lo) ? hi : !std::isfinite(hi) ? lo : 0.5 * (lo + hi);
+        out.push_back({static_cast<Day>(std::lround(day)), (lo == hi ? "" : "~") + ev.id});
+    }
+    return out;
+}
+
 std::vector<std::string> write_fan_charts(const std::filesystem::path& dir, const Comparison& c,
-                                          const Scenario& scenario) {
+                                          const Scenario& scenario,
+                                          std::optional<MonthIndex> origin) {
     namespace fs = std::filesystem;
     if (!gnuplot_available()) {
         throw std::runtime_error(
@@ -50,47 +74,30 @@ std::vector<std::string> write_fan_charts(const std::filesystem::path& dir, cons
     }
     html << "</ul>\n";
     const MonthIndex first = c.run.layout.first_month;
+    const auto markers = merge_markers(event_markers(scenario), 12);
     for (std::size_t b = 0; b < c.bands.size(); ++b) {
         const MonthlyBand& band = c.bands[b];
-        const std::string name = chart_slug(band.label);
-        std::ostringstream data;
-        for (std::size_t m = 0; m < band.months.size(); ++m) {
-            const Summary& s = band.months[m];
-            data << format_month(first + static_cast<int>(m)) << "-15 " << s.p05 << ' ' << s.p25
-                 << ' ' << s.p50 << ' ' << s.p75 << ' ' << s.p95 << '\n';
+        FanChart chart;
+        chart.name = chart_slug(band.label);
+        chart.first_month = first;
+        chart.markers = markers;
+        if (origin) {
+            chart.projection_from = *origin + 1;
         }
-        std::ostringstream points;
-        int npoints = 0;
+        FanPanel panel;
+        panel.title = band.label + " (" + scenario.name + ")";
+        panel.months = band.months;
         for (const auto& f : c.figures) {
             const ReportedRow& r = c.rows[f.row];
             if (f.label == band.label && r.first == r.last) {
-                points << format_month(r.first) << "-15 " << f.reported << '\n';
-                ++npoints;
+                panel.reported.push_back({r.first, f.reported});
             }
         }
-        const std::string data_file = name + ".dat";
-        const std::string points_file = name + ".reported.dat";
-        write_file_atomic(charts / data_file, data.str());
-        write_file_atomic(charts / points_file, npoints ? points.str() : "# none\n");
-        std::ostringstream gp;
-        gp << "set xdata time\nset timefmt '%Y-%m-%d'\nset format x '%Y-%m'\n"
-           << "set xtics rotate by 45 right\nset grid ytics lc rgb '#dddddd'\n"
-           << "set ylabel 'tonnes per month'\nset key top left\n"
-           << "set title " << gnuplot_quote(band.label + " (" + scenario.name + ")")
-           << " noenhanced\nset yrange [0:*]\n"
-           << "plot '" << data_file
-           << "' using 1:2:6 with filledcurves lc rgb '#c6dbef' title 'P5-P95', '' using 1:3:5 "
-              "with filledcurves lc rgb '#6baed6' title 'P25-P75', '' using 1:4 with lines lw 2 "
-              "lc rgb '#08519c' title 'P50'";
-        if (npoints) {
-            gp << ", '" << points_file
-               << "' using 1:2 with points pt 7 ps 1.2 lc rgb '#d94801' title 'reported'";
-        }
-        gp << "\n";
-        for (const auto& file : draw_chart(charts, name, gp.str())) {
+        chart.panels.push_back(std::move(panel));
+        for (const auto& file : draw_fan_chart(charts, chart)) {
             written.push_back(file.string());
         }
-        html << "<h2>" << html_escape(band.label) << "</h2>\n<img src=\"charts/" << name
+        html << "<h2>" << html_escape(band.label) << "</h2>\n<img src=\"charts/" << chart.name
              << ".png\" alt=\"" << html_escape(band.label) << "\">\n";
     }
     html << "</body></html>\n";

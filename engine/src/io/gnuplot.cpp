@@ -57,43 +57,51 @@ std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
     }
     std::vector<fs::path> written;
     const std::string size = std::to_string(width) + "," + std::to_string(height);
+    // One gnuplot process draws both images: the body runs once per terminal.
+    const std::string script_name = "." + name + ".gp";
+    const std::string log_name = "." + name + ".log";
+    std::string script;
     for (const std::string ext : {"png", "svg"}) {
-        const std::string tmp = "." + name + "." + ext + ".tmp";
-        const std::string script_name = "." + name + "." + ext + ".gp";
-        const std::string log_name = "." + name + "." + ext + ".log";
-        const std::string script =
-            (ext == "png" ? "set terminal pngcairo size " + size + " font 'sans,10'\n"
-                          : "set terminal svg size " + size + " dynamic font 'sans,10'\n") +
-            "set output '" + tmp + "'\n" + body + "\nset output\n";
-        write_file_atomic(dir / script_name, script);
-        fs::remove(dir / log_name, ec);
-        const int rc = run_program({"gnuplot", script_name}, dir, dir / log_name);
-        std::string first_error;
-        if (fs::exists(dir / log_name)) {
-            std::ifstream log(dir / log_name);
-            for (std::string line; std::getline(log, line);) {
-                if (!line.empty()) {
-                    first_error = line;
-                    break;
-                }
+        script += (ext == "png" ? "set terminal pngcairo size " + size + " font 'sans,10'\n"
+                                : "set terminal svg size " + size + " dynamic font 'sans,10'\n") +
+                  "set output '." + name + "." + ext + ".tmp'\n" + body +
+                  "\nunset multiplot\nset output\n";
+    }
+    write_file_atomic(dir / script_name, script);
+    fs::remove(dir / log_name, ec);
+    const int rc = run_program({"gnuplot", script_name}, dir, dir / log_name);
+    std::string first_error;
+    if (fs::exists(dir / log_name)) {
+        std::ifstream log(dir / log_name);
+        for (std::string line; std::getline(log, line);) {
+            if (!line.empty()) {
+                first_error = line;
+                break;
             }
         }
+    }
+    for (const std::string ext : {"png", "svg"}) {
+        const std::string tmp = "." + name + "." + ext + ".tmp";
         // gnuplot can exit 0 after a short write (a full disk): check the file ends as its
         // format must (PNG's IEND chunk, SVG's closing tag).
         const bool ok =
             rc == 0 && fs::is_regular_file(dir / tmp, ec) && complete_image(dir / tmp, ext);
         if (!ok) {
-            fs::remove(dir / tmp, ec);
+            fs::remove(dir / ("." + name + ".png.tmp"), ec);
+            fs::remove(dir / ("." + name + ".svg.tmp"), ec);
             throw std::runtime_error(
                 "gnuplot failed drawing " + (dir / (name + "." + ext)).string() + " (exit " +
                 std::to_string(rc) + ")" + (first_error.empty() ? "" : ": " + first_error));
         }
+    }
+    for (const std::string ext : {"png", "svg"}) {
+        const std::string tmp = "." + name + "." + ext + ".tmp";
         sync_file(dir / tmp);
         fs::rename(dir / tmp, dir / (name + "." + ext));
-        fs::remove(dir / script_name, ec);
-        fs::remove(dir / log_name, ec);
         written.push_back(dir / (name + "." + ext));
     }
+    fs::remove(dir / script_name, ec);
+    fs::remove(dir / log_name, ec);
     return written;
 }
 

@@ -21,7 +21,8 @@ namespace {
 
 // What each command writes into its result directory.
 const std::set<std::string>& names_of(ResultKind kind) {
-    static const std::set<std::string> run = {"summary.csv", "buyers.csv", "run.json"};
+    static const std::set<std::string> run = {"summary.csv", "buyers.csv", "run.json",
+                                              "index.html", "charts"};
     static const std::set<std::string> compare = {"comparison.csv", "scores.json", "index.html",
                                                   "charts"};
     static const std::set<std::string> diff = {"diff.csv", "diff.json", "charts"};

@@ -66,7 +66,8 @@ std::string format_buyers_csv(const Scenario& scenario, const RunResult& result)
 }
 
 std::string format_run_json(const Scenario& scenario, const RunConfig& config,
-                            const RunResult& result, const RunMetadata& meta) {
+                            const RunResult& result, const RunMetadata& meta,
+                            const std::vector<std::string>& extra_files) {
     nlohmann::ordered_json j;
     j["tool"] = "chokepoint simulate";
     j["version"] = version();
@@ -90,16 +91,21 @@ std::string format_run_json(const Scenario& scenario, const RunConfig& config,
     j["trials_per_second"] =
         result.wall_seconds > 0 ? static_cast<double>(result.trials_completed) / result.wall_seconds
                                 : 0.0;
-    j["files"] = {"summary.csv", "buyers.csv"};
+    std::vector<std::string> files = {"summary.csv", "buyers.csv"};
+    files.insert(files.end(), extra_files.begin(), extra_files.end());
+    j["files"] = files;
     return j.dump(2) + "\n";
 }
 
 void write_results(const std::filesystem::path& dir, const Scenario& scenario,
-                   const RunConfig& config, const RunResult& result, const RunMetadata& meta) {
+                   const RunConfig& config, const RunResult& result, const RunMetadata& meta,
+                   const ExtraFiles& extra) {
     StagedDirectory staged(dir);
     write_file_atomic(staged.path() / "summary.csv", format_summary_csv(result));
     write_file_atomic(staged.path() / "buyers.csv", format_buyers_csv(scenario, result));
-    write_file_atomic(staged.path() / "run.json", format_run_json(scenario, config, result, meta));
+    const std::vector<std::string> more = extra ? extra(staged.path()) : std::vector<std::string>{};
+    write_file_atomic(staged.path() / "run.json",
+                      format_run_json(scenario, config, result, meta, more));
     staged.commit();
 }
 

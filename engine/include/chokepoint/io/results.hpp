@@ -1,6 +1,7 @@
 #pragma once
 /// The files a run writes: summary.csv (tidy long form), buyers.csv and run.json.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,17 @@ std::string format_summary_csv(const RunResult& result);
 /// One row per buyer and product: shortage probability, tonnes, days, time to shortage.
 std::string format_buyers_csv(const Scenario& scenario, const RunResult& result);
 /// Version, git revision, scenario path and SHA-256, the resolved scenario, seed, trials,
-/// threads, wall time, partial flag.
+/// threads, wall time, partial flag, and the files of the set.
 std::string format_run_json(const Scenario& scenario, const RunConfig& config,
-                            const RunResult& result, const RunMetadata& meta);
-/// Writes the three files as one set: they replace `dir` (created if needed) together, or not at
-/// all (see StagedDirectory).
+                            const RunResult& result, const RunMetadata& meta,
+                            const std::vector<std::string>& extra_files = {});
+/// Writes the files into the staged directory before run.json and returns the names to list in
+/// run.json (e.g. charts and index.html).
+using ExtraFiles = std::function<std::vector<std::string>(const std::filesystem::path&)>;
+/// Writes the three files (and `extra`'s) as one set: they replace `dir` (created if needed)
+/// together, or not at all (see StagedDirectory).
 void write_results(const std::filesystem::path& dir, const Scenario& scenario,
-                   const RunConfig& config, const RunResult& result, const RunMetadata& meta);
+                   const RunConfig& config, const RunResult& result, const RunMetadata& meta,
+                   const ExtraFiles& extra = {});
 
 }  // namespace chokepoint

@@ -1,0 +1,255 @@
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "chokepoint/report/run_report.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+bool has_exporter(const std::string& metric) {
+    return metric == "exports" || metric == "licence_backlog" || metric == "licence_refused";
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) {
+        out += (out.empty() ? "" : ", ") + i;
+    }
+    return out;
+}
+
+// "2,950" for the terminal.
+std::string tonnes(double v) {
+    const long long n = std::llround(v);
+    std::string digits = std::to_string(n < 0 ? -n : n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(static_cast<std::size_t>(i), ",");
+    }
+    return (n < 0 ? "-" : "") + digits;
+}
+
+}  // namespace
+
+std::vector<std::string> report_metrics() {
+    return {"exports",  "imports", "licence_backlog", "licence_refused",
+            "shortage", "stock",   "days_short"};
+}
+
+std::string ReportSeries::describe() const {
+    if (metric == "exports") {
+        return product + " exports from " + exporter;
+    }
+    if (metric == "imports") {
+        return product + " imports";
+    }
+    if (metric == "licence_backlog") {
+        return product + " tonnes waiting for a licence in " + exporter;
+    }
+    if (metric == "licence_refused") {
+        return product + " tonnes refused a licence in " + exporter;
+    }
+    if (metric == "shortage") {
+        return product + " shortage at buyers";
+    }
+    if (metric == "stock") {
+        return product + " stock at buyers";
+    }
+    return "days short of " + product + " at buyers";
+}
+
+std::string ReportSeries::unit() const {
+    return metric == "days_short" ? "days" : "t";
+}
+
+ReportSeries report_series(const OutputLayout& layout, const std::string& metric,
+                           const std::string& product) {
+    const auto metrics = report_metrics();
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) {
+        throw std::invalid_argument("no metric '" + metric + "'; choose one of " + join(metrics));
+    }
+    std::vector<std::string> products;
+    for (const auto& k : layout.series) {
+        if (k.metric == metric &&
+            std::find(products.begin(), products.end(), k.product) == products.end()) {
+            products.push_back(k.product);
+        }
+    }
+    ReportSeries r;
+    r.metric = metric;
+    if (products.empty()) {
+        throw std::invalid_argument("this scenario has no " + metric + " series");
+    }
+    if (product.empty()) {
+        r.product = std::find(products.begin(), products.end(), "magnet") != products.end()
+                        ? "magnet"
+                        : products.front();
+    } else if (std::find(products.begin(), products.end(), product) == products.end()) {
+        throw std::invalid_argument("no " + metric + " of '" + product + "'; this scenario has " +
+                                    metric + " of " + join(products));
+    } else {
+        r.product = product;
+    }
+    if (has_exporter(metric)) {
+        bool china = false;
+        for (const auto& k : layout.series) {
+            if (k.metric == metric && k.product == r.product) {
+                china = china || k.from == "China";
+                if (r.exporter.empty()) {
+                    r.exporter = k.from;
+                }
+            }
+        }
+        if (china) {
+            r.exporter = "China";
+        }
+    }
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const auto& k = layout.series[s];
+        if (k.metric != metric || k.product != r.product) {
+            continue;
+        }
+        if (has_exporter(metric)) {
+            if (k.from == r.exporter) {
+                (k.to == "World" ? r.totals : r.parts).push_back(s);
+            }
+        } else if (metric == "imports") {
+            if (k.from == "World") {
+                r.parts.push_back(s);  // each importer's total over its suppliers
+            }
+        } else {
+            r.parts.push_back(s);
+        }
+    }
+    return r;
+}
+
+ReportSeries headline_series(const OutputLayout& layout) {
+    const bool magnet = std::any_of(
+        layout.series.begin(), layout.series.end(),
+        [](const SeriesKey& k) { return k.metric == "exports" && k.product == "magnet"; });
+    return report_series(layout, "exports", magnet ? "magnet" : "");
+}
+
+Headline compute_headline(const Scenario& scenario, const RunResult& result,
+                          const ReportSeries& series) {
+    Headline h;
+    h.counted_from = scenario.reference_day;
+    const OutputLayout& layout = result.layout;
+    if (series.totals.empty() && series.parts.empty()) {
+        return h;
+    }
+    const std::size_t s = series.totals.empty() ? series.parts.front() : series.totals.front();
+    const SeriesKey& key = layout.series[s];
+    h.series = series.describe() + (has_exporter(series.metric) ? " to " + key.to : "") +
+               (series.metric == "imports" || !has_exporter(series.metric) ? " in " + key.to : "");
+    const int ref =
+        std::clamp(month_of(scenario.reference_day) - layout.first_month, 0, layout.months - 1);
+    const int begin = std::max(0, ref - 12);
+    double sum = 0.0;
+    for (int m = begin; m < ref; ++m) {
+        sum += result.at(s, m).p50;
+    }
+    h.has_before = ref > begin;
+    h.before = h.has_before ? sum / (ref - begin) : 0.0;
+    h.before_first = layout.first_month + begin;
+    h.before_last = layout.first_month + ref - 1;
+    int trough = ref;
+    for (int m = ref; m < layout.months; ++m) {
+        if (result.at(s, m).p50 < result.at(s, trough).p50) {
+            trough = m;
+        }
+    }
+    h.trough_month = layout.first_month + trough;
+    h.trough = result.at(s, trough).p50;
+    if (h.has_before) {
+        for (int m = trough + 1; m < layout.months; ++m) {
+            if (result.at(s, m).p50 >= RECOVERY_SHARE * h.before) {
+                h.recovery_month = layout.first_month + m;
+                break;
+            }
+        }
+    }
+    // Buyers most at risk.
+    std::vector<std::size_t> order(layout.buyers.size());
+    for (std::size_t b = 0; b < order.size(); ++b) {
+        order[b] = b;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return result.buyers[a].shortage_probability > result.buyers[b].shortage_probability;
+    });
+    for (std::size_t b : order) {
+        const BuyerSummary& bs = result.buyers[b];
+        if (bs.shortage_probability <= 0.0 || h.buyers.size() == 3) {
+            break;
+        }
+        const BuyerKey& k = layout.buyers[b];
+        const bool shared = std::any_of(
+            layout.buyers.begin(), layout.buyers.end(),
+            [&](const BuyerKey& o) { return o.country == k.country && o.buyer != k.buyer; });
+        BuyerRisk risk;
+        risk.name = (shared ? k.country + " " + k.buyer : k.country) + " (" + k.product_id + ")";
+        risk.probability = bs.shortage_probability;
+        if (bs.time_to_shortage.count > 0) {
+            risk.first_shortage_p50 =
+                scenario.reference_day + static_cast<Day>(std::lround(bs.time_to_shortage.p50));
+        }
+        h.buyers.push_back(risk);
+    }
+    return h;
+}
+
+std::vector<std::string> Headline::lines() const {
+    std::vector<std::string> out;
+    if (series.empty()) {
+        return out;
+    }
+    const std::string from = format_date(counted_from);
+    out.push_back("Headline: " + series + " (P50, t/month), counted from " + from + ":");
+    if (has_before) {
+        out.push_back("  before: " + tonnes(before) + " t/month (mean, " +
+                      format_month(before_first) + ".." + format_month(before_last) + ")");
+        const double change = before > 0 ? 100.0 * (trough / before - 1.0) : 0.0;
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%+.0f%%", change);
+        out.push_back("  trough: " + tonnes(trough) + " t in " + format_month(trough_month) +
+                      (before > 0 ? std::string(" (") + pct + " on before)" : ""));
+        out.push_back("  recovery to 90% of before: " +
+                      (recovery_month ? format_month(*recovery_month)
+                                      : std::string("not within the horizon")));
+    } else {
+        out.push_back("  lowest: " + tonnes(trough) + " t in " + format_month(trough_month) +
+                      " (no month before " + from + " to compare with)");
+    }
+    if (buyers.empty()) {
+        out.push_back("  buyers: no shortage in any trial from " + from);
+    } else {
+        std::string line = "  most at risk:";
+        for (std::size_t i = 0; i < buyers.size(); ++i) {
+            char p[32];
+            std::snprintf(p, sizeof p, "%.0f%%", 100.0 * buyers[i].probability);
+            line += (i ? "; " : " ") + buyers[i].name + " " + p +
+                    (buyers[i].first_shortage_p50
+                         ? ", first short " + format_date(*buyers[i].first_shortage_p50)
+                         : "");
+        }
+        out.push_back(line);
+    }
+    return out;
+}
+
+std::optional<MonthIndex> projection_start(const std::vector<ReportedRow>& rows) {
+    std::optional<MonthIndex> last;
+    for (const auto& r : rows) {
+        if (r.has_value && r.is_mass && r.first == r.last) {
+            last = last ? std::max(*last, r.last) : r.last;
+        }
+    }
+    if (last) {
+        return *last + 1;
+    }
+    return std::nullopt;
+}
+
+}  // namespace chokepoint

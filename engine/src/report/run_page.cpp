@@ -1,0 +1,255 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "chokepoint/core/text.hpp"
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/results.hpp"
+#include "chokepoint/report/run_report.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+// Reported single-month figures that are exactly one series of the layout, by series index.
+std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> reported_by_series(
+    const std::vector<ReportedRow>& rows, const OutputLayout& layout) {
+    std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> out;
+    if (rows.empty()) {
+        return out;
+    }
+    const ReportedMapping mapping =
+        map_reported(rows, layout, layout.first_month, layout.first_month + layout.months - 1);
+    for (const auto& t : mapping.targets) {
+        if (t.series.size() == 1 && t.first == t.last) {
+            out[static_cast<std::size_t>(t.series[0])].push_back(
+                {layout.first_month + t.first, rows[t.row].tonnes});
+        }
+    }
+    return out;
+}
+
+std::vector<Summary> months_of(const RunResult& r, std::size_t series) {
+    std::vector<Summary> out;
+    for (int m = 0; m < r.layout.months; ++m) {
+        out.push_back(r.at(series, m));
+    }
+    return out;
+}
+
+const char* GLOSSARY =
+    "<h2>Reading the charts</h2>\n<dl>\n"
+    "<dt>trial</dt><dd>one run of the scenario with every uncertain number drawn once; the "
+    "bands are percentiles over all trials.</dd>\n"
+    "<dt>P50 (median)</dt><dd>half of the trials are below the line, half above.</dd>\n"
+    "<dt>P25-P75, P5-P95</dt><dd>the middle 50% and 90% of trials: a 90% band holds the month's "
+    "value in nine trials out of ten.</dd>\n"
+    "<dt>World</dt><dd>the total over all partners (a row of summary.csv with "
+    "<code>partner_total</code> true), not a country.</dd>\n"
+    "<dt>reported</dt><dd>customs figures from the dataset beside the model "
+    "(models/reported/), where a figure is exactly one series and month.</dd>\n"
+    "<dt>projection</dt><dd>months after the last reported figure (shaded).</dd>\n"
+    "<dt>licence backlog</dt><dd>tonnes whose licence application is waiting for a decision at "
+    "the month's end.</dd>\n"
+    "<dt>stock</dt><dd>a buyer's stock at the month's end, in tonnes.</dd>\n"
+    "<dt>shortage</dt><dd>tonnes of a buyer's demand that stock and deliveries could not meet in "
+    "the month.</dd>\n"
+    "<dt>dashed lines</dt><dd>the start of each event of the scenario (~: an uncertain start, "
+    "drawn at the middle of its range).</dd>\n</dl>\n";
+
+}  // namespace
+
+std::string page_head(const std::string& title) {
+    return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+           html_escape(title) +
+           "</title>\n<style>body{font-family:sans-serif;margin:2em auto;max-width:1040px;"
+           "padding:0 1em;color:#222}img{width:100%;border:1px solid #ddd}"
+           "td,th{padding:2px 8px;text-align:right}td.l,th.l{text-align:left}"
+           "pre.headline{background:#f6f8fa;border-left:4px solid #08519c;padding:0.8em;"
+           "white-space:pre-wrap}dt{font-weight:bold;margin-top:0.4em}table.prov td{text-align:"
+           "left}nav a{margin-right:1em}</style></head><body>\n";
+}
+
+std::string provenance_table(const Provenance& p) {
+    std::ostringstream html;
+    html << "<table class=\"prov\">\n"
+         << "<tr><td>version</td><td>" << html_escape(version()) << " (git "
+         << html_escape(git_revision()) << ")</td></tr>\n"
+         << "<tr><td>scenario</td><td>" << html_escape(p.scenario_path) << "</td></tr>\n"
+         << "<tr><td>scenario SHA-256</td><td><code>" << html_escape(p.scenario_sha256)
+         << "</code></td></tr>\n"
+         << "<tr><td>seed</td><td>" << p.seed << "</td></tr>\n"
+         << "<tr><td>trials</td><td>" << p.trials;
+    if (p.partial) {
+        html << " of " << p.trials_requested << " (PARTIAL: interrupted)";
+    }
+    html << "</td></tr>\n<tr><td>run</td><td>" << html_escape(p.run_date) << " UTC</td></tr>\n"
+         << "</table>\n";
+    return html.str();
+}
+
+std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& dir,
+                                                  const Scenario& scenario, const RunResult& result,
+                                                  const std::vector<ReportedRow>& reported,
+                                                  const Provenance& provenance) {
+    namespace fs = std::filesystem;
+    if (!gnuplot_available()) {
+        throw std::runtime_error(
+            "gnuplot not found: install the Debian package gnuplot-nox to draw charts");
+    }
+    const OutputLayout& layout = result.layout;
+    const fs::path charts = dir / "charts";
+    fs::create_directories(charts);
+    const auto points = reported_by_series(reported, layout);
+    const auto markers = merge_markers(event_markers(scenario), 12);
+    const auto projection = projection_start(reported);
+    std::vector<fs::path> written;
+    std::ostringstream body;
+    std::ostringstream nav;
+
+    auto chart = [&](const std::string& name, std::vector<FanPanel> panels) {
+        FanChart c;
+        c.name = chart_slug(name);
+        c.first_month = layout.first_month;
+        c.panels = std::move(panels);
+        c.markers = markers;
+        c.projection_from = projection;
+        for (auto& f : draw_fan_chart(charts, c)) {
+            written.push_back(f);
+        }
+        body << "<img src=\"charts/" << c.name << ".png\" alt=\""
+             << html_escape(c.panels.front().title) << "\">\n<p><a href=\"charts/" << c.name
+             << ".svg\">SVG</a></p>\n";
+    };
+    auto panel = [&](std::size_t s, const std::string& title, const std::string& ylabel) {
+        FanPanel p;
+        p.title = title;
+        p.ylabel = ylabel;
+        p.months = months_of(result, s);
+        if (auto it = points.find(s); it != points.end()) {
+            p.reported = it->second;
+        }
+        return p;
+    };
+    auto section = [&](const std::string& id, const std::string& heading) {
+        body << "<h2 id=\"" << id << "\">" << html_escape(heading) << "</h2>\n";
+        nav << "<a href=\"#" << id << "\">" << html_escape(heading) << "</a>";
+    };
+
+    // 1. The headline series: to World first, then each destination.
+    const ReportSeries head = headline_series(layout);
+    section("exports", head.describe());
+    std::vector<std::size_t> order = head.totals;
+    order.insert(order.end(), head.parts.begin(), head.parts.end());
+    for (std::size_t s : order) {
+        const SeriesKey& k = layout.series[s];
+        chart("exports_" + k.product + "_" + k.from + "_" + k.to,
+              {panel(s, head.describe() + " to " + k.to, "tonnes per month")});
+    }
+    // 2. Separation products: what China's separation plants export (oxide, metal, compound).
+    bool any_separation = false;
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const SeriesKey& k = layout.series[s];
+        if (k.metric == "exports" && k.to == "World" && k.from == head.exporter &&
+            k.product != head.product && k.product != "concentrate") {
+            if (!any_separation) {
+                section("separation", "Separation products exported from " + head.exporter);
+                any_separation = true;
+            }
+            chart("exports_" + k.product + "_" + k.from + "_world",
+                  {panel(s, k.product + " exports from " + k.from + " to World",
+                         "tonnes per month")});
+        }
+    }
+    // 3. Licence backlogs: totals per product.
+    bool any_backlog = false;
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const SeriesKey& k = layout.series[s];
+        if (k.metric == "licence_backlog" && k.to == "World") {
+            if (!any_backlog) {
+                section("backlog", "Licence backlogs");
+                any_backlog = true;
+            }
+            chart(
+                "licence_backlog_" + k.product + "_" + k.from,
+                {panel(s, k.product + " waiting for a licence in " + k.from + " (all destinations)",
+                       "tonnes at month end")});
+        }
+    }
+    // 4. Buyers: stock above shortage, for each buyer country and product with a shortage in
+    // any percentile; the others are named in one sentence.
+    section("buyers", "Buyers: stock and shortage");
+    std::vector<std::string> never_short;
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const SeriesKey& k = layout.series[s];
+        if (k.metric != "shortage") {
+            continue;
+        }
+        bool short_somewhere = false;
+        for (int m = 0; m < layout.months; ++m) {
+            short_somewhere = short_somewhere || result.at(s, m).p95 > 0.0;
+        }
+        const int stock = layout.find({"stock", k.product, k.from, k.to});
+        if (!short_somewhere || stock < 0) {
+            never_short.push_back(k.to + " (" + k.product + ")");
+            continue;
+        }
+        chart("buyer_" + k.to + "_" + k.product,
+              {panel(static_cast<std::size_t>(stock), k.to + ": " + k.product + " stock",
+                     "tonnes at month end"),
+               panel(s, k.to + ": " + k.product + " shortage", "tonnes per month")});
+    }
+    if (!never_short.empty()) {
+        std::string list;
+        for (const auto& n : never_short) {
+            list += (list.empty() ? "" : ", ") + n;
+        }
+        body << "<p>No shortage even at P95 in any month: " << html_escape(list) << ".</p>\n";
+    }
+
+    // The page.
+    const Headline headline = compute_headline(scenario, result, head);
+    std::ostringstream html;
+    html << page_head(scenario.name + ": projection") << "<h1>" << html_escape(scenario.name)
+         << ": projection</h1>\n<p>" << html_escape(scenario.description) << "</p>\n";
+    if (result.partial) {
+        html << "<p><strong>PARTIAL: interrupted after " << result.trials_completed << " of "
+             << result.trials_requested << " trials.</strong></p>\n";
+    }
+    html << "<pre class=\"headline\">";
+    for (const auto& line : headline.lines()) {
+        html << html_escape(line) << "\n";
+    }
+    html << "</pre>\n<nav>" << nav.str() << "<a href=\"#glossary\">Reading the charts</a></nav>\n"
+         << body.str() << "<h2 id=\"events\">Events</h2>\n<table>\n<tr><th class=\"l\">event</th>"
+         << "<th class=\"l\">kind</th><th class=\"l\">start</th></tr>\n";
+    std::vector<Distribution> bounds;
+    for (const auto& p : scenario.parameters) {
+        bounds.push_back(p.distribution);
+    }
+    for (const auto& ev : scenario.events) {
+        const double lo = ev.start.lower(bounds);
+        const double hi = ev.start.upper(bounds);
+        std::string start = "uncertain";
+        if (std::isfinite(lo) && std::isfinite(hi)) {
+            start = lo == hi ? format_date(static_cast<Day>(lo))
+                             : format_date(static_cast<Day>(lo)) + " .. " +
+                                   format_date(static_cast<Day>(hi));
+        }
+        html << "<tr><td class=\"l\">" << html_escape(ev.id) << "</td><td class=\"l\">"
+             << to_string(ev.kind) << "</td><td class=\"l\">" << start << "</td></tr>\n";
+    }
+    html << "</table>\n<div id=\"glossary\">" << GLOSSARY << "</div>\n<h2>Provenance</h2>\n"
+         << provenance_table(provenance)
+         << "<p>Data: summary.csv, buyers.csv and run.json beside this page.</p>\n"
+         << "</body></html>\n";
+    write_file_atomic(dir / "index.html", html.str());
+    written.push_back(dir / "index.html");
+    return written;
+}
+
+}  // namespace chokepoint
