@@ -1316,22 +1316,32 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     s.parameters = parameters;
     read_events(member(root, "events"), r, s);
 
-    // Time to shortage is counted from this day: the given date, else the first export control.
+    // Time to shortage is counted from this day: the given date, else the first export control
+    // the scenario's own file defines (a what-if that extends another shows its own effect),
+    // else the first export control it inherits.
     s.reference_day = s.start;
     if (const YNode* v = member(root, "time_to_shortage_from")) {
         if (auto d = r.date(*v, "time_to_shortage_from")) {
             s.reference_day = *d;
         }
     } else {
+        std::vector<const EventSpec*> controls;
         for (const auto& ev : s.events) {
-            if (ev.kind == EventKind::export_control) {
-                // An unbounded date distribution has no lower bound: count from the start then.
-                const double lo = ev.start.lower(r.parameter_distributions());
-                s.reference_day = std::isfinite(lo)
-                                      ? static_cast<Day>(std::max(lo, static_cast<double>(s.start)))
-                                      : s.start;
-                break;
+            if (ev.kind == EventKind::export_control && ev.where.file == path) {
+                controls.push_back(&ev);
             }
+        }
+        for (const auto& ev : s.events) {
+            if (ev.kind == EventKind::export_control && ev.where.file != path) {
+                controls.push_back(&ev);
+            }
+        }
+        if (!controls.empty()) {
+            // An unbounded date distribution has no lower bound: count from the start then.
+            const double lo = controls.front()->start.lower(r.parameter_distributions());
+            s.reference_day = std::isfinite(lo)
+                                  ? static_cast<Day>(std::max(lo, static_cast<double>(s.start)))
+                                  : s.start;
         }
     }
     sink.throw_if_any();
