@@ -28,7 +28,7 @@ expect "output with a trailing slash" 0 "Results written to $work/out2/ (summary
 for f in summary.csv buyers.csv run.json; do
     if [ -s "$work/out/$f" ]; then echo "ok   wrote $f"; passed=$((passed + 1)); else echo "FAIL missing $f"; failed=$((failed + 1)); fi
 done
-if head -1 "$work/out/summary.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95'; then
+if head -1 "$work/out/summary.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,unit,partner_total,trials,partial'; then
     echo "ok   summary header"; passed=$((passed + 1))
 else
     echo "FAIL summary header"; failed=$((failed + 1))
@@ -241,6 +241,60 @@ printf "$base_yaml" | sed 's#small_model.yaml#empty_model.yaml#' > "$hostile/emp
 expect "an empty model is refused" 2 "the model needs a 'products:' list with at least one product" -- "$sim" validate "$hostile/empty.yaml"
 sed 's/,1380,t,/,-1380,t,/' "$work/reported.csv" > "$hostile/negative.csv"
 expect "negative reported tonnes are refused" 2 "negative.csv:2: error: value: a reported figure cannot be negative" -- "$sim" compare "$work/good.yaml" --reported "$hostile/negative.csv"
+
+
+# What the analyst sees: charts and a page for every run, the headline, --report, --from, files
+# that join and numbers that round-trip.
+expect "run draws charts" 0 "Charts: $work/seen/index.html" -- "$sim" "$work/good.yaml" --output "$work/seen"
+if [ -s "$work/seen/index.html" ] && grep -q 'charts/exports_magnet_exportland_world.png' "$work/seen/index.html"; then ok "run page links the World chart"; else bad "run page lacks the World chart"; fi
+for f in "$work"/seen/charts/*.png; do
+    if tail -c 12 "$f" | od -An -tx1 | tr -d ' \n' | grep -q '0000000049454e44ae426082$'; then :; else bad "not a whole PNG: $f"; fi
+done
+pngs=$(ls "$work"/seen/charts/*.png 2>/dev/null | wc -l); svgs=$(ls "$work"/seen/charts/*.svg 2>/dev/null | wc -l)
+if [ "$pngs" -ge 2 ] && [ "$pngs" -eq "$svgs" ]; then ok "run charts: $pngs PNG and SVG"; else bad "run charts: $pngs PNG, $svgs SVG"; fi
+if grep -q 'scenario SHA-256' "$work/seen/index.html" && grep -q 'Reading the charts' "$work/seen/index.html"; then ok "page has provenance and glossary"; else bad "page lacks provenance or glossary"; fi
+expect "headline before the table" 0 "Headline: magnet exports from Exportland to World" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts
+if [ ! -e "$work/seen2/charts" ] && [ ! -e "$work/seen2/index.html" ]; then ok "--no-charts draws nothing"; else bad "--no-charts drew charts"; fi
+expect "--report stock" 0 "magnet stock at buyers, tonnes per month" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock
+expect "--report unknown metric" 2 "--report: no metric 'exprots'; choose one of exports" -- "$sim" "$work/good.yaml" --report exprots
+expect "--report unknown product" 2 "no exports of 'oxide'; this scenario has exports of magnet" -- "$sim" "$work/good.yaml" --report exports/oxide
+expect "--from moves the shortage count" 0 "probability of a shortage on or after 2025-03-01" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --from 2025-03-01
+expect "--from outside the scenario" 2 "--from 2030-01-01 is outside the scenario" -- "$sim" "$work/good.yaml" --from 2030-01-01
+PATH_NO_GNUPLOT="$work/nognuplot"; mkdir -p "$PATH_NO_GNUPLOT"
+expect "no gnuplot is a warning" 0 "gnuplot not found: no charts" -- env PATH="$PATH_NO_GNUPLOT" "$sim" "$work/good.yaml" --output "$work/seen3"
+if command -v python3 >/dev/null; then
+    # summary.csv: units, partner totals, trials and partial on every row; numbers round-trip.
+    if python3 - "$work/seen/summary.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and all(r["unit"] in ("t/month", "t", "days") for r in rows), "unit"
+assert all((r["partner_total"] == "true") == ("World" in (r["from"], r["to"])) for r in rows)
+assert all(r["trials"] == "20" and r["partial"] == "false" for r in rows)
+assert any(r["metric"] == "days_short" and r["unit"] == "days" for r in rows)
+for r in rows:
+    for k in ("mean", "sd", "p05", "p50", "p95"):
+        assert repr(float(r[k])) == r[k] or float(r[k]) == int(float(r[k])), (k, r[k])
+PY
+    then ok "summary.csv units, totals, trials, exact numbers"; else bad "summary.csv columns"; fi
+    # comparison.csv joins summary.csv on metric, product, from, to, period.
+    if python3 - "$work/cmp/comparison.csv" "$work/cmp_join/summary.csv" "$sim" "$work/good.yaml" "$work/cmp_join" <<'PY'
+import csv, subprocess, sys
+subprocess.run([sys.argv[3], sys.argv[4], "--output", sys.argv[5], "--quiet", "--no-charts"], check=True, stdout=subprocess.DEVNULL)
+cmp = list(csv.DictReader(open(sys.argv[1])))
+summ = {(r["metric"], r["product"], r["from"], r["to"], r["period"]): r for r in csv.DictReader(open(sys.argv[2]))}
+single = [r for r in cmp if r["period"]]
+assert single, "no single-month figure"
+for r in single:
+    key = (r["metric"], r["product"], r["from"], r["to"], r["period"])
+    assert key in summ, key
+    assert r["unit"] == "t" and r["series_count"] == "1"
+total = [r for r in cmp if not r["period"]]
+assert total and all(r["period_start"] == "2025-01" and r["period_end"] == "2025-03" for r in total)
+PY
+    then ok "comparison.csv joins summary.csv on keys"; else bad "comparison.csv does not join"; fi
+else
+    bad "python3 missing (tools/setup.sh installs it)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -123,7 +123,7 @@ expect "example Sobol sweep" 0 "S1" -- "$sim" sweep "$src/scenarios/sweeps/april
 
 # diff: the README's example on the small model, and the same scenario against itself.
 expect "diff runs" 0 "Results written to $work/diff/" -- "$sim" diff "$work/scenarios/small_controls.yaml" --base-set events.control.probability=0 --trials 32 --output "$work/diff" --quiet
-if head -1 "$work/diff/diff.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower'; then ok "diff.csv header"; else bad "diff.csv header"; fi
+if head -1 "$work/diff/diff.csv" | grep -qx 'metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower,unit,partner_total'; then ok "diff.csv header"; else bad "diff.csv header"; fi
 if [ -s "$work/diff/charts/diff_exports_magnet_world.png" ]; then ok "diff chart"; else bad "no diff chart"; fi
 expect "diff needs a change" 2 "diff of a scenario with itself" -- "$sim" diff "$work/scenarios/small_controls.yaml"
 "$sim" diff "$work/scenarios/small_controls.yaml" "$work/scenarios/small_controls.yaml" --trials 16 --output "$work/diff0" --quiet --no-charts >/dev/null 2>&1

@@ -178,6 +178,7 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
         ComparedFigure f;
         f.row = t.row;
         f.label = t.label;
+        f.series = t.series;
         f.reported = row.tonnes;
         const auto& x = samples[k];
         double mean = 0.0;
@@ -218,23 +219,45 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
 
 std::string format_comparison_csv(const Comparison& c, const Scenario&) {
     std::ostringstream out;
-    out << "label,series,from,to,period_start,period_end,reported_t,simulated_mean,p05,p25,p50,"
-           "p75,p95,inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,"
-           "source,file,line\n";
+    // summary.csv's keys first (metric, product, from, to, period), so the two files join.
+    out << "metric,product,from,to,period,period_start,period_end,unit,label,reported_series,"
+           "reported_from,reported_to,series_count,reported,simulated_mean,p05,p25,p50,p75,p95,"
+           "inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,source,file,"
+           "line,trials,partial\n";
     const auto q = csv_field;
+    const auto x = format_exact;
+    const OutputLayout& layout = c.run.layout;
     for (const auto& f : c.figures) {
         const ReportedRow& r = c.rows[f.row];
-        out << q(f.label) << ',' << q(r.series) << ',' << q(r.from) << ',' << q(r.to) << ','
-            << format_month(r.first) << ',' << format_month(r.last) << ','
-            << format_number(f.reported) << ',' << format_number(f.mean) << ','
-            << format_number(f.p05) << ',' << format_number(f.p25) << ',' << format_number(f.p50)
-            << ',' << format_number(f.p75) << ',' << format_number(f.p95) << ','
-            << (f.inside50 ? "true" : "false") << ',' << (f.inside90 ? "true" : "false") << ','
-            << format_number(f.error_pct, 2) << ',' << format_number(f.crps) << ','
-            << (f.persistence ? format_number(*f.persistence) : "") << ','
-            << (f.seasonal_naive ? format_number(*f.seasonal_naive) : "") << ','
+        // The series' keys; a sum over several partners names them joined by '+'.
+        std::string metric, product, from, to;
+        for (int s : f.series) {
+            const SeriesKey& k = layout.series[static_cast<std::size_t>(s)];
+            auto add = [](std::string& into, const std::string& v) {
+                if (into.empty()) {
+                    into = v;
+                } else if (into != v && into.find("+" + v) == std::string::npos &&
+                           into.rfind(v + "+", 0) != 0) {
+                    into += "+" + v;
+                }
+            };
+            add(metric, k.metric);
+            add(product, k.product);
+            add(from, k.from);
+            add(to, k.to);
+        }
+        out << q(metric) << ',' << q(product) << ',' << q(from) << ',' << q(to) << ','
+            << (r.first == r.last ? format_month(r.first) : "") << ',' << format_month(r.first)
+            << ',' << format_month(r.last) << ",t," << q(f.label) << ',' << q(r.series) << ','
+            << q(r.from) << ',' << q(r.to) << ',' << f.series.size() << ',' << x(f.reported)
+            << ',' << x(f.mean) << ',' << x(f.p05) << ',' << x(f.p25) << ',' << x(f.p50) << ','
+            << x(f.p75) << ',' << x(f.p95) << ',' << (f.inside50 ? "true" : "false") << ','
+            << (f.inside90 ? "true" : "false") << ',' << x(f.error_pct) << ',' << x(f.crps)
+            << ',' << (f.persistence ? x(*f.persistence) : "") << ','
+            << (f.seasonal_naive ? x(*f.seasonal_naive) : "") << ','
             << (f.conflict ? "true" : "false") << ',' << q(r.source) << ',' << q(r.file) << ','
-            << r.line << '\n';
+            << r.line << ',' << c.run.trials_completed << ','
+            << (c.run.partial ? "true" : "false") << '\n';
     }
     return out.str();
 }

@@ -1,3 +1,4 @@
+#include <charconv>
 #include "chokepoint/io/files.hpp"
 
 #include <fcntl.h>
@@ -140,9 +141,24 @@ std::string csv_field(const std::string& text) {
     return out + "\"";
 }
 
+std::string format_exact(double value) {
+    if (!std::isfinite(value)) {
+        return "";
+    }
+    if (value == 0.0) {
+        return "0";  // also for -0
+    }
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    return std::string(buf, r.ptr);
+}
+
 std::string format_number(double value, int decimals) {
     if (!std::isfinite(value)) {
         return "";
+    }
+    if (std::abs(value) >= 1e15) {
+        return format_exact(value);  // "%f" of such values would need more than 64 characters
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, value);

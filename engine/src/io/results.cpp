@@ -17,26 +17,41 @@ const char* git_revision() {
     return CHOKEPOINT_GIT_REVISION;
 }
 
+std::string series_unit(const std::string& metric) {
+    if (metric == "days_short") {
+        return "days";
+    }
+    if (metric == "stock" || metric == "licence_backlog") {
+        return "t";  // at the month's end
+    }
+    return "t/month";
+}
+
 namespace {
 void append_summary(std::ostringstream& out, const Summary& s) {
     for (double v : {s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95}) {
-        out << ',' << format_number(v);
+        out << ',' << format_exact(v);
     }
 }
 }  // namespace
 
 std::string format_summary_csv(const RunResult& result) {
     std::ostringstream out;
-    out << "metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95\n";
+    out << "metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,unit,partner_total,trials,"
+           "partial\n";
     const OutputLayout& layout = result.layout;
+    const std::string tail = "," + std::to_string(result.trials_completed) + "," +
+                             (result.partial ? "true" : "false") + "\n";
     for (std::size_t s = 0; s < layout.series.size(); ++s) {
         const SeriesKey& key = layout.series[s];
+        const std::string unit = series_unit(key.metric);
+        const bool total = key.from == "World" || key.to == "World";
         for (int m = 0; m < layout.months; ++m) {
             out << csv_field(key.metric) << ',' << csv_field(key.product) << ','
                 << csv_field(key.from) << ',' << csv_field(key.to) << ','
                 << format_month(layout.first_month + m);
             append_summary(out, result.at(s, m));
-            out << '\n';
+            out << ',' << unit << ',' << (total ? "true" : "false") << tail;
         }
     }
     return out.str();
@@ -47,20 +62,21 @@ std::string format_buyers_csv(const Scenario& scenario, const RunResult& result)
     out << "buyer,country,product,shortage_probability,shortage_tonnes_mean,"
            "shortage_tonnes_p50,shortage_tonnes_p95,days_short_mean,days_short_p95,"
            "time_to_shortage_from,time_to_shortage_p05,time_to_shortage_p50,"
-           "time_to_shortage_p95\n";
+           "time_to_shortage_p95,trials,partial\n";
     for (std::size_t b = 0; b < result.layout.buyers.size(); ++b) {
         const BuyerKey& key = result.layout.buyers[b];
         const BuyerSummary& s = result.buyers[b];
         const bool any = s.time_to_shortage.count > 0;
         out << csv_field(key.buyer) << ',' << csv_field(key.country) << ','
-            << csv_field(key.product_id) << ',' << format_number(s.shortage_probability) << ','
-            << format_number(s.shortage_tonnes.mean) << ',' << format_number(s.shortage_tonnes.p50)
-            << ',' << format_number(s.shortage_tonnes.p95) << ','
-            << format_number(s.days_short.mean) << ',' << format_number(s.days_short.p95) << ','
+            << csv_field(key.product_id) << ',' << format_exact(s.shortage_probability) << ','
+            << format_exact(s.shortage_tonnes.mean) << ',' << format_exact(s.shortage_tonnes.p50)
+            << ',' << format_exact(s.shortage_tonnes.p95) << ','
+            << format_exact(s.days_short.mean) << ',' << format_exact(s.days_short.p95) << ','
             << format_date(scenario.reference_day) << ','
-            << (any ? format_number(s.time_to_shortage.p05) : "") << ','
-            << (any ? format_number(s.time_to_shortage.p50) : "") << ','
-            << (any ? format_number(s.time_to_shortage.p95) : "") << '\n';
+            << (any ? format_exact(s.time_to_shortage.p05) : "") << ','
+            << (any ? format_exact(s.time_to_shortage.p50) : "") << ','
+            << (any ? format_exact(s.time_to_shortage.p95) : "") << ',' << result.trials_completed
+            << ',' << (result.partial ? "true" : "false") << '\n';
     }
     return out.str();
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/results.hpp"
 #include "chokepoint/stats/moments.hpp"
 
 namespace chokepoint {
@@ -98,7 +99,8 @@ DiffResult run_diff(const Scenario& base, const Scenario& whatif, const RunConfi
 
 std::string format_diff_csv(const DiffResult& d) {
     std::ostringstream out;
-    out << "metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower\n";
+    out << "metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,prob_lower,unit,"
+           "partner_total\n";
     for (std::size_t s = 0; s < d.layout.series.size(); ++s) {
         const SeriesKey& k = d.layout.series[s];
         for (int m = 0; m < d.layout.months; ++m) {
@@ -106,12 +108,13 @@ std::string format_diff_csv(const DiffResult& d) {
             out << csv_field(k.metric) << ',' << csv_field(k.product) << ',' << csv_field(k.from)
                 << ',' << csv_field(k.to) << ',' << format_month(d.layout.first_month + m);
             for (double v : {x.mean, x.sd, x.p05, x.p25, x.p50, x.p75, x.p95}) {
-                out << ',' << format_number(v);
+                out << ',' << format_exact(v);
             }
             out << ','
-                << format_number(d.prob_lower[s * static_cast<std::size_t>(d.layout.months) +
-                                              static_cast<std::size_t>(m)])
-                << '\n';
+                << format_exact(d.prob_lower[s * static_cast<std::size_t>(d.layout.months) +
+                                             static_cast<std::size_t>(m)])
+                << ',' << series_unit(k.metric) << ','
+                << (k.from == "World" || k.to == "World" ? "true" : "false") << '\n';
         }
     }
     return out.str();

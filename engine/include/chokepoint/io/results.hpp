@@ -22,7 +22,13 @@ struct RunMetadata {
 const char* version();
 const char* git_revision();
 
-/// `metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95`, one row per series and month.
+/// The unit of a summary.csv metric: "t/month" for flows (exports, imports, shortage, refused),
+/// "t" for levels at the month's end (stock, licence_backlog), "days" for days_short.
+std::string series_unit(const std::string& metric);
+/// `metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,unit,partner_total,trials,partial`,
+/// one row per series and month. partner_total is true on totals over partners (from or to is
+/// "World"); trials and partial say on every row how many trials it summarises and whether the
+/// run was interrupted. Numbers are written exactly (format_exact).
 std::string format_summary_csv(const RunResult& result);
 /// One row per buyer and product: shortage probability, tonnes, days, time to shortage.
 std::string format_buyers_csv(const Scenario& scenario, const RunResult& result);
