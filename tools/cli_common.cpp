@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "chokepoint/io/result_dir.hpp"
 
@@ -24,10 +25,198 @@ std::filesystem::path output_dir(const std::string& output, const std::string& d
     return dir;
 }
 
+namespace {
+const CommandHelp* g_command = nullptr;
+}
+
+const std::vector<CommandHelp>& commands() {
+    static const std::vector<CommandHelp> table = {
+        {"run", "run a scenario: projection table, charts, buyers at risk",
+         "simulate [run] SCENARIO.yaml [options]",
+         "Runs a scenario's trials and writes summary.csv, buyers.csv, run.json, charts/ and "
+         "index.html; the terminal shows the headline, a table and each buyer's shortage risk.",
+         "simulate scenarios/april_controls.yaml --trials 4000 --report stock"},
+        {"validate", "check a scenario or model file; show overrides",
+         "simulate validate FILE.yaml [options]",
+         "Checks a scenario or a model file and reports every error with its file, line and "
+         "column; prints each value a scenario overrides from the file it extends.",
+         "simulate validate scenarios/october_measures_return.yaml --resolved"},
+        {"graph", "write the supply network as DOT or GraphML",
+         "simulate graph FILE.yaml [options]",
+         "Writes the supply network of a model (or a scenario's model) as Graphviz DOT or GraphML.",
+         "simulate graph models/rare_earths_2024.yaml | dot -Tsvg > network.svg"},
+        {"compare", "score a scenario against reported customs figures",
+         "simulate compare SCENARIO.yaml [options]",
+         "Runs a scenario and scores it against reported customs figures (MAPE, bias, coverage, "
+         "CRPS, skill against naive forecasts); writes comparison.csv, scores.json and charts.",
+         "simulate compare scenarios/known_2025-03.yaml --origin 2025-03"},
+        {"calibrate", "fit uncertain parameters to reported figures",
+         "simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [options]",
+         "Fits uncertain parameters to the reported figures and writes a small scenario that "
+         "extends the original with the fitted values.",
+         "simulate calibrate scenarios/april_controls.yaml --fit approval_rate_initial --to "
+         "2025-06"},
+        {"parameters", "list what a sweep or --set can vary",
+         "simulate parameters SCENARIO.yaml [options]",
+         "Lists every quantity a sweep or --set can vary, with its distribution, range and use.",
+         "simulate parameters scenarios/april_controls.yaml --format csv"},
+        {"sweep", "sensitivity sweep: which assumptions move the answer",
+         "simulate sweep SWEEP.yaml [options]   (also under mpirun -np K)",
+         "Runs a sensitivity sweep (oat, grid, lhs, morris, sobol) with common random numbers; "
+         "resumes where it stopped; writes points, trials, indices and charts.",
+         "simulate sweep scenarios/sweeps/april_controls_oat.yaml"},
+        {"diff", "two scenarios on the same trials: the difference",
+         "simulate diff BASE.yaml [WHATIF.yaml] [options]",
+         "Runs two scenarios on the same trials and reports the per-trial difference.",
+         "simulate diff scenarios/april_controls.yaml --base-set "
+         "events.announcement_18.probability=0"},
+        {"help", "show the commands, or one command's options", "simulate help [COMMAND]",
+         "Shows the commands, or one command's options.", "simulate help compare"},
+    };
+    return table;
+}
+
+const CommandHelp* find_command(const std::string& name) {
+    for (const auto& c : commands()) {
+        if (name == c.name) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+void set_current_command(const CommandHelp* command) {
+    g_command = command;
+}
+
+std::string general_usage() {
+    std::string out =
+        "Usage: simulate COMMAND [ARGS...]   (simulate SCENARIO.yaml is simulate run)\n\n"
+        "Commands:\n";
+    for (const auto& c : commands()) {
+        std::string line = "  " + std::string(c.name);
+        line.resize(14, ' ');
+        out += line + c.brief + "\n";
+    }
+    out +=
+        "\nsimulate help COMMAND (or simulate COMMAND --help) shows a command's options and an "
+        "example.\nsimulate --version shows the version.\n\n"
+        "Exit codes: 0 success, 1 failure, 2 bad usage or invalid input, 130 interrupted.\n"
+        "Environment: NO_COLOR turns colour off; CHOKEPOINT_LOG_LEVEL sets the log level "
+        "(as --log-level).\n";
+    return out;
+}
+
+namespace {
+
+// `text` in lines of at most `width` characters, starting at column `start`; each line after
+// the first is indented by `indent`.
+std::string wrap(const std::string& text, std::size_t width, std::size_t indent,
+                 std::size_t start) {
+    std::string out;
+    std::size_t column = start;
+    bool line_empty = true;
+    std::size_t i = 0;
+    while (i <= text.size()) {
+        const std::size_t end = std::min(text.find(' ', i), text.size());
+        const std::string word = text.substr(i, end - i);
+        i = end + 1;
+        if (word.empty()) {
+            continue;
+        }
+        if (!line_empty && column + 1 + word.size() > width) {
+            out += "\n" + std::string(indent, ' ');
+            column = indent;
+            line_empty = true;
+        }
+        if (!line_empty) {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += word.size();
+        line_empty = false;
+    }
+    return out;
+}
+
+// The value an option takes, by its name (program_options would print "arg").
+std::string metavar(const std::string& name) {
+    static const std::vector<std::pair<std::string, std::string>> names = {
+        {"trials", "N"},          {"seed", "S"},
+        {"threads", "T"},         {"output", "DIR"},
+        {"set", "PATH=VALUE"},    {"base-set", "PATH=VALUE"},
+        {"from", "DATE"},         {"to", "YYYY-MM"},
+        {"origin", "YYYY-MM"},    {"reported", "FILE_OR_DIR"},
+        {"format", "FORMAT"},     {"report", "METRIC[/PRODUCT]"},
+        {"fit", "PARAM[,PARAM]"}, {"max-evaluations", "N"},
+        {"write", "FILE.yaml"},
+    };
+    for (const auto& [n, v] : names) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return "VALUE";
+}
+
+}  // namespace
+
+std::string command_help(const CommandHelp& c, const po::options_description& opts,
+                         const std::vector<std::string>& positionals) {
+    std::string out =
+        "Usage: " + std::string(c.synopsis) + "\n\n" + wrap(c.summary, 78, 0, 0) + "\n\nOptions:\n";
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& o : opts.options()) {
+        const std::string& name = o->long_name();
+        if (std::find(positionals.begin(), positionals.end(), name) != positionals.end()) {
+            continue;
+        }
+        std::string flag = "--" + name;
+        const std::string shorter =
+            o->canonical_display_name(po::command_line_style::allow_dash_for_short);
+        if (shorter.size() == 2 && shorter[0] == '-') {
+            flag = shorter + ", " + flag;
+        } else {
+            flag = "    " + flag;
+        }
+        if (!o->semantic()->is_required() && o->semantic()->max_tokens() > 0) {
+            flag += " " + metavar(name);
+        }
+        rows.push_back({flag, o->description()});
+    }
+    rows.push_back(
+        {"    --log-level LEVEL", "trace, debug, info, warn, error or off (default: info)"});
+    rows.push_back({"-h, --help", "show this help"});
+    std::size_t width = 0;
+    for (const auto& r : rows) {
+        width = std::max(width, r.first.size());
+    }
+    for (const auto& r : rows) {
+        const std::string head = "  " + r.first + std::string(width - r.first.size() + 2, ' ');
+        out += head + wrap(r.second, 78, head.size(), head.size()) + "\n";
+    }
+    out += "\nExample:\n  " + std::string(c.example) + "\n";
+    return out;
+}
+
 po::variables_map parse_args(const std::vector<std::string>& args,
-                             const po::options_description& opts, const char* positional) {
+                             const po::options_description& opts,
+                             const std::vector<std::string>& positionals) {
+    for (const auto& a : args) {
+        if (a == "--help" || a == "-h") {
+            if (g_command != nullptr) {
+                std::fputs(command_help(*g_command, opts, positionals).c_str(), stdout);
+            } else {
+                std::fputs(general_usage().c_str(), stdout);
+            }
+            throw HelpShown{};
+        }
+    }
     po::positional_options_description pos;
-    pos.add(positional, 1);
+    for (const auto& p : positionals) {
+        pos.add(p.c_str(), 1);
+    }
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);

@@ -36,9 +36,32 @@ struct UsageError : std::runtime_error {
 /// Where a command writes: --output DIR as given (without a trailing '/', so messages do not
 /// print "out//"), or results/<default_name>.
 std::filesystem::path output_dir(const std::string& output, const std::string& default_name);
-/// Parses `args` with one positional argument named `positional`.
+/// A command's help: its synopsis, what it does and one example. The options come from the
+/// command's own program_options table, so help and parsing cannot disagree.
+struct CommandHelp {
+    const char* name;
+    const char* brief;  ///< one line for `simulate --help`
+    const char* synopsis;
+    const char* summary;
+    const char* example;
+};
+const std::vector<CommandHelp>& commands();
+const CommandHelp* find_command(const std::string& name);
+/// The command whose options parse_args() is about to see (for --help).
+void set_current_command(const CommandHelp* command);
+/// `simulate --help`: every command with its summary.
+std::string general_usage();
+/// `simulate COMMAND --help`: usage, summary, each option with its description, an example.
+std::string command_help(const CommandHelp& c, const po::options_description& opts,
+                         const std::vector<std::string>& positionals);
+/// Thrown by parse_args() after it printed help: the command exits 0.
+struct HelpShown {};
+
+/// Parses `args`; `positionals` name the positional arguments in order. With --help or -h
+/// anywhere, prints the current command's help and throws HelpShown.
 po::variables_map parse_args(const std::vector<std::string>& args,
-                             const po::options_description& opts, const char* positional);
+                             const po::options_description& opts,
+                             const std::vector<std::string>& positionals);
 /// `--set path=value` arguments.
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 /// A tonnage for the terminal: "4821", "12.3k".

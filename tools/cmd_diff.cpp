@@ -101,11 +101,7 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
         "output directory (default: results/<what-if name>-diff)")(
         "no-charts", po::bool_switch(&no_charts), "skip the charts")(
         "quiet,q", po::bool_switch(&quiet), "no progress line and no table");
-    po::positional_options_description pos;
-    pos.add("base", 1).add("whatif", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_args(args, opts, {"base", "whatif"});
     if (base_path.empty()) {
         throw UsageError("diff needs a base scenario, and a what-if scenario or --set/--base-set");
     }

@@ -53,7 +53,7 @@ int cmd_parameters(const std::vector<std::string>& args) {
         "format", po::value<std::string>(&format), "text, csv or json")(
         "all", po::bool_switch(&all), "also list fixed numbers and dates inside events")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
-    parse_args(args, opts, "scenario");
+    parse_args(args, opts, {"scenario"});
     if (path.empty()) {
         throw UsageError("parameters needs a scenario file");
     }
@@ -148,7 +148,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "restart", po::bool_switch(&restart), "discard earlier results in the directory")(
         "no-charts", po::bool_switch(&no_charts), "skip the charts")(
         "quiet,q", po::bool_switch(&quiet), "no progress line and no summary");
-    const po::variables_map vm = parse_args(args, opts, "sweep");
+    const po::variables_map vm = parse_args(args, opts, {"sweep"});
     if (path.empty()) {
         throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
     }

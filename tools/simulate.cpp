@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -37,29 +38,6 @@ using namespace chokepoint;
 using namespace chokepoint::cli;
 
 namespace {
-
-const char* USAGE = R"(Usage:
-  simulate SCENARIO.yaml [--trials N] [--seed S] [--threads T] [--output DIR]
-                         [--set path=value]... [--quiet]
-  simulate validate SCENARIO.yaml [--set path=value]...
-  simulate graph FILE.yaml [--format dot|graphml] [--output FILE]
-  simulate compare SCENARIO.yaml [--reported FILE_OR_DIR] [--from YYYY-MM] [--to YYYY-MM]
-                   [--origin YYYY-MM] [--trials N] [--seed S] [--threads T] [--output DIR]
-  simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [--reported FILE_OR_DIR]
-                   [--to YYYY-MM] [--trials N] [--seed S] [--threads T]
-                   [--max-evaluations N] [--write FILE.yaml] [--output DIR]
-  simulate parameters SCENARIO.yaml [--format text|csv|json] [--all] [--set path=value]...
-  simulate sweep SWEEP.yaml [--output DIR] [--threads T] [--trials N] [--restart]
-                 [--no-charts] [--quiet]          (also under mpirun -np K)
-  simulate diff BASE.yaml [WHATIF.yaml] [--set path=value]... [--base-set path=value]...
-                [--trials N] [--seed S] [--threads T] [--output DIR] [--no-charts] [--quiet]
-  simulate --help | --version
-
-Runs a Monte Carlo simulation of a supply-network scenario and writes summary.csv,
-buyers.csv and run.json to results/<scenario name>/ (or --output DIR).
-
-Exit codes: 0 success, 1 failure, 2 bad usage or invalid input, 130 interrupted (Ctrl-C).
-)";
 
 std::string join_args(int argc, char** argv) {
     std::string out;
@@ -188,17 +166,43 @@ int cmd_validate(const std::vector<std::string>& args) {
     po::options_description opts("validate options");
     std::string path;
     std::vector<std::string> sets;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
-    const po::variables_map vm = parse_args(args, opts, "scenario");
+    bool resolved = false;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario or model file")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value (repeatable)")(
+        "resolved", po::bool_switch(&resolved),
+        "print the merged scenario (after extends: and --set) as YAML");
+    const po::variables_map vm = parse_args(args, opts, {"scenario"});
     if (path.empty()) {
-        throw UsageError("validate needs a scenario file");
+        throw UsageError("validate needs a scenario or model file");
+    }
+    if (is_model_file(path)) {
+        if (!sets.empty() || resolved) {
+            throw UsageError(path + " is a model file: --set and --resolved apply to scenarios");
+        }
+        const Network net = load_model(path);
+        std::cout << path << ": valid model: " << net.products().size() << " products, "
+                  << net.nodes().size() << " nodes, " << net.edges().size() << " edges\n";
+        return EXIT_OK;
     }
     const Scenario s = load_scenario(path, parse_overrides(sets));
+    for (const auto& n : s.notices) {
+        std::cerr << terminal_safe(n) << "\n";
+    }
+    if (resolved) {
+        std::cout << s.resolved_yaml;
+        return EXIT_OK;
+    }
     std::cout << path << ": valid scenario '" << s.name << "': " << s.network.nodes().size()
               << " nodes, " << s.network.edges().size() << " edges, " << s.parameters.size()
               << " parameters, " << s.events.size() << " events, " << format_date(s.start) << " to "
-              << format_date(s.end) << "\n";
+              << format_date(s.end);
+    if (!s.notices.empty()) {
+        std::cout << "; " << s.notices.size()
+                  << (s.notices.size() == 1 ? " override" : " overrides")
+                  << " of the extended file (notices above)";
+    }
+    std::cout << "\n";
     return EXIT_OK;
 }
 
@@ -208,9 +212,9 @@ int cmd_graph(const std::vector<std::string>& args) {
     std::string format = "dot";
     std::string output;
     opts.add_options()("file", po::value<std::string>(&path), "model or scenario file")(
-        "format", po::value<std::string>(&format), "dot or graphml")(
+        "format", po::value<std::string>(&format), "dot or graphml (default: dot)")(
         "output,o", po::value<std::string>(&output), "output file (default: standard output)");
-    const po::variables_map vm = parse_args(args, opts, "file");
+    const po::variables_map vm = parse_args(args, opts, {"file"});
     if (path.empty()) {
         throw UsageError("graph needs a model or scenario file");
     }
@@ -243,19 +247,26 @@ struct ComparisonOptions {
     long long seed = -1;
     int threads = 0;
 
+    bool quiet = false;
+
     void add_to(po::options_description& opts) {
         opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-            "reported", po::value<std::string>(&reported), "reported figures (file or directory)")(
-            "from", po::value<std::string>(&from), "first month")(
-            "to", po::value<std::string>(&to), "last month")("trials", po::value<int>(&trials),
-                                                             "trials")(
-            "seed", po::value<long long>(&seed), "seed")("threads", po::value<int>(&threads),
-                                                         "threads")(
-            "output,o", po::value<std::string>(&output), "output directory");
+            "reported", po::value<std::string>(&reported),
+            "reported figures, a CSV file or a directory of them (default: reported/ beside the "
+            "scenario's model)")("from", po::value<std::string>(&from),
+                                 "first month of reported periods to use, YYYY-MM (default: all)")(
+            "to", po::value<std::string>(&to),
+            "last month of reported periods to use, YYYY-MM (default: all)")(
+            "trials", po::value<int>(&trials), "trials (default: the scenario's)")(
+            "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
+            "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
+            "output,o", po::value<std::string>(&output),
+            "output directory (default: results/<scenario name>-compare or -calibrate)")(
+            "quiet,q", po::bool_switch(&quiet), "no progress line");
     }
     void parse(const std::vector<std::string>& args, po::options_description& opts,
                const char* command) {
-        const po::variables_map vm = parse_args(args, opts, "scenario");
+        const po::variables_map vm = parse_args(args, opts, {"scenario"});
         if (path.empty()) {
             throw UsageError(std::string(command) + " needs a scenario file");
         }
@@ -292,8 +303,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     std::string origin;
     std::vector<std::string> sets;
     common.add_to(opts);
-    opts.add_options()("origin", po::value<std::string>(&origin), "backtest origin")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
+    opts.add_options()("origin", po::value<std::string>(&origin),
+                       "backtest origin YYYY-MM: score only periods after it")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)");
     common.parse(args, opts, "compare");
     CompareConfig config;
     if (!origin.empty()) {
@@ -304,7 +317,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     const std::string& output = common.output;
     config.run.cancel = &g_interrupted;
     require_result_dir(output_dir(output, scenario.name + "-compare"), ResultKind::compare);
-    Progress progress(::isatty(STDERR_FILENO));
+    Progress progress(!common.quiet && ::isatty(STDERR_FILENO));
     config.run.progress = [&](int done, int total) { progress(done, total); };
     std::signal(SIGINT, on_signal);
     const Comparison c = compare_with_reported(scenario, std::move(rows), config);
@@ -397,9 +410,12 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     std::string write;
     int max_evaluations = 60;
     common.add_to(opts);
-    opts.add_options()("fit", po::value<std::string>(&fit), "parameters to fit, comma-separated")(
-        "max-evaluations", po::value<int>(&max_evaluations), "optimiser budget")(
-        "write", po::value<std::string>(&write), "calibrated scenario file to write");
+    opts.add_options()("fit", po::value<std::string>(&fit),
+                       "uncertain parameters to fit, comma-separated (see simulate parameters)")(
+        "max-evaluations", po::value<int>(&max_evaluations),
+        "optimiser budget: runs of the scenario (default: 60)")(
+        "write", po::value<std::string>(&write),
+        "calibrated scenario file to write (default: calibrated.yaml in the output directory)");
     common.parse(args, opts, "calibrate");
     if (fit.empty()) {
         throw UsageError("calibrate needs --fit PARAM[,PARAM...]");
@@ -421,33 +437,74 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     // Calibration runs the scenario many times: at most 400 trials each unless --trials says.
     const auto rows = common.apply(scenario, config.compare, std::min(scenario.trials, 400));
     const std::string& reported = common.reported;
-    std::cerr << "calibrating " << fit << " on " << reported << " with "
-              << config.compare.run.trials << " trials per evaluation...\n";
+    namespace fs = std::filesystem;
+    const fs::path dir = output_dir(output, scenario.name + "-calibrate");
+    require_result_dir(dir, ResultKind::calibrate);  // before the first evaluation
+    if (!common.quiet) {
+        std::cerr << "calibrating " << fit << " on " << reported << " with "
+                  << config.compare.run.trials << " trials per evaluation, at most "
+                  << max_evaluations << " evaluations\n";
+        config.on_evaluation = [&](int n, double objective, const std::vector<double>& x) {
+            std::string values;
+            for (std::size_t k = 0; k < x.size() && k < config.fit.size(); ++k) {
+                values += (k ? ", " : "") + config.fit[k] + "=" + format_number(x[k], 4);
+            }
+            std::fprintf(stderr, "  evaluation %d: objective %.4f (%s)\n", n, objective,
+                         values.c_str());
+        };
+    }
     const Calibration cal = calibrate(scenario, rows, config);
 
-    // The calibrated scenario: the resolved scenario with the fitted parameters.
-    namespace fs = std::filesystem;
-    const fs::path target =
-        write.empty() ? fs::path(path).parent_path() / (scenario.name + "_calibrated.yaml")
-                      : fs::path(write);
-    std::vector<Override> overrides = cal.overrides;
-    overrides.push_back({"name", scenario.name + "_calibrated"});
-    if (fs::absolute(target.parent_path()).lexically_normal() !=
-        fs::absolute(fs::path(path).parent_path()).lexically_normal()) {
-        overrides.push_back(
-            {"model", fs::absolute(scenario.model_path).lexically_normal().string()});
+    // The calibrated scenario: a small file that extends the original and sets only the fitted
+    // parameters, so the original's comments, sources and ASSUMPTION notes stay where they are.
+    // It goes into the result directory unless --write names a file.
+    const fs::path target = write.empty() ? dir / "calibrated.yaml" : fs::path(write);
+    const fs::path target_dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::error_code ec;
+    const fs::path original = fs::absolute(path).lexically_normal();
+    fs::path extends = fs::absolute(target_dir).lexically_normal();
+    extends = original.lexically_relative(extends);
+    if (extends.empty()) {
+        extends = original;
     }
-    const Scenario calibrated = load_scenario(path, overrides);
-    std::string yaml = "# Written by `simulate calibrate " + path + " --fit " + fit +
-                       "`: the scenario with fitted parameters (triangular over the range where "
-                       "the objective stays within 5% of its minimum).\n" +
-                       calibrated.resolved_yaml;
-    write_file_atomic(target, yaml);
-    (void)load_scenario(target.string());  // what we wrote must load
-
-    const fs::path dir = output_dir(output, scenario.name + "-calibrate");
-    write_file_atomic(dir / "calibration.json",
-                      format_calibration_json(cal, scenario, target.string()));
+    std::string yaml = "# Written by simulate calibrate on " + utc_now() +
+                       " UTC: the fitted parameters of " + scenario.name + " (" + fit + ") on " +
+                       reported +
+                       ", each triangular over the range where the objective stays "
+                       "within 5% of its minimum. Everything else comes from the extended file.\n";
+    yaml += "name: " + scenario.name + "_calibrated\n";
+    yaml += "description: " + scenario.name + " with " + fit + " fitted by simulate calibrate\n";
+    yaml += "extends: '" + extends.string() + "'\n";
+    yaml += "parameters:\n";
+    for (const auto& o : cal.overrides) {
+        yaml += "  " + o.path.substr(std::string("parameters.").size()) + ": " + o.value + "\n";
+    }
+    auto check_written = [&](const fs::path& file) {
+        (void)load_scenario(file.string());  // what we wrote must load
+    };
+    if (write.empty()) {
+        StagedDirectory staged(dir);
+        write_file_atomic(staged.path() / "calibrated.yaml", yaml);
+        write_file_atomic(staged.path() / "calibration.json",
+                          format_calibration_json(cal, scenario, target.string()));
+        staged.commit();
+        check_written(target);
+    } else {
+        write_file_atomic(target, yaml);
+        check_written(target);
+        StagedDirectory staged(dir);
+        write_file_atomic(staged.path() / "calibration.json",
+                          format_calibration_json(cal, scenario, target.string()));
+        staged.commit();
+    }
+    for (const auto& p : cal.parameters) {
+        if (p.at_bound()) {
+            spdlog::warn(
+                "{} was fitted at a bound of its search range ({} .. {}): the reported "
+                "figures may want a value the scenario's distribution does not allow",
+                p.name, format_number(p.lower, 4), format_number(p.upper, 4));
+        }
+    }
 
     std::cout << "\nCalibration of " << scenario.name << " on " << cal.figures
               << " reported figures (" << cal.evaluations << " evaluations)\n\n";
@@ -492,13 +549,19 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         "trials", po::value<int>(&trials), "number of trials (default: the scenario's)")(
         "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
         "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
-        "output,o", po::value<std::string>(&output), "output directory")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value")(
-        "quiet,q", po::bool_switch(&quiet), "no progress line and no report")(
+        "output,o", po::value<std::string>(&output),
+        "output directory (default: results/<scenario name>)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)")("quiet,q", po::bool_switch(&quiet),
+                                                            "no progress line and no report")(
         "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html")(
-        "report", po::value<std::string>(&report), "METRIC[/PRODUCT] the table shows")(
-        "from", po::value<std::string>(&from), "count shortages from this date (YYYY-MM-DD)");
-    const po::variables_map vm = parse_args(args, opts, "scenario");
+        "report", po::value<std::string>(&report),
+        "what the table shows: exports, imports, licence_backlog, licence_refused, "
+        "shortage, stock or days_short (default: exports/magnet)")(
+        "from", po::value<std::string>(&from),
+        "count shortages from this date, YYYY-MM-DD (default: the first export control the "
+        "scenario's own file defines)");
+    const po::variables_map vm = parse_args(args, opts, {"scenario"});
     if (path.empty()) {
         throw UsageError("no scenario file given");
     }
@@ -613,53 +676,157 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 
 }  // namespace
 
+namespace {
+
+// The directory of installed scenarios: <prefix>/share/chokepoint/scenarios beside
+// <prefix>/bin/simulate.
+std::filesystem::path installed_scenarios() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+        return {};
+    }
+    return exe.parent_path().parent_path() / "share" / "chokepoint" / "scenarios";
+}
+
+// A first argument that is neither a command nor an existing file: a scenario's name (found in
+// ./scenarios or the installed scenarios), else a usage error that lists the commands.
+std::string resolve_scenario_argument(const std::string& arg) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (arg.empty() || arg[0] == '-' || fs::exists(arg, ec)) {
+        return arg;
+    }
+    const bool bare = arg.find('/') == std::string::npos;
+    const bool yaml = arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"));
+    if (bare) {
+        const std::string file = yaml ? arg : arg + ".yaml";
+        for (const fs::path& dir : {fs::path("scenarios"), installed_scenarios()}) {
+            if (!dir.empty() && fs::is_regular_file(dir / file, ec)) {
+                spdlog::info("running {}", (dir / file).string());
+                return (dir / file).string();
+            }
+        }
+    }
+    if (yaml || !bare) {
+        return arg;  // a path: the loader says it cannot be opened, with the path
+    }
+    std::string names;
+    for (const auto& c : commands()) {
+        names += (names.empty() ? "" : ", ") + std::string(c.name);
+    }
+    const fs::path installed = installed_scenarios();
+    throw UsageError("unknown command or scenario '" + arg + "'. Commands: " + names +
+                     ". A scenario is a YAML file" +
+                     (fs::is_directory(installed, ec)
+                          ? "; the installed ones are in " + installed.string()
+                          : std::string("")) +
+                     " (simulate help shows the commands)");
+}
+
+// Sets spdlog's level from --log-level (removed from args) or CHOKEPOINT_LOG_LEVEL.
+void configure_log_level(std::vector<std::string>& args) {
+    std::string level;
+    if (const char* env = std::getenv("CHOKEPOINT_LOG_LEVEL"); env != nullptr) {
+        level = env;
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--log-level" && i + 1 < args.size()) {
+            level = args[i + 1];
+            args.erase(args.begin() + static_cast<long>(i),
+                       args.begin() + static_cast<long>(i) + 2);
+            break;
+        }
+        if (args[i].rfind("--log-level=", 0) == 0) {
+            level = args[i].substr(12);
+            args.erase(args.begin() + static_cast<long>(i));
+            break;
+        }
+        if (args[i] == "--log-level") {
+            throw UsageError("--log-level needs a level: trace, debug, info, warn, error or off");
+        }
+    }
+    if (level.empty()) {
+        return;
+    }
+    const auto parsed = spdlog::level::from_str(level);
+    if (parsed == spdlog::level::off && level != "off") {
+        throw UsageError("unknown log level '" + level +
+                         "': use trace, debug, info, warn, error or off");
+    }
+    spdlog::set_level(parsed);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    auto logger = spdlog::stderr_color_mt("simulate");
+    // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
+    const char* no_color = std::getenv("NO_COLOR");
+    auto logger = spdlog::stderr_color_mt("simulate", no_color != nullptr && *no_color != '\0'
+                                                          ? spdlog::color_mode::never
+                                                          : spdlog::color_mode::automatic);
     logger->set_pattern("%^%l%$: %v");
     spdlog::set_default_logger(logger);
     std::vector<std::string> args(argv + 1, argv + argc);
+    std::string command;
     try {
+        configure_log_level(args);
         if (args.empty()) {
-            std::cerr << USAGE;
+            std::cerr << general_usage();
             return EXIT_USAGE;
         }
-        if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-            std::cout << USAGE;
+        if (args[0] == "--help" || args[0] == "-h" || (args[0] == "help" && args.size() == 1)) {
+            std::cout << general_usage();
             return EXIT_OK;
         }
         if (args[0] == "--version") {
             std::cout << "simulate (chokepoint) " << version() << " (" << git_revision() << ")\n";
             return EXIT_OK;
         }
-        for (const auto& a : args) {
-            if (a == "--help" || a == "-h") {
-                std::cout << USAGE;
-                return EXIT_OK;
+        if (args[0] == "help") {
+            // simulate help COMMAND is simulate COMMAND --help.
+            if (find_command(args[1]) == nullptr) {
+                throw UsageError("no command '" + args[1] + "'");
             }
+            args = {args[1], "--help"};
         }
-        const std::string command = args[0];
+        const CommandHelp* known = find_command(args[0]);
+        if (known == nullptr || args[0] == "help") {
+            args[0] = resolve_scenario_argument(args[0]);
+            command = "run";
+        } else if ((command = args[0]) == "run") {
+            args.erase(args.begin());
+        }
+        set_current_command(find_command(command));
+        std::vector<std::string> rest = args;
+        if (command != "run") {
+            rest.erase(rest.begin());
+        }
+        const std::string line = join_args(argc, argv);
         if (command == "calibrate") {
-            return cmd_calibrate(std::vector<std::string>(args.begin() + 1, args.end()));
+            return cmd_calibrate(rest);
         }
         if (command == "compare") {
-            return cmd_compare(std::vector<std::string>(args.begin() + 1, args.end()));
+            return cmd_compare(rest);
         }
         if (command == "sweep") {
-            return cmd_sweep(std::vector<std::string>(args.begin() + 1, args.end()),
-                             join_args(argc, argv));
+            return cmd_sweep(rest, line);
         }
         if (command == "diff") {
-            return cmd_diff(std::vector<std::string>(args.begin() + 1, args.end()),
-                            join_args(argc, argv));
+            return cmd_diff(rest, line);
         }
         if (command == "parameters") {
-            return cmd_parameters(std::vector<std::string>(args.begin() + 1, args.end()));
+            return cmd_parameters(rest);
         }
-        if (command == "validate" || command == "graph") {
-            std::vector<std::string> rest(args.begin() + 1, args.end());
-            return command == "validate" ? cmd_validate(rest) : cmd_graph(rest);
+        if (command == "validate") {
+            return cmd_validate(rest);
         }
-        return cmd_run(args, join_args(argc, argv));
+        if (command == "graph") {
+            return cmd_graph(rest);
+        }
+        return cmd_run(rest, line);
+    } catch (const HelpShown&) {
+        return EXIT_OK;
     } catch (const InputError& e) {
         for (const auto& d : e.diagnostics()) {
             std::cerr << terminal_safe(d.format()) << "\n";
@@ -668,10 +835,14 @@ int main(int argc, char** argv) {
                   << "; nothing was run\n";
         return EXIT_USAGE;
     } catch (const po::error& e) {
-        std::cerr << "error: " << e.what() << "\n\n" << USAGE;
+        std::cerr << "error: " << e.what() << "\n"
+                  << (command.empty() ? general_usage()
+                                      : "(simulate help " + command + " shows its options)\n");
         return EXIT_USAGE;
     } catch (const UsageError& e) {
-        std::cerr << "error: " << e.what() << "\n\n" << USAGE;
+        std::cerr << "error: " << e.what() << "\n"
+                  << (command.empty() ? std::string()
+                                      : "(simulate help " + command + " shows its options)\n");
         return EXIT_USAGE;
     } catch (const std::exception& e) {
         spdlog::error("{}", terminal_safe(e.what()));

@@ -2,7 +2,7 @@
 # Command-line tests: the real binary on good and bad inputs, exit codes and messages asserted.
 # Usage: cli_tests.sh SIMULATE SOURCE_DIR
 set -u
-sim="$1"
+sim="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 src="$2"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -295,6 +295,66 @@ PY
 else
     bad "python3 missing (tools/setup.sh installs it)"
 fi
+
+# Help that teaches: per-command help from the option tables, help COMMAND, run as an alias,
+# unknown commands, log level.
+for c in run validate graph compare calibrate parameters sweep diff; do
+    out="$("$sim" "$c" --help 2>&1)"; rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "^Usage: simulate" <<<"$out" && grep -q "^Example:" <<<"$out" && grep -q -- "--help" <<<"$out"; then ok "$c --help"; else bad "$c --help (exit $rc)"; fi
+    if [ "$("$sim" help "$c" 2>&1)" = "$out" ]; then ok "help $c is $c --help"; else bad "help $c differs from $c --help"; fi
+done
+expect "run --help lists --report with its default" 0 "(default: exports/magnet)" -- "$sim" run --help
+expect "compare --help lists --threads" 0 "--threads T" -- "$sim" compare --help
+expect "run is an alias" 0 "Results written to $work/alias/" -- "$sim" run "$work/good.yaml" --output "$work/alias" --quiet --no-charts
+expect "unknown command" 2 "unknown command or scenario 'bogus'. Commands: run, validate" -- "$sim" bogus
+expect "help of an unknown command" 2 "no command 'nope'" -- "$sim" help nope
+expect "bad log level" 2 "unknown log level 'loud'" -- "$sim" "$work/good.yaml" --log-level loud
+out="$("$sim" "$work/good.yaml" --output "$work/alias" --quiet --no-charts --log-level off 2>&1 </dev/null)"
+if ! grep -q "info:" <<<"$out"; then ok "--log-level off"; else bad "--log-level off still logs"; fi
+out="$(NO_COLOR=1 CHOKEPOINT_LOG_LEVEL=info "$sim" "$work/good.yaml" --output "$work/alias" --trials 0 2>&1 </dev/null)"
+if ! grep -q $'\033' <<<"$out"; then ok "NO_COLOR: no escape sequences"; else bad "NO_COLOR ignored"; fi
+
+# validate: model files, overrides of the extended file, --resolved.
+expect "validate a model file" 0 "small_model.yaml: valid model: " -- "$sim" validate "$work/small_model.yaml"
+cat > "$work/child.yaml" <<'YAML'
+name: child
+extends: good.yaml
+horizon: 2025-05
+events:
+  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    duration_days: 9
+YAML
+cat > "$work/grandchild.yaml" <<'YAML'
+name: grandchild
+extends: child.yaml
+events:
+  - id: halt
+    start: 2025-04-01
+YAML
+expect "validate reports a redefined event" 0 "grandchild.yaml:4:5: notice: event 'halt' is also defined at" -- "$sim" validate "$work/grandchild.yaml"
+expect "validate reports a replaced value" 0 "child.yaml:3:1: notice: horizon replaces the value at" -- "$sim" validate "$work/child.yaml"
+expect "validate --resolved prints the merged scenario" 0 "start: 2025-04-01" -- "$sim" validate "$work/grandchild.yaml" --resolved
+expect "validate --resolved on a model" 2 "is a model file" -- "$sim" validate "$work/small_model.yaml" --resolved
+# A bare file name from the scenario's own directory, with extends: (the message must name a path).
+out="$(cd "$work" && "$sim" validate grandchild.yaml 2>&1)"; rc=$?
+if [ "$rc" -eq 0 ] && grep -q "grandchild.yaml: valid scenario" <<<"$out"; then ok "bare file name that extends"; else bad "bare file name (exit $rc): $out"; fi
+out="$(cd "$work" && "$sim" validate nothere.yaml 2>&1)"
+if grep -q "nothere.yaml" <<<"$out" && ! grep -q "not found: $" <<<"$out"; then ok "missing bare file named"; else bad "missing bare file: $out"; fi
+
+# calibrate writes into its output directory, never beside the scenario, as a file that extends it.
+cp "$src/tests/regression/scenarios/small_baseline.yaml" "$src/tests/regression/scenarios/small_controls.yaml" "$work/"
+mkdir -p "$work/calsrc"; cp "$work/small_baseline.yaml" "$work/small_controls.yaml" "$work/small_model.yaml" "$work/calsrc/"
+sed -i 's|model: .*|model: small_model.yaml|' "$work/calsrc/small_baseline.yaml"
+before="$(ls "$work/calsrc" | sort)"
+expect "calibrate runs" 0 "Calibrated scenario: $work/cal/calibrated.yaml" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal"
+if [ "$(ls "$work/calsrc" | sort)" = "$before" ]; then ok "calibrate wrote nothing beside the scenario"; else bad "calibrate wrote into the scenario's folder"; fi
+if grep -q "^extends: '../calsrc/small_controls.yaml'" "$work/cal/calibrated.yaml" && grep -q "^  rate: " "$work/cal/calibrated.yaml" && [ "$(grep -c '^  ' "$work/cal/calibrated.yaml")" -eq 1 ]; then ok "calibrated file extends the original and sets only the fit"; else bad "calibrated file: $(cat "$work/cal/calibrated.yaml")"; fi
+expect "calibrated file validates" 0 "valid scenario 'small_controls_calibrated'" -- "$sim" validate "$work/cal/calibrated.yaml"
+expect "calibrate prints progress" 0 "evaluation 1: objective" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal2"
+expect "calibrate --write" 0 "Calibrated scenario: $work/fitted.yaml" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal3" --write "$work/fitted.yaml"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -75,6 +75,9 @@ struct Problem {
         Comparison c = compare_with_reported(s, *rows, config->compare);
         ++evaluations;
         const double value = calibration_objective(c);
+        if (config->on_evaluation) {
+            config->on_evaluation(evaluations, value, x);
+        }
         if (keep != nullptr) {
             *keep = std::move(c);
         }
@@ -205,9 +208,7 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
         out.overrides.push_back({"parameters." + fp.name,
                                  lo == hi ? number(fp.fitted)
                                           : "{dist: triangular, min: " + number(lo) + ", mode: " +
-                                                number(fp.fitted) + ", max: " + number(hi) +
-                                                ", description: 'calibrated by simulate "
-                                                "calibrate'}"});
+                                                number(fp.fitted) + ", max: " + number(hi) + "}"});
     }
     out.evaluations = problem.evaluations;
     return out;

@@ -1,5 +1,5 @@
-#include <charconv>
 #include "chokepoint/io/files.hpp"
+#include <charconv>
 
 #include <fcntl.h>
 #include <openssl/evp.h>

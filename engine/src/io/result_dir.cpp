@@ -21,11 +21,12 @@ namespace {
 
 // What each command writes into its result directory.
 const std::set<std::string>& names_of(ResultKind kind) {
-    static const std::set<std::string> run = {"summary.csv", "buyers.csv", "run.json",
-                                              "index.html", "charts"};
+    static const std::set<std::string> run = {"summary.csv", "buyers.csv", "run.json", "index.html",
+                                              "charts"};
     static const std::set<std::string> compare = {"comparison.csv", "scores.json", "index.html",
                                                   "charts"};
     static const std::set<std::string> diff = {"diff.csv", "diff.json", "charts"};
+    static const std::set<std::string> calibrate = {"calibration.json", "calibrated.yaml"};
     static const std::set<std::string> sweep = {"sweep.json",  "points.csv",   "trials.csv",
                                                 "indices.csv", "indices.json", "problem.json",
                                                 "index.html",  "charts",       ".lock"};
@@ -38,6 +39,8 @@ const std::set<std::string>& names_of(ResultKind kind) {
             return diff;
         case ResultKind::sweep:
             return sweep;
+        case ResultKind::calibrate:
+            return calibrate;
     }
     return run;
 }
@@ -52,6 +55,8 @@ const char* command_of(ResultKind kind) {
             return "simulate diff";
         case ResultKind::sweep:
             return "simulate sweep";
+        case ResultKind::calibrate:
+            return "simulate calibrate";
     }
     return "simulate";
 }

@@ -70,10 +70,9 @@ std::string format_buyers_csv(const Scenario& scenario, const RunResult& result)
         out << csv_field(key.buyer) << ',' << csv_field(key.country) << ','
             << csv_field(key.product_id) << ',' << format_exact(s.shortage_probability) << ','
             << format_exact(s.shortage_tonnes.mean) << ',' << format_exact(s.shortage_tonnes.p50)
-            << ',' << format_exact(s.shortage_tonnes.p95) << ','
-            << format_exact(s.days_short.mean) << ',' << format_exact(s.days_short.p95) << ','
-            << format_date(scenario.reference_day) << ','
-            << (any ? format_exact(s.time_to_shortage.p05) : "") << ','
+            << ',' << format_exact(s.shortage_tonnes.p95) << ',' << format_exact(s.days_short.mean)
+            << ',' << format_exact(s.days_short.p95) << ',' << format_date(scenario.reference_day)
+            << ',' << (any ? format_exact(s.time_to_shortage.p05) : "") << ','
             << (any ? format_exact(s.time_to_shortage.p50) : "") << ','
             << (any ? format_exact(s.time_to_shortage.p95) : "") << ',' << result.trials_completed
             << ',' << (result.partial ? "true" : "false") << '\n';

@@ -464,9 +464,17 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 // ---------------------------------------------------------------------------------------------
 // extends: and --set on the tree.
 
-void merge_into(YNode& base, const YNode& top);
+// Notices of what a child scenario overrides in the file it extends ("file:line:col: notice:
+// ..."), for `simulate validate`.
+using Notices = std::vector<std::string>;
 
-void merge_events(YNode& base, const YNode& top) {
+void merge_into(YNode& base, const YNode& top, const std::string& prefix, Notices& notices);
+
+std::string where_of(const YNode& n) {
+    return n.where.format();
+}
+
+void merge_events(YNode& base, const YNode& top, Notices& notices) {
     if (!base.is_sequence() || !top.is_sequence()) {
         base = top;
         return;
@@ -483,14 +491,26 @@ void merge_events(YNode& base, const YNode& top) {
             }
         }
         if (same != nullptr) {
-            merge_into(*same, event);  // same id: the child overrides keys of the parent's event
+            // Same id: the child overrides keys of the parent's event.
+            std::string keys;
+            for (const auto& entry : event.map) {
+                if (entry.first != "id") {
+                    keys += (keys.empty() ? "" : ", ") + entry.first;
+                }
+            }
+            notices.push_back(where_of(event) + ": notice: event '" + id->scalar +
+                              "' is also defined at " + where_of(*same) +
+                              "; this file's keys replace the parent's" +
+                              (keys.empty() ? std::string() : " (" + keys + ")"));
+            Notices ignored;  // one notice per event, not one per key
+            merge_into(*same, event, "", ignored);
         } else {
             base.sequence.push_back(event);
         }
     }
 }
 
-void merge_into(YNode& base, const YNode& top) {
+void merge_into(YNode& base, const YNode& top, const std::string& prefix, Notices& notices) {
     if (!base.is_map() || !top.is_map()) {
         base = top;
         return;
@@ -498,20 +518,40 @@ void merge_into(YNode& base, const YNode& top) {
     for (std::size_t i = 0; i < top.map.size(); ++i) {
         const auto& [key, value] = top.map[i];
         YNode* existing = base.find(key);
+        const std::string path = prefix.empty() ? key : prefix + "." + key;
         if (existing == nullptr) {
             base.set(key, value, top.key_where[i]);
-        } else if (key == "events") {
-            merge_events(*existing, value);
-        } else if (key == "parameters" || existing->is_map()) {
-            merge_into(*existing, value);
+        } else if (key == "events" && prefix.empty()) {
+            merge_events(*existing, value, notices);
+        } else if (prefix == "parameters" && existing->is_map() && value.is_map()) {
+            // One notice per parameter, naming the keys this file replaces.
+            std::string keys;
+            for (const auto& entry : value.map) {
+                keys += (keys.empty() ? "" : ", ") + entry.first;
+            }
+            notices.push_back(top.key_where[i].format() + ": notice: parameter '" + key +
+                              "' is also defined at " + where_of(*existing) +
+                              "; this file's keys replace the parent's (" + keys + ")");
+            Notices ignored;
+            merge_into(*existing, value, path, ignored);
+        } else if ((key == "parameters" && prefix.empty()) ||
+                   (existing->is_map() && value.is_map())) {
+            merge_into(*existing, value, path, notices);
         } else {
+            // A child always names and describes itself: no notice for those.
+            if (!(prefix.empty() && (key == "name" || key == "description"))) {
+                const std::string before =
+                    existing->is_scalar() ? " (was " + existing->scalar + ")" : std::string();
+                notices.push_back(top.key_where[i].format() + ": notice: " + path +
+                                  " replaces the value at " + where_of(*existing) + before);
+            }
             *existing = value;
         }
     }
 }
 
 // Each file of an `extends:` chain, with the `extends:` value that named it (for messages).
-YNode load_with_extends(const std::string& path, std::vector<std::string>& chain,
+YNode load_with_extends(const std::string& path, std::vector<std::string>& chain, Notices& notices,
                         const YNode* named_by = nullptr) {
     constexpr std::size_t MAX_EXTENDS = 32;
     const SourceLocation here = named_by != nullptr ? named_by->where : SourceLocation{path, 0, 0};
@@ -544,7 +584,7 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
                              ? "is a directory, not a scenario file: " + parent.string()
                              : "file not found: " + parent.string());
     }
-    YNode base = load_with_extends(parent.lexically_normal().string(), chain, ext);
+    YNode base = load_with_extends(parent.lexically_normal().string(), chain, notices, ext);
     // The model path of the base is relative to the base file: make it absolute-ish.
     if (YNode* model = base.is_map() ? base.find("model") : nullptr) {
         if (model->is_scalar() && !std::filesystem::path(model->scalar).is_absolute()) {
@@ -566,7 +606,7 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
             break;
         }
     }
-    merge_into(base, node);
+    merge_into(base, node, "", notices);
     return base;
 }
 
@@ -1121,6 +1161,12 @@ Network load_model(const std::string& path) {
     return model.network;
 }
 
+bool is_model_file(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    return root.is_map() && root.find("model") == nullptr && root.find("extends") == nullptr &&
+           root.find("nodes") != nullptr;
+}
+
 Network load_network(const std::string& path) {
     const YNode root = detail::load_yaml_file(path);
     if (root.is_map() && root.find("model") != nullptr) {
@@ -1137,7 +1183,8 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
                                           const std::vector<Override>& overrides,
                                           ScenarioTrees* trees) {
     std::vector<std::string> chain;
-    YNode root = load_with_extends(path, chain);
+    Notices notices;
+    YNode root = load_with_extends(path, chain, notices);
     if (!root.is_map()) {
         throw InputError(root.where, "",
                          "a scenario file is a mapping of keys such as name:, "
@@ -1347,6 +1394,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     sink.throw_if_any();
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);
+    s.notices = std::move(notices);
     if (trees != nullptr) {
         trees->scenario = std::move(root);
         trees->model = std::move(model_root);

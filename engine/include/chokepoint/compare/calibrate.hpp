@@ -3,6 +3,7 @@
 /// found by NLopt's derivative-free Subplex (Debian package libnlopt-cxx-dev) on an objective
 /// evaluated with common random numbers (the same seed and trials for every candidate), so the
 /// objective changes only through the parameters.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct CalibrationConfig {
     /// The range written for each fitted value: where the objective stays within this fraction
     /// of its minimum (a profile range, not a confidence interval).
     double range_tolerance = 0.05;
+    /// Called after each evaluation with its number, the objective and the candidate values
+    /// (in the order of `fit`), for progress lines.
+    std::function<void(int, double, const std::vector<double>&)> on_evaluation;
 };
 
 struct FittedParameter {
@@ -26,6 +30,12 @@ struct FittedParameter {
     double prior_mean = 0.0;          ///< where the search starts
     double fitted = 0.0;
     double range_low = 0.0, range_high = 0.0;  ///< profile range around the fitted value
+    /// True when the fitted value sits at a search bound (within 0.1% of the range): the figures
+    /// may want a value the prior does not allow.
+    bool at_bound() const {
+        const double tol = 1e-3 * (upper - lower);
+        return fitted <= lower + tol || fitted >= upper - tol;
+    }
 };
 
 struct Calibration {

@@ -24,7 +24,7 @@ struct ComparedFigure {
     std::size_t row = 0;  ///< index into the reported rows
     std::string label;
     std::vector<int> series;  ///< the layout's series whose sum is the simulated counterpart
-    double reported = 0.0;  ///< tonnes
+    double reported = 0.0;    ///< tonnes
     double mean = 0.0, p05 = 0.0, p25 = 0.0, p50 = 0.0, p75 = 0.0, p95 = 0.0;
     bool inside50 = false;
     bool inside90 = false;

@@ -43,6 +43,9 @@ struct Scenario {
     int trials = 1000;
     std::uint64_t seed = 1;
     std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json
+    /// What this file overrides in the files it extends, one "file:line:col: notice: ..." each
+    /// (an event redefined by id, a parameter's or a key's value replaced).
+    std::vector<std::string> notices;
 
     MonthIndex first_month() const { return month_of(start); }
     MonthIndex last_month() const { return month_of(end); }
@@ -62,6 +65,8 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 
 /// Loads and validates a model file alone.
 Network load_model(const std::string& path);
+/// True when `path` is a model file (it has `nodes:` and no `model:`), not a scenario.
+bool is_model_file(const std::string& path);
 /// The network of a model file, or of the model a scenario file names (for `simulate graph`).
 Network load_network(const std::string& path);
 
