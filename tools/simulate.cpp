@@ -18,6 +18,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "chokepoint/compare/calibrate.hpp"
 #include "chokepoint/compare/charts.hpp"
@@ -352,7 +353,18 @@ int cmd_compare(const std::vector<std::string>& args) {
                   static_cast<int>(wl), "series", "period", "reported", "P50", "P5-P95", "in90",
                   "error");
     std::cout << line;
+    // Sorted by series and period (the files' order is the publishers').
+    std::vector<const ComparedFigure*> sorted;
     for (const auto& f : c.figures) {
+        sorted.push_back(&f);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
+        const ReportedRow& ra = c.rows[a->row];
+        const ReportedRow& rb = c.rows[b->row];
+        return std::tie(a->label, ra.first, ra.last) < std::tie(b->label, rb.first, rb.last);
+    });
+    for (const ComparedFigure* fp : sorted) {
+        const ComparedFigure& f = *fp;
         const ReportedRow& r = c.rows[f.row];
         const std::string period = r.first == r.last
                                        ? format_month(r.first)

@@ -80,13 +80,24 @@ std::vector<std::string> verdicts(const GroupScores& g) {
         model_mape = 100.0 * model_mape / n;
         const double skill = naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
         std::ostringstream s;
-        s << (model_mape > naive_mape ? "The model LOSES to " : "The model beats ") << name
-          << " on " << n << (n == 1 ? " figure" : " figures") << " (MAPE " << pct(model_mape)
-          << " against " << pct(naive_mape) << ")";
+        if (n < VERDICT_MIN_FIGURES) {
+            s << "Too few figures to judge against " << name << " (" << n << "; "
+              << VERDICT_MIN_FIGURES << " needed): MAPE " << pct(model_mape) << " against "
+              << pct(naive_mape);
+            out.push_back(s.str());
+            return;
+        }
         s.precision(2);
-        s << std::fixed << "; CRPS skill " << skill
-          << (skill < 0 ? ", so its bands are worse than the naive point forecast"
-                        : ", so its bands are better than the naive point forecast");
+        if (std::abs(skill) < VERDICT_TIE_SKILL) {
+            s << "The model is no better than " << name;
+        } else if (skill > 0) {
+            s << "The model beats " << name;
+        } else {
+            s << "The model LOSES to " << name;
+        }
+        s << " on " << n << " figures: CRPS skill " << std::fixed << skill << " (|skill| under "
+          << VERDICT_TIE_SKILL << " is a tie); MAPE " << pct(model_mape) << " against "
+          << pct(naive_mape);
         out.push_back(s.str());
     };
     say("persistence", "no earlier figure of the same series and period length",

@@ -71,7 +71,12 @@ std::string format_comparison_csv(const Comparison& c, const Scenario& scenario)
 /// scores.json: per group and overall, with plain-language verdicts and the unmapped rows.
 std::string format_scores_json(const Comparison& c, const Scenario& scenario,
                                const CompareConfig& config);
-/// One sentence per naive forecast saying whether the model beats it.
+/// Below this many figures a verdict says "too few to judge".
+inline constexpr int VERDICT_MIN_FIGURES = 5;
+/// A CRPS skill closer to 0 than this is "no better than" (a tie), not a win or a loss.
+inline constexpr double VERDICT_TIE_SKILL = 0.1;
+/// One sentence per naive forecast: beats, no better than, loses to (by CRPS skill against the
+/// naive forecast's absolute error), or too few figures to judge.
 std::vector<std::string> verdicts(const GroupScores& g);
 
 }  // namespace chokepoint
