@@ -90,29 +90,41 @@ struct CompiledScenario {
     int ring_total = 0;
     std::vector<int> month_of_offset;  // month index relative to the first month, per day
     // Working-day tables over the horizon plus a margin, so a licence decision date is two
-    // lookups instead of a walk over the calendar.
-    std::vector<int> working_before;  // working days in [start, start + offset)
-    std::vector<int> working_day;     // offset of the k-th working day
-    /// Same as add_working_days(day, n), by table lookup.
-    Day decision_day(Day day, int working_days) const {
+    // lookups instead of a walk over the calendar. One table per working calendar in use (the
+    // exporting country's: licences are decided on its working days).
+    struct WorkingDays {
+        const WorkingCalendar* calendar = nullptr;
+        std::vector<int> before;  // working days in [start, start + offset)
+        std::vector<int> day;     // offset of the k-th working day
+    };
+    std::vector<WorkingDays> calendars;
+    std::vector<int> event_calendar;  ///< per event: index into `calendars`
+    /// Same as calendar.add_working_days(day, n), by table lookup.
+    Day decision_day(std::size_t event, Day day, int working_days) const {
         if (working_days <= 0) {
             return day;
         }
+        const WorkingDays& w = calendars[static_cast<std::size_t>(event_calendar[event])];
         const auto offset = static_cast<std::size_t>(day - scenario->start);
         // Index of the last working day on or before `day`, then n working days on.
-        const int target = working_before[offset + 1] - 1 + working_days;
+        const int target = w.before[offset + 1] - 1 + working_days;
         Day result = 0;
-        if (target >= 0 && static_cast<std::size_t>(target) < working_day.size()) {
-            result = scenario->start + working_day[static_cast<std::size_t>(target)];
+        if (target >= 0 && static_cast<std::size_t>(target) < w.day.size()) {
+            result = scenario->start + w.day[static_cast<std::size_t>(target)];
         } else {
-            result = add_working_days(day, working_days);
+            result = w.calendar->add_working_days(day, working_days);
         }
 #ifdef CHOKEPOINT_CHECK_INVARIANTS
-        if (result != add_working_days(day, working_days)) {
+        if (result != w.calendar->add_working_days(day, working_days)) {
             throw std::logic_error("working-day table disagrees with the calendar");
         }
 #endif
         return result;
+    }
+    /// Working days in the table of `event`'s calendar.
+    int table_working_days(std::size_t event) const {
+        return static_cast<int>(
+            calendars[static_cast<std::size_t>(event_calendar[event])].day.size());
     }
 };
 
@@ -366,14 +378,34 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         }
     }
     const int table_days = c->days + 800;  // decisions up to ~2 years past the horizon
-    c->working_before.assign(static_cast<std::size_t>(table_days) + 1, 0);
-    for (int d = 0; d < table_days; ++d) {
-        const bool working = is_working_day(s.start + d);
-        c->working_before[static_cast<std::size_t>(d) + 1] =
-            c->working_before[static_cast<std::size_t>(d)] + (working ? 1 : 0);
-        if (working) {
-            c->working_day.push_back(d);
+    // Each event's calendar: that of the exporter of its export control.
+    c->event_calendar.assign(s.events.size(), 0);
+    for (std::size_t e = 0; e < s.events.size(); ++e) {
+        const EventSpec& ev = s.events[e];
+        const EventSpec& control =
+            ev.kind == EventKind::export_control || ev.control < 0
+                ? ev
+                : s.events[static_cast<std::size_t>(ev.control)];
+        const WorkingCalendar* cal = &s.calendar_of(control.exporter);
+        std::size_t k = 0;
+        while (k < c->calendars.size() && c->calendars[k].calendar != cal) {
+            ++k;
         }
+        if (k == c->calendars.size()) {
+            CompiledScenario::WorkingDays w;
+            w.calendar = cal;
+            w.before.assign(static_cast<std::size_t>(table_days) + 1, 0);
+            for (int d = 0; d < table_days; ++d) {
+                const bool working = cal->is_working_day(s.start + d);
+                w.before[static_cast<std::size_t>(d) + 1] =
+                    w.before[static_cast<std::size_t>(d)] + (working ? 1 : 0);
+                if (working) {
+                    w.day.push_back(d);
+                }
+            }
+            c->calendars.push_back(std::move(w));
+        }
+        c->event_calendar[e] = static_cast<int>(k);
     }
     c->month_of_offset.resize(static_cast<std::size_t>(c->days) + 1);
     for (int d = 0; d <= c->days; ++d) {
@@ -972,12 +1004,12 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         if (!t.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
             t.delay_sampler[regime] = CeilingSampler(t.events[regime].approval_delay,
-                                                     static_cast<int>(c.working_day.size()));
+                                                     c.table_working_days(regime));
             t.delay_ready[regime] = 1;
         }
         const int delay = t.delay_sampler[regime].sample(rng);
         approved = rng.uniform() < t.policy.slot_rate[slot];
-        decision = c.decision_day(filed, delay);
+        decision = c.decision_day(regime, filed, delay);
     };
     // Adds or removes (sign -1) `tonnes` of trial w decided on `when`; decisions after the
     // horizon stay held and are not queued.

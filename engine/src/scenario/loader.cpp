@@ -1,9 +1,12 @@
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 
+#include "chokepoint/core/input_file.hpp"
+#include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "reader.hpp"
 #include "scenario_trees.hpp"
@@ -14,6 +17,12 @@ namespace chokepoint {
 using detail::member;
 using detail::Reader;
 using detail::YNode;
+
+const WorkingCalendar& Scenario::calendar_of(const std::string& country) const {
+    static const WorkingCalendar weekdays;
+    const auto it = working_calendars.find(country);
+    return it == working_calendars.end() ? weekdays : it->second;
+}
 
 int Scenario::parameter_index(const std::string& wanted) const {
     for (std::size_t i = 0; i < parameters.size(); ++i) {
@@ -136,6 +145,7 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
 
 struct ModelFile {
     Network network;
+    std::map<std::string, WorkingCalendar> calendars;
     double adjust_days = 30.0;
     MonthlyNoise demand_noise;
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
@@ -175,15 +185,45 @@ void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoi
 
 // `overriding` is a scenario's parameters: they replace the model's before any model number
 // that refers to them is range-checked, so `--set parameters.share=1.3` cannot slip through.
+// `working_calendars:` country -> calendar file (relative to the model file), read once.
+void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
+                    const Network& net, std::map<std::string, WorkingCalendar>& out) {
+    if (node == nullptr || !r.expect_map(*node, "working_calendars")) {
+        return;
+    }
+    for (std::size_t i = 0; i < node->map.size(); ++i) {
+        const auto& [country, file] = node->map[i];
+        const std::string path = "working_calendars." + country;
+        if (!net.has_country(country)) {
+            r.error(file, path, "no node of the model is in '" + country + "'");
+            continue;
+        }
+        const auto name = r.string(file, path);
+        if (!name) {
+            continue;
+        }
+        const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
+        const std::string resolved = (dir / *name).lexically_normal().string();
+        try {
+            out[country] =
+                WorkingCalendar::parse(read_input_file(resolved, 1u << 20), resolved);
+        } catch (const InputError& e) {
+            for (const auto& d : e.diagnostics()) {
+                r.sink().error(d.where, d.path, d.message);
+            }
+        }
+    }
+}
+
 ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters,
-                      const YNode* overriding = nullptr) {
+                      const std::string& model_path, const YNode* overriding = nullptr) {
     ModelFile model;
     if (!r.expect_map(root, "")) {
         return model;
     }
     r.check_keys(root, "",
                  {"name", "description", "adjust_days", "demand_noise", "supply_noise",
-                  "parameters", "products", "nodes", "edges"});
+                  "parameters", "products", "nodes", "edges", "working_calendars"});
     read_noise(member(root, "demand_noise"), r, "demand_noise", model.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", model.supply_noise);
     read_parameters(member(root, "parameters"), r, parameters);
@@ -458,6 +498,8 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     if (r.sink().empty()) {
         model.network.check(r.sink());
     }
+    read_calendars(member(root, "working_calendars"), r, model_path, model.network,
+                   model.calendars);
     return model;
 }
 
@@ -1156,7 +1198,7 @@ Network load_model(const std::string& path) {
     std::vector<Parameter> parameters;
     Reader r(sink, parameters);
     const YNode root = detail::load_yaml_file(path);
-    ModelFile model = build_model(root, r, parameters);
+    ModelFile model = build_model(root, r, parameters, path);
     sink.throw_if_any();
     return model.network;
 }
@@ -1253,8 +1295,10 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         }
     }
     {
-        ModelFile m = build_model(model_root, r, parameters, member(root, "parameters"));
+        ModelFile m =
+            build_model(model_root, r, parameters, s.model_path, member(root, "parameters"));
         s.network = std::move(m.network);
+        s.working_calendars = std::move(m.calendars);
         s.adjust_days = m.adjust_days;
         s.demand_noise = m.demand_noise;
         s.supply_noise = m.supply_noise;

@@ -2,10 +2,12 @@
 /// A scenario: the network it runs on, the calendar, the uncertain parameters and the dated
 /// events, validated and immutable. Loaded from YAML (yaml-cpp stays inside scenario/*.cpp).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "chokepoint/core/calendar.hpp"
+#include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/events/events.hpp"
 #include "chokepoint/network/network.hpp"
 #include "chokepoint/random/quantity.hpp"
@@ -30,6 +32,8 @@ struct Scenario {
     std::string path;        ///< the scenario file as given
     std::string model_path;  ///< the model file, resolved
     Network network;
+    /// Working calendars by country, from the model's `working_calendars:` (others: weekdays).
+    std::map<std::string, WorkingCalendar> working_calendars;
     std::vector<Parameter> parameters;
     std::vector<EventSpec> events;
     Day start = 0;              ///< first simulated day
@@ -51,6 +55,8 @@ struct Scenario {
     MonthIndex last_month() const { return month_of(end); }
     int month_count() const { return last_month() - first_month() + 1; }
     int parameter_index(const std::string& name) const;
+    /// The working calendar of `country`: its file's, else Monday to Friday.
+    const WorkingCalendar& calendar_of(const std::string& country) const;
 };
 
 /// A command-line override `path=value`, applied to the YAML tree before validation.
