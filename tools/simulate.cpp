@@ -199,9 +199,8 @@ int cmd_validate(const std::vector<std::string>& args) {
               << " parameters, " << s.events.size() << " events, " << format_date(s.start) << " to "
               << format_date(s.end);
     if (!s.notices.empty()) {
-        std::cout << "; " << s.notices.size()
-                  << (s.notices.size() == 1 ? " override" : " overrides")
-                  << " of the extended file (notices above)";
+        std::cout << "; " << s.notices.size() << (s.notices.size() == 1 ? " notice" : " notices")
+                  << " above";
     }
     std::cout << "\n";
     return EXIT_OK;

@@ -88,11 +88,12 @@ WorkingCalendar WorkingCalendar::parse(const std::string& text, const std::strin
         const bool working = f[1] == "working_day";
         if (working && weekday(*day) < 5) {
             sink.error(where, "kind",
-                       f[0] + " is a weekday: only a Saturday or Sunday can be an adjusted "
-                              "working day");
+                       f[0] +
+                           " is a weekday: only a Saturday or Sunday can be an adjusted "
+                           "working day");
             continue;
         }
-        cal.days_.push_back({*day, working, number});
+        cal.days_.push_back({*day, working, number, year, f[2]});
         cal.first_year_ = cal.first_year_ == 0 ? year : std::min(cal.first_year_, year);
         cal.last_year_ = std::max(cal.last_year_, year);
     }
@@ -140,6 +141,28 @@ Day WorkingCalendar::add_working_days(Day day, int n) const {
         }
     }
     return result;
+}
+
+std::optional<std::pair<Day, Day>> WorkingCalendar::holiday_period(const std::string& name,
+                                                                   int year) const {
+    std::optional<std::pair<Day, Day>> out;
+    for (const auto& e : days_) {
+        if (!e.working && e.year == year && e.name == name) {
+            out = out ? std::pair<Day, Day>{out->first, e.day} : std::pair<Day, Day>{e.day, e.day};
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> WorkingCalendar::holiday_names(int year) const {
+    std::vector<std::string> out;
+    for (const auto& e : days_) {
+        if (!e.working && e.year == year &&
+            std::find(out.begin(), out.end(), e.name) == out.end()) {
+            out.push_back(e.name);
+        }
+    }
+    return out;
 }
 
 Day WorkingCalendar::covered_until() const {

@@ -382,10 +382,9 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
     c->event_calendar.assign(s.events.size(), 0);
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const EventSpec& ev = s.events[e];
-        const EventSpec& control =
-            ev.kind == EventKind::export_control || ev.control < 0
-                ? ev
-                : s.events[static_cast<std::size_t>(ev.control)];
+        const EventSpec& control = ev.kind == EventKind::export_control || ev.control < 0
+                                       ? ev
+                                       : s.events[static_cast<std::size_t>(ev.control)];
         const WorkingCalendar* cal = &s.calendar_of(control.exporter);
         std::size_t k = 0;
         while (k < c->calendars.size() && c->calendars[k].calendar != cal) {
@@ -1003,8 +1002,8 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         const auto regime = static_cast<std::size_t>(t.policy.slot_delay[slot]);
         if (!t.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
-            t.delay_sampler[regime] = CeilingSampler(t.events[regime].approval_delay,
-                                                     c.table_working_days(regime));
+            t.delay_sampler[regime] =
+                CeilingSampler(t.events[regime].approval_delay, c.table_working_days(regime));
             t.delay_ready[regime] = 1;
         }
         const int delay = t.delay_sampler[regime].sample(rng);

@@ -1,8 +1,8 @@
 #include <algorithm>
-#include <map>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "chokepoint/core/input_file.hpp"
@@ -186,8 +186,8 @@ void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoi
 // `overriding` is a scenario's parameters: they replace the model's before any model number
 // that refers to them is range-checked, so `--set parameters.share=1.3` cannot slip through.
 // `working_calendars:` country -> calendar file (relative to the model file), read once.
-void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
-                    const Network& net, std::map<std::string, WorkingCalendar>& out) {
+void read_calendars(const YNode* node, Reader& r, const std::string& model_path, const Network& net,
+                    std::map<std::string, WorkingCalendar>& out) {
     if (node == nullptr || !r.expect_map(*node, "working_calendars")) {
         return;
     }
@@ -205,8 +205,7 @@ void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
         const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
         const std::string resolved = (dir / *name).lexically_normal().string();
         try {
-            out[country] =
-                WorkingCalendar::parse(read_input_file(resolved, 1u << 20), resolved);
+            out[country] = WorkingCalendar::parse(read_input_file(resolved, 1u << 20), resolved);
         } catch (const InputError& e) {
             for (const auto& d : e.diagnostics()) {
                 r.sink().error(d.where, d.path, d.message);
@@ -809,6 +808,85 @@ std::string read_country(Reader& r, const Network& net, const YNode& node,
     return *c;
 }
 
+// `holiday: NAME YEAR` on an export_halt: the official holiday's days off, from the working
+// calendar of the `from` node's country (start: the first, end: the day after the last).
+template <typename InHorizon>
+void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string& path, Reader& r,
+                        const Scenario& s, EventSpec& ev, InHorizon& in_horizon) {
+    for (const char* key : {"start", "end", "duration_days"}) {
+        if (const YNode* v = member(e, key)) {
+            r.error(*v, path + "." + key,
+                    std::string("give 'holiday:' or '") + key + ":', not both");
+            return;
+        }
+    }
+    const auto text = r.string(holiday, path + ".holiday");
+    if (!text) {
+        return;
+    }
+    const auto space = text->rfind(' ');
+    int year = 0;
+    if (space != std::string::npos) {
+        try {
+            std::size_t used = 0;
+            year = std::stoi(text->substr(space + 1), &used);
+            if (used != text->size() - space - 1) {
+                year = 0;
+            }
+        } catch (const std::exception&) {
+            year = 0;
+        }
+    }
+    if (year < 1900 || year > 2200) {
+        r.error(holiday, path + ".holiday",
+                "expected a holiday's name and the year of its notice, e.g. 'Spring Festival "
+                "2025', found '" +
+                    *text + "'");
+        return;
+    }
+    const std::string name = text->substr(0, space);
+    const YNode* from = member(e, "from");
+    int node = -1;
+    if (from != nullptr && from->is_scalar()) {
+        for (std::size_t n = 0; n < s.network.nodes().size(); ++n) {
+            if (s.network.nodes()[n].id == from->scalar) {
+                node = static_cast<int>(n);
+            }
+        }
+    }
+    if (node < 0) {
+        return;  // `from:` is reported missing or unknown below
+    }
+    const std::string& country = s.network.nodes()[static_cast<std::size_t>(node)].country;
+    const WorkingCalendar& cal = s.calendar_of(country);
+    if (!cal.has_holidays()) {
+        r.error(holiday, path + ".holiday",
+                "the model gives " + country +
+                    " no working calendar (working_calendars:), so it has no official holidays; "
+                    "write start: and end:");
+        return;
+    }
+    const auto period = cal.holiday_period(name, year);
+    if (!period) {
+        std::string names;
+        for (const auto& n : cal.holiday_names(year)) {
+            names += (names.empty() ? "" : ", ") + n;
+        }
+        r.error(holiday, path + ".holiday",
+                "no '" + name + "' in " + country + "'s calendar for " + std::to_string(year) +
+                    " (" + cal.file() + " covers " + std::to_string(cal.first_year()) + "-" +
+                    std::to_string(cal.last_year()) +
+                    (names.empty() ? std::string(")")
+                                   : "; " + std::to_string(year) + ": " + names + ")") +
+                    "; write start: and end: for years it does not cover");
+        return;
+    }
+    ev.start = Quantity::constant_value(period->first);
+    ev.has_end = true;
+    ev.end = Quantity::constant_value(period->second + 1);
+    in_horizon(ev.start, holiday, path + ".holiday", false);
+}
+
 const std::vector<std::string> COMMON_EVENT_KEYS = {
     "id", "kind", "description", "source", "note", "probability", "start", "end", "duration_days"};
 
@@ -836,7 +914,7 @@ std::vector<std::string> event_keys(EventKind kind) {
             add({"nodes", "products", "factor"});
             break;
         case EventKind::export_halt:
-            add({"from", "to", "products"});
+            add({"from", "to", "products", "holiday"});
             break;
         case EventKind::tariff:
             add({"importer", "exporter", "products", "rate", "elasticity"});
@@ -918,7 +996,12 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 ev.probability = *q;
             }
         }
-        if (const YNode* st = member(e, "start")) {
+        // export_halt: `holiday: Spring Festival 2025` takes the dates of an official holiday
+        // from the working calendar of the halted node's country.
+        const YNode* holiday = ev.kind == EventKind::export_halt ? member(e, "holiday") : nullptr;
+        if (holiday != nullptr) {
+            read_holiday_dates(e, *holiday, path, r, s, ev, in_horizon);
+        } else if (const YNode* st = member(e, "start")) {
             if (auto q = r.quantity(*st, path + ".start", true)) {
                 in_horizon(*q, *st, path + ".start", false);
                 ev.start = *q;
@@ -928,8 +1011,8 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
                     "dates)");
         }
-        const YNode* end = member(e, "end");
-        const YNode* duration = member(e, "duration_days");
+        const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
+        const YNode* duration = holiday != nullptr ? nullptr : member(e, "duration_days");
         if (end != nullptr && duration != nullptr) {
             r.error(*duration, path + ".duration_days",
                     "give 'end:' or 'duration_days:', not both");
@@ -1438,6 +1521,20 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     sink.throw_if_any();
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);
+    // Licence decisions past a calendar's last notice count Monday to Friday: say so.
+    for (const auto& [country, cal] : s.working_calendars) {
+        const bool controls =
+            std::any_of(s.events.begin(), s.events.end(), [&](const EventSpec& e) {
+                return e.kind == EventKind::export_control && e.exporter == country;
+            });
+        if (controls && cal.has_holidays() && s.end > cal.covered_until()) {
+            notices.push_back(cal.file() + ": notice: " + country + "'s working calendar ends " +
+                              format_date(cal.covered_until()) +
+                              "; licence decisions after it count Monday to Friday (no public "
+                              "holidays) until the scenario's end " +
+                              format_date(s.end));
+        }
+    }
     s.notices = std::move(notices);
     if (trees != nullptr) {
         trees->scenario = std::move(root);

@@ -39,7 +39,7 @@ Day first_day_of(MonthIndex month);
 int days_in_month(MonthIndex month);
 /// 0 = Monday ... 6 = Sunday.
 int weekday(Day day);
-/// Monday to Friday. Public holidays are not modelled (see docs/model.md).
+/// Monday to Friday (a country without a working calendar; see core/working_calendar.hpp).
 bool is_working_day(Day day);
 /// The day on which `working_days` working days have elapsed after `day`: a licence application
 /// filed on `day` with an approval delay of n working days is decided on add_working_days(day, n).

@@ -2,7 +2,9 @@
 /// A country's working days: Monday to Friday, minus official public holidays, plus the
 /// weekend days officially declared working days (China's adjusted working days, 调休). Licence
 /// applications are decided after a number of working days of the exporting country's calendar.
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chokepoint/core/calendar.hpp"
@@ -33,6 +35,11 @@ class WorkingCalendar {
     /// Last day the official notices cover (31 December of last_year); after it, weekdays only.
     Day covered_until() const;
     const std::string& file() const { return file_; }
+    /// First and last day off of the holiday `name` in the notice of `year` (e.g. "Spring
+    /// Festival", 2025: 2025-01-28 and 2025-02-04); nullopt when the calendar lists none.
+    std::optional<std::pair<Day, Day>> holiday_period(const std::string& name, int year) const;
+    /// The holiday names of the notice of `year`, for messages.
+    std::vector<std::string> holiday_names(int year) const;
     std::size_t holidays() const;
     std::size_t adjusted_working_days() const;
 
@@ -41,6 +48,8 @@ class WorkingCalendar {
         Day day;
         bool working;
         int line;
+        int year;          // of the notice
+        std::string name;  // of the holiday, e.g. "Spring Festival"
     };
     std::vector<Entry> days_;  // sorted by day
     int first_year_ = 0;
