@@ -248,13 +248,17 @@ struct ComparisonOptions {
     int threads = 0;
 
     bool quiet = false;
+    bool reported_only = false;
 
     void add_to(po::options_description& opts) {
         opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
             "reported", po::value<std::string>(&reported),
-            "reported figures, a CSV file or a directory of them (default: reported/ beside the "
-            "scenario's model)")("from", po::value<std::string>(&from),
-                                 "first month of reported periods to use, YYYY-MM (default: all)")(
+            "reported figures, a CSV file or a directory of them, added to the shipped ones "
+            "(reported/ beside the scenario's model)")(
+            "reported-only", po::bool_switch(&reported_only),
+            "use only --reported's figures, not the shipped ones")(
+            "from", po::value<std::string>(&from),
+            "first month of reported periods to use, YYYY-MM (default: all)")(
             "to", po::value<std::string>(&to),
             "last month of reported periods to use, YYYY-MM (default: all)")(
             "trials", po::value<int>(&trials), "trials (default: the scenario's)")(
@@ -285,15 +289,32 @@ struct ComparisonOptions {
         config.run.trials = trials > 0 ? trials : default_trials;
         config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
         config.run.threads = threads;
+        // The shipped figures beside the model, and the user's files added to them (the
+        // shipped rows first, so a figure both report is scored once, as shipped) unless
+        // --reported-only replaces them.
+        const std::string shipped =
+            (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+        std::error_code ec;
+        const bool have_shipped = std::filesystem::is_directory(shipped, ec);
+        std::vector<ReportedRow> rows;
         if (reported.empty()) {
-            reported =
-                (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
-            if (!std::filesystem::exists(reported)) {
-                throw UsageError("no reported figures beside the model (" + reported +
+            if (!have_shipped) {
+                throw UsageError("no reported figures beside the model (" + shipped +
                                  "); pass --reported FILE_OR_DIR");
             }
+            reported = shipped;
+            return load_reported(shipped);
         }
-        return load_reported(reported);
+        const std::string user = reported;
+        if (have_shipped && !reported_only &&
+            std::filesystem::weakly_canonical(shipped, ec) !=
+                std::filesystem::weakly_canonical(user, ec)) {
+            rows = load_reported(shipped);
+            reported = shipped + " + " + user;
+        }
+        auto mine = load_reported(user);
+        rows.insert(rows.end(), mine.begin(), mine.end());
+        return rows;
     }
 };
 
@@ -369,10 +390,16 @@ int cmd_compare(const std::vector<std::string>& args) {
                                        ? format_month(r.first)
                                        : format_month(r.first) + ".." + format_month(r.last);
         const std::string band = compact(f.p05) + "-" + compact(f.p95);
-        std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
-                      static_cast<int>(wl), terminal_safe(f.label).c_str(), period.c_str(),
-                      f.reported, f.p50, band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
-                      f.conflict ? "  (sources disagree)" : "");
+        std::snprintf(
+            line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
+            static_cast<int>(wl), terminal_safe(f.label).c_str(), period.c_str(), f.reported, f.p50,
+            band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
+            f.duplicates.empty()
+                ? ""
+                : (f.conflict
+                       ? "  (" + std::to_string(f.duplicates.size() + 1) + " sources, disagree)"
+                       : "  (" + std::to_string(f.duplicates.size() + 1) + " sources)")
+                      .c_str());
         std::cout << line;
     }
     std::cout << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
@@ -15,28 +16,56 @@ namespace chokepoint {
 
 namespace {
 
-// The last reported value of the same figure before `row`'s period, with the same period length.
-std::optional<double> persistence_of(const std::vector<ReportedRow>& rows, const ReportedRow& row) {
-    const int length = row.last - row.first;
-    const ReportedRow* best = nullptr;
-    for (const auto& r : rows) {
-        if (r.key() == row.key() && r.has_value && r.is_mass && r.last - r.first == length &&
-            r.last < row.first && (best == nullptr || r.last > best->last)) {
-            best = &r;
-        }
-    }
-    return best ? std::optional<double>(best->tonnes) : std::nullopt;
-}
+// Rows by the label of the quantity they report, for the naive forecasts (an index: a file of
+// thousands of rows is not searched once per figure).
+struct RowIndex {
+    const std::vector<ReportedRow>* rows = nullptr;
+    std::unordered_map<std::string, std::vector<std::size_t>> by_label;
 
-std::optional<double> seasonal_of(const std::vector<ReportedRow>& rows, const ReportedRow& row) {
-    for (const auto& r : rows) {
-        if (r.key() == row.key() && r.has_value && r.is_mass && r.first == row.first - 12 &&
-            r.last == row.last - 12) {
-            return r.tonnes;
+    RowIndex(const std::vector<ReportedRow>& all, const std::vector<std::string>& labels)
+        : rows(&all) {
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (!labels[i].empty()) {
+                by_label[labels[i]].push_back(i);
+            }
         }
     }
-    return std::nullopt;
-}
+
+    // The last figure of the same quantity and period length that ended before `row`'s period
+    // (and, out of sample, by the origin: nothing reported after it is known).
+    std::optional<double> persistence(const std::string& label, const ReportedRow& row,
+                                      std::optional<MonthIndex> origin) const {
+        const auto it = by_label.find(label);
+        if (it == by_label.end()) {
+            return std::nullopt;
+        }
+        const int length = row.last - row.first;
+        const ReportedRow* best = nullptr;
+        for (std::size_t i : it->second) {
+            const ReportedRow& r = (*rows)[i];
+            if (r.last - r.first == length && r.last < row.first &&
+                (!origin || r.last <= *origin) && (best == nullptr || r.last > best->last)) {
+                best = &r;
+            }
+        }
+        return best ? std::optional<double>(best->tonnes) : std::nullopt;
+    }
+
+    // The same quantity and period a year earlier.
+    std::optional<double> seasonal(const std::string& label, const ReportedRow& row) const {
+        const auto it = by_label.find(label);
+        if (it == by_label.end()) {
+            return std::nullopt;
+        }
+        for (std::size_t i : it->second) {
+            const ReportedRow& r = (*rows)[i];
+            if (r.first == row.first - 12 && r.last == row.last - 12) {
+                return r.tonnes;
+            }
+        }
+        return std::nullopt;
+    }
+};
 
 void add_naive(GroupScores& g, const ComparedFigure& f) {
     if (f.reported == 0.0) {
@@ -183,6 +212,7 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
         c.groups.push_back(g);
     }
     c.overall.label = "overall";
+    const RowIndex index(c.rows, mapping.row_label);
     for (std::size_t k = 0; k < mapping.targets.size(); ++k) {
         const ReportedTarget& t = mapping.targets[k];
         const ReportedRow& row = c.rows[t.row];
@@ -208,12 +238,12 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
         f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;
         f.error_pct = f.reported != 0.0 ? 100.0 * (f.p50 - f.reported) / f.reported : 0.0;
         f.crps = crps_sample(x, f.reported);
-        f.persistence = persistence_of(c.rows, row);
-        f.seasonal_naive = seasonal_of(c.rows, row);
-        for (const auto& other : c.rows) {
-            if (&other != &row && other.key() == row.key() && other.first == row.first &&
-                other.last == row.last && other.has_value && other.is_mass &&
-                std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
+        f.persistence = index.persistence(t.label, row, config.origin);
+        f.seasonal_naive = index.seasonal(t.label, row);
+        f.duplicates = t.duplicates;
+        for (std::size_t d : t.duplicates) {
+            const ReportedRow& other = c.rows[d];
+            if (std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
                 f.conflict = true;
             }
         }
@@ -234,7 +264,7 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
     out << "metric,product,from,to,period,period_start,period_end,unit,label,reported_series,"
            "reported_from,reported_to,series_count,reported,simulated_mean,p05,p25,p50,p75,p95,"
            "inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,source,file,"
-           "line,trials,partial\n";
+           "line,other_sources,trials,partial\n";
     const auto q = csv_field;
     const auto x = format_exact;
     const OutputLayout& layout = c.run.layout;
@@ -257,6 +287,13 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
             add(from, k.from);
             add(to, k.to);
         }
+        // The same figure from other publishers or files: "source (value t, file:line); ...".
+        std::string others;
+        for (std::size_t d : f.duplicates) {
+            const ReportedRow& o = c.rows[d];
+            others += (others.empty() ? "" : "; ") + o.source + " (" + x(o.tonnes) + " t, " +
+                      o.file + ":" + std::to_string(o.line) + ")";
+        }
         out << q(metric) << ',' << q(product) << ',' << q(from) << ',' << q(to) << ','
             << (r.first == r.last ? format_month(r.first) : "") << ',' << format_month(r.first)
             << ',' << format_month(r.last) << ",t," << q(f.label) << ',' << q(r.series) << ','
@@ -267,8 +304,8 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
             << (f.persistence ? x(*f.persistence) : "") << ','
             << (f.seasonal_naive ? x(*f.seasonal_naive) : "") << ','
             << (f.conflict ? "true" : "false") << ',' << q(r.source) << ',' << q(r.file) << ','
-            << r.line << ',' << c.run.trials_completed << ',' << (c.run.partial ? "true" : "false")
-            << '\n';
+            << r.line << ',' << q(others) << ',' << c.run.trials_completed << ','
+            << (c.run.partial ? "true" : "false") << '\n';
     }
     return out.str();
 }

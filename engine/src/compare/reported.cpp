@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "chokepoint/core/diagnostics.hpp"
 
@@ -80,12 +82,17 @@ std::vector<ReportedRow> load_file(const std::string& path) {
     csv_free(&parser);
 
     DiagnosticSink sink;
-    if (parse.records.empty() || parse.records[0] != HEADER) {
+    std::vector<std::string> with_status = HEADER;
+    with_status.push_back("status");
+    const bool has_status = !parse.records.empty() && parse.records[0] == with_status;
+    const std::size_t fields = has_status ? with_status.size() : HEADER.size();
+    if (parse.records.empty() || (parse.records[0] != HEADER && !has_status)) {
         std::string expected;
         for (const auto& h : HEADER) {
             expected += (expected.empty() ? "" : ",") + h;
         }
-        throw InputError(SourceLocation{path, 1, 1}, "", "expected the header " + expected);
+        throw InputError(SourceLocation{path, 1, 1}, "",
+                         "expected the header " + expected + " (optionally followed by ,status)");
     }
     std::vector<ReportedRow> rows;
     for (std::size_t i = 1; i < parse.records.size(); ++i) {
@@ -94,9 +101,9 @@ std::vector<ReportedRow> load_file(const std::string& path) {
         if (r.size() == 1 && r[0].empty()) {
             continue;  // blank line
         }
-        if (r.size() != HEADER.size()) {
+        if (r.size() != fields) {
             sink.error(where, "",
-                       "expected " + std::to_string(HEADER.size()) + " fields, found " +
+                       "expected " + std::to_string(fields) + " fields, found " +
                            std::to_string(r.size()));
             continue;
         }
@@ -145,6 +152,17 @@ std::vector<ReportedRow> load_file(const std::string& path) {
         row.source_date = r[11];
         row.url = r[12];
         row.note = r[13];
+        if (has_status) {
+            row.status = r[14];
+            static const std::vector<std::string> statuses = {
+                "", "final", "preliminary", "revised", "estimate", "disputed", "excluded"};
+            if (std::find(statuses.begin(), statuses.end(), row.status) == statuses.end()) {
+                sink.error(where, "status",
+                           "expected final, preliminary, revised, estimate, disputed or excluded "
+                           "(or nothing), found '" +
+                               row.status + "'");
+            }
+        }
         if (row.series.empty()) {
             sink.error(where, "series", "empty series name");
         }
@@ -159,27 +177,128 @@ const std::map<std::string, std::vector<std::string>> REGIONS = {
     {"EU-27", {"Germany", "Rest of EU"}},
 };
 
+// Each series of the reported data the model has a counterpart for: its metric, and the product
+// descriptions it is published under, each with the model products whose sum it is. A row
+// whose product is not listed is not compared: a different total (magnets with magnet alloys)
+// or a subtotal (oxides alone against all separation products) is never set against the model's
+// series. A product may also be written as model product ids joined by '+' ("oxide+metal").
 struct Rule {
     const char* series;
     const char* metric;
-    std::vector<std::string> products;
-    bool product_must_mention_oxide = false;
+    std::vector<std::pair<std::string, std::vector<std::string>>> products;
 };
+
+const std::vector<std::string> SEPARATION = {"oxide", "compound", "metal"};
 
 const std::vector<Rule>& rules() {
     static const std::vector<Rule> all = {
-        {"magnet_exports_total", "exports", {"magnet"}},
-        {"magnet_exports_by_destination", "exports", {"magnet"}},
-        {"ree_exports_total", "exports", {"oxide", "compound", "metal"}},
-        {"antaike_export_categories", "exports", {"oxide", "compound", "metal"}},
-        {"ree_imports_total", "imports", {"concentrate", "oxide", "compound", "metal"}},
-        {"imports_re_ore_concentrate", "imports", {"concentrate"}},
-        {"imports_oxides_myanmar", "imports", {"oxide"}, true},
+        {"magnet_exports_total",
+         "exports",
+         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}}},
+        {"magnet_exports_by_destination",
+         "exports",
+         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}}},
+        {"ree_exports_total",
+         "exports",
+         {{"Rare earths headline (GAC 17-element group; oxides/compounds/metals, HS 2805/2846 "
+           "group)",
+           SEPARATION}}},
+        {"antaike_export_categories",
+         "exports",
+         {{"RE separation products (smelting/separation products)", SEPARATION}}},
+        {"ree_imports_total",
+         "imports",
+         {{"Rare earths headline imports (GAC; ores, oxides, compounds)",
+           {"concentrate", "oxide", "compound", "metal"}}}},
+        {"imports_re_ore_concentrate",
+         "imports",
+         {{"Rare earth metal ores/concentrates (almost entirely MP Materials, USA)",
+           {"concentrate"}}}},
+        {"imports_oxides_myanmar",
+         "imports",
+         {{"Rare earth oxides", {"oxide"}},
+          {"RE oxides and compounds", {"oxide", "compound"}},
+          {"Unlisted/other rare earth oxides (HS 28469019 'unlisted' oxides; mostly Myanmar "
+           "ionic-clay feed)",
+           {"oxide"}}}},
     };
     return all;
 }
 
+// "oxide+compound+metal" as model product ids, when every part is one.
+std::optional<std::vector<std::string>> product_ids(const std::string& text,
+                                                    const OutputLayout& layout) {
+    std::vector<std::string> out;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t plus = std::min(text.find('+', begin), text.size());
+        const std::string id = text.substr(begin, plus - begin);
+        const bool known = std::any_of(layout.series.begin(), layout.series.end(),
+                                       [&](const SeriesKey& k) { return k.product == id; });
+        if (id.empty() || !known) {
+            return std::nullopt;
+        }
+        out.push_back(id);
+        begin = plus + 1;
+    }
+    return out;
+}
+
+// ISO 3166 codes and usual English names of the model's countries and regions.
+const std::map<std::string, std::string>& region_names() {
+    static const std::map<std::string, std::string> names = {
+        {"CN", "China"},
+        {"CHN", "China"},
+        {"PRC", "China"},
+        {"People's Republic of China", "China"},
+        {"China, People's Republic of", "China"},
+        {"Mainland China", "China"},
+        {"US", "United States"},
+        {"USA", "United States"},
+        {"U.S.", "United States"},
+        {"United States of America", "United States"},
+        {"DE", "Germany"},
+        {"DEU", "Germany"},
+        {"JP", "Japan"},
+        {"JPN", "Japan"},
+        {"KR", "South Korea"},
+        {"KOR", "South Korea"},
+        {"Korea", "South Korea"},
+        {"Republic of Korea", "South Korea"},
+        {"Korea, Republic of", "South Korea"},
+        {"Korea, Rep.", "South Korea"},
+        {"IN", "India"},
+        {"IND", "India"},
+        {"VN", "Vietnam"},
+        {"VNM", "Vietnam"},
+        {"Viet Nam", "Vietnam"},
+        {"MM", "Myanmar"},
+        {"MMR", "Myanmar"},
+        {"Burma", "Myanmar"},
+        {"LA", "Laos"},
+        {"LAO", "Laos"},
+        {"Lao PDR", "Laos"},
+        {"Lao People's Democratic Republic", "Laos"},
+        {"MY", "Malaysia"},
+        {"MYS", "Malaysia"},
+        {"EU", "EU-27"},
+        {"EU27", "EU-27"},
+        {"EU 27", "EU-27"},
+        {"European Union", "EU-27"},
+        {"WLD", "World"},
+        {"WORLD", "World"},
+        {"world", "World"},
+        {"All countries", "World"},
+    };
+    return names;
+}
+
 }  // namespace
+
+std::string canonical_region(const std::string& region) {
+    const auto it = region_names().find(region);
+    return it == region_names().end() ? region : it->second;
+}
 
 std::string ReportedRow::key() const {
     return series + "|" + from + "|" + to + "|" + product;
@@ -212,13 +331,18 @@ std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
 ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputLayout& layout,
                              MonthIndex from, MonthIndex to) {
     ReportedMapping out;
+    out.row_label.resize(rows.size());
     const MonthIndex first_month = layout.first_month;
     const MonthIndex last_month = layout.first_month + layout.months - 1;
+    auto has_country = [&](const std::string& c) {
+        return c == "World" || REGIONS.count(c) > 0 ||
+               std::any_of(layout.series.begin(), layout.series.end(),
+                           [&](const SeriesKey& k) { return k.from == c || k.to == c; });
+    };
+    // The scored target of each (label, period): later rows become its duplicates.
+    std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const ReportedRow& row = rows[i];
-        if (row.first < from || row.last > to) {
-            continue;  // outside the window the user asked for
-        }
         const auto rule = std::find_if(rules().begin(), rules().end(),
                                        [&](const Rule& r) { return row.series == r.series; });
         if (rule == rules().end()) {
@@ -229,6 +353,49 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
                                            "not simulated)"});
             continue;
         }
+        // The product: an explicit match of the series' published products, or model ids.
+        std::vector<std::string> products;
+        for (const auto& [description, ids] : rule->products) {
+            if (row.product == description) {
+                products = ids;
+            }
+        }
+        if (products.empty()) {
+            if (auto ids = product_ids(row.product, layout)) {
+                products = *ids;
+            }
+        }
+        if (products.empty()) {
+            std::string known;
+            for (const auto& [description, ids] : rule->products) {
+                known += (known.empty() ? "'" : "; '") + description + "'";
+            }
+            out.unmapped.push_back(
+                {i, "product '" + row.product + "' is not one " + row.series +
+                        " is compared under (" + known +
+                        ", or model products joined by '+'): a different total or a subtotal "
+                        "is never compared"});
+            continue;
+        }
+        const std::string region_from = canonical_region(row.from);
+        const std::string region_to = canonical_region(row.to);
+        for (const auto* region : {&region_from, &region_to}) {
+            if (!has_country(*region)) {
+                out.unmapped.push_back(
+                    {i, "region '" + *region +
+                            "' is not a country of the model (ISO 3166 codes and English short "
+                            "names are accepted)"});
+                break;
+            }
+        }
+        if (!out.unmapped.empty() && out.unmapped.back().row == i) {
+            continue;
+        }
+        std::string label = std::string(rule->metric) + " ";
+        for (std::size_t p = 0; p < products.size(); ++p) {
+            label += (p ? "+" : "") + products[p];
+        }
+        label += " " + region_from + "->" + region_to;
         if (!row.has_value) {
             out.unmapped.push_back({i, "no value (only a percentage change was reported)"});
             continue;
@@ -237,11 +404,13 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
             out.unmapped.push_back({i, "unit '" + row.unit + "' is not a mass (t or kg)"});
             continue;
         }
-        if (rule->product_must_mention_oxide && row.product.find("oxide") == std::string::npos &&
-            row.product.find("Oxide") == std::string::npos) {
-            out.unmapped.push_back(
-                {i, "product '" + row.product + "' is not an oxide line the model carries"});
+        if (!row.scored_status()) {
+            out.unmapped.push_back({i, "status '" + row.status + "': shown, not scored"});
             continue;
+        }
+        out.row_label[i] = label;
+        if (row.first < from || row.last > to) {
+            continue;  // outside the window the user asked for
         }
         if (row.first < first_month || row.last > last_month) {
             out.unmapped.push_back({i, "period " + format_month(row.first) + ".." +
@@ -258,13 +427,13 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
         target.last = row.last - first_month;
         bool missing = false;
         std::string missing_key;
-        for (const auto& product : rule->products) {
-            for (const auto& f : expand(row.from)) {
-                for (const auto& t : expand(row.to)) {
+        for (const auto& product : products) {
+            for (const auto& f : expand(region_from)) {
+                for (const auto& t : expand(region_to)) {
                     const int s = layout.find({rule->metric, product, f, t});
                     if (s >= 0) {
                         target.series.push_back(s);
-                    } else if (rule->products.size() == 1) {
+                    } else if (products.size() == 1) {
                         missing = true;
                         missing_key =
                             std::string(rule->metric) + " " + product + " " + f + "->" + t;
@@ -275,15 +444,18 @@ ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputL
         if (missing || target.series.empty()) {
             out.unmapped.push_back({i, "the model has no series " +
                                            (missing_key.empty() ? std::string(rule->metric) + " " +
-                                                                      row.from + "->" + row.to
+                                                                      region_from + "->" + region_to
                                                                 : missing_key)});
             continue;
         }
-        target.label = std::string(rule->metric) + " ";
-        for (std::size_t p = 0; p < rule->products.size(); ++p) {
-            target.label += (p ? "+" : "") + rule->products[p];
+        target.label = label;
+        const std::string figure =
+            label + "|" + std::to_string(row.first) + "|" + std::to_string(row.last);
+        if (const auto it = seen.find(figure); it != seen.end()) {
+            out.targets[it->second].duplicates.push_back(i);
+            continue;
         }
-        target.label += " " + row.from + "->" + row.to;
+        seen.emplace(figure, out.targets.size());
         out.targets.push_back(std::move(target));
     }
     return out;

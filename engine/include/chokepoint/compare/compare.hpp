@@ -32,7 +32,9 @@ struct ComparedFigure {
     double crps = 0.0;                  ///< tonnes
     std::optional<double> persistence;  ///< last reported value before the period
     std::optional<double> seasonal_naive;  ///< the same period a year earlier
-    bool conflict = false;  ///< another source reports a different value for the same figure
+    bool conflict = false;  ///< another source reports a different value (by more than 0.5%)
+    /// Rows reporting the same figure that were not scored (ReportedTarget::duplicates).
+    std::vector<std::size_t> duplicates;
 };
 
 /// Scores of one group of figures, with the naive forecasts on the figures where they exist.

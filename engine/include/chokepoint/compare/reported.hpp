@@ -28,13 +28,18 @@ struct ReportedRow {
     std::string source_date;
     std::string url;
     std::string note;
-    /// "metric|from|to|product-group", identifies rows that describe the same quantity.
+    /// Optional `status` column: "" (or final, preliminary, revised, estimate) is scored;
+    /// "disputed" and "excluded" rows are shown but never scored.
+    std::string status;
+    /// "series|from|to|product" as written.
     std::string key() const;
+    bool scored_status() const { return status != "disputed" && status != "excluded"; }
 };
 
 /// Reads one CSV file or every *.csv in a directory (sorted by name). The header must be
 /// `series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,
-/// source,source_date,url,note`. Throws InputError naming file and line on malformed input.
+/// source,source_date,url,note`, optionally followed by `status`. Throws InputError naming file
+/// and line on malformed input.
 std::vector<ReportedRow> load_reported(const std::string& file_or_dir);
 
 /// A reported row matched to engine series: the per-trial sum of `series` over `first..last`
@@ -45,6 +50,9 @@ struct ReportedTarget {
     int first = 0;            ///< month offsets
     int last = 0;
     std::string label;  ///< e.g. "exports magnet China->World"
+    /// Other rows reporting the same figure (same label and period, from other publishers or
+    /// files): shown with it, never scored twice. The scored row is the first in load order.
+    std::vector<std::size_t> duplicates;
 };
 
 /// A row that could not be compared, and why.
@@ -56,7 +64,17 @@ struct Unmapped {
 struct ReportedMapping {
     std::vector<ReportedTarget> targets;
     std::vector<Unmapped> unmapped;
+    /// Per row: the label of the quantity it reports ("exports magnet China->World"), whatever
+    /// its period; empty when the row maps to nothing. Naive forecasts look up earlier figures
+    /// by it, so a figure from another publisher or file counts.
+    std::vector<std::string> row_label;
 };
+
+/// A region as the model names it: ISO 3166 alpha-2 and alpha-3 codes and the usual English
+/// names of the model's countries ("CN", "CHN", "People's Republic of China" -> "China"; "US",
+/// "USA" -> "United States"; "EU", "EU27" -> "EU-27"; "WLD" -> "World"). Unknown text is
+/// returned unchanged.
+std::string canonical_region(const std::string& region);
 
 /// Maps rows to series of `layout`. Rows outside [from, to] (months) are left out silently only
 /// when `from`/`to` were given by the user; rows outside the scenario are listed as unmapped.
