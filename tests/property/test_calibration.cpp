@@ -69,7 +69,7 @@ TEST_CASE("calibration refuses unknown and fixed parameters", "[calibration]") {
         "cal_bad.csv",
         "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
         "mom_pct,source,source_date,url,note\n"
-        "magnet_exports_total,Exportland,World,m,2025-03,2025-03,1500,t,,,x,y,z,\n"));
+        "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"));
     CalibrationConfig config;
     config.compare.run.trials = 4;
     config.fit = {"magnet_shar"};

@@ -159,7 +159,7 @@ Comparison compare_one(const std::string& period_start, const std::string& perio
     const std::string reported =
         write_temp("cov.csv", std::string(HEADER) +
                                   "magnet_exports_by_destination,Exportland,Importland,"
-                                  "magnets," +
+                                  "magnet," +
                                   period_start + "," + period_end + "," + std::to_string(value) +
                                   ",t,,,A,x,u,\n");
     CompareConfig config;
