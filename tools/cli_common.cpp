@@ -50,6 +50,12 @@ const std::vector<CommandHelp>& commands() {
          "Runs a scenario and scores it against reported customs figures (MAPE, bias, coverage, "
          "CRPS, skill against naive forecasts); writes comparison.csv, scores.json and charts.",
          "simulate compare scenarios/known_2025-03.yaml --origin 2025-03"},
+        {"backtest", "judge the model out of sample, origin by origin",
+         "simulate backtest SCENARIO.yaml --origins YYYY-MM..YYYY-MM [options]",
+         "For each origin month, runs the scenario with only the events announced by then and "
+         "scores the reported figures 1 to 6 months ahead: MAPE, bias, coverage, CRPS and skill "
+         "against persistence and seasonal naive, by origin and by lead; a PIT histogram.",
+         "simulate backtest scenarios/april_controls.yaml --origins 2024-06..2025-05"},
         {"calibrate", "fit uncertain parameters to reported figures",
          "simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [options]",
          "Fits uncertain parameters to the reported figures and writes a small scenario that "
@@ -148,6 +154,7 @@ std::string metavar(const std::string& name) {
         {"set", "PATH=VALUE"},    {"base-set", "PATH=VALUE"},
         {"from", "DATE"},         {"to", "YYYY-MM"},
         {"origin", "YYYY-MM"},    {"reported", "FILE_OR_DIR"},
+        {"origins", "FROM..TO"},  {"leads", "N"},
         {"format", "FORMAT"},     {"report", "METRIC[/PRODUCT]"},
         {"fit", "PARAM[,PARAM]"}, {"max-evaluations", "N"},
         {"write", "FILE.yaml"},

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "chokepoint/compare/backtest.hpp"
 #include "chokepoint/compare/calibrate.hpp"
 #include "chokepoint/compare/charts.hpp"
 #include "chokepoint/compare/compare.hpp"
@@ -297,6 +298,9 @@ struct ComparisonOptions {
         std::error_code ec;
         const bool have_shipped = std::filesystem::is_directory(shipped, ec);
         std::vector<ReportedRow> rows;
+        if (reported_only && reported.empty()) {
+            throw UsageError("--reported-only needs --reported FILE_OR_DIR");
+        }
         if (reported.empty()) {
             if (!have_shipped) {
                 throw UsageError("no reported figures beside the model (" + shipped +
@@ -356,7 +360,12 @@ int cmd_compare(const std::vector<std::string>& args) {
     try {
         chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
     } catch (const std::exception& e) {
-        spdlog::warn("no charts: {}", e.what());
+        // No half set of charts: the files drawn so far go too.
+        std::error_code ec;
+        std::filesystem::remove_all(staged.path() / "charts", ec);
+        std::filesystem::remove(staged.path() / "index.html", ec);
+        chart_files = 0;
+        spdlog::warn("no charts: {}", terminal_safe(e.what()));
     }
     staged.commit();
 
@@ -441,6 +450,228 @@ int cmd_compare(const std::vector<std::string>& args) {
     return EXIT_OK;
 }
 
+// The months of --origins: "2024-06..2025-05" or "2024-06,2024-09,2025-01".
+std::vector<MonthIndex> parse_origins(const std::string& text) {
+    std::vector<MonthIndex> out;
+    const auto dots = text.find("..");
+    if (dots != std::string::npos) {
+        const MonthIndex a = month_option("origins", text.substr(0, dots));
+        const MonthIndex b = month_option("origins", text.substr(dots + 2));
+        if (b < a) {
+            throw UsageError("--origins " + text + ": the last origin is before the first");
+        }
+        if (b - a > 240) {
+            throw UsageError("--origins " + text + ": at most 240 origins");
+        }
+        for (MonthIndex m = a; m <= b; ++m) {
+            out.push_back(m);
+        }
+        return out;
+    }
+    std::stringstream items(text);
+    for (std::string item; std::getline(items, item, ',');) {
+        out.push_back(month_option("origins", item));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.empty()) {
+        throw UsageError("--origins needs months YYYY-MM..YYYY-MM or a comma-separated list");
+    }
+    return out;
+}
+
+// Charts of a backtest: coverage and CRPS skill by lead, and the PIT histogram.
+std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
+                            const std::string& name) {
+    namespace fs = std::filesystem;
+    const fs::path charts = dir / "charts";
+    fs::create_directories(charts);
+    std::ostringstream leads;
+    leads << "# lead coverage_50 coverage_90 crps_skill_persistence crps_skill_seasonal figures\n";
+    for (const auto& ls : b.by_lead) {
+        const GroupScores& g = ls.scores;
+        if (g.model.count == 0) {
+            continue;
+        }
+        auto sk = [](double crps, double mae, int n) {
+            return n > 0 && mae > 0 ? format_exact(1.0 - crps / mae) : std::string("NaN");
+        };
+        leads << ls.lead << ' ' << format_exact(100 * g.model.coverage50()) << ' '
+              << format_exact(100 * g.model.coverage90()) << ' '
+              << sk(g.model_crps_p, g.persistence_mae, g.persistence_count) << ' '
+              << sk(g.model_crps_s, g.seasonal_mae, g.seasonal_count) << ' ' << g.model.count
+              << '\n';
+    }
+    write_file_atomic(charts / "leads.dat", leads.str());
+    std::vector<int> bins(10, 0);
+    for (double p : b.pit) {
+        bins[static_cast<std::size_t>(std::clamp(static_cast<int>(p * 10), 0, 9))]++;
+    }
+    std::ostringstream pit;
+    for (int i = 0; i < 10; ++i) {
+        pit << (i + 0.5) / 10 << ' ' << bins[static_cast<std::size_t>(i)] << '\n';
+    }
+    write_file_atomic(charts / "pit.dat", pit.str());
+    std::size_t n = 0;
+    const std::string title = gnuplot_quote(name + ": out-of-sample coverage by lead");
+    n += draw_chart(charts, "coverage_by_lead",
+                    "set title " + title +
+                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
+                        "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
+                        std::to_string(b.by_lead.size()) +
+                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
+                        "below horizontal\nplot 'leads.dat' using 1:3 with linespoints lw 2 pt 7 "
+                        "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
+                        "title 'nominal 90%', 'leads.dat' using 1:2 with linespoints lw 2 pt 5 lc "
+                        "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
+                        "'nominal 50%'\n")
+             .size();
+    n += draw_chart(charts, "crps_skill_by_lead",
+                    "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
+                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel 'CRPS "
+                        "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
+                        std::to_string(b.by_lead.size()) +
+                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
+                        "set key outside below horizontal\nset datafile missing 'NaN'\nplot "
+                        "'leads.dat' using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
+                        "'against persistence', '' using 1:5 with linespoints lw 2 pt 5 lc rgb "
+                        "'#31a354' title 'against seasonal naive'\n")
+             .size();
+    n += draw_chart(charts, "pit_histogram",
+                    "set title " + gnuplot_quote(name + ": PIT of the reported figures") +
+                        " noenhanced\nset xlabel 'share of trials below the reported figure'\n"
+                        "set ylabel 'figures'\nset xrange [0:1]\nset yrange [0:*]\nset style fill "
+                        "solid 0.7\nset boxwidth 0.09\nset key off\nset grid ytics lc rgb "
+                        "'#dddddd'\nplot 'pit.dat' using 1:2 with boxes lc rgb '#6baed6', " +
+                        std::to_string(static_cast<double>(b.pit.size()) / 10.0) +
+                        " with lines dt 2 lc rgb '#08519c'\n")
+             .size();
+    std::ostringstream html;
+    html << page_head(name + ": backtest") << "<h1>" << html_escape(name)
+         << ": rolling-origin backtest</h1>\n<p>For each origin the scenario runs with only the "
+            "events announced by the origin's last day, and is scored on the reported figures 1 "
+            "to "
+         << b.by_lead.size()
+         << " months after it. Coverage should sit at the dashed nominal lines; a U-shaped PIT "
+            "histogram means bands too narrow, a slope means bias.</p>\n"
+         << "<img src=\"charts/coverage_by_lead.png\" alt=\"coverage by lead\">\n"
+         << "<img src=\"charts/crps_skill_by_lead.png\" alt=\"CRPS skill by lead\">\n"
+         << "<img src=\"charts/pit_histogram.png\" alt=\"PIT histogram\">\n"
+         << "<p>Data: backtest.csv (by origin and lead), figures.csv (every figure).</p>\n"
+         << "</body></html>\n";
+    write_file_atomic(dir / "index.html", html.str());
+    return n + 1;
+}
+
+int cmd_backtest(const std::vector<std::string>& args) {
+    po::options_description opts("backtest options");
+    ComparisonOptions common;
+    std::string origins_text;
+    std::vector<std::string> sets;
+    int leads = 6;
+    bool no_charts = false;
+    common.add_to(opts);
+    opts.add_options()("origins", po::value<std::string>(&origins_text),
+                       "origin months, YYYY-MM..YYYY-MM or a comma-separated list (required)")(
+        "leads", po::value<int>(&leads), "months after each origin to score, 1-24 (default: 6)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html");
+    common.parse(args, opts, "backtest");
+    if (origins_text.empty()) {
+        throw UsageError("backtest needs --origins YYYY-MM..YYYY-MM");
+    }
+    if (leads < 1 || leads > 24) {
+        throw UsageError("--leads must be between 1 and 24");
+    }
+    if (!common.from.empty() || !common.to.empty()) {
+        throw UsageError(
+            "backtest sets the months itself: use --origins and --leads, not "
+            "--from/--to");
+    }
+    BacktestConfig config;
+    config.origins = parse_origins(origins_text);
+    config.max_lead = leads;
+    const Scenario scenario = load_scenario(common.path, parse_overrides(sets));
+    for (MonthIndex o : config.origins) {
+        if (o < scenario.first_month() || o >= scenario.last_month()) {
+            throw UsageError("origin " + format_month(o) + " is outside the scenario (" +
+                             format_month(scenario.first_month()) + " to " +
+                             format_month(scenario.last_month() - 1) + ")");
+        }
+    }
+    const auto rows = common.apply(scenario, config.compare, scenario.trials);
+    const std::filesystem::path dir = output_dir(common.output, scenario.name + "-backtest");
+    require_result_dir(dir, ResultKind::backtest);
+    Progress progress(!common.quiet && ::isatty(STDERR_FILENO), "origins");
+    config.on_origin = [&](int done, int total) { progress(done, total); };
+    const Backtest b = run_backtest(scenario, rows, config);
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "backtest.csv", format_backtest_csv(b));
+    write_file_atomic(staged.path() / "figures.csv", format_backtest_figures_csv(b));
+    std::size_t chart_files = 0;
+    if (!no_charts) {
+        if (!gnuplot_available()) {
+            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
+        } else {
+            try {
+                chart_files = backtest_charts(staged.path(), b, scenario.name);
+            } catch (const std::exception& e) {
+                spdlog::warn("no charts: {}", terminal_safe(e.what()));
+            }
+        }
+    }
+    staged.commit();
+
+    std::cout << "\n"
+              << scenario.name << ": rolling-origin backtest, " << config.origins.size()
+              << " origins " << format_month(config.origins.front()) << ".."
+              << format_month(config.origins.back()) << ", leads 1-" << leads << ", "
+              << config.compare.run.trials << " trials each\n\n";
+    char line[300];
+    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
+                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
+                  "skill seas.");
+    std::cout << line;
+    auto print = [&](const std::string& label, const GroupScores& g) {
+        auto sk = [](double crps, double mae, int n) {
+            if (n == 0 || mae <= 0) {
+                return std::string("-");
+            }
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%+.2f (%d)", 1.0 - crps / mae, n);
+            return std::string(buf);
+        };
+        std::snprintf(line, sizeof line,
+                      "  %-5s %7d %7.1f%% %+7.1f%% %7.0f%% %7.0f%% %10.0f %11s %11s\n",
+                      label.c_str(), g.model.count, g.model.mape(), g.model.bias(),
+                      100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps(),
+                      sk(g.model_crps_p, g.persistence_mae, g.persistence_count).c_str(),
+                      sk(g.model_crps_s, g.seasonal_mae, g.seasonal_count).c_str());
+        std::cout << line;
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            print(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    print("all", b.overall);
+    std::cout << "\nBy origin (events announced by then / switched off, figures scored):\n";
+    for (const auto& o : b.origins) {
+        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
+                  << o.events_dropped << " events, " << o.figures.size() << " figures\n";
+    }
+    for (const auto& v : verdicts(b.overall)) {
+        std::cout << "\n" << v;
+    }
+    std::cout << "\n\n";
+    if (chart_files > 0) {
+        std::cout << "Charts: " << (dir / "index.html").string() << "\n";
+    }
+    std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";
+    return EXIT_OK;
+}
+
 int cmd_calibrate(const std::vector<std::string>& args) {
     po::options_description opts("calibrate options");
     ComparisonOptions common;
@@ -505,14 +736,31 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     if (extends.empty()) {
         extends = original;
     }
+    // Text from the command line goes into a comment and a quoted scalar: no control
+    // characters in the one, quotes doubled in the other.
+    auto comment_safe = [](std::string t) {
+        for (char& ch : t) {
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+                ch = ' ';
+            }
+        }
+        return t;
+    };
+    auto single_quoted = [](const std::string& t) {
+        std::string out = "'";
+        for (char ch : t) {
+            out += ch == '\'' ? std::string("''") : std::string(1, ch);
+        }
+        return out + "'";
+    };
     std::string yaml = "# Written by simulate calibrate on " + utc_now() +
-                       " UTC: the fitted parameters of " + scenario.name + " (" + fit + ") on " +
-                       reported +
-                       ", each triangular over the range where the objective stays "
-                       "within 5% of its minimum. Everything else comes from the extended file.\n";
-    yaml += "name: " + scenario.name + "_calibrated\n";
+                       " UTC: the fitted parameters of " + scenario.name + " (" +
+                       comment_safe(fit) + ") on " + comment_safe(reported) +
+                       ", each triangular over the range where the objective stays within 5% of "
+                       "its minimum. Everything else comes from the extended file.\n";
+    yaml += "name: " + scenario.name.substr(0, 88) + "_calibrated\n";
     yaml += "description: " + scenario.name + " with " + fit + " fitted by simulate calibrate\n";
-    yaml += "extends: '" + extends.string() + "'\n";
+    yaml += "extends: " + single_quoted(extends.string()) + "\n";
     yaml += "parameters:\n";
     for (const auto& o : cal.overrides) {
         yaml += "  " + o.path.substr(std::string("parameters.").size()) + ": " + o.value + "\n";
@@ -525,8 +773,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         write_file_atomic(staged.path() / "calibrated.yaml", yaml);
         write_file_atomic(staged.path() / "calibration.json",
                           format_calibration_json(cal, scenario, target.string()));
+        // The staging directory sits beside the target: the relative extends: resolves alike.
+        check_written(staged.path() / "calibrated.yaml");
         staged.commit();
-        check_written(target);
     } else {
         write_file_atomic(target, yaml);
         check_written(target);
@@ -623,7 +872,10 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         try {
             table = report_series(OutputLayout::build(scenario), metric, product);
         } catch (const std::invalid_argument& e) {
-            throw UsageError(std::string("--report: ") + e.what());
+            if (vm.count("report")) {
+                throw UsageError(std::string("--report: ") + terminal_safe(e.what()));
+            }
+            table = ReportSeries{};  // a model without exports: no table, the rest as usual
         }
     }
     std::filesystem::path dir = output_dir(output, scenario.name);
@@ -698,7 +950,9 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         for (const auto& line : headline.lines()) {
             std::cout << terminal_safe(line) << "\n";
         }
-        print_table(scenario, result, table, std::cout);
+        if (!table.parts.empty() || !table.totals.empty()) {
+            print_table(scenario, result, table, std::cout);
+        }
         print_buyers(scenario, result, std::cout);
     }
     std::cout << "\n"
@@ -741,7 +995,7 @@ std::string resolve_scenario_argument(const std::string& arg) {
         const std::string file = yaml ? arg : arg + ".yaml";
         for (const fs::path& dir : {fs::path("scenarios"), installed_scenarios()}) {
             if (!dir.empty() && fs::is_regular_file(dir / file, ec)) {
-                spdlog::info("running {}", (dir / file).string());
+                spdlog::info("running {}", terminal_safe((dir / file).string()));
                 return (dir / file).string();
             }
         }
@@ -834,6 +1088,9 @@ int main(int argc, char** argv) {
             command = "run";
         } else if ((command = args[0]) == "run") {
             args.erase(args.begin());
+            if (!args.empty()) {
+                args[0] = resolve_scenario_argument(args[0]);
+            }
         }
         set_current_command(find_command(command));
         std::vector<std::string> rest = args;
@@ -846,6 +1103,9 @@ int main(int argc, char** argv) {
         }
         if (command == "compare") {
             return cmd_compare(rest);
+        }
+        if (command == "backtest") {
+            return cmd_backtest(rest);
         }
         if (command == "sweep") {
             return cmd_sweep(rest, line);
@@ -873,12 +1133,12 @@ int main(int argc, char** argv) {
                   << "; nothing was run\n";
         return EXIT_USAGE;
     } catch (const po::error& e) {
-        std::cerr << "error: " << e.what() << "\n"
+        std::cerr << "error: " << terminal_safe(e.what()) << "\n"
                   << (command.empty() ? general_usage()
                                       : "(simulate help " + command + " shows its options)\n");
         return EXIT_USAGE;
     } catch (const UsageError& e) {
-        std::cerr << "error: " << e.what() << "\n"
+        std::cerr << "error: " << terminal_safe(e.what()) << "\n"
                   << (command.empty() ? std::string()
                                       : "(simulate help " + command + " shows its options)\n");
         return EXIT_USAGE;

@@ -286,6 +286,21 @@ TEST_CASE("compare on messy files: out of sample, persistence knows only figures
     CHECK(*c.figures[1].persistence == 1100.0);
 }
 
+TEST_CASE("compare on messy files: out of sample, the seasonal naive forecast too", "[compare]") {
+    // Origin 2024-03: 2025-05's seasonal naive value would be 2024-05, reported after the
+    // origin, so there is none; 2025-02's is 2024-02, known at the origin.
+    const Comparison c = compare_small(
+        "magnet_exports_total,Exportland,World,magnet,2024-02,2024-02,900,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,magnet,2024-05,2024-05,950,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1000,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,magnet,2025-05,2025-05,1000,t,,,A,x,u,\n",
+        *parse_month("2024-03"));
+    REQUIRE(c.figures.size() == 3);
+    CHECK_FALSE(c.figures[0].seasonal_naive.has_value());  // 2024-05: 2023-05 not reported
+    CHECK(*c.figures[1].seasonal_naive == 900.0);          // 2025-02
+    CHECK_FALSE(c.figures[2].seasonal_naive.has_value());  // 2025-05: 2024-05 after the origin
+}
+
 TEST_CASE("compare on messy files: naive values come from every file loaded", "[compare]") {
     // The seasonal naive forecast for 2025-02 is 2024-02's figure, which sits in another file.
     const std::string scenario = write_temp(

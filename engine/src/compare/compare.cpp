@@ -52,14 +52,16 @@ struct RowIndex {
     }
 
     // The same quantity and period a year earlier.
-    std::optional<double> seasonal(const std::string& label, const ReportedRow& row) const {
+    std::optional<double> seasonal(const std::string& label, const ReportedRow& row,
+                                   std::optional<MonthIndex> origin) const {
         const auto it = by_label.find(label);
         if (it == by_label.end()) {
             return std::nullopt;
         }
         for (std::size_t i : it->second) {
             const ReportedRow& r = (*rows)[i];
-            if (r.first == row.first - 12 && r.last == row.last - 12) {
+            if (r.first == row.first - 12 && r.last == row.last - 12 &&
+                (!origin || r.last <= *origin)) {
                 return r.tonnes;
             }
         }
@@ -238,8 +240,15 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
         f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;
         f.error_pct = f.reported != 0.0 ? 100.0 * (f.p50 - f.reported) / f.reported : 0.0;
         f.crps = crps_sample(x, f.reported);
+        if (!x.empty()) {
+            double below = 0.0;
+            for (double v : x) {
+                below += v < f.reported ? 1.0 : v == f.reported ? 0.5 : 0.0;
+            }
+            f.pit = below / static_cast<double>(x.size());
+        }
         f.persistence = index.persistence(t.label, row, config.origin);
-        f.seasonal_naive = index.seasonal(t.label, row);
+        f.seasonal_naive = index.seasonal(t.label, row, config.origin);
         f.duplicates = t.duplicates;
         for (std::size_t d : t.duplicates) {
             const ReportedRow& other = c.rows[d];

@@ -27,6 +27,8 @@ const std::set<std::string>& names_of(ResultKind kind) {
                                                   "charts"};
     static const std::set<std::string> diff = {"diff.csv", "diff.json", "charts"};
     static const std::set<std::string> calibrate = {"calibration.json", "calibrated.yaml"};
+    static const std::set<std::string> backtest = {"backtest.csv", "figures.csv", "index.html",
+                                                   "charts"};
     static const std::set<std::string> sweep = {"sweep.json",  "points.csv",   "trials.csv",
                                                 "indices.csv", "indices.json", "problem.json",
                                                 "index.html",  "charts",       ".lock"};
@@ -41,6 +43,8 @@ const std::set<std::string>& names_of(ResultKind kind) {
             return sweep;
         case ResultKind::calibrate:
             return calibrate;
+        case ResultKind::backtest:
+            return backtest;
     }
     return run;
 }
@@ -57,6 +61,8 @@ const char* command_of(ResultKind kind) {
             return "simulate sweep";
         case ResultKind::calibrate:
             return "simulate calibrate";
+        case ResultKind::backtest:
+            return "simulate backtest";
     }
     return "simulate";
 }

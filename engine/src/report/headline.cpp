@@ -22,6 +22,11 @@ std::string join(const std::vector<std::string>& items) {
 
 // "2,950" for the terminal.
 std::string tonnes(double v) {
+    if (!std::isfinite(v) || std::abs(v) >= 1e15) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return buf;
+    }
     const long long n = std::llround(v);
     std::string digits = std::to_string(n < 0 ? -n : n);
     for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
@@ -129,7 +134,11 @@ ReportSeries headline_series(const OutputLayout& layout) {
     const bool magnet = std::any_of(
         layout.series.begin(), layout.series.end(),
         [](const SeriesKey& k) { return k.metric == "exports" && k.product == "magnet"; });
-    return report_series(layout, "exports", magnet ? "magnet" : "");
+    try {
+        return report_series(layout, "exports", magnet ? "magnet" : "");
+    } catch (const std::invalid_argument&) {
+        return ReportSeries{};  // a model without exports: no headline series
+    }
 }
 
 Headline compute_headline(const Scenario& scenario, const RunResult& result,
@@ -163,7 +172,7 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
     }
     h.trough_month = layout.first_month + trough;
     h.trough = result.at(s, trough).p50;
-    if (h.has_before) {
+    if (h.has_before && h.trough < RECOVERY_SHARE * h.before) {
         for (int m = trough + 1; m < layout.months; ++m) {
             if (result.at(s, m).p50 >= RECOVERY_SHARE * h.before) {
                 h.recovery_month = layout.first_month + m;
@@ -216,8 +225,10 @@ std::vector<std::string> Headline::lines() const {
         out.push_back("  trough: " + tonnes(trough) + " t in " + format_month(trough_month) +
                       (before > 0 ? std::string(" (") + pct + " on before)" : ""));
         out.push_back("  recovery to 90% of before: " +
-                      (recovery_month ? format_month(*recovery_month)
-                                      : std::string("not within the horizon")));
+                      (trough >= RECOVERY_SHARE * before
+                           ? std::string("no fall below 90% of before")
+                       : recovery_month ? format_month(*recovery_month)
+                                        : std::string("not within the horizon")));
     } else {
         out.push_back("  lowest: " + tonnes(trough) + " t in " + format_month(trough_month) +
                       " (no month before " + from + " to compare with)");

@@ -565,16 +565,35 @@ void merge_into(YNode& base, const YNode& top, const std::string& prefix, Notice
         } else if (key == "events" && prefix.empty()) {
             merge_events(*existing, value, notices);
         } else if (prefix == "parameters" && existing->is_map() && value.is_map()) {
-            // One notice per parameter, naming the keys this file replaces.
+            // One notice per parameter, naming the keys this file replaces. A child that names
+            // `dist:` gives a new distribution: it replaces the parent's whole (its arguments
+            // differ: a normal's mean and sd mean nothing to a triangular), keeping the parent's
+            // description unless it gives one. Without `dist:`, keys are replaced one by one.
             std::string keys;
             for (const auto& entry : value.map) {
                 keys += (keys.empty() ? "" : ", ") + entry.first;
             }
+            const bool new_dist = value.find("dist") != nullptr;
             notices.push_back(top.key_where[i].format() + ": notice: parameter '" + key +
                               "' is also defined at " + where_of(*existing) +
-                              "; this file's keys replace the parent's (" + keys + ")");
-            Notices ignored;
-            merge_into(*existing, value, path, ignored);
+                              (new_dist ? "; this file's distribution replaces the parent's ("
+                                        : "; this file's keys replace the parent's (") +
+                              keys + ")");
+            if (new_dist) {
+                YNode replaced = value;
+                if (replaced.find("description") == nullptr) {
+                    for (std::size_t k = 0; k < existing->map.size(); ++k) {
+                        if (existing->map[k].first == "description") {
+                            replaced.set("description", existing->map[k].second,
+                                         existing->key_where[k]);
+                        }
+                    }
+                }
+                *existing = std::move(replaced);
+            } else {
+                Notices ignored;
+                merge_into(*existing, value, path, ignored);
+            }
         } else if ((key == "parameters" && prefix.empty()) ||
                    (existing->is_map() && value.is_map())) {
             merge_into(*existing, value, path, notices);
@@ -888,7 +907,8 @@ void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string&
 }
 
 const std::vector<std::string> COMMON_EVENT_KEYS = {
-    "id", "kind", "description", "source", "note", "probability", "start", "end", "duration_days"};
+    "id",          "kind",  "description", "source",        "note",
+    "probability", "start", "end",         "duration_days", "announced"};
 
 std::vector<std::string> event_keys(EventKind kind) {
     std::vector<std::string> keys = COMMON_EVENT_KEYS;
@@ -1010,6 +1030,14 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             r.error(e, path,
                     "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
                     "dates)");
+        }
+        // When the event became known (for backtests): a date, by default its start (the
+        // earliest start an uncertain one can take).
+        if (const YNode* a = member(e, "announced")) {
+            if (auto d = r.date(*a, path + ".announced")) {
+                ev.announced = *d;
+                ev.has_announced = true;
+            }
         }
         const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
         const YNode* duration = holiday != nullptr ? nullptr : member(e, "duration_days");
@@ -1269,6 +1297,10 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 }
                 break;
             }
+        }
+        if (!ev.has_announced) {
+            const double lo = ev.start.lower(r.parameter_distributions());
+            ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
         }
         s.events.push_back(std::move(ev));
     }

@@ -28,9 +28,12 @@ struct ComparedFigure {
     double mean = 0.0, p05 = 0.0, p25 = 0.0, p50 = 0.0, p75 = 0.0, p95 = 0.0;
     bool inside50 = false;
     bool inside90 = false;
-    double error_pct = 0.0;             ///< (P50 - reported) / reported x 100; 0 when reported is 0
-    double crps = 0.0;                  ///< tonnes
-    std::optional<double> persistence;  ///< last reported value before the period
+    double error_pct = 0.0;  ///< (P50 - reported) / reported x 100; 0 when reported is 0
+    double crps = 0.0;       ///< tonnes
+    /// Probability integral transform: the share of trials below the reported value (ties count
+    /// half). Uniform over figures when the bands are calibrated.
+    double pit = 0.5;
+    std::optional<double> persistence;     ///< last reported value before the period
     std::optional<double> seasonal_naive;  ///< the same period a year earlier
     bool conflict = false;  ///< another source reports a different value (by more than 0.5%)
     /// Rows reporting the same figure that were not scored (ReportedTarget::duplicates).

@@ -36,6 +36,10 @@ struct EventSpec {
     SourceLocation where;
     Quantity probability = Quantity::constant_value(1.0);  ///< chance it happens at all
     Quantity start;                                        ///< day number (may be uncertain)
+    /// The day the event became known (`announced:`; default: the earliest start). A backtest
+    /// from an origin keeps only the events announced by then.
+    Day announced = 0;
+    bool has_announced = false;
     bool has_end = false;
     Quantity end;  ///< day number, exclusive; or
     bool has_duration = false;

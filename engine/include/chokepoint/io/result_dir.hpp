@@ -10,7 +10,7 @@
 namespace chokepoint {
 
 /// The command whose files a result directory holds.
-enum class ResultKind { run, compare, diff, sweep, calibrate };
+enum class ResultKind { run, compare, diff, sweep, calibrate, backtest };
 
 /// Throws std::runtime_error when `dir` cannot take `kind`'s results: its parent cannot be
 /// created or written, or `dir` holds anything that command does not write (a user's file, a

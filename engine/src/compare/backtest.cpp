@@ -1,0 +1,165 @@
+#include "chokepoint/compare/backtest.hpp"
+
+#include <sstream>
+
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/io/files.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+void add_figure(GroupScores& g, const ComparedFigure& f) {
+    g.model.add(f.p50, f.reported, f.inside50, f.inside90, f.crps);
+    if (f.reported == 0.0) {
+        return;
+    }
+    if (f.persistence) {
+        ++g.persistence_count;
+        g.persistence_mape += absolute_percentage_error(*f.persistence, f.reported);
+        g.persistence_mae += std::abs(*f.persistence - f.reported);
+        g.model_mape_p += absolute_percentage_error(f.p50, f.reported);
+        g.model_crps_p += f.crps;
+    }
+    if (f.seasonal_naive) {
+        ++g.seasonal_count;
+        g.seasonal_mape += absolute_percentage_error(*f.seasonal_naive, f.reported);
+        g.seasonal_mae += std::abs(*f.seasonal_naive - f.reported);
+        g.model_mape_s += absolute_percentage_error(f.p50, f.reported);
+        g.model_crps_s += f.crps;
+    }
+}
+
+double skill(double model_crps, double naive_mae) {
+    return naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
+}
+
+}  // namespace
+
+Scenario known_by(const Scenario& scenario, Day day, int* dropped) {
+    Scenario s = scenario;
+    int n = 0;
+    for (auto& ev : s.events) {
+        if (ev.announced > day) {
+            ev.probability = Quantity::constant_value(0.0);
+            ++n;
+        }
+    }
+    if (dropped != nullptr) {
+        *dropped = n;
+    }
+    return s;
+}
+
+Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                      const BacktestConfig& config) {
+    Backtest b;
+    b.by_lead.resize(static_cast<std::size_t>(config.max_lead));
+    for (int l = 1; l <= config.max_lead; ++l) {
+        b.by_lead[static_cast<std::size_t>(l - 1)].lead = l;
+        b.by_lead[static_cast<std::size_t>(l - 1)].scores.label = "lead " + std::to_string(l);
+    }
+    b.overall.label = "all leads";
+    bool any = false;
+    for (MonthIndex origin : config.origins) {
+        BacktestOrigin o;
+        o.origin = origin;
+        const Day last_day = first_day_of(origin + 1) - 1;
+        const Scenario s = known_by(scenario, last_day, &o.events_dropped);
+        o.events_known = static_cast<int>(s.events.size()) - o.events_dropped;
+        CompareConfig cc = config.compare;
+        cc.origin = origin;
+        cc.to = origin + config.max_lead;
+        try {
+            Comparison c = compare_with_reported(s, rows, cc);
+            std::vector<LeadScores> leads(static_cast<std::size_t>(config.max_lead));
+            for (auto& f : c.figures) {
+                const ReportedRow& r = c.rows[f.row];
+                const int lead = r.last - origin;
+                if (lead < 1 || lead > config.max_lead) {
+                    continue;
+                }
+                LeadScores& ls = leads[static_cast<std::size_t>(lead - 1)];
+                ls.lead = lead;
+                ls.scores.label = "lead " + std::to_string(lead);
+                add_figure(ls.scores, f);
+                add_figure(b.by_lead[static_cast<std::size_t>(lead - 1)].scores, f);
+                add_figure(b.overall, f);
+                b.pit.push_back(f.pit);
+                o.figures.push_back(f);
+                o.figure_lead.push_back(lead);
+            }
+            for (auto& ls : leads) {
+                if (ls.scores.model.count > 0) {
+                    o.leads.push_back(std::move(ls));
+                }
+            }
+            o.rows = std::move(c.rows);
+            any = any || !o.figures.empty();
+        } catch (const InputError&) {
+            // No figure after this origin within the leads: the origin stays, empty.
+        }
+        b.origins.push_back(std::move(o));
+        if (config.on_origin) {
+            config.on_origin(static_cast<int>(b.origins.size()),
+                             static_cast<int>(config.origins.size()));
+        }
+    }
+    if (!any) {
+        throw InputError(SourceLocation{scenario.path, 0, 0}, "",
+                         "no reported figure falls 1 to " + std::to_string(config.max_lead) +
+                             " months after any origin");
+    }
+    return b;
+}
+
+namespace {
+void csv_row(std::ostringstream& out, const std::string& origin, int lead, const GroupScores& g) {
+    const auto x = format_exact;
+    const ScoreSet& m = g.model;
+    out << origin << ',' << lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
+        << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
+        << g.persistence_count << ','
+        << (g.persistence_count ? x(skill(g.model_crps_p, g.persistence_mae)) : "") << ','
+        << g.seasonal_count << ','
+        << (g.seasonal_count ? x(skill(g.model_crps_s, g.seasonal_mae)) : "") << '\n';
+}
+}  // namespace
+
+std::string format_backtest_csv(const Backtest& b) {
+    std::ostringstream out;
+    out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps_t,"
+           "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal\n";
+    for (const auto& o : b.origins) {
+        for (const auto& ls : o.leads) {
+            csv_row(out, format_month(o.origin), ls.lead, ls.scores);
+        }
+    }
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            csv_row(out, "all", ls.lead, ls.scores);
+        }
+    }
+    return out.str();
+}
+
+std::string format_backtest_figures_csv(const Backtest& b) {
+    std::ostringstream out;
+    out << "origin,lead,label,period_start,period_end,reported,p05,p50,p95,inside_90,crps,pit,"
+           "source,file,line\n";
+    const auto x = format_exact;
+    for (const auto& o : b.origins) {
+        for (std::size_t i = 0; i < o.figures.size(); ++i) {
+            const ComparedFigure& f = o.figures[i];
+            const ReportedRow& r = o.rows[f.row];
+            out << format_month(o.origin) << ',' << o.figure_lead[i] << ',' << csv_field(f.label)
+                << ',' << format_month(r.first) << ',' << format_month(r.last) << ','
+                << x(f.reported) << ',' << x(f.p05) << ',' << x(f.p50) << ',' << x(f.p95) << ','
+                << (f.inside90 ? "true" : "false") << ',' << x(f.crps) << ',' << x(f.pit) << ','
+                << csv_field(r.source) << ',' << csv_field(r.file) << ',' << r.line << '\n';
+        }
+    }
+    return out.str();
+}
+
+}  // namespace chokepoint
