@@ -41,10 +41,11 @@ const std::vector<CommandHelp>& commands() {
          "Checks a scenario or a model file and reports every error with its file, line and "
          "column; prints each value a scenario overrides from the file it extends.",
          "simulate validate scenarios/october_measures_return.yaml --resolved"},
-        {"graph", "write the supply network as DOT or GraphML",
+        {"graph", "write or draw the supply network (DOT, GraphML, SVG, PNG)",
          "simulate graph FILE.yaml [options]",
-         "Writes the supply network of a model (or a scenario's model) as Graphviz DOT or GraphML.",
-         "simulate graph models/rare_earths_2024.yaml | dot -Tsvg > network.svg"},
+         "Writes the supply network of a model (or a scenario's model) as Graphviz DOT or "
+         "GraphML, or draws it for a slide as SVG or PNG.",
+         "simulate graph models/rare_earths_2024.yaml --format svg --output network.svg"},
         {"compare", "score a scenario against reported customs figures",
          "simulate compare SCENARIO.yaml [options]",
          "Runs a scenario and scores it against reported customs figures (MAPE, bias, coverage, "

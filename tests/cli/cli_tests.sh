@@ -85,7 +85,14 @@ if [ -e "$work/never" ]; then echo "FAIL output written for invalid input"; fail
 
 expect "graph dot" 0 "digraph" -- "$sim" graph "$fixtures/small_model.yaml" --format dot
 expect "graph graphml" 0 "<graphml" -- "$sim" graph "$work/good.yaml" --format graphml
-expect "graph bad format" 2 "--format must be dot or graphml" -- "$sim" graph "$work/good.yaml" --format png
+expect "graph bad format" 2 "--format must be dot, graphml, svg or png" -- "$sim" graph "$work/good.yaml" --format jpeg
+expect "graph png needs --output" 2 "--format png needs --output FILE.png" -- "$sim" graph "$work/good.yaml" --format png
+expect "graph drawing as SVG" 0 "<svg" -- "$sim" graph "$fixtures/small_model.yaml" --format svg
+expect "graph drawing as PNG" 0 "" -- "$sim" graph "$fixtures/small_model.yaml" --format png --output "$work/net.png"
+if head -c 8 "$work/net.png" | od -An -c | grep -q 'P   N   G'; then ok "graph PNG is a PNG"; else bad "graph PNG is not a PNG"; fi
+# A node name with DOT's special characters is escaped, not interpreted.
+sed 's|  - id: refinery|  - id: refinery\n    name: "Re\\\\fin\\" ery\\\\"|' "$fixtures/small_model.yaml" > "$work/quoted_model.yaml"
+expect "graph drawing escapes names" 0 "<svg" -- "$sim" graph "$work/quoted_model.yaml" --format svg
 
 # compare and calibrate on a tiny reported file (the model's own baseline figures).
 cat > "$work/reported.csv" <<'CSV'

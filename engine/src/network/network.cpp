@@ -7,6 +7,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
 #include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <sstream>
 
@@ -225,6 +226,67 @@ boost::dynamic_properties graph_properties(Graph& g, const char* id, const char*
 void Network::write_dot(std::ostream& out) const {
     Graph g = build_graph(products_, nodes_, edges_);
     boost::write_graphviz_dp(out, g, graph_properties(g, "node_id", "label", "label"), "node_id");
+}
+
+namespace {
+// A DOT double-quoted string: quotes and backslashes escaped, control characters dropped.
+std::string dot_quote(const std::string& text) {
+    std::string out = "\"";
+    for (char ch : text) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f) {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+}  // namespace
+
+void Network::write_drawing(std::ostream& out) const {
+    double max_flow = 0.0;
+    for (const auto& e : edges_) {
+        max_flow = std::max(max_flow, e.flow);
+    }
+    out << "digraph network {\n  rankdir=LR;\n  nodesep=0.25;\n  ranksep=1.2;\n"
+        << "  node [shape=box, style=\"rounded,filled\", fontname=\"sans\", fontsize=11];\n"
+        << "  edge [fontname=\"sans\", fontsize=9, color=\"#555555\"];\n";
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+        const Node& node = nodes_[n];
+        const char* colour = node.kind == NodeKind::source      ? "#fdd49e"
+                             : node.kind == NodeKind::processor ? "#9ecae1"
+                                                                : "#c7e9c0";
+        // \n inside a DOT label is a line break; the two parts are escaped separately.
+        std::string label = dot_quote(node.name.empty() ? node.id : node.name);
+        label.pop_back();
+        label += "\\n" + dot_quote(node.country).substr(1);
+        out << "  n" << n << " [label=" << label << ", fillcolor=\"" << colour << "\"];\n";
+    }
+    // Sources first, buyers last, in their own ranks.
+    for (const NodeKind kind : {NodeKind::source, NodeKind::buyer}) {
+        out << "  { rank=" << (kind == NodeKind::source ? "source" : "sink") << ";";
+        for (std::size_t n = 0; n < nodes_.size(); ++n) {
+            if (nodes_[n].kind == kind) {
+                out << " n" << n << ";";
+            }
+        }
+        out << " }\n";
+    }
+    for (const auto& e : edges_) {
+        const double width = max_flow > 0 ? 0.5 + 7.5 * e.flow / max_flow : 1.0;
+        char flow[64];
+        std::snprintf(flow, sizeof flow, "%.0f t/month", e.flow);
+        std::string label = dot_quote(products_[static_cast<std::size_t>(e.product)].id);
+        label.pop_back();
+        label += std::string("\\n") + flow + "\"";
+        char pen[32];
+        std::snprintf(pen, sizeof pen, "%.2f", width);
+        out << "  n" << e.from << " -> n" << e.to << " [label=" << label << ", penwidth=" << pen
+            << "];\n";
+    }
+    out << "  labelloc=t;\n  label=\"Baseline flows (tonnes per month); pen width by flow. "
+           "Orange: sources, blue: processors, green: buyers\";\n  fontname=\"sans\";\n}\n";
 }
 
 void Network::write_graphml(std::ostream& out) const {

@@ -89,6 +89,10 @@ class Network {
     void check(DiagnosticSink& sink) const;
     /// Graphviz DOT, written by boost::write_graphviz.
     void write_dot(std::ostream& out) const;
+    /// A drawing for a slide, as Graphviz DOT: left to right, nodes coloured by kind (sources,
+    /// processors, buyers) and labelled with name and country, edges labelled with product and
+    /// baseline t/month and drawn with a pen width by flow. Every label is DOT-escaped.
+    void write_drawing(std::ostream& out) const;
     /// GraphML, written by boost::write_graphml.
     void write_graphml(std::ostream& out) const;
 
