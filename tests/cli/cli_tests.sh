@@ -405,5 +405,10 @@ assert b and b == c, (len(b), len(c))
 PY
 then ok "backtest at 2025-03 reproduces known_2025-03 exactly"; else bad "backtest differs from known_2025-03"; fi
 
+# Every shipped scenario and model validates.
+for f in "$src"/scenarios/*.yaml "$src"/models/*.yaml; do
+    expect "shipped $(basename "$f") validates" 0 "valid" -- "$sim" validate "$f"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
