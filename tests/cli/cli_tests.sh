@@ -405,6 +405,15 @@ assert b and b == c, (len(b), len(c))
 PY
 then ok "backtest at 2025-03 reproduces known_2025-03 exactly"; else bad "backtest differs from known_2025-03"; fi
 
+# scores.json has one shape, described by docs/schemas/scores.schema.json (python3-jsonschema).
+for d in cmp cmp2 btc; do
+    if python3 - "$src/docs/schemas/scores.schema.json" "$work/$d/scores.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+    then ok "$d/scores.json matches its schema"; else bad "$d/scores.json does not match its schema"; fi
+done
+
 # Every shipped scenario and model validates.
 for f in "$src"/scenarios/*.yaml "$src"/models/*.yaml; do
     expect "shipped $(basename "$f") validates" 0 "valid" -- "$sim" validate "$f"

@@ -329,18 +329,23 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
     j["coverage_50"] = g.model.coverage50();
     j["coverage_90"] = g.model.coverage90();
     j["crps_t"] = g.model.crps();
+    // The same keys whatever the counts (null where there is nothing to score), so the file has
+    // one shape (docs/schemas/scores.schema.json).
     auto naive = [](int n, double naive_mape, double model_mape, double naive_mae,
                     double model_crps) {
         nlohmann::ordered_json k;
         k["figures"] = n;
-        if (n > 0) {
-            k["naive_mape_pct"] = 100.0 * naive_mape / n;
-            k["model_mape_pct"] = 100.0 * model_mape / n;
-            k["naive_mae_t"] = naive_mae / n;
-            k["model_crps_t"] = model_crps / n;
-            k["crps_skill"] = naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
-            k["model_wins"] = model_mape <= naive_mape;
-        }
+        const double skill = naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
+        auto value = [&](double v) { return n > 0 ? nlohmann::ordered_json(v) : nullptr; };
+        k["naive_mape_pct"] = value(100.0 * naive_mape / std::max(n, 1));
+        k["model_mape_pct"] = value(100.0 * model_mape / std::max(n, 1));
+        k["naive_mae_t"] = value(naive_mae / std::max(n, 1));
+        k["model_crps_t"] = value(model_crps / std::max(n, 1));
+        k["crps_skill"] = value(skill);
+        k["verdict"] = n < VERDICT_MIN_FIGURES               ? "too few to judge"
+                       : std::abs(skill) < VERDICT_TIE_SKILL ? "no better than"
+                       : skill > 0                           ? "beats"
+                                                             : "loses to";
         return k;
     };
     j["persistence"] = naive(g.persistence_count, g.persistence_mape, g.model_mape_p,
@@ -355,10 +360,12 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
 std::string format_scores_json(const Comparison& c, const Scenario& scenario,
                                const CompareConfig& config) {
     nlohmann::ordered_json j;
+    j["schema"] = "chokepoint/scores/1";
     j["scenario"] = scenario.name;
     j["trials"] = c.run.trials_completed;
+    j["partial"] = c.run.partial;
     j["seed"] = config.run.seed;
-    j["origin"] = config.origin ? format_month(*config.origin) : "";
+    j["origin"] = config.origin ? nlohmann::ordered_json(format_month(*config.origin)) : nullptr;
     j["overall"] = group_json(c.overall);
     j["series"] = nlohmann::ordered_json::array();
     for (const auto& g : c.groups) {
