@@ -1554,7 +1554,10 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);
     // Licence decisions past a calendar's last notice count Monday to Friday: say so.
-    for (const auto& [country, cal] : s.working_calendars) {
+    for (const auto& entry : s.working_calendars) {
+        const std::string& country =
+            entry.first;  // a named copy: clang 14 cannot capture a binding
+        const WorkingCalendar& cal = entry.second;
         const bool controls =
             std::any_of(s.events.begin(), s.events.end(), [&](const EventSpec& e) {
                 return e.kind == EventKind::export_control && e.exporter == country;
