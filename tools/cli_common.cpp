@@ -168,6 +168,14 @@ std::string metavar(const std::string& name) {
     return "VALUE";
 }
 
+// An option's value as its description names it: "output file" takes a FILE, not a DIR.
+std::string metavar(const std::string& name, const std::string& description) {
+    if (name == "output" && description.rfind("output file", 0) == 0) {
+        return "FILE";
+    }
+    return metavar(name);
+}
+
 }  // namespace
 
 std::string command_help(const CommandHelp& c, const po::options_description& opts,
@@ -189,7 +197,7 @@ std::string command_help(const CommandHelp& c, const po::options_description& op
             flag = "    " + flag;
         }
         if (!o->semantic()->is_required() && o->semantic()->max_tokens() > 0) {
-            flag += " " + metavar(name);
+            flag += " " + metavar(name, o->description());
         }
         rows.push_back({flag, o->description()});
     }

@@ -58,7 +58,9 @@ void print_table(const Scenario& scenario, const RunResult& result, const Report
     columns.insert(columns.end(), series.totals.begin(), series.totals.end());
     out << "\n"
         << scenario.name << ": " << series.describe() << ", "
-        << (series.unit() == "days" ? "days per month" : "tonnes per month")
+        << (series.unit() == "days" ? "days per month"
+            : series.unit() == "t"  ? "tonnes at month end"
+                                    : "tonnes per month")
         << ", P50 [P5-P95] over " << result.trials_completed << " trials"
         << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
     constexpr std::size_t PER_TABLE = 5;
@@ -119,8 +121,10 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
                       100.0 * s.shortage_probability);
         out << line;
         if (s.time_to_shortage.count > 0) {
-            out << "first shortage after " << compact(s.time_to_shortage.p50) << " days; "
-                << compact(s.shortage_tonnes.mean) << " t short on average";
+            out << (s.time_to_shortage.p50 < 1.0
+                        ? std::string("already short when the count starts")
+                        : "first shortage after " + compact(s.time_to_shortage.p50) + " days")
+                << "; " << compact(s.shortage_tonnes.mean) << " t short on average";
         } else {
             out << "no shortage";
         }
@@ -303,7 +307,7 @@ struct ComparisonOptions {
             "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
             "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
             "output,o", po::value<std::string>(&output),
-            "output directory (default: results/<scenario name>-compare or -calibrate)")(
+            "output directory (default: results/<scenario name>-<command>)")(
             "quiet,q", po::bool_switch(&quiet), "no progress line");
     }
     void parse(const std::vector<std::string>& args, po::options_description& opts,
@@ -719,7 +723,8 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     opts.add_options()("fit", po::value<std::string>(&fit),
                        "uncertain parameters to fit, comma-separated (see simulate parameters)")(
         "max-evaluations", po::value<int>(&max_evaluations),
-        "optimiser budget: runs of the scenario (default: 60)")(
+        "optimiser budget: runs of the scenario the search may make (default: 60); the range of "
+        "each fitted value takes up to 20 more runs per parameter")(
         "write", po::value<std::string>(&write),
         "calibrated scenario file to write (default: calibrated.yaml in the output directory)");
     common.parse(args, opts, "calibrate");

@@ -262,7 +262,7 @@ if [ "$pngs" -ge 2 ] && [ "$pngs" -eq "$svgs" ]; then ok "run charts: $pngs PNG 
 if grep -q 'scenario SHA-256' "$work/seen/index.html" && grep -q 'Reading the charts' "$work/seen/index.html"; then ok "page has provenance and glossary"; else bad "page lacks provenance or glossary"; fi
 expect "headline before the table" 0 "Headline: magnet exports from Exportland to World" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts
 if [ ! -e "$work/seen2/charts" ] && [ ! -e "$work/seen2/index.html" ]; then ok "--no-charts draws nothing"; else bad "--no-charts drew charts"; fi
-expect "--report stock" 0 "magnet stock at buyers, tonnes per month" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock
+expect "--report stock" 0 "magnet stock at buyers, tonnes at month end" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock
 expect "--report unknown metric" 2 "--report: no metric 'exprots'; choose one of exports" -- "$sim" "$work/good.yaml" --report exprots
 expect "--report unknown product" 2 "no exports of 'oxide'; this scenario has exports of magnet" -- "$sim" "$work/good.yaml" --report exports/oxide
 expect "--from moves the shortage count" 0 "probability of a shortage on or after 2025-03-01" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --from 2025-03-01

@@ -27,7 +27,14 @@ std::vector<ChartMarker> event_markers(const Scenario& scenario) {
             continue;
         }
         const double day = !std::isfinite(lo) ? hi : !std::isfinite(hi) ? lo : 0.5 * (lo + hi);
-        out.push_back({static_cast<Day>(std::lround(day)), (lo == hi ? "" : "~") + ev.id});
+        // Export controls name a shared line first, then licence regimes, then halts and tariffs.
+        const int priority =
+            ev.kind == EventKind::export_control                                     ? 3
+            : ev.kind == EventKind::licence_delay || ev.kind == EventKind::agreement ? 2
+            : ev.kind == EventKind::export_halt || ev.kind == EventKind::tariff      ? 1
+                                                                                     : 0;
+        out.push_back(
+            {static_cast<Day>(std::lround(day)), (lo == hi ? "" : "~") + ev.id, priority});
     }
     return out;
 }

@@ -30,10 +30,16 @@ std::vector<ChartMarker> merge_markers(std::vector<ChartMarker> markers, int min
                      [](const ChartMarker& a, const ChartMarker& b) { return a.day < b.day; });
     std::vector<ChartMarker> out;
     std::vector<int> more;
+    std::vector<int> best;  // priority of the label a group shows
     for (auto& m : markers) {
         if (!out.empty() && m.day - out.back().day < min_days) {
             ++more.back();
+            if (m.priority > best.back()) {
+                best.back() = m.priority;
+                out.back().label = m.label;
+            }
         } else {
+            best.push_back(m.priority);
             out.push_back(std::move(m));
             more.push_back(0);
         }

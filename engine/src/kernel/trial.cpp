@@ -1420,10 +1420,14 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                         record(o, gi.days_series, month, dt);
                         double* fig = &o.buyers[static_cast<std::size_t>(gi.buyer_index) *
                                                 BUYER_FIGURE_COUNT];
-                        fig[SHORTAGE_TONNES] += at(short_t, w);
-                        fig[DAYS_SHORT] += dt;
-                        if (fig[TIME_TO_SHORTAGE] < 0.0 && day >= s.reference_day) {
-                            fig[TIME_TO_SHORTAGE] = day - s.reference_day;
+                        // The buyer's figures count from the reference day, as its
+                        // shortage probability and time to shortage do.
+                        if (day >= s.reference_day) {
+                            fig[SHORTAGE_TONNES] += at(short_t, w);
+                            fig[DAYS_SHORT] += dt;
+                            if (fig[TIME_TO_SHORTAGE] < 0.0) {
+                                fig[TIME_TO_SHORTAGE] = day - s.reference_day;
+                            }
                         }
                     }
                     if (month_end) {

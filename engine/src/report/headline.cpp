@@ -2,6 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "chokepoint/io/results.hpp"
 #include "chokepoint/report/run_report.hpp"
 
 namespace chokepoint {
@@ -65,7 +66,7 @@ std::string ReportSeries::describe() const {
 }
 
 std::string ReportSeries::unit() const {
-    return metric == "days_short" ? "days" : "t";
+    return series_unit(metric);
 }
 
 ReportSeries report_series(const OutputLayout& layout, const std::string& metric,
@@ -239,11 +240,14 @@ std::vector<std::string> Headline::lines() const {
         std::string line = "  most at risk:";
         for (std::size_t i = 0; i < buyers.size(); ++i) {
             char p[32];
-            std::snprintf(p, sizeof p, "%.0f%%", 100.0 * buyers[i].probability);
+            const double pct = 100.0 * buyers[i].probability;
+            // 99.7% is not 100%: a decimal near certainty.
+            std::snprintf(p, sizeof p, pct > 99.0 && pct < 100.0 ? "%.1f%%" : "%.0f%%", pct);
             line += (i ? "; " : " ") + buyers[i].name + " " + p +
-                    (buyers[i].first_shortage_p50
-                         ? ", first short " + format_date(*buyers[i].first_shortage_p50)
-                         : "");
+                    (!buyers[i].first_shortage_p50 ? std::string()
+                     : *buyers[i].first_shortage_p50 <= counted_from + 1
+                         ? std::string(", already short then")
+                         : ", first short " + format_date(*buyers[i].first_shortage_p50));
         }
         out.push_back(line);
     }

@@ -58,7 +58,9 @@ const char* GLOSSARY =
     "<dt>shortage</dt><dd>tonnes of a buyer's demand that stock and deliveries could not meet in "
     "the month.</dd>\n"
     "<dt>dashed lines</dt><dd>the start of each event of the scenario (~: an uncertain start, "
-    "drawn at the middle of its range).</dd>\n</dl>\n";
+    "drawn at the middle of its range). Events within 12 days of each other share one line, "
+    "labelled with the most important (export controls first) and +N for the others; the "
+    "events table lists them all.</dd>\n</dl>\n";
 
 }  // namespace
 
@@ -208,7 +210,10 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
         for (const auto& n : never_short) {
             list += (list.empty() ? "" : ", ") + n;
         }
-        body << "<p>No shortage even at P95 in any month: " << html_escape(list) << ".</p>\n";
+        body << "<p>No chart where the P95 of the monthly shortage is zero in every month (a "
+                "shortage in fewer than 1 trial in 20 in any month; the headline and buyers.csv "
+                "give each buyer's probability): "
+             << html_escape(list) << ".</p>\n";
     }
 
     // The page.

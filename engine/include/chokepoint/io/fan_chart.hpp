@@ -17,6 +17,7 @@ namespace chokepoint {
 struct ChartMarker {
     Day day = 0;
     std::string label;
+    int priority = 0;  ///< of markers drawn as one, the highest names the line
 };
 
 /// One plot of a chart: bands per month from `first_month`, and reported single-month figures.
@@ -42,8 +43,9 @@ struct FanChart {
 std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& dir,
                                                   const FanChart& chart);
 
-/// Markers closer than `min_days` to the previous one are drawn as one, labelled with the first
-/// label and the number of others ("announcement_18 +2"), so labels do not overprint.
+/// Markers closer than `min_days` to the first of their group are drawn as one, at the first's
+/// day, labelled with the highest-priority label and the number of others ("announcement_18
+/// +2"), so labels do not overprint.
 std::vector<ChartMarker> merge_markers(std::vector<ChartMarker> markers, int min_days);
 
 }  // namespace chokepoint

@@ -24,7 +24,7 @@ struct ReportSeries {
     std::vector<std::size_t> totals;  ///< the total over partners (at most one)
     /// "magnet exports from China", "stock of magnet at buyers", ...
     std::string describe() const;
-    std::string unit() const;  ///< "t" or "days"
+    std::string unit() const;  ///< series_unit(): "t/month", "t" (levels) or "days"
 };
 
 /// Metrics `--report` accepts.
