@@ -534,14 +534,12 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
         if (g.model.count == 0) {
             continue;
         }
-        auto sk = [](double crps, double mae, int n) {
-            return n > 0 && mae > 0 ? format_exact(1.0 - crps / mae) : std::string("NaN");
+        auto sk = [](std::optional<double> skill) {
+            return skill ? format_exact(*skill) : std::string("NaN");
         };
         leads << ls.lead << ' ' << format_exact(100 * g.model.coverage50()) << ' '
-              << format_exact(100 * g.model.coverage90()) << ' '
-              << sk(g.model_crps_p, g.persistence_mae, g.persistence_count) << ' '
-              << sk(g.model_crps_s, g.seasonal_mae, g.seasonal_count) << ' ' << g.model.count
-              << '\n';
+              << format_exact(100 * g.model.coverage90()) << ' ' << sk(g.persistence_skill()) << ' '
+              << sk(g.seasonal_skill()) << ' ' << g.model.count << '\n';
     }
     write_file_atomic(charts / "leads.dat", leads.str());
     std::vector<int> bins(10, 0);
@@ -675,20 +673,20 @@ int cmd_backtest(const std::vector<std::string>& args) {
                   "skill seas.");
     std::cout << line;
     auto print = [&](const std::string& label, const GroupScores& g) {
-        auto sk = [](double crps, double mae, int n) {
-            if (n == 0 || mae <= 0) {
+        auto sk = [](std::optional<double> skill, int n) {
+            if (!skill) {
                 return std::string("-");
             }
             char buf[32];
-            std::snprintf(buf, sizeof buf, "%+.2f (%d)", 1.0 - crps / mae, n);
+            std::snprintf(buf, sizeof buf, "%+.2f (%d)", *skill, n);
             return std::string(buf);
         };
         std::snprintf(line, sizeof line,
                       "  %-5s %7d %7.1f%% %+7.1f%% %7.0f%% %7.0f%% %10.0f %11s %11s\n",
                       label.c_str(), g.model.count, g.model.mape(), g.model.bias(),
                       100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps(),
-                      sk(g.model_crps_p, g.persistence_mae, g.persistence_count).c_str(),
-                      sk(g.model_crps_s, g.seasonal_mae, g.seasonal_count).c_str());
+                      sk(g.persistence_skill(), g.persistence_count).c_str(),
+                      sk(g.seasonal_skill(), g.seasonal_count).c_str());
         std::cout << line;
     };
     for (const auto& ls : b.by_lead) {

@@ -7,35 +7,6 @@
 
 namespace chokepoint {
 
-namespace {
-
-void add_figure(GroupScores& g, const ComparedFigure& f) {
-    g.model.add(f.p50, f.reported, f.inside50, f.inside90, f.crps);
-    if (f.reported == 0.0) {
-        return;
-    }
-    if (f.persistence) {
-        ++g.persistence_count;
-        g.persistence_mape += absolute_percentage_error(*f.persistence, f.reported);
-        g.persistence_mae += std::abs(*f.persistence - f.reported);
-        g.model_mape_p += absolute_percentage_error(f.p50, f.reported);
-        g.model_crps_p += f.crps;
-    }
-    if (f.seasonal_naive) {
-        ++g.seasonal_count;
-        g.seasonal_mape += absolute_percentage_error(*f.seasonal_naive, f.reported);
-        g.seasonal_mae += std::abs(*f.seasonal_naive - f.reported);
-        g.model_mape_s += absolute_percentage_error(f.p50, f.reported);
-        g.model_crps_s += f.crps;
-    }
-}
-
-double skill(double model_crps, double naive_mae) {
-    return naive_mae > 0 ? 1.0 - model_crps / naive_mae : 0.0;
-}
-
-}  // namespace
-
 Scenario known_by(const Scenario& scenario, Day day, int* dropped) {
     Scenario s = scenario;
     int n = 0;
@@ -119,10 +90,9 @@ void csv_row(std::ostringstream& out, const std::string& origin, int lead, const
     const ScoreSet& m = g.model;
     out << origin << ',' << lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
         << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
-        << g.persistence_count << ','
-        << (g.persistence_count ? x(skill(g.model_crps_p, g.persistence_mae)) : "") << ','
-        << g.seasonal_count << ','
-        << (g.seasonal_count ? x(skill(g.model_crps_s, g.seasonal_mae)) : "") << '\n';
+        << g.persistence_count << ',' << (g.persistence_skill() ? x(*g.persistence_skill()) : "")
+        << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "")
+        << '\n';
 }
 }  // namespace
 

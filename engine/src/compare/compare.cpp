@@ -69,7 +69,17 @@ struct RowIndex {
     }
 };
 
-void add_naive(GroupScores& g, const ComparedFigure& f) {
+std::string pct(double x) {
+    std::ostringstream s;
+    s.precision(1);
+    s << std::fixed << x << "%";
+    return s.str();
+}
+
+}  // namespace
+
+void add_figure(GroupScores& g, const ComparedFigure& f) {
+    g.model.add(f.p50, f.reported, f.inside50, f.inside90, f.crps);
     if (f.reported == 0.0) {
         return;
     }
@@ -88,15 +98,6 @@ void add_naive(GroupScores& g, const ComparedFigure& f) {
         g.model_crps_s += f.crps;
     }
 }
-
-std::string pct(double x) {
-    std::ostringstream s;
-    s.precision(1);
-    s << std::fixed << x << "%";
-    return s.str();
-}
-
-}  // namespace
 
 std::vector<std::string> verdicts(const GroupScores& g) {
     std::vector<std::string> out;
@@ -259,8 +260,7 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
         auto& g = *std::find_if(c.groups.begin(), c.groups.end(),
                                 [&](const GroupScores& x2) { return x2.label == f.label; });
         for (GroupScores* target : {&g, &c.overall}) {
-            target->model.add(f.p50, f.reported, f.inside50, f.inside90, f.crps);
-            add_naive(*target, f);
+            add_figure(*target, f);
         }
         c.figures.push_back(std::move(f));
     }

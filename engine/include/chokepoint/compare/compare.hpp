@@ -49,7 +49,24 @@ struct GroupScores {
     double persistence_mape = 0.0, persistence_mae = 0.0, model_mape_p = 0.0, model_crps_p = 0.0;
     int seasonal_count = 0;
     double seasonal_mape = 0.0, seasonal_mae = 0.0, model_mape_s = 0.0, model_crps_s = 0.0;
+
+    /// CRPS skill against each naive forecast, 1 - CRPS / naive absolute error, on the figures
+    /// that have one; nullopt when none has.
+    std::optional<double> persistence_skill() const {
+        return persistence_count > 0 && persistence_mae > 0
+                   ? std::optional<double>(1.0 - model_crps_p / persistence_mae)
+                   : std::nullopt;
+    }
+    std::optional<double> seasonal_skill() const {
+        return seasonal_count > 0 && seasonal_mae > 0
+                   ? std::optional<double>(1.0 - model_crps_s / seasonal_mae)
+                   : std::nullopt;
+    }
 };
+
+struct ComparedFigure;
+/// Adds one figure to a group: the model's scores, and each naive forecast the figure has.
+void add_figure(GroupScores& g, const ComparedFigure& f);
 
 /// Monthly band of one compared quantity (for fan charts).
 struct MonthlyBand {
