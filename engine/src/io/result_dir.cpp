@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "chokepoint/io/files.hpp"
 
@@ -163,8 +164,13 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
     // Staging directories of runs that were killed: `.NAME.new.PID` is removed; `.NAME.old.PID`
     // is the previous result when a run died between the two renames of the fallback, so it is
     // put back if the target is missing, and removed otherwise.
+    // Names are collected first: removing entries while reading a directory may skip others.
+    std::vector<fs::path> entries;
     for (const auto& entry : fs::directory_iterator(parent, ec)) {
-        const std::string n = entry.path().filename().string();
+        entries.push_back(entry.path());
+    }
+    for (const fs::path& entry : entries) {
+        const std::string n = entry.filename().string();
         for (const std::string& prefix : {"." + name + ".new.", "." + name + ".old."}) {
             if (n.rfind(prefix, 0) != 0) {
                 continue;
@@ -177,9 +183,9 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
                 continue;
             }
             if (prefix.find(".old.") != std::string::npos && !fs::exists(target_, ec)) {
-                fs::rename(entry.path(), target_, ec);
+                fs::rename(entry, target_, ec);
             } else {
-                fs::remove_all(entry.path(), ec);
+                fs::remove_all(entry, ec);
             }
         }
     }
