@@ -36,9 +36,10 @@ const std::vector<CommandHelp>& commands() {
          "Runs a scenario's trials and writes summary.csv, buyers.csv, run.json, charts/ and "
          "index.html; the terminal shows the headline, a table and each buyer's shortage risk.",
          "simulate scenarios/april_controls.yaml --trials 4000 --report stock"},
-        {"validate", "check a scenario or model file; show overrides",
+        {"validate", "check a scenario, model or sweep file; show overrides",
          "simulate validate FILE.yaml [options]",
-         "Checks a scenario or a model file and reports every error with its file, line and "
+         "Checks a scenario, a model or a sweep file and reports every error with its file, line "
+         "and "
          "column; prints each value a scenario overrides from the file it extends.",
          "simulate validate scenarios/october_measures_return.yaml --resolved"},
         {"graph", "write or draw the supply network (DOT, GraphML, SVG, PNG)",
@@ -77,6 +78,12 @@ const std::vector<CommandHelp>& commands() {
          "Runs two scenarios on the same trials and reports the per-trial difference.",
          "simulate diff scenarios/april_controls.yaml --base-set "
          "events.announcement_18.probability=0"},
+        {"schema", "JSON Schema of scenario, model or sweep files, for editors",
+         "simulate schema scenario|model|sweep [options]",
+         "Prints the JSON Schema (draft-07) of a kind of input file, built from the keys the "
+         "loader accepts; editors with yaml-language-server use it for completion and checks "
+         "(docs/scenario-reference.md, 'Editors').",
+         "simulate schema scenario --output scenario.schema.json"},
         {"help", "show the commands, or one command's options", "simulate help [COMMAND]",
          "Shows the commands, or one command's options.", "simulate help compare"},
     };

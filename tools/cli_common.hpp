@@ -118,5 +118,6 @@ class Progress {
 int cmd_parameters(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_schema(const std::vector<std::string>& args);
 
 }  // namespace chokepoint::cli

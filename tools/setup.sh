@@ -26,7 +26,7 @@ packages=(
     libyaml-cpp-dev libtbb-dev libspdlog-dev nlohmann-json3-dev libssl-dev catch2
     libcsv-dev libnlopt-cxx-dev gnuplot-nox
     openmpi-bin libopenmpi-dev
-    help2man python3 python3-jsonschema graphviz
+    help2man python3 python3-jsonschema python3-yaml graphviz
 )
 
 # clang and its runtime (sanitizers, libFuzzer) only for the modes that use them.

@@ -34,6 +34,8 @@
 #include "chokepoint/report/run_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
+#include "chokepoint/scenario/sweep_file.hpp"
+#include "chokepoint/sweep/plan.hpp"
 #include "cli_common.hpp"
 
 namespace po = boost::program_options;
@@ -174,14 +176,30 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::string path;
     std::vector<std::string> sets;
     bool resolved = false;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario or model file")(
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario, model or sweep file")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(),
         "override path=value (repeatable)")(
         "resolved", po::bool_switch(&resolved),
         "print the merged scenario (after extends: and --set) as YAML");
     const po::variables_map vm = parse_args(args, opts, {"scenario"});
     if (path.empty()) {
-        throw UsageError("validate needs a scenario or model file");
+        throw UsageError("validate needs a scenario, model or sweep file");
+    }
+    if (is_sweep_file(path)) {
+        if (!sets.empty() || resolved) {
+            throw UsageError(path + " is a sweep file: --set and --resolved apply to scenarios");
+        }
+        // The sweep and its plan: factor paths, ranges and outputs checked against the scenario.
+        const SweepPlan plan = plan_sweep(load_sweep_file(path));
+        for (const auto& w : plan.warnings) {
+            std::cerr << "warning: " << terminal_safe(w) << "\n";
+        }
+        std::cout << path << ": valid sweep '" << terminal_safe(plan.spec.name)
+                  << "': " << plan.factors.size() << " factors, " << to_string(plan.spec.design)
+                  << " design, " << plan.points() << " points of " << plan.trials << " trials, "
+                  << plan.outputs.size() << " outputs, on "
+                  << terminal_safe(plan.spec.scenario_path) << "\n";
+        return EXIT_OK;
     }
     if (is_model_file(path)) {
         if (!sets.empty() || resolved) {
@@ -1161,6 +1179,9 @@ int main(int argc, char** argv) {
         }
         if (command == "graph") {
             return cmd_graph(rest);
+        }
+        if (command == "schema") {
+            return cmd_schema(rest);
         }
         return cmd_run(rest, line);
     } catch (const HelpShown&) {

@@ -178,7 +178,7 @@ exec 2>&3 3>&-
 if [ "$mixed" -eq 0 ]; then echo "ok   20 kills while running and writing: always the old or the new set, whole"; passed=$((passed + 1)); else echo "FAIL $mixed of 20 kills left a mixed or temporary result"; failed=$((failed + 1)); fi
 mkdir -p "$work/.crash_dir.new.999999999"  # left by a run killed while writing (no such process)
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
-if ls -a "$work" | grep -q '^\.crash_dir\.new\.'; then echo "FAIL stale staging directory left after the next run"; failed=$((failed + 1)); else echo "ok   stale staging directories removed"; passed=$((passed + 1)); fi
+if ls -a "$work" | grep -q '^\.crash_dir\.new\.'; then echo "FAIL stale staging directory left after the next run: $(ls -a "$work" | grep '^\.crash_dir' | tr '\n' ' ')"; failed=$((failed + 1)); else echo "ok   stale staging directories removed"; passed=$((passed + 1)); fi
 rm -rf "$work/crash_dir" "$work/crash_dir.partial"; cp -r "$work/crash_a" "$work/crash_dir"
 timeout -s INT 0.25 "$sim" "$work/crash.yaml" --trials 400000 --seed 2 --output "$work/crash_dir" --quiet >/dev/null 2>&1 </dev/null
 if cmp -s "$work/crash_dir/summary.csv" "$work/crash_a/summary.csv" && grep -q '"partial": true' "$work/crash_dir.partial/run.json"; then
@@ -414,8 +414,19 @@ PY
     then ok "$d/scores.json matches its schema"; else bad "$d/scores.json does not match its schema"; fi
 done
 
+# JSON Schemas for editors: built from the loader's key tables, so the committed copies in
+# docs/schemas/ must be what the program prints (regenerate: tools/update_schemas.sh); every
+# shipped file is valid under them, and schema and loader refuse an unknown key at every kind of
+# mapping the shipped files have (check_schemas.py).
+for k in scenario model sweep; do
+    if "$sim" schema "$k" | cmp -s - "$src/docs/schemas/$k.schema.json"; then ok "docs/schemas/$k.schema.json is what simulate schema $k prints"; else bad "docs/schemas/$k.schema.json is stale: run tools/update_schemas.sh"; fi
+done
+expect "schema needs a known kind" 2 "the kind is scenario, model or sweep, found 'scenarios'" -- "$sim" schema scenarios
+if python3 "$src/tests/cli/check_schemas.py" "$sim" "$src" "$work" > "$work/schemas.log" 2>&1; then ok "schemas: $(tail -1 "$work/schemas.log")"; else bad "schemas:"; grep -v '^ok' "$work/schemas.log" | head -20 | sed 's/^/    /'; fi
+expect "validate a sweep file" 0 "valid sweep 'april_controls_oat': 9 factors, oat design, 19 points" -- "$sim" validate "$src/scenarios/sweeps/april_controls_oat.yaml"
+
 # Every shipped scenario and model validates.
-for f in "$src"/scenarios/*.yaml "$src"/models/*.yaml; do
+for f in "$src"/scenarios/*.yaml "$src"/scenarios/sweeps/*.yaml "$src"/models/*.yaml; do
     expect "shipped $(basename "$f") validates" 0 "valid" -- "$sim" validate "$f"
 done
 

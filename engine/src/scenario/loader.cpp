@@ -8,6 +8,7 @@
 #include "chokepoint/core/input_file.hpp"
 #include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/scenario/scenario.hpp"
+#include "chokepoint/scenario/schema.hpp"
 #include "reader.hpp"
 #include "scenario_trees.hpp"
 #include "yaml_tree.hpp"
@@ -159,7 +160,7 @@ void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoi
     if (!r.expect_map(*node, key)) {
         return;
     }
-    r.check_keys(*node, key, {"sd", "monthly_correlation", "common_share"});
+    r.check_keys(*node, key, keys_of("noise"));
     struct Field {
         const char* key;
         double* value;
@@ -220,9 +221,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     if (!r.expect_map(root, "")) {
         return model;
     }
-    r.check_keys(root, "",
-                 {"name", "description", "adjust_days", "demand_noise", "supply_noise",
-                  "parameters", "products", "nodes", "edges", "working_calendars"});
+    r.check_keys(root, "", keys_of("model"));
     read_noise(member(root, "demand_noise"), r, "demand_noise", model.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", model.supply_noise);
     read_parameters(member(root, "parameters"), r, parameters);
@@ -249,7 +248,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
             if (!r.expect_map(p, path)) {
                 continue;
             }
-            r.check_keys(p, path, {"id", "description", "controlled_share"});
+            r.check_keys(p, path, keys_of("product"));
             Product product;
             if (const YNode* id = member(p, "id")) {
                 product.id = r.string(*id, path + ".id").value_or("");
@@ -287,9 +286,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
             if (!r.expect_map(n, path)) {
                 continue;
             }
-            r.check_keys(
-                n, path,
-                {"id", "name", "country", "kind", "production", "inputs", "source", "note"});
+            r.check_keys(n, path, keys_of("node"));
             Node node;
             node.where = n.where;
             for (const char* key : {"id", "country", "kind"}) {
@@ -333,9 +330,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                         if (!r.expect_map(l, lp)) {
                             continue;
                         }
-                        r.check_keys(
-                            l, lp,
-                            {"product", "capacity", "feed_per_tonne", "cover_days", "source"});
+                        r.check_keys(l, lp, keys_of("production_line"));
                         ProductionLine line;
                         if (const YNode* v = member(l, "product")) {
                             line.product = lookup_product(r, products, *v, lp + ".product");
@@ -380,9 +375,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                         if (!r.expect_map(in, ip)) {
                             continue;
                         }
-                        r.check_keys(
-                            in, ip,
-                            {"product", "demand", "feed_yield", "cover_days", "stock", "source"});
+                        r.check_keys(in, ip, keys_of("input"));
                         InputPolicy policy;
                         if (const YNode* v = member(in, "product")) {
                             policy.product = lookup_product(r, products, *v, ip + ".product");
@@ -454,8 +447,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
             if (!r.expect_map(e, path)) {
                 continue;
             }
-            r.check_keys(e, path,
-                         {"from", "to", "product", "flow", "lead_time_days", "source", "note"});
+            r.check_keys(e, path, keys_of("edge"));
             Edge edge;
             edge.where = e.where;
             bool ok = true;
@@ -906,49 +898,6 @@ void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string&
     in_horizon(ev.start, holiday, path + ".holiday", false);
 }
 
-const std::vector<std::string> COMMON_EVENT_KEYS = {
-    "id",          "kind",  "description", "source",        "note",
-    "probability", "start", "end",         "duration_days", "announced"};
-
-std::vector<std::string> event_keys(EventKind kind) {
-    std::vector<std::string> keys = COMMON_EVENT_KEYS;
-    auto add = [&](std::initializer_list<const char*> more) {
-        for (const char* k : more) {
-            keys.emplace_back(k);
-        }
-    };
-    switch (kind) {
-        case EventKind::export_control:
-            add({"exporter", "products", "elements", "destinations", "share", "approval_delay",
-                 "approval_rate"});
-            break;
-        case EventKind::licence_delay:
-            add({"control", "destinations", "products", "share", "approval_delay", "approval_rate",
-                 "pending"});
-            break;
-        case EventKind::agreement:
-            add({"control", "destinations", "products", "lifts", "share", "approval_delay",
-                 "approval_rate", "pending"});
-            break;
-        case EventKind::supply_disruption:
-            add({"nodes", "products", "factor"});
-            break;
-        case EventKind::export_halt:
-            add({"from", "to", "products", "holiday"});
-            break;
-        case EventKind::tariff:
-            add({"importer", "exporter", "products", "rate", "elasticity"});
-            break;
-        case EventKind::capacity_change:
-            add({"nodes", "products", "change"});
-            break;
-        case EventKind::demand_shock:
-            add({"nodes", "products", "factor", "stockpile"});
-            break;
-    }
-    return keys;
-}
-
 const std::vector<std::string> ELEMENTS = {"Sc", "Y",  "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
                                            "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"};
 
@@ -1009,7 +958,7 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
             continue;
         }
-        r.check_keys(e, path, event_keys(ev.kind));
+        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));
         if (const YNode* p = member(e, "probability")) {
             if (auto q = r.quantity(*p, path + ".probability")) {
                 r.check_range(*q, *p, path + ".probability", 0.0, 1.0, "a probability");
@@ -1369,10 +1318,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     s.path = path;
     std::vector<Parameter> parameters;
     Reader r(sink, parameters);
-    r.check_keys(root, "",
-                 {"name", "description", "model", "start", "horizon", "time_step_days", "trials",
-                  "seed", "time_to_shortage_from", "demand_noise", "supply_noise", "parameters",
-                  "events", "source", "note"});
+    r.check_keys(root, "", keys_of("scenario"));
     const std::size_t errors_before_model = sink.size();
 
     // The model first: events are checked against its nodes, products and countries.

@@ -25,14 +25,9 @@ const char* kind_name(YNode::Kind k) {
     return "?";
 }
 
-struct DistributionShape {
-    const char* name;
-    DistributionKind kind;
-    std::vector<std::string> args;      // required, in factory order
-    std::vector<std::string> optional;  // optional, after the required ones
-};
+}  // namespace
 
-const std::vector<DistributionShape>& shapes() {
+const std::vector<DistributionShape>& distribution_shapes() {
     static const std::vector<DistributionShape> all = {
         {"fixed", DistributionKind::fixed, {"value"}, {}},
         {"uniform", DistributionKind::uniform, {"min", "max"}, {}},
@@ -45,7 +40,6 @@ const std::vector<DistributionShape>& shapes() {
     };
     return all;
 }
-}  // namespace
 
 void Reader::check_keys(const YNode& map, const std::string& path,
                         const std::vector<std::string>& allowed) {
@@ -195,13 +189,13 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
         return std::nullopt;
     }
     std::vector<std::string> names;
-    for (const auto& s : shapes()) {
+    for (const auto& s : distribution_shapes()) {
         names.emplace_back(s.name);
     }
-    const auto it = std::find_if(shapes().begin(), shapes().end(), [&](const auto& s) {
-        return dist->is_scalar() && dist->scalar == s.name;
-    });
-    if (it == shapes().end()) {
+    const auto it =
+        std::find_if(distribution_shapes().begin(), distribution_shapes().end(),
+                     [&](const auto& s) { return dist->is_scalar() && dist->scalar == s.name; });
+    if (it == distribution_shapes().end()) {
         std::string message = "unknown distribution '" + dist->scalar + "'";
         const std::string guess = closest_match(dist->scalar, names);
         message += guess.empty() ? "; use one of: fixed, uniform, triangular, normal, "

@@ -11,6 +11,16 @@
 
 namespace chokepoint::detail {
 
+/// A distribution's name and arguments (`{dist: triangular, min:, mode:, max:}`).
+struct DistributionShape {
+    const char* name;
+    DistributionKind kind;
+    std::vector<std::string> args;      // required, in factory order
+    std::vector<std::string> optional;  // optional, after the required ones
+};
+/// Every distribution the files may name (the reader and the JSON Schemas use this table).
+const std::vector<DistributionShape>& distribution_shapes();
+
 class Reader {
   public:
     Reader(DiagnosticSink& sink, std::vector<Parameter>& parameters)

@@ -1,4 +1,5 @@
 #include "chokepoint/scenario/sweep_file.hpp"
+#include "chokepoint/scenario/schema.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -62,7 +63,7 @@ void read_factor(Reader& r, const YNode& f, const std::string& at, SweepSpec& sp
     if (!r.expect_map(f, at)) {
         return;
     }
-    r.check_keys(f, at, {"path", "range", "levels", "from", "base", "group", "note"});
+    r.check_keys(f, at, keys_of("sweep.factor"));
     FactorSpec out;
     out.where = f.where;
     const YNode* p = f.find("path");
@@ -179,7 +180,7 @@ void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& sp
     }
     out.is_buyer = o.find("buyer") != nullptr;
     if (out.is_buyer) {
-        r.check_keys(o, at, {"id", "buyer", "product", "measure", "note"});
+        r.check_keys(o, at, keys_of("sweep.buyer_output"));
         out.buyer = r.string(*o.find("buyer"), at + ".buyer").value_or("");
         if (const YNode* p = o.find("product")) {
             out.product = r.string(*p, at + ".product").value_or("");
@@ -192,8 +193,7 @@ void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& sp
             }
         }
     } else {
-        r.check_keys(o, at,
-                     {"id", "metric", "product", "from", "to", "period", "month", "stat", "note"});
+        r.check_keys(o, at, keys_of("sweep.series_output"));
         for (const char* key : {"metric", "product", "from", "to"}) {
             const YNode* v = o.find(key);
             if (v == nullptr) {
@@ -273,6 +273,13 @@ std::string OutputSpec::unit() const {
     return "";
 }
 
+bool is_sweep_file(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    return root.is_map() && root.find("model") == nullptr && root.find("extends") == nullptr &&
+           root.find("nodes") == nullptr &&
+           (root.find("factors") != nullptr || root.find("scenario") != nullptr);
+}
+
 SweepSpec load_sweep_file(const std::string& path) {
     const YNode root = detail::load_yaml_file(path);
     DiagnosticSink sink;
@@ -285,9 +292,7 @@ SweepSpec load_sweep_file(const std::string& path) {
                          "a sweep file is a mapping with scenario:, factors:, design:, trials: and "
                          "outputs:");
     }
-    r.check_keys(root, "",
-                 {"name", "description", "scenario", "set", "factors", "design", "trials", "seed",
-                  "outputs", "note", "source"});
+    r.check_keys(root, "", keys_of("sweep"));
     spec.name = std::filesystem::path(path).stem().string();
     if (const YNode* n = member(root, "name")) {
         spec.name = r.string(*n, "name").value_or(spec.name);
@@ -349,7 +354,7 @@ SweepSpec load_sweep_file(const std::string& path) {
     if (const YNode* d = member(root, "design")) {
         spec.design_where = d->where;
         if (r.expect_map(*d, "design")) {
-            r.check_keys(*d, "design", {"type", "samples", "levels", "seed", "bootstrap"});
+            r.check_keys(*d, "design", keys_of("sweep.design"));
             if (const YNode* t = d->find("type")) {
                 if (auto k = pick(r, *t, "design.type", DESIGN_NAMES, "design")) {
                     spec.design = static_cast<DesignKind>(*k);

@@ -70,6 +70,9 @@ struct SweepSpec {
     SourceLocation design_where;
 };
 
+/// True when `path` holds a sweep file (a mapping with `factors:` or `scenario:` and neither a
+/// scenario's `model:`/`extends:` nor a model's `nodes:`).
+bool is_sweep_file(const std::string& path);
 /// Reads and checks a sweep file. Throws InputError listing every problem.
 SweepSpec load_sweep_file(const std::string& path);
 

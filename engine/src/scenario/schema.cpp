@@ -1,0 +1,638 @@
+#include "chokepoint/scenario/schema.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "chokepoint/events/events.hpp"
+#include "reader.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+using T = KeyType;
+
+// The one table of keys. The loader refuses any key not listed for the object it reads
+// (Reader::check_keys(keys_of(...))), and json_schema() builds the editors' schemas from it.
+// docs/scenario-reference.md explains each key at length.
+const std::vector<ObjectSpec>& tables() {
+    static const std::vector<ObjectSpec> all = {
+        {"scenario",
+         "A scenario: a model, a horizon and dated events (docs/scenario-reference.md).",
+         {
+             {"name", T::text, "", "A plain word naming the scenario (the results directory)."},
+             {"description", T::text, "", "One line on what the scenario asks."},
+             {"extends", T::text, "",
+              "Another scenario file this one builds on; its keys and events are kept unless "
+              "redefined here."},
+             {"model", T::text, "", "The model file, relative to this file."},
+             {"start", T::date, "", "First day simulated (YYYY-MM-DD)."},
+             {"horizon", T::date, "", "Last day (YYYY-MM-DD) or month (YYYY-MM) simulated."},
+             {"time_step_days", T::integer, "", "Days per tick (default 1)."},
+             {"trials", T::integer, "", "Monte Carlo trials (default 1000)."},
+             {"seed", T::integer, "", "Seed of the random streams (default 1)."},
+             {"time_to_shortage_from", T::date, "",
+              "The reference day shortages count from (default: the first export control this "
+              "file defines)."},
+             {"demand_noise", T::object, "noise", "Monthly noise on buyers' demand."},
+             {"supply_noise", T::object, "noise", "Monthly noise on sources' output."},
+             {"parameters", T::parameters, "",
+              "Named uncertain inputs, used as $name; redefining one replaces the model's."},
+             {"events", T::events, "", "Dated events: export controls, halts, tariffs, ..."},
+             {"source", T::text, "", "Where the scenario's facts come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {}},
+        {"model",
+         "A model: products, the supply network (nodes and edges) and its parameters.",
+         {
+             {"name", T::text, "", "The model's name."},
+             {"description", T::text, "", "What the model covers."},
+             {"adjust_days", T::number, "",
+              "Days over which stock and flows adjust toward their targets (default 30)."},
+             {"demand_noise", T::object, "noise", "Monthly noise on buyers' demand."},
+             {"supply_noise", T::object, "noise", "Monthly noise on sources' output."},
+             {"parameters", T::parameters, "", "Named uncertain inputs, used as $name."},
+             {"products", T::object_list, "product", "The products traded (concentrate, ...)."},
+             {"nodes", T::object_list, "node", "Sources, processors and buyers."},
+             {"edges", T::object_list, "edge", "Trade lanes with their baseline flows."},
+             {"working_calendars", T::text_map, "",
+              "Country: CSV of official holidays and adjusted working days, relative to this "
+              "file."},
+         },
+         {}},
+        {"noise",
+         "Monthly noise: a factor with this sd, correlated month to month and across nodes.",
+         {
+             {"sd", T::number, "", "Standard deviation of the monthly factor."},
+             {"monthly_correlation", T::number, "", "Correlation of one month with the next."},
+             {"common_share", T::number, "", "Share of the variance common to all nodes."},
+         },
+         {}},
+        {"product",
+         "A product of the network.",
+         {
+             {"id", T::text, "", "The product's id (concentrate, oxide, metal, magnet, ...)."},
+             {"description", T::text, "", "What it is."},
+             {"controlled_share", T::quantity, "",
+              "Share of its tonnage an export control on listed elements covers (0-1)."},
+         },
+         {"id"}},
+        {"node",
+         "A mine or feedstock source, a processor, or a buyer.",
+         {
+             {"id", T::text, "", "The node's id, used by edges and events."},
+             {"name", T::text, "", "A readable name (default: the id)."},
+             {"country", T::text, "", "The country, by its English short name."},
+             {"kind", T::choice, "source|processor|buyer", "What the node does."},
+             {"production", T::object_list, "production_line", "What a node produces."},
+             {"inputs", T::object_list, "input", "What a processor or buyer uses."},
+             {"source", T::text, "", "Where the figures come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "country", "kind"}},
+        {"production_line",
+         "One product a node makes.",
+         {
+             {"product", T::text, "", "The product made."},
+             {"capacity", T::quantity, "", "Capacity in tonnes per month."},
+             {"feed_per_tonne", T::number, "", "Tonnes of input per tonne made."},
+             {"cover_days", T::number, "", "Days of output held as finished stock (default 30)."},
+             {"source", T::text, "", "Where the figures come from."},
+         },
+         {"product"}},
+        {"input",
+         "One product a processor or buyer uses.",
+         {
+             {"product", T::text, "", "The product used."},
+             {"demand", T::quantity, "", "A buyer's use in tonnes per month."},
+             {"feed_yield", T::number, "", "A processor's tonnes out per tonne in."},
+             {"cover_days", T::number, "", "Days of use the node aims to hold (default 30)."},
+             {"stock", T::number, "", "Tonnes held at the start."},
+             {"source", T::text, "", "Where the figures come from."},
+         },
+         {"product"}},
+        {"edge",
+         "A trade lane with its baseline flow.",
+         {
+             {"from", T::text, "", "The exporting node's id."},
+             {"to", T::text, "", "The importing node's id."},
+             {"product", T::text, "", "The product shipped."},
+             {"flow", T::number, "", "Baseline flow in tonnes per month."},
+             {"lead_time_days", T::integer, "", "Days from shipment to arrival."},
+             {"source", T::text, "", "Where the figures come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"from", "to", "product", "flow", "lead_time_days"}},
+        {"event",
+         "The keys every event has.",
+         {
+             {"id", T::text, "", "A short name, used by --set and by other events."},
+             {"kind", T::choice, "", "What the event does."},
+             {"description", T::text, "", "One line on the event."},
+             {"source", T::text, "", "Where the event comes from."},
+             {"note", T::text, "", "Free text (ASSUMPTION notes)."},
+             {"probability", T::quantity, "", "Chance it happens at all (default 1)."},
+             {"start", T::date_quantity, "", "The day it starts (a date or a distribution)."},
+             {"end", T::date_quantity, "", "The day it ends (exclusive)."},
+             {"duration_days", T::quantity, "", "Its length in days (instead of end:)."},
+             {"announced", T::date, "",
+              "The day it became known (default: its start); backtests keep only events "
+              "announced by their origin."},
+         },
+         {"id", "kind"}},
+        {"event.export_control",
+         "An export control: exports of listed products need a licence.",
+         {
+             {"exporter", T::text, "", "The country that controls its exports."},
+             {"products", T::text_list, "", "The products controlled."},
+             {"elements", T::text_list, "", "The elements listed (Sm, Gd, Tb, Dy, ...)."},
+             {"destinations", T::text_list, "", "The destinations covered (default: all)."},
+             {"share", T::quantity, "", "Share of the tonnage that needs a licence (0-1)."},
+             {"approval_delay", T::distribution, "",
+              "Working days from a licence application to its decision."},
+             {"approval_rate", T::quantity, "", "Share of licence applications approved (0-1)."},
+         },
+         {"exporter", "products", "approval_delay", "approval_rate"}},
+        {"event.licence_delay",
+         "A change to an export control's licence regime.",
+         {
+             {"control", T::text, "", "The export control's id."},
+             {"destinations", T::text_list, "", "The destinations it applies to."},
+             {"products", T::text_list, "", "The products it applies to."},
+             {"share", T::quantity, "", "New share that needs a licence."},
+             {"approval_delay", T::distribution, "", "New approval delay (working days)."},
+             {"approval_rate", T::quantity, "", "New approval rate (0-1)."},
+             {"pending", T::choice, "keep|redecide",
+              "Whether licence applications already filed keep their decision."},
+         },
+         {"control"}},
+        {"event.agreement",
+         "An agreement that eases or lifts an export control.",
+         {
+             {"control", T::text, "", "The export control's id."},
+             {"destinations", T::text_list, "", "The destinations it applies to."},
+             {"products", T::text_list, "", "The products it applies to."},
+             {"lifts", T::boolean, "", "True when the control is lifted."},
+             {"share", T::quantity, "", "New share that needs a licence."},
+             {"approval_delay", T::distribution, "", "New approval delay (working days)."},
+             {"approval_rate", T::quantity, "", "New approval rate (0-1)."},
+             {"pending", T::choice, "keep|redecide",
+              "Whether licence applications already filed keep their decision."},
+         },
+         {"control"}},
+        {"event.supply_disruption",
+         "Output of some nodes falls to a factor of normal.",
+         {
+             {"nodes", T::text_list, "", "The nodes disrupted."},
+             {"products", T::text_list, "", "The products affected (default: all)."},
+             {"factor", T::quantity, "", "Output as a share of normal (0-1)."},
+         },
+         {"nodes", "factor"}},
+        {"event.export_halt",
+         "Shipments from a node (to one node) stop.",
+         {
+             {"from", T::text, "", "The node whose shipments stop."},
+             {"to", T::text, "", "Only shipments to this node (default: all)."},
+             {"products", T::text_list, "", "The products halted (default: all)."},
+             {"holiday", T::text, "",
+              "An official holiday from the exporter's working calendar, e.g. 'Spring Festival "
+              "2025' (instead of start: and end:)."},
+         },
+         {"from"}},
+        {"event.tariff",
+         "An import tariff that cuts demand by rate x elasticity.",
+         {
+             {"importer", T::text, "", "The importing country."},
+             {"exporter", T::text, "", "The exporting country."},
+             {"products", T::text_list, "", "The products taxed (default: all)."},
+             {"rate", T::quantity, "", "The tariff rate (0.25 for 25%)."},
+             {"elasticity", T::quantity, "", "Fall in imports per unit of rate."},
+         },
+         {"importer", "exporter", "rate"}},
+        {"event.capacity_change",
+         "New or lost capacity at some nodes.",
+         {
+             {"nodes", T::text_list, "", "The nodes whose capacity changes."},
+             {"products", T::text_list, "", "The products (default: all)."},
+             {"change", T::quantity, "", "Tonnes per month added (negative: removed)."},
+         },
+         {"nodes", "change"}},
+        {"event.demand_shock",
+         "Buyers' demand changes by a factor.",
+         {
+             {"nodes", T::text_list, "", "The buyers."},
+             {"products", T::text_list, "", "The products (default: all)."},
+             {"factor", T::quantity, "", "Demand as a multiple of normal."},
+             {"stockpile", T::boolean, "", "True when the extra demand is stockpiling."},
+         },
+         {"factor"}},
+        {"sweep",
+         "A sensitivity sweep: factors, a design and the outputs to rank them by (docs/sweeps.md).",
+         {
+             {"name", T::text, "", "A plain word naming the sweep (the results directory)."},
+             {"description", T::text, "", "One line on what the sweep asks."},
+             {"scenario", T::text, "", "The scenario swept, relative to this file."},
+             {"set", T::text_map, "", "Fixed overrides, as --set takes them."},
+             {"factors", T::object_list, "sweep.factor", "The inputs moved."},
+             {"design", T::object, "sweep.design", "How the points are chosen."},
+             {"trials", T::integer, "", "Trials per point."},
+             {"seed", T::integer, "", "Seed of the points' trials."},
+             {"outputs", T::outputs, "", "The answers each point is scored by."},
+             {"note", T::text, "", "Free text."},
+             {"source", T::text, "", "Where the ranges come from."},
+         },
+         {"scenario", "factors"}},
+        {"sweep.factor",
+         "One input a sweep moves, by its --set path.",
+         {
+             {"path", T::text, "", "The input, as --set takes it (see `simulate parameters`)."},
+             {"range", T::scalar_list, "", "[low, high]."},
+             {"levels", T::scalar_list, "", "The values taken (at least two)."},
+             {"from", T::choice, "scenario", "Take the scenario's own distribution."},
+             {"base", T::text, "", "The value held while other factors move."},
+             {"group", T::text, "", "Factors of a group are reported together."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"path"}},
+        {"sweep.design",
+         "How a sweep chooses its points.",
+         {
+             {"type", T::choice, "grid|oat|lhs|morris|sobol", "The design."},
+             {"samples", T::integer, "", "Points (lhs), trajectories (morris), base rows (sobol)."},
+             {"levels", T::integer, "", "Levels per factor (grid, morris)."},
+             {"seed", T::integer, "", "Seed of the design."},
+             {"bootstrap", T::integer, "", "Bootstrap resamples for confidence intervals."},
+         },
+         {"type"}},
+        {"sweep.series_output",
+         "A series of the run's summary, reduced over a period.",
+         {
+             {"id", T::text, "", "The column name in points.csv."},
+             {"metric", T::text, "", "exports, imports, ..."},
+             {"product", T::text, "", "The product."},
+             {"from", T::text, "", "The exporter."},
+             {"to", T::text, "", "The destination (World for all)."},
+             {"period", T::text, "", "YYYY-MM..YYYY-MM."},
+             {"month", T::text, "", "One month, YYYY-MM."},
+             {"stat", T::choice, "sum|mean|min|max", "How months are combined."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "metric", "product", "from", "to"}},
+        {"sweep.buyer_output",
+         "A buyer's shortage measure.",
+         {
+             {"id", T::text, "", "The column name in points.csv."},
+             {"buyer", T::text, "", "The buyer's node id."},
+             {"product", T::text, "", "The product."},
+             {"measure", T::choice, "shortage_probability|shortage_tonnes|days_short",
+              "The measure."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "buyer"}},
+    };
+    return all;
+}
+
+using nlohmann::ordered_json;
+
+std::vector<std::string> split_choices(std::string_view detail) {
+    std::vector<std::string> out;
+    std::size_t begin = 0;
+    while (begin <= detail.size() && !detail.empty()) {
+        const std::size_t bar = detail.find('|', begin);
+        out.emplace_back(
+            detail.substr(begin, bar == std::string_view::npos ? detail.npos : bar - begin));
+        if (bar == std::string_view::npos) {
+            break;
+        }
+        begin = bar + 1;
+    }
+    return out;
+}
+
+std::string def_ref(std::string_view name) {
+    return "#/definitions/" + std::string(name);
+}
+
+ordered_json value_schema(const KeySpec& key) {
+    ordered_json v;
+    switch (key.type) {
+        case T::text:
+            v["type"] = ordered_json::array({"string", "number", "boolean"});
+            break;
+        case T::integer:
+            v["type"] = "integer";
+            break;
+        case T::number:
+            v["type"] = "number";
+            break;
+        case T::boolean:
+            v["type"] = "boolean";
+            break;
+        case T::date:
+            v["$ref"] = def_ref("date");
+            break;
+        case T::quantity:
+            v["$ref"] = def_ref("quantity");
+            break;
+        case T::date_quantity:
+            v["$ref"] = def_ref("date_quantity");
+            break;
+        case T::distribution:
+            v["$ref"] = def_ref("distribution");
+            break;
+        case T::choice:
+            v["enum"] = split_choices(key.detail);
+            break;
+        case T::text_list:
+            v["anyOf"] = ordered_json::array(
+                {{{"type", ordered_json::array({"string", "number"})}},
+                 {{"type", "array"},
+                  {"items", {{"type", ordered_json::array({"string", "number"})}}}}});
+            break;
+        case T::scalar_list:
+            v["type"] = "array";
+            v["items"] = {{"type", ordered_json::array({"string", "number"})}};
+            break;
+        case T::text_map:
+            v["type"] = "object";
+            v["additionalProperties"] = {
+                {"type", ordered_json::array({"string", "number", "boolean"})}};
+            break;
+        case T::parameters:
+            v["type"] = ordered_json::array({"object", "null"});
+            v["additionalProperties"] = {{"$ref", def_ref("parameter")}};
+            break;
+        case T::object:
+            v["$ref"] = def_ref(key.detail);
+            break;
+        case T::object_list:
+            v["type"] = "array";
+            v["items"] = {{"$ref", def_ref(key.detail)}};
+            break;
+        case T::events:
+            v["type"] = ordered_json::array({"array", "null"});
+            v["items"] = {{"$ref", def_ref("event")}};
+            break;
+        case T::outputs:
+            v["type"] = "array";
+            v["items"] = {
+                {"oneOf", ordered_json::array({{{"$ref", def_ref("sweep.series_output")}},
+                                               {{"$ref", def_ref("sweep.buyer_output")}}})}};
+            break;
+    }
+    if (!key.description.empty()) {
+        v["description"] = std::string(key.description);
+    }
+    return v;
+}
+
+ordered_json object_schema(const ObjectSpec& o, const std::vector<KeySpec>& extra = {}) {
+    ordered_json s;
+    s["type"] = "object";
+    s["description"] = std::string(o.description);
+    ordered_json props = ordered_json::object();
+    auto add = [&](const KeySpec& k) { props[std::string(k.name)] = value_schema(k); };
+    for (const auto& k : o.keys) {
+        add(k);
+    }
+    for (const auto& k : extra) {
+        add(k);
+    }
+    s["properties"] = props;
+    if (!o.required.empty()) {
+        ordered_json req = ordered_json::array();
+        for (const auto& r : o.required) {
+            req.push_back(std::string(r));
+        }
+        s["required"] = req;
+    }
+    s["additionalProperties"] = false;
+    return s;
+}
+
+// A distribution `{dist: NAME, ARG: quantity, ...}`, one alternative per shape; a parameter
+// may also carry a description.
+ordered_json distribution_schema(bool with_description) {
+    ordered_json alternatives = ordered_json::array();
+    for (const auto& shape : detail::distribution_shapes()) {
+        ordered_json s;
+        s["type"] = "object";
+        ordered_json props;
+        props["dist"] = {{"const", shape.name}};
+        if (with_description) {
+            props["description"] = {{"type", "string"}};
+        }
+        ordered_json req = ordered_json::array({"dist"});
+        for (const auto& a : shape.args) {
+            props[a] = {{"$ref", def_ref("quantity_or_date")}};
+            req.push_back(a);
+        }
+        for (const auto& a : shape.optional) {
+            props[a] = {{"$ref", def_ref("quantity_or_date")}};
+        }
+        if (shape.kind == DistributionKind::discrete) {
+            props["values"] = {{"type", "array"},
+                               {"minItems", 1},
+                               {"items", {{"$ref", def_ref("quantity_or_date")}}}};
+            props["weights"] = {{"type", "array"}, {"items", {{"$ref", def_ref("quantity")}}}};
+            req.push_back("values");
+        }
+        s["properties"] = props;
+        s["required"] = req;
+        s["additionalProperties"] = false;
+        alternatives.push_back(s);
+    }
+    ordered_json d;
+    d["description"] =
+        "A distribution: {dist: fixed|uniform|triangular|normal|lognormal|beta|"
+        "bernoulli|discrete, ...} (docs/scenario-reference.md, 'Uncertain values').";
+    d["oneOf"] = alternatives;
+    return d;
+}
+
+void add_common_definitions(ordered_json& defs) {
+    const char* date_pattern = "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$";
+    defs["date"] = {
+        {"type", "string"}, {"pattern", date_pattern}, {"description", "A date, YYYY-MM-DD."}};
+    defs["parameter_reference"] = {{"type", "string"},
+                                   {"pattern", "^\\$[A-Za-z_][A-Za-z0-9_]*$"},
+                                   {"description", "A named parameter, $name."}};
+    defs["distribution"] = distribution_schema(false);
+    defs["quantity"] = {{"description", "A number, a $parameter or a distribution."},
+                        {"anyOf", ordered_json::array({{{"type", "number"}},
+                                                       {{"$ref", def_ref("parameter_reference")}},
+                                                       {{"$ref", def_ref("distribution")}}})}};
+    defs["date_quantity"] = {{"description", "A date or a distribution of dates."},
+                             {"anyOf", ordered_json::array({{{"$ref", def_ref("date")}},
+                                                            {{"$ref", def_ref("distribution")}}})}};
+    defs["quantity_or_date"] = {
+        {"anyOf", ordered_json::array({{{"type", "number"}},
+                                       {{"$ref", def_ref("date")}},
+                                       {{"$ref", def_ref("parameter_reference")}},
+                                       {{"$ref", def_ref("distribution")}}})}};
+    ordered_json parameter = distribution_schema(true);
+    parameter["description"] = "A parameter: a number or a distribution, with a description.";
+    parameter["oneOf"].push_back({{"type", "number"}});
+    defs["parameter"] = parameter;
+    // In a file that extends another, a parameter without `dist:` overrides some of the
+    // parent's keys (e.g. only `max:`).
+    ordered_json keys = {{"dist", {{"enum", ordered_json::array()}}},
+                         {"description", {{"type", "string"}}}};
+    for (const auto& shape : detail::distribution_shapes()) {
+        keys["dist"]["enum"].push_back(shape.name);
+        for (const auto& a : shape.args) {
+            keys[a] = {{"$ref", def_ref("quantity_or_date")}};
+        }
+        for (const auto& a : shape.optional) {
+            keys[a] = {{"$ref", def_ref("quantity_or_date")}};
+        }
+    }
+    keys["values"] = {{"type", "array"}};
+    keys["weights"] = {{"type", "array"}};
+    defs["parameter_override"] = {
+        {"description", "A parameter, or keys overriding the parent's parameter of that name."},
+        {"anyOf",
+         ordered_json::array(
+             {{{"$ref", def_ref("parameter")}},
+              {{"type", "object"}, {"properties", keys}, {"additionalProperties", false}}})}};
+    defs["noise"] = object_schema(input_object("noise"));
+}
+
+// Events of a scenario without `extends:` are whole: `kind:` and the kind's required keys. In a
+// file that extends another, an event may name an event of the parent by id and override some of
+// its keys (without `kind:`), so only `id:` is required and the keys are those of every kind.
+void add_event_definitions(ordered_json& defs) {
+    const ObjectSpec& common = input_object("event");
+    ordered_json alternatives = ordered_json::array();
+    ordered_json partial_alternatives = ordered_json::array();
+    ObjectSpec any_kind = common;
+    any_kind.description = "An event, or keys overriding the event of the same id in the parent.";
+    any_kind.required = {"id"};
+    std::vector<KeySpec> every_key;
+    ordered_json kinds = ordered_json::array();
+    for (const auto& kind : event_kind_names()) {
+        kinds.push_back(kind);
+        const ObjectSpec& own = input_object("event." + kind);
+        ObjectSpec whole = common;
+        whole.description = own.description;
+        whole.required.insert(whole.required.end(), own.required.begin(), own.required.end());
+        ordered_json s = object_schema(whole, own.keys);
+        s["properties"]["kind"] = {{"const", kind}, {"description", "What the event does."}};
+        defs["event." + kind] = s;
+        alternatives.push_back({{"$ref", def_ref("event." + kind)}});
+        ObjectSpec part = whole;
+        part.required = {"id"};
+        ordered_json p = object_schema(part, own.keys);
+        p["properties"]["kind"] = {{"const", kind}};
+        p["required"] = ordered_json::array({"id", "kind"});
+        partial_alternatives.push_back(p);
+        for (const auto& k : own.keys) {
+            const bool seen = std::any_of(every_key.begin(), every_key.end(),
+                                          [&](const KeySpec& e) { return e.name == k.name; });
+            if (!seen) {
+                every_key.push_back(k);
+            }
+        }
+    }
+    defs["event"] = {{"description", "An event; its kind: decides its other keys."},
+                     {"type", "object"},
+                     {"required", ordered_json::array({"id", "kind"})},
+                     {"properties", {{"kind", {{"enum", kinds}}}}},
+                     {"oneOf", alternatives}};
+    ordered_json without_kind = object_schema(any_kind, every_key);
+    without_kind["properties"].erase("kind");
+    defs["event_override"] = {
+        {"description", any_kind.description},
+        {"type", "object"},
+        {"required", ordered_json::array({"id"})},
+        {"if", {{"required", ordered_json::array({"kind"})}}},
+        {"then", {{"properties", {{"kind", {{"enum", kinds}}}}}, {"oneOf", partial_alternatives}}},
+        {"else", without_kind}};
+}
+
+}  // namespace
+
+const std::vector<ObjectSpec>& input_objects() {
+    return tables();
+}
+
+const ObjectSpec& input_object(std::string_view name) {
+    for (const auto& o : tables()) {
+        if (o.name == name) {
+            return o;
+        }
+    }
+    throw std::logic_error("no key table for '" + std::string(name) + "'");
+}
+
+std::vector<std::string> keys_of(std::string_view name) {
+    std::vector<std::string> out;
+    for (const auto& k : input_object(name).keys) {
+        out.emplace_back(k.name);
+    }
+    return out;
+}
+
+std::vector<std::string> event_keys_of(std::string_view kind) {
+    std::vector<std::string> out = keys_of("event");
+    for (auto& k : keys_of("event." + std::string(kind))) {
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+std::string json_schema(InputFileKind kind) {
+    ordered_json s;
+    s["$schema"] = "http://json-schema.org/draft-07/schema#";
+    ordered_json defs = ordered_json::object();
+    add_common_definitions(defs);
+    const char* root = "scenario";
+    switch (kind) {
+        case InputFileKind::scenario:
+            s["$id"] = "https://chokepoint.invalid/schemas/scenario.schema.json";
+            s["title"] = "Chokepoint scenario file";
+            add_event_definitions(defs);
+            break;
+        case InputFileKind::model:
+            s["$id"] = "https://chokepoint.invalid/schemas/model.schema.json";
+            s["title"] = "Chokepoint model file";
+            root = "model";
+            for (const char* o : {"product", "node", "production_line", "input", "edge"}) {
+                defs[o] = object_schema(input_object(o));
+            }
+            break;
+        case InputFileKind::sweep:
+            s["$id"] = "https://chokepoint.invalid/schemas/sweep.schema.json";
+            s["title"] = "Chokepoint sweep file";
+            root = "sweep";
+            for (const char* o :
+                 {"sweep.factor", "sweep.design", "sweep.series_output", "sweep.buyer_output"}) {
+                defs[o] = object_schema(input_object(o));
+            }
+            break;
+    }
+    const ordered_json body = object_schema(input_object(root));
+    for (const auto& [k, v] : body.items()) {
+        s[k] = v;
+    }
+    if (kind == InputFileKind::scenario) {
+        s["properties"]["events"]["items"] = ordered_json::object();
+        s["properties"]["parameters"]["additionalProperties"] = ordered_json::object();
+        s["if"] = {{"required", ordered_json::array({"extends"})}};
+        s["then"] = {{"properties",
+                      {{"events", {{"items", {{"$ref", def_ref("event_override")}}}}},
+                       {"parameters",
+                        {{"additionalProperties", {{"$ref", def_ref("parameter_override")}}}}}}}};
+        s["else"] = {
+            {"properties",
+             {{"events", {{"items", {{"$ref", def_ref("event")}}}}},
+              {"parameters", {{"additionalProperties", {{"$ref", def_ref("parameter")}}}}}}}};
+    }
+    s["definitions"] = defs;
+    return s.dump(2) + "\n";
+}
+
+}  // namespace chokepoint
