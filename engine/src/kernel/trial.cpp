@@ -36,6 +36,7 @@ struct GroupInfo {
     int days_series = -1;
     int stock_series = -1;
     int buyer_index = -1;
+    int trend = -1;  ///< buyers: index into the scenario's demand_trend rates, or -1
 };
 
 struct EdgeInfo {
@@ -83,6 +84,9 @@ struct CompiledScenario {
     int slot_total = 0;
     /// Some event decides pending applications again: keep a log of every application.
     bool keep_applications = false;
+    /// Some buyer's demand has a trend (DemandTrend): factors are set at each month start.
+    bool has_trend = false;
+    std::vector<Day> month_mid;  ///< per month of the layout, its middle day (for the trend)
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.
     std::vector<std::vector<int>> event_edge_slot;
@@ -168,6 +172,16 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             g.feed_yield = in.feed_yield;
             g.cover_days = in.cover_days;
             g.initial_stock = in.initial_stock;
+            const auto& excluded = s.demand_trend.excluded;
+            if (g.buyer && std::find(excluded.begin(), excluded.end(), static_cast<int>(n)) ==
+                               excluded.end()) {
+                const auto& tp = s.demand_trend.products;
+                const auto it = std::find(tp.begin(), tp.end(), in.product);
+                if (it != tp.end()) {
+                    g.trend = static_cast<int>(it - tp.begin());
+                    c->has_trend = true;
+                }
+            }
             group_of[n].push_back(static_cast<int>(c->groups.size()));
             c->node_groups[n].push_back(static_cast<int>(c->groups.size()));
             c->groups.push_back(g);
@@ -411,6 +425,10 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->month_of_offset[static_cast<std::size_t>(d)] =
             month_of(s.start + d) - layout.first_month;
     }
+    for (int m = 0; m <= layout.months; ++m) {
+        const MonthIndex month = layout.first_month + m;
+        c->month_mid.push_back(first_day_of(month) + days_in_month(month) / 2);
+    }
     return c;
 }
 
@@ -567,6 +585,7 @@ struct TrialState {
     std::vector<ResolvedEvent> events;
     std::vector<double> line_capacity;  // t/day
     std::vector<double> group_demand;   // t/day (buyers)
+    std::vector<double> trend_rate;     // per demand_trend product: log(1 + growth) per day
     Policy policy;                      // recomputed at event boundaries
     std::vector<double> licence_share_before;
     // Per event, its approval delay in whole working days, tabulated when first needed.
@@ -615,6 +634,8 @@ struct Kernel::State {
     std::vector<PerTrial> edge_share, lane_weight;
     // This month's noise factor per group (demand) and per lane (supply); 1 when off.
     std::vector<PerTrial> noise_factor, lane_noise;
+    // This month's demand trend factor per group; 1 without a trend.
+    std::vector<PerTrial> trend_factor;
     // Per node, tonnes produced and consumed over the trial.
     std::vector<PerTrial> node_produced, node_consumed;
 };
@@ -834,6 +855,14 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                     std::max(0.0, c.groups[g].demand->resolve(t.params, prng)) / DAYS_PER_MONTH;
             }
         }
+        // The demand trend's annual rates (after every other draw of this stream, so a model
+        // without a trend draws exactly as before).
+        t.trend_rate.resize(s.demand_trend.growth.size());
+        for (std::size_t i = 0; i < s.demand_trend.growth.size(); ++i) {
+            t.trend_rate[i] =
+                std::log1p(std::max(-0.5, s.demand_trend.growth[i].resolve(t.params, prng))) /
+                365.25;
+        }
         t.events = resolve_events(s.events, t.params,
                                   derive_seed(seed, sweep_point, trial, Stream::events));
         t.boundaries.clear();
@@ -878,6 +907,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         st.expected_out[l] = splat(c.lines[l].base_out);
     }
     st.noise_factor.assign(ng, splat(1.0));
+    st.trend_factor.assign(ng, splat(1.0));
     st.lane_noise.assign(ned, splat(1.0));
     st.lane_weight.assign(ned, zero);
     st.group_use.assign(ng, zero);
@@ -892,8 +922,31 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
         }
         const Policy& pol = st.trial[w].policy;
         return std::max(0.0, st.trial[w].group_demand[g] + pol.group_delta[g]) *
-               pol.group_factor[g] * pol.group_tariff[g] * at(st.noise_factor[g], w);
+               pol.group_factor[g] * pol.group_tariff[g] * at(st.noise_factor[g], w) *
+               at(st.trend_factor[g], w);
     };
+    // Month `month`'s demand trend for trial w: the model's figure grows from the trend's base
+    // day to the month's middle. The figure is what the buyer imported at the base; while use
+    // grows at rate r (per day), imports are use plus the growth of its position (cover and
+    // pipeline, c days of use): imports = use x (1 + r c). So use at the base is the figure
+    // / (1 + r c), and a trend leaves the base year's imports where the model put them.
+    auto set_trend = [&](std::size_t w, int month) {
+        const double days_from_base =
+            static_cast<double>(c.month_mid[static_cast<std::size_t>(month)] - s.demand_trend.base);
+        for (std::size_t g = 0; g < ng; ++g) {
+            const auto& gi = c.groups[g];
+            if (gi.trend >= 0) {
+                const double r = st.trial[w].trend_rate[static_cast<std::size_t>(gi.trend)];
+                at(st.trend_factor[g], w) =
+                    std::exp(r * days_from_base) / (1.0 + r * (gi.cover_days + gi.lead_avg));
+            }
+        }
+    };
+    if (c.has_trend) {
+        for (std::size_t w = 0; w < W; ++w) {
+            set_trend(w, 0);
+        }
+    }
     // Recomputes trial w's cached use, desired position and capacity; called whenever its
     // policy or noise changes, so the tick loop reads them instead of recomputing them daily.
     auto refresh_cached = [&](std::size_t w) {
@@ -1177,6 +1230,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             bool refresh = false;
             if ((t.demand_noise.on() || t.supply_noise.on()) && new_month) {
                 advance_noise(w, offset == 0);
+                refresh = true;
+            }
+            if (c.has_trend && new_month) {
+                set_trend(w, month);
                 refresh = true;
             }
             while (t.next_boundary < t.boundaries.size() && t.boundaries[t.next_boundary] <= day) {

@@ -150,6 +150,7 @@ struct ModelFile {
     double adjust_days = 30.0;
     MonthlyNoise demand_noise;
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
+    DemandTrend demand_trend;
 };
 
 // `demand_noise:` or `supply_noise:` (the same keys).
@@ -210,6 +211,71 @@ void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
         } catch (const InputError& e) {
             for (const auto& d : e.diagnostics()) {
                 r.sink().error(d.where, d.path, d.message);
+            }
+        }
+    }
+}
+
+std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
+                            const std::string& path);
+
+// `demand_trend: {base: DATE, growth: {PRODUCT: quantity, ...}, exclude: [BUYER, ...]}`.
+void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandTrend& out) {
+    if (node == nullptr || !r.expect_map(*node, "demand_trend")) {
+        return;
+    }
+    r.check_keys(*node, "demand_trend", keys_of("demand_trend"));
+    if (const YNode* b = member(*node, "base")) {
+        if (auto d = r.date(*b, "demand_trend.base")) {
+            out.base = *d;
+        }
+    } else {
+        r.error(*node, "demand_trend",
+                "a demand trend needs 'base:', the day the model's demand figures describe "
+                "(e.g. 2024-07-01 for 2024's monthly average)");
+    }
+    const YNode* g = member(*node, "growth");
+    if (g == nullptr || !r.expect_map(*g, "demand_trend.growth")) {
+        if (g == nullptr) {
+            r.error(*node, "demand_trend",
+                    "a demand trend needs 'growth:', the annual rate per product (e.g. "
+                    "{magnet: 0.08})");
+        }
+        return;
+    }
+    const auto& products = net.products();
+    for (std::size_t i = 0; i < g->map.size(); ++i) {
+        const std::string& id = g->map[i].first;
+        const YNode& value = g->map[i].second;
+        const std::string path = "demand_trend.growth." + id;
+        std::vector<std::string> ids;
+        int index = -1;
+        for (std::size_t p = 0; p < products.size(); ++p) {
+            ids.push_back(products[p].id);
+            if (products[p].id == id) {
+                index = static_cast<int>(p);
+            }
+        }
+        if (index < 0) {
+            const std::string guess = closest_match(id, ids);
+            r.error(value, path,
+                    "unknown product '" + id + "'" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            continue;
+        }
+        if (auto q = r.quantity(value, path)) {
+            r.check_range(*q, value, path, -0.5, 1.0, "an annual growth rate (-0.5 to 1)");
+            out.products.push_back(index);
+            out.growth.push_back(*q);
+        }
+    }
+    if (const YNode* x = member(*node, "exclude")) {
+        out.excluded = read_nodes(r, net, *x, "demand_trend.exclude");
+        for (int n : out.excluded) {
+            if (net.nodes()[static_cast<std::size_t>(n)].kind != NodeKind::buyer) {
+                r.error(*x, "demand_trend.exclude",
+                        "'" + net.nodes()[static_cast<std::size_t>(n)].id +
+                            "' is not a buyer; only buyers' demand has a trend");
             }
         }
     }
@@ -491,6 +557,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     }
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
+    read_demand_trend(member(root, "demand_trend"), r, model.network, model.demand_trend);
     return model;
 }
 
@@ -1363,6 +1430,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         s.adjust_days = m.adjust_days;
         s.demand_noise = m.demand_noise;
         s.supply_noise = m.supply_noise;
+        s.demand_trend = std::move(m.demand_trend);
     }
     read_noise(member(root, "demand_noise"), r, "demand_noise", s.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", s.supply_noise);

@@ -57,11 +57,23 @@ const std::vector<ObjectSpec>& tables() {
              {"products", T::object_list, "product", "The products traded (concentrate, ...)."},
              {"nodes", T::object_list, "node", "Sources, processors and buyers."},
              {"edges", T::object_list, "edge", "Trade lanes with their baseline flows."},
+             {"demand_trend", T::object, "demand_trend",
+              "Buyers' demand growing by an uncertain annual rate per product."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
          },
          {}},
+        {"demand_trend",
+         "Buyers' demand grows: the model's figure times (1 + rate)^(years since base:).",
+         {
+             {"base", T::date, "", "The day the model's demand figures describe (YYYY-MM-DD)."},
+             {"growth", T::quantity_map, "",
+              "Product: annual growth rate (0.08 = +8% a year), a number, $parameter or "
+              "distribution."},
+             {"exclude", T::text_list, "", "Buyers whose demand keeps the model's figure."},
+         },
+         {"base", "growth"}},
         {"noise",
          "Monthly noise: a factor with this sd, correlated month to month and across nodes.",
          {
@@ -365,6 +377,10 @@ ordered_json value_schema(const KeySpec& key) {
             v["type"] = ordered_json::array({"object", "null"});
             v["additionalProperties"] = {{"$ref", def_ref("parameter")}};
             break;
+        case T::quantity_map:
+            v["type"] = "object";
+            v["additionalProperties"] = {{"$ref", def_ref("quantity")}};
+            break;
         case T::object:
             v["$ref"] = def_ref(key.detail);
             break;
@@ -600,7 +616,8 @@ std::string json_schema(InputFileKind kind) {
             s["$id"] = "https://chokepoint.invalid/schemas/model.schema.json";
             s["title"] = "Chokepoint model file";
             root = "model";
-            for (const char* o : {"product", "node", "production_line", "input", "edge"}) {
+            for (const char* o :
+                 {"product", "node", "production_line", "input", "edge", "demand_trend"}) {
                 defs[o] = object_schema(input_object(o));
             }
             break;

@@ -25,6 +25,18 @@ struct MonthlyNoise {
     double common_share = 0.5;
 };
 
+/// Buyers' demand that grows (the model's `demand_trend:`): a buyer's demand for product p in a
+/// month is the model's figure times (1 + growth_p)^((mid-month - base) / 365.25), growth_p an
+/// uncertain annual rate drawn once per trial. Products without a rate, and the excluded buyers,
+/// keep the model's figure. Off when no product has a rate.
+struct DemandTrend {
+    Day base = 0;                  ///< the day the model's demand figures describe
+    std::vector<int> products;     ///< product indices with a rate
+    std::vector<Quantity> growth;  ///< their annual rates (0.08 = +8% a year)
+    std::vector<int> excluded;     ///< buyer node indices that keep the model's figure
+    bool on() const { return !products.empty(); }
+};
+
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
 struct Scenario {
     std::string name;
@@ -43,7 +55,8 @@ struct Scenario {
     MonthlyNoise demand_noise;  ///< from the model, replaced by the scenario's if given
     /// Lumpy shipping out of sources, same rules; off unless the model or scenario sets it.
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
-    Day reference_day = 0;  ///< time to shortage is counted from this day
+    DemandTrend demand_trend;  ///< from the model
+    Day reference_day = 0;     ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
     std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json

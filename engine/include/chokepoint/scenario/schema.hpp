@@ -24,6 +24,7 @@ enum class KeyType {
     scalar_list,    ///< a list of scalars (numbers or dates)
     text_map,       ///< a mapping of names to scalars
     parameters,     ///< a mapping of parameter names to numbers or distributions
+    quantity_map,   ///< a mapping of names to quantities
     object,         ///< a mapping described by the object named in `detail`
     object_list,    ///< a list of mappings described by the object named in `detail`
     events,         ///< the list of events (one object per event kind)
