@@ -86,6 +86,9 @@ struct CompiledScenario {
     bool keep_applications = false;
     /// Some buyer's demand has a trend (DemandTrend): factors are set at each month start.
     bool has_trend = false;
+    /// The stock policy's shares can be above 0 (StockPolicy): precautionary stock needs each
+    /// buyer's licence wait in the policy, restocking the deferred use.
+    bool has_precaution = false, has_catch_up = false;
     std::vector<Day> month_mid;  ///< per month of the layout, its middle day (for the trend)
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.
@@ -425,6 +428,14 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->month_of_offset[static_cast<std::size_t>(d)] =
             month_of(s.start + d) - layout.first_month;
     }
+    {
+        std::vector<Distribution> bounds;
+        for (const auto& p : s.parameters) {
+            bounds.push_back(p.distribution);
+        }
+        c->has_precaution = s.stock_policy.precautionary_share.upper(bounds) > 0.0;
+        c->has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
+    }
     for (int m = 0; m <= layout.months; ++m) {
         const MonthIndex month = layout.first_month + m;
         c->month_mid.push_back(first_day_of(month) + days_in_month(month) / 2);
@@ -459,6 +470,9 @@ struct Policy {
     /// Per lane: its one active slot when exactly one control covers it (the common case,
     /// filed without the general split), else -1.
     std::vector<int> edge_single_slot;
+    /// Per buyer group, the licence wait it faces (calendar days): over its lanes, baseline
+    /// share x licensed share x the expected approval delay (for the precautionary stock).
+    std::vector<double> group_wait;
 
     void reset(std::size_t lines, std::size_t groups, std::size_t edges, std::size_t slots) {
         line_factor.assign(lines, 1.0);
@@ -468,6 +482,7 @@ struct Policy {
         group_delta.assign(groups, 0.0);
         group_tariff.assign(groups, 1.0);
         group_inv_weight.assign(groups, 0.0);
+        group_wait.assign(groups, 0.0);
         edge_halted.assign(edges, 0);
         edge_tariff.assign(edges, 1.0);
         edge_share.assign(edges, 0.0);
@@ -586,7 +601,9 @@ struct TrialState {
     std::vector<double> line_capacity;  // t/day
     std::vector<double> group_demand;   // t/day (buyers)
     std::vector<double> trend_rate;     // per demand_trend product: log(1 + growth) per day
-    Policy policy;                      // recomputed at event boundaries
+    double precaution = 0.0;            // StockPolicy shares, drawn per trial
+    double catch_up = 0.0;
+    Policy policy;  // recomputed at event boundaries
     std::vector<double> licence_share_before;
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
@@ -636,6 +653,10 @@ struct Kernel::State {
     std::vector<PerTrial> noise_factor, lane_noise;
     // This month's demand trend factor per group; 1 without a trend.
     std::vector<PerTrial> trend_factor;
+    // Per buyer group: use a shortage left unmet, still to be made up (restocking), and the
+    // trial's catch-up share.
+    std::vector<PerTrial> deferred;
+    PerTrial catch_up_share;
     // Per node, tonnes produced and consumed over the trial.
     std::vector<PerTrial> node_produced, node_consumed;
 };
@@ -647,6 +668,34 @@ Kernel::Kernel(Kernel&&) noexcept = default;
 
 namespace {
 
+// The licence wait buyer group g faces under `policy` (calendar days): over its lanes, the
+// lane's baseline share x its licensed share x the longest expected approval delay of the
+// controls covering it (working days, x 7/5 for calendar days).
+double licence_wait(const detail::CompiledScenario& c, const std::vector<ResolvedEvent>& events,
+                    const Policy& policy, std::size_t g) {
+    double wait = 0.0;
+    const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
+    const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
+    for (std::size_t k = in_begin; k < in_end; ++k) {
+        const auto ue = static_cast<std::size_t>(c.group_in[k]);
+        if (policy.edge_share[ue] <= 0.0) {
+            continue;
+        }
+        const auto first = static_cast<std::size_t>(c.edges[ue].slot_offset);
+        const auto count = static_cast<std::size_t>(c.edges[ue].slot_count);
+        double delay = 0.0;
+        for (std::size_t slot = first; slot < first + count; ++slot) {
+            if (policy.slot_share[slot] > 0.0 && policy.slot_delay[slot] >= 0) {
+                const ResolvedEvent& regime =
+                    events[static_cast<std::size_t>(policy.slot_delay[slot])];
+                delay = std::max(delay, regime.approval_delay.mean() * 7.0 / 5.0);
+            }
+        }
+        wait += c.edges[ue].share * policy.edge_share[ue] * delay;
+    }
+    return wait;
+}
+
 void recompute_policy(const detail::CompiledScenario& c, Day day,
                       const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, Policy& policy) {
@@ -655,7 +704,7 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
                  static_cast<std::size_t>(c.slot_total));
     auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
            group_inv_weight, edge_halted, edge_tariff, edge_share, edge_order_weight, slot_share,
-           slot_rate, slot_delay, edge_single_slot] = policy;
+           slot_rate, slot_delay, edge_single_slot, group_wait] = policy;
     std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
     for (std::size_t i = 0; i < events.size(); ++i) {
         const ResolvedEvent& r = events[i];
@@ -776,6 +825,9 @@ void recompute_policy(const detail::CompiledScenario& c, Day day,
         }
         group_tariff[g] = in_begin == in_end ? 1.0 : tf;
         group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
+        if (c.has_precaution && c.groups[g].buyer) {
+            group_wait[g] = licence_wait(c, events, policy, g);
+        }
     }
 }
 
@@ -863,6 +915,14 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 std::log1p(std::max(-0.5, s.demand_trend.growth[i].resolve(t.params, prng))) /
                 365.25;
         }
+        t.precaution =
+            c.has_precaution
+                ? std::clamp(s.stock_policy.precautionary_share.resolve(t.params, prng), 0.0, 1.0)
+                : 0.0;
+        t.catch_up =
+            c.has_catch_up
+                ? std::clamp(s.stock_policy.catch_up_share.resolve(t.params, prng), 0.0, 1.0)
+                : 0.0;
         t.events = resolve_events(s.events, t.params,
                                   derive_seed(seed, sweep_point, trial, Stream::events));
         t.boundaries.clear();
@@ -908,6 +968,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     }
     st.noise_factor.assign(ng, splat(1.0));
     st.trend_factor.assign(ng, splat(1.0));
+    st.deferred.assign(ng, zero);
+    for (std::size_t w = 0; w < W; ++w) {
+        at(st.catch_up_share, w) = st.trial[w].catch_up;
+    }
     st.lane_noise.assign(ned, splat(1.0));
     st.lane_weight.assign(ned, zero);
     st.group_use.assign(ng, zero);
@@ -956,8 +1020,10 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             const double u = usage(w, g);
             at(st.group_use[g], w) = u;
             // Order up to cover plus pipeline; stockpiling raises the cover, not the use.
+            // Precautionary stock: a share of the licence wait the buyer faces (0 when off).
             at(st.group_desired[g], w) =
-                u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg);
+                u * (gi.cover_days * pol.group_cover_factor[g] + gi.lead_avg +
+                     st.trial[w].precaution * pol.group_wait[g]);
         }
         for (std::size_t l = 0; l < nl; ++l) {
             at(st.line_cap[l], w) =
@@ -1265,6 +1331,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             st.cursor[e] = slot;  // now the slot of the next tick's first day
             st.arrivals[e] = a;
         }
+        const double expected_weight_day = std::min(1.0, dt * inv_adjust);
         for (std::size_t g = 0; g < ng; ++g) {
             const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
             const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
@@ -1275,7 +1342,8 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 position += st.in_transit[ue] + st.held[ue];
             }
             const PerTrial order =
-                max_of(zero, u + (st.group_desired[g] - position) * inv_adjust) * dt_real;
+                max_of(zero, u + (st.group_desired[g] + st.deferred[g] - position) * inv_adjust) *
+                dt_real;
             const PerTrial per_weight = order * st.group_inv_weight[g];
             for (std::size_t k = in_begin; k < in_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c.group_in[k]);
@@ -1287,8 +1355,20 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                     arriving += st.arrivals[static_cast<std::size_t>(c.group_in[k])];
                 }
                 const PerTrial need = u * dt_real;
-                st.consume[g] = min_of(need, st.in_stock[g] + arriving);
+                const PerTrial available = st.in_stock[g] + arriving;
+                st.consume[g] = min_of(need, available);
                 st.shortfall[g] = need - st.consume[g];
+                if (c.has_catch_up) {
+                    // Restocking: unmet use is made up later, at most 1 / adjust_days of what
+                    // is outstanding a day and only from stock left after today's use; at most
+                    // cover_days of use stays outstanding.
+                    const PerTrial extra = min_of(st.deferred[g] * splat(expected_weight_day),
+                                                  available - st.consume[g]);
+                    st.consume[g] += extra;
+                    st.deferred[g] =
+                        min_of(st.deferred[g] - extra + st.catch_up_share * st.shortfall[g],
+                               u * splat(c.groups[g].cover_days));
+                }
             }
         }
         const double expected_weight = std::min(1.0, dt * inv_adjust);

@@ -151,6 +151,7 @@ struct ModelFile {
     MonthlyNoise demand_noise;
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
     DemandTrend demand_trend;
+    StockPolicy stock_policy;
 };
 
 // `demand_noise:` or `supply_noise:` (the same keys).
@@ -558,6 +559,24 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
     read_demand_trend(member(root, "demand_trend"), r, model.network, model.demand_trend);
+    if (const YNode* sp = member(root, "stock_policy")) {
+        if (r.expect_map(*sp, "stock_policy")) {
+            r.check_keys(*sp, "stock_policy", keys_of("stock_policy"));
+            for (const auto& [key, out] :
+                 {std::pair<const char*, Quantity*>{"precautionary_share",
+                                                    &model.stock_policy.precautionary_share},
+                  std::pair<const char*, Quantity*>{"catch_up_share",
+                                                    &model.stock_policy.catch_up_share}}) {
+                if (const YNode* v = member(*sp, key)) {
+                    const std::string path = std::string("stock_policy.") + key;
+                    if (auto q = r.quantity(*v, path)) {
+                        r.check_range(*q, *v, path, 0.0, 1.0, "a share");
+                        *out = *q;
+                    }
+                }
+            }
+        }
+    }
     return model;
 }
 
@@ -1431,6 +1450,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         s.demand_noise = m.demand_noise;
         s.supply_noise = m.supply_noise;
         s.demand_trend = std::move(m.demand_trend);
+        s.stock_policy = m.stock_policy;
     }
     read_noise(member(root, "demand_noise"), r, "demand_noise", s.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", s.supply_noise);

@@ -59,6 +59,8 @@ const std::vector<ObjectSpec>& tables() {
              {"edges", T::object_list, "edge", "Trade lanes with their baseline flows."},
              {"demand_trend", T::object, "demand_trend",
               "Buyers' demand growing by an uncertain annual rate per product."},
+             {"stock_policy", T::object, "stock_policy",
+              "How buyers set stock targets under export controls and after shortages."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
@@ -74,6 +76,15 @@ const std::vector<ObjectSpec>& tables() {
              {"exclude", T::text_list, "", "Buyers whose demand keeps the model's figure."},
          },
          {"base", "growth"}},
+        {"stock_policy",
+         "Buyers who see risk coming: precautionary stock and restocking (docs/model.md).",
+         {
+             {"precautionary_share", T::quantity, "",
+              "Share of the licence wait a buyer adds to its stock target (0-1; 0 off)."},
+             {"catch_up_share", T::quantity, "",
+              "Share of the use a shortage left unmet that is made up later (0-1; 0 off)."},
+         },
+         {}},
         {"noise",
          "Monthly noise: a factor with this sd, correlated month to month and across nodes.",
          {
@@ -616,8 +627,8 @@ std::string json_schema(InputFileKind kind) {
             s["$id"] = "https://chokepoint.invalid/schemas/model.schema.json";
             s["title"] = "Chokepoint model file";
             root = "model";
-            for (const char* o :
-                 {"product", "node", "production_line", "input", "edge", "demand_trend"}) {
+            for (const char* o : {"product", "node", "production_line", "input", "edge",
+                                  "demand_trend", "stock_policy"}) {
                 defs[o] = object_schema(input_object(o));
             }
             break;

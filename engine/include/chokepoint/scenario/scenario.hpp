@@ -37,6 +37,17 @@ struct DemandTrend {
     bool on() const { return !products.empty(); }
 };
 
+/// How buyers set their stock targets (the model's `stock_policy:`; docs/model.md "Buyers who
+/// see risk coming"). Both are shares in [0, 1], drawn once per trial; 0 turns each off.
+struct StockPolicy {
+    /// Precautionary stock: under an export control a buyer adds this share of the licence wait
+    /// it faces (expected approval delay x licensed share of its supply) to its target.
+    Quantity precautionary_share = Quantity::constant_value(0.0);
+    /// Restocking: this share of the use a shortage left unmet is made up later, on top of use,
+    /// as supply allows (at most cover_days of use outstanding).
+    Quantity catch_up_share = Quantity::constant_value(0.0);
+};
+
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
 struct Scenario {
     std::string name;
@@ -56,6 +67,7 @@ struct Scenario {
     /// Lumpy shipping out of sources, same rules; off unless the model or scenario sets it.
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
     DemandTrend demand_trend;  ///< from the model
+    StockPolicy stock_policy;  ///< from the model
     Day reference_day = 0;     ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
