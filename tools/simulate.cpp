@@ -901,7 +901,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                                                             "no progress line and no report")(
         "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html")(
         "report", po::value<std::string>(&report),
-        "what the table shows: exports, imports, licence_backlog, licence_refused, "
+        "what the table shows: exports, imports, licence_backlog, licence_refused, licence_lapsed, "
         "shortage, stock or days_short (default: exports/magnet)")(
         "from", po::value<std::string>(&from),
         "count shortages from this date, YYYY-MM-DD (default: the first export control the "

@@ -118,7 +118,8 @@ else
 fi
 
 # The shipped example sweeps, at reduced size.
-expect "example OAT sweep names the override on the US lane" 0 "events.us_stricter_review.approval_rate replaces events.announcement_18.approval_rate for United States (magnet)" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 8 --no-charts --output "$work/ex_oat"
+# (which licence_delay overrides a factor on a lane: unit test "overridden_on names ...")
+expect "example OAT sweep" 0 "us_magnets_2025 (t), oat over 19 points x 8 trials" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 8 --no-charts --output "$work/ex_oat"
 expect "example Sobol sweep" 0 "S1" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_sobol.yaml" --trials 3 --no-charts --output "$work/ex_sobol"
 
 # diff: the README's example on the small model, and the same scenario against itself.

@@ -6,7 +6,9 @@
 #include <numeric>
 #include <set>
 
+#include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/sweep_file.hpp"
+#include "chokepoint/scenario/uncertain.hpp"
 #include "chokepoint/sweep/design.hpp"
 #include "chokepoint/sweep/diff.hpp"
 #include "chokepoint/sweep/indices.hpp"
@@ -303,4 +305,16 @@ TEST_CASE("Sweep files: every problem is reported with its location") {
                       "from: scenario}\n" +
                       outputs),
                Catch::Contains("has no distribution of its own"));
+}
+
+TEST_CASE("overridden_on names the licence_delay that replaces a control's rate on a lane",
+          "[sweep]") {
+    const Scenario s = load_scenario(
+        (chokepoint::testing::source_dir() / "scenarios/april_controls.yaml").string());
+    const auto us = overridden_on(s, "parameters.approval_rate_initial", "United States", "magnet");
+    REQUIRE(!us.empty());
+    CHECK(us.front() == "events.us_stricter_review.approval_rate replaces "
+                        "events.announcement_18.approval_rate for United States (magnet)");
+    // Germany has no licence_delay of its own: nothing replaces the rate there.
+    CHECK(overridden_on(s, "parameters.approval_rate_initial", "Germany", "magnet").empty());
 }

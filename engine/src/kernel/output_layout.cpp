@@ -58,6 +58,10 @@ OutputLayout OutputLayout::build(const Scenario& s) {
             layout.intern({"licence_backlog", product, from.country, "World"});
             layout.intern({"licence_refused", product, from.country, to.country});
             layout.intern({"licence_refused", product, from.country, "World"});
+            if (s.stock_policy.has_patience) {
+                layout.intern({"licence_lapsed", product, from.country, to.country});
+                layout.intern({"licence_lapsed", product, from.country, "World"});
+            }
         }
     }
     for (std::size_t n = 0; n < nodes.size(); ++n) {

@@ -55,6 +55,7 @@ struct EdgeInfo {
     int slot_count = 0;
     int export_series = -1, export_world = -1, import_series = -1, import_world = -1;
     int backlog_series = -1, backlog_world = -1, refused_series = -1, refused_world = -1;
+    int lapsed_series = -1, lapsed_world = -1;
 };
 
 struct CompiledScenario {
@@ -89,6 +90,8 @@ struct CompiledScenario {
     /// The stock policy's shares can be above 0 (StockPolicy): precautionary stock needs each
     /// buyer's licence wait in the policy, restocking the deferred use.
     bool has_precaution = false, has_catch_up = false;
+    /// Applications lapse after the buyer's patience (StockPolicy::has_patience).
+    bool has_patience = false;
     std::vector<Day> month_mid;  ///< per month of the layout, its middle day (for the trend)
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.
@@ -220,6 +223,8 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
             ei.backlog_world = layout.find({"licence_backlog", p, from.country, "World"});
             ei.refused_series = layout.find({"licence_refused", p, from.country, to.country});
             ei.refused_world = layout.find({"licence_refused", p, from.country, "World"});
+            ei.lapsed_series = layout.find({"licence_lapsed", p, from.country, to.country});
+            ei.lapsed_world = layout.find({"licence_lapsed", p, from.country, "World"});
         }
         line_lanes[static_cast<std::size_t>(ei.line)].push_back(static_cast<int>(i));
         c->lines[static_cast<std::size_t>(ei.line)].base_out += ei.flow_day;
@@ -435,6 +440,7 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         }
         c->has_precaution = s.stock_policy.precautionary_share.upper(bounds) > 0.0;
         c->has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
+        c->has_patience = s.stock_policy.has_patience;
     }
     for (int m = 0; m <= layout.months; ++m) {
         const MonthIndex month = layout.first_month + m;
@@ -508,6 +514,7 @@ struct Application {
     Day when = 0;  ///< the day its decision is queued for (may lie after the horizon)
     double tonnes = 0.0;
     bool approved = false;  ///< every covering control approves
+    bool lapsed = false;    ///< undecided after the buyer's patience: `when` is the lapse day
     std::size_t count = 0;  ///< covering controls (slots)
     // Only [0, count) is set: the common one-control application writes a single entry.
     std::array<std::size_t, MAX_CONTROLS_PER_LANE> slot;
@@ -519,7 +526,8 @@ enum LaneFigure : std::size_t {
     ARRIVED = 1,
     REFUSED = 2,
     SHIPPED = 3,
-    LANE_FIGURES = 4
+    LAPSED = 4,
+    LANE_FIGURES = 5
 };
 }  // namespace
 
@@ -603,7 +611,8 @@ struct TrialState {
     std::vector<double> trend_rate;     // per demand_trend product: log(1 + growth) per day
     double precaution = 0.0;            // StockPolicy shares, drawn per trial
     double catch_up = 0.0;
-    Policy policy;  // recomputed at event boundaries
+    int patience = 0;  // whole calendar days (has_patience only)
+    Policy policy;     // recomputed at event boundaries
     std::vector<double> licence_share_before;
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
@@ -641,8 +650,10 @@ struct Kernel::State {
     // month end), and over the trial (for the node balances).
     std::vector<PerTrial> lane_month, lane_trial;
     std::vector<PerTrial> queue_ok, queue_no;  // [queue edge * days + day offset]
+    std::vector<PerTrial> queue_lapse;         // same, applications that lapse (has_patience)
     // Scratch for one tick.
-    std::vector<PerTrial> arrivals, request, shipment, release, approved_due, refused_due;
+    std::vector<PerTrial> arrivals, request, shipment, release, approved_due, refused_due,
+        lapsed_due;
     std::vector<PerTrial> produce, draw, consume, shortfall;
     // Cached between policy changes and month starts (noise): each group's use (t/day), desired
     // position (cover + pipeline, t) and 1 / order weight, each line's capacity (t/day), each
@@ -923,6 +934,11 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             c.has_catch_up
                 ? std::clamp(s.stock_policy.catch_up_share.resolve(t.params, prng), 0.0, 1.0)
                 : 0.0;
+        t.patience =
+            c.has_patience
+                ? static_cast<int>(std::clamp(
+                      std::ceil(s.stock_policy.patience_days.resolve(t.params, prng)), 1.0, 3650.0))
+                : 0;
         t.events = resolve_events(s.events, t.params,
                                   derive_seed(seed, sweep_point, trial, Stream::events));
         t.boundaries.clear();
@@ -1075,10 +1091,11 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     }
     st.queue_ok.assign(nq * days, zero);
     st.queue_no.assign(nq * days, zero);
+    st.queue_lapse.assign(c.has_patience ? nq * days : 0, zero);
     st.lane_month.assign(ned * LANE_FIGURES, zero);
     st.lane_trial.assign(ned * LANE_FIGURES, zero);
     for (auto* v : {&st.arrivals, &st.request, &st.shipment, &st.release, &st.approved_due,
-                    &st.refused_due}) {
+                    &st.refused_due, &st.lapsed_due}) {
         v->assign(ned, zero);
     }
     st.produce.assign(nl, zero);
@@ -1132,11 +1149,12 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     // Adds or removes (sign -1) `tonnes` of trial w decided on `when`; decisions after the
     // horizon stay held and are not queued.
     auto queue = [&](std::size_t w, std::size_t q, Day when, bool approved, double tonnes,
-                     double sign = 1.0) __attribute__((always_inline)) {
+                     double sign = 1.0, bool lapsed = false) __attribute__((always_inline)) {
         if (when <= s.end) {
             PerTrial& cell =
-                (approved ? st.queue_ok
-                          : st.queue_no)[q * days + static_cast<std::size_t>(when - s.start)];
+                (lapsed     ? st.queue_lapse
+                 : approved ? st.queue_ok
+                            : st.queue_no)[q * days + static_cast<std::size_t>(when - s.start)];
             double& x = at(cell, w);
             x += sign * tonnes;
             if (sign < 0.0 && std::abs(x) < 1e-9 * std::max(1.0, tonnes)) {
@@ -1166,7 +1184,11 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             a.approved = a.approved && a.ok[i];
         }
         a.when = std::max(decision, day + dt);
-        queue(w, q, a.when, a.approved, tonnes);
+        if (c.has_patience && a.when > day + std::max(t.patience, dt)) {
+            a.lapsed = true;  // the buyer cancels before the decision comes
+            a.when = day + std::max(t.patience, dt);
+        }
+        queue(w, q, a.when, a.approved, tonnes, 1.0, a.lapsed);
         if (c.keep_applications) {
             t.applications[q].push_back(a);
         }
@@ -1223,7 +1245,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 if (a.when < day || i == a.count) {
                     continue;  // decided already, or not under this control
                 }
-                queue(w, q, a.when, a.approved, a.tonnes, -1.0);
+                queue(w, q, a.when, a.approved, a.tonnes, -1.0, a.lapsed);
                 if (t.policy.slot_share[slot] > 0.0) {
                     decide(t, slot, rng, a.filed, a.decided[i], a.ok[i]);
                 } else {
@@ -1237,7 +1259,12 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                     a.approved = a.approved && a.ok[m];
                 }
                 a.when = decision;
-                queue(w, q, a.when, a.approved, a.tonnes);
+                a.lapsed = false;
+                if (c.has_patience && a.when > a.filed + t.patience) {
+                    a.lapsed = true;
+                    a.when = std::max(day, a.filed + t.patience);
+                }
+                queue(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
             }
         }
     };
@@ -1256,6 +1283,9 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 const std::size_t base = static_cast<std::size_t>(q) * days;
                 for (std::size_t d = static_cast<std::size_t>(offset); d < days; ++d) {
                     at(st.queue_ok[base + d], w) = at(st.queue_no[base + d], w) = 0.0;
+                    if (c.has_patience) {
+                        at(st.queue_lapse[base + d], w) = 0.0;
+                    }
                 }
                 at(st.release[e], w) = at(st.held[e], w);  // includes decisions beyond the horizon
                 t.applications[static_cast<std::size_t>(q)].clear();
@@ -1388,8 +1418,16 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 st.shipment[ue] = st.request[ue] * fraction;
             }
             const PerTrial target = splat(li.cover_days * li.base_out);
+            PerTrial stock_position = st.out_stock[l];
+            if (s.stock_policy.exporters_count_backlog) {
+                // Tonnes waiting for a licence are still the exporter's finished goods: a
+                // growing backlog cuts production instead of being made again.
+                for (std::size_t k = out_begin; k < out_end; ++k) {
+                    stock_position += st.held[static_cast<std::size_t>(c.line_out[k])];
+                }
+            }
             const PerTrial want =
-                max_of(zero, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
+                max_of(zero, st.expected_out[l] + (target - stock_position) * inv_adjust);
             st.produce[l] = min_of(want, st.line_cap[l]) * dt_real;
             // Smoothed outflow demand (first-order, time constant adjust_days).
             st.expected_out[l] += (requested / dt_real - st.expected_out[l]) * expected_weight;
@@ -1432,6 +1470,15 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
             }
             st.approved_due[e] = ok;
             st.refused_due[e] = no;
+            if (c.has_patience) {
+                PerTrial lapsed = zero;
+                for (int d = 0; d < dt; ++d) {
+                    const std::size_t i = base + static_cast<std::size_t>(offset + d);
+                    lapsed += st.queue_lapse[i];
+                    st.queue_lapse[i] = zero;
+                }
+                st.lapsed_due[e] = lapsed;
+            }
         }
 
         // ================= Phase 2: apply. =================
@@ -1471,7 +1518,13 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                         decide(t, static_cast<std::size_t>(single), t.licence_rng[q], day, decided,
                                ok);
                         held = shipped_w * share_w;
-                        queue(w, q, std::max({day, decided, day + dt}), ok, held);
+                        const Day due = std::max({day, decided, day + dt});
+                        const Day lapse = day + std::max(t.patience, dt);
+                        if (c.has_patience && due > lapse) {
+                            queue(w, q, lapse, ok, held, 1.0, true);
+                        } else {
+                            queue(w, q, due, ok, held);
+                        }
                     } else if (single >= 0) {
                         const auto slot = static_cast<std::size_t>(single);
                         held = shipped_w * share_w;
@@ -1491,6 +1544,13 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 }
             }
             PerTrial held = st.held[e] - (st.approved_due[e] + st.refused_due[e] + st.release[e]);
+            if (c.has_patience) {
+                // Lapsed orders: the tonnes go back to the exporter's stock, like refused ones,
+                // and the buyer, no longer counting them as on order, orders again.
+                held -= st.lapsed_due[e];
+                st.out_stock[line] += st.lapsed_due[e];
+                lane[LAPSED] += st.lapsed_due[e];
+            }
             // Rounding of repeated subtraction.
             st.held[e] = held < zero && held > splat(-1e-6) ? zero : held;
             // Refused applications return to the exporter's stock; the buyer re-orders.
@@ -1516,6 +1576,8 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                     record(o, ei.import_world, month, at(lane[ARRIVED], w));
                     record(o, ei.refused_series, month, at(lane[REFUSED], w));
                     record(o, ei.refused_world, month, at(lane[REFUSED], w));
+                    record(o, ei.lapsed_series, month, at(lane[LAPSED], w));
+                    record(o, ei.lapsed_world, month, at(lane[LAPSED], w));
                     record(o, ei.backlog_series, month, at(st.held[e], w));
                     record(o, ei.backlog_world, month, at(st.held[e], w));
                 }
@@ -1627,7 +1689,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 c.groups[static_cast<std::size_t>(ei.group)].node)];
             to.received += at(total[ARRIVED], w);
             from.shipped += at(total[SHIPPED], w);
-            from.refunded += at(total[REFUSED], w);
+            from.refunded += at(total[REFUSED], w) + at(total[LAPSED], w);
         }
         for (std::size_t n = 0; n < nodes; ++n) {
             add_node_stock(w, n, out.balance[n].end_stock);

@@ -10,7 +10,8 @@ namespace chokepoint {
 namespace {
 
 bool has_exporter(const std::string& metric) {
-    return metric == "exports" || metric == "licence_backlog" || metric == "licence_refused";
+    return metric == "exports" || metric == "licence_backlog" || metric == "licence_refused" ||
+           metric == "licence_lapsed";
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -39,8 +40,8 @@ std::string tonnes(double v) {
 }  // namespace
 
 std::vector<std::string> report_metrics() {
-    return {"exports",  "imports", "licence_backlog", "licence_refused",
-            "shortage", "stock",   "days_short"};
+    return {"exports",        "imports",  "licence_backlog", "licence_refused",
+            "licence_lapsed", "shortage", "stock",           "days_short"};
 }
 
 std::string ReportSeries::describe() const {
@@ -55,6 +56,9 @@ std::string ReportSeries::describe() const {
     }
     if (metric == "licence_refused") {
         return product + " tonnes refused a licence in " + exporter;
+    }
+    if (metric == "licence_lapsed") {
+        return product + " tonnes whose licence application lapsed in " + exporter;
     }
     if (metric == "shortage") {
         return product + " shortage at buyers";

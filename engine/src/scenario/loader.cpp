@@ -575,6 +575,18 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                     }
                 }
             }
+            if (const YNode* v = member(*sp, "patience_days")) {
+                if (auto q = r.quantity(*v, "stock_policy.patience_days")) {
+                    r.check_range(*q, *v, "stock_policy.patience_days", 1.0, 3650.0,
+                                  "a patience in days (1 to 3650)");
+                    model.stock_policy.has_patience = true;
+                    model.stock_policy.patience_days = *q;
+                }
+            }
+            if (const YNode* v = member(*sp, "exporters_count_backlog")) {
+                model.stock_policy.exporters_count_backlog =
+                    r.boolean(*v, "stock_policy.exporters_count_backlog").value_or(false);
+            }
         }
     }
     return model;

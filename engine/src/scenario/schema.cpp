@@ -83,6 +83,12 @@ const std::vector<ObjectSpec>& tables() {
               "Share of the licence wait a buyer adds to its stock target (0-1; 0 off)."},
              {"catch_up_share", T::quantity, "",
               "Share of the use a shortage left unmet that is made up later (0-1; 0 off)."},
+             {"patience_days", T::quantity, "",
+              "Calendar days a licence application may wait before the order lapses (default: "
+              "for ever)."},
+             {"exporters_count_backlog", T::boolean, "",
+              "Exporters count tonnes waiting for a licence as finished stock and cut "
+              "production while the backlog grows (default false)."},
          },
          {}},
         {"noise",

@@ -46,6 +46,14 @@ struct StockPolicy {
     /// Restocking: this share of the use a shortage left unmet is made up later, on top of use,
     /// as supply allows (at most cover_days of use outstanding).
     Quantity catch_up_share = Quantity::constant_value(0.0);
+    /// Buyer patience: a licence application still undecided this many calendar days after it
+    /// was filed lapses (the order is cancelled, the tonnes go back to the exporter's stock and
+    /// the buyer orders again). Off (applications wait for ever) unless given.
+    bool has_patience = false;
+    Quantity patience_days = Quantity::constant_value(0.0);
+    /// Exporters count tonnes waiting for a licence as part of their finished stock, so they
+    /// cut production while their backlog grows instead of making more to refill the shelves.
+    bool exporters_count_backlog = false;
 };
 
 /// A validated scenario. A value: copy it, change trials or seed, run it again.

@@ -1,0 +1,116 @@
+// Waiting applications lapse after the buyer's patience (StockPolicy::patience_days), on one
+// lane under a control whose decisions come 60 working days (84 calendar days) after filing.
+// Known answers: with a patience of 30 days every application lapses before its decision, so
+// nothing is exported and every tonne filed is reported lapsed a month later (the backlog never
+// exceeds 30 days of filings); with a patience of 120 days nothing lapses. On a lift, only the
+// backlog still waiting (the last 30 days of filings, not everything filed) is released.
+#include <catch2/catch.hpp>
+
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "test_support.hpp"
+
+using namespace chokepoint;
+using chokepoint::testing::write_temp;
+
+namespace {
+
+RunResult run_lapse(int patience, const std::string& more_events = "") {
+    write_temp("lapse_model.yaml", R"(name: lapse
+adjust_days: 30
+products:
+  - {id: magnet, controlled_share: 1.0}
+nodes:
+  - id: plant
+    country: A
+    kind: source
+    production:
+      - {product: magnet, capacity: 100000, cover_days: 30}
+  - id: buyer
+    country: B
+    kind: buyer
+    inputs:
+      - {product: magnet, demand: 1000, cover_days: 30}
+edges:
+  - {from: plant, to: buyer, product: magnet, flow: 1000, lead_time_days: 5}
+stock_policy: {patience_days: )" + std::to_string(patience) +
+                                       "}\n");
+    const std::string path = write_temp("lapse.yaml", R"(name: lapse
+model: lapse_model.yaml
+start: 2025-01-01
+horizon: 2025-12
+trials: 2
+seed: 5
+events:
+  - id: control
+    kind: export_control
+    exporter: A
+    products: [magnet]
+    share: 1
+    start: 2025-01-01
+    approval_delay: {dist: fixed, value: 60}
+    approval_rate: 1
+)" + more_events);
+    const Scenario s = load_scenario(path);
+    RunConfig config;
+    config.trials = s.trials;
+    return run_scenario(s, config);
+}
+
+double month(const RunResult& r, const SeriesKey& key, int m) {
+    const int series = r.layout.find(key);
+    REQUIRE(series >= 0);
+    return r.at(static_cast<std::size_t>(series), m).mean;
+}
+
+double total(const RunResult& r, const SeriesKey& key, int from = 0) {
+    double sum = 0.0;
+    for (int m = from; m < r.layout.months; ++m) {
+        sum += month(r, key, m);
+    }
+    return sum;
+}
+
+const SeriesKey EXPORTS{"exports", "magnet", "A", "World"};
+const SeriesKey LAPSED{"licence_lapsed", "magnet", "A", "World"};
+const SeriesKey BACKLOG{"licence_backlog", "magnet", "A", "World"};
+
+}  // namespace
+
+TEST_CASE("lapse: applications undecided after the buyer's patience lapse", "[lapse]") {
+    const RunResult r = run_lapse(30);
+    CHECK(total(r, EXPORTS) == 0.0);  // no decision comes within 30 days
+    // The first lapse is 30 days after the first filing: 2025-01-31, in January.
+    CHECK(month(r, LAPSED, 0) > 0.0);
+    for (int m = 2; m < r.layout.months; ++m) {
+        INFO("month " << m);
+        // Settled: what waits at a month's end is what was filed in its last 30 days, which
+        // lapses within the next month (measured 1,065-1,068 t waiting, 1,065-1,117 t lapsed).
+        CHECK(month(r, BACKLOG, m - 1) == Approx(month(r, LAPSED, m)).epsilon(0.1));
+    }
+}
+
+TEST_CASE("lapse: a patience longer than the wait lapses nothing", "[lapse]") {
+    const RunResult patient = run_lapse(120);  // decisions come after 84 days
+    const RunResult forever = run_lapse(3650);
+    CHECK(total(patient, LAPSED) == 0.0);
+    for (int m = 0; m < patient.layout.months; ++m) {
+        INFO("month " << m);
+        CHECK(month(patient, EXPORTS, m) == month(forever, EXPORTS, m));
+    }
+    CHECK(total(patient, EXPORTS, 3) > 4000.0);  // approvals ship from March on
+}
+
+TEST_CASE("lapse: a lift releases only what is still waiting", "[lapse]") {
+    const std::string lift =
+        "  - {id: lift, kind: agreement, control: control, lifts: true, start: 2025-07-01}\n";
+    const RunResult patient = run_lapse(3650, lift);
+    const RunResult impatient = run_lapse(30, lift);
+    // July: the release. Both buyers are still waiting for June's backlog; the impatient one's
+    // is only its last 30 days of orders, the rest lapsed and went back to the exporter.
+    CHECK(month(impatient, EXPORTS, 6) > month(impatient, BACKLOG, 5));
+    CHECK(month(patient, EXPORTS, 6) > month(patient, BACKLOG, 5));
+    CHECK(month(impatient, BACKLOG, 5) < month(patient, BACKLOG, 5));
+    CHECK(month(impatient, EXPORTS, 6) < month(patient, EXPORTS, 6));
+    CHECK(total(impatient, LAPSED, 6) == 0.0);  // nothing lapses after the lift
+}
