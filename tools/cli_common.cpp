@@ -61,7 +61,9 @@ const std::vector<CommandHelp>& commands() {
         {"calibrate", "fit uncertain parameters to reported figures",
          "simulate calibrate SCENARIO.yaml --fit PARAM[,PARAM...] [options]",
          "Fits uncertain parameters to the reported figures and writes a small scenario that "
-         "extends the original with the fitted values.",
+         "extends the original with the fitted values. There is no --set: the written file "
+         "extends the scenario on disk, so to fit under other assumptions write a scenario that "
+         "extends it with them and calibrate that.",
          "simulate calibrate scenarios/april_controls.yaml --fit approval_rate_initial --to "
          "2025-06"},
         {"parameters", "list what a sweep or --set can vary",

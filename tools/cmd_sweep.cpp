@@ -137,6 +137,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     std::string output;
     int threads = 0;
     int trials = 0;
+    long long seed = 0;
+    std::vector<std::string> sets;
     bool restart = false;
     bool quiet = false;
     bool no_charts = false;
@@ -145,14 +147,19 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "output directory (default: results/<sweep name>)")(
         "threads", po::value<int>(&threads), "worker threads per process (default: all cores)")(
         "trials", po::value<int>(&trials), "trials per point (default: the sweep file's)")(
-        "restart", po::bool_switch(&restart), "discard earlier results in the directory")(
+        "seed", po::value<long long>(&seed),
+        "master seed of the points' trials (default: the sweep file's, else the scenario's)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the base scenario at every point, after the sweep file's set: "
+        "(repeatable)")("restart", po::bool_switch(&restart),
+                        "discard earlier results in the directory")(
         "no-charts", po::bool_switch(&no_charts), "skip the charts")(
         "quiet,q", po::bool_switch(&quiet), "no progress line and no summary");
     const po::variables_map vm = parse_args(args, opts, {"sweep"});
     if (path.empty()) {
         throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
     }
-    check_run_options(vm, trials, threads, 0, 2);
+    check_run_options(vm, trials, threads, seed, 2);
     std::unique_ptr<Communicator> mpi;
     if (launched_by_mpi()) {
         mpi = make_mpi_communicator();
@@ -169,7 +176,13 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         std::cerr.setstate(std::ios::failbit);
         spdlog::set_level(spdlog::level::off);
     }
-    const SweepSpec spec = load_sweep_file(path);
+    SweepSpec spec = load_sweep_file(path);
+    if (vm.count("seed")) {
+        spec.seed = static_cast<std::uint64_t>(seed);
+    }
+    for (auto& o : parse_overrides(sets)) {
+        spec.set.push_back(std::move(o));
+    }
     const SweepPlan plan =
         plan_sweep(spec, vm.count("trials") ? std::optional<int>(trials) : std::nullopt);
     if (mpi != nullptr) {

@@ -752,6 +752,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     }
     const std::string& path = common.path;
     const std::string& output = common.output;
+    // No --set here: the calibrated file extends the scenario as it is on disk, so a fit made
+    // under command-line overrides would be written without them. Write a small scenario that
+    // extends the original with the overrides, and calibrate that.
     const Scenario scenario = load_scenario(path);
     CalibrationConfig config;
     std::stringstream names(fit);

@@ -118,6 +118,12 @@ else
 fi
 
 # The shipped example sweeps, at reduced size.
+# --seed and --set on a sweep, as on every command that runs trials; both are part of what a
+# resumed sweep must match.
+expect "sweep --seed --set" 0 "Results written to $work/seedset/" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 2 --no-charts --quiet --seed 9 --set parameters.precautionary_share=0 --output "$work/seedset"
+if grep -q '"seed": 9' "$work/seedset/sweep.json"; then ok "sweep.json records --seed"; else bad "sweep.json lacks the --seed"; fi
+expect "a sweep resumed with another --set is refused" 2 "scenario_sha256 differ" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 2 --no-charts --quiet --seed 9 --output "$work/seedset"
+expect "sweep --seed -1 is refused" 2 "--seed must be >= 0" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --seed -1
 # (which licence_delay overrides a factor on a lane: unit test "overridden_on names ...")
 expect "example OAT sweep" 0 "us_magnets_2025 (t), oat over 19 points x 8 trials" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_oat.yaml" --trials 8 --no-charts --output "$work/ex_oat"
 expect "example Sobol sweep" 0 "S1" -- "$sim" sweep "$src/scenarios/sweeps/april_controls_sobol.yaml" --trials 3 --no-charts --output "$work/ex_sobol"
