@@ -4,7 +4,7 @@
   check_schemas.py SIMULATE SOURCE_DIR WORK_DIR
 
 1. Every shipped scenario, model and sweep file is valid under its schema.
-2. The schema and the loader agree on the keys: for each kind of mapping in each shipped file
+2. The schema and the loader agree on the keys (and on required keys and the horizon's type): for each kind of mapping in each shipped file
    (the scenario's root, each event kind, a distribution, a node, a production line, ...), a copy
    with one unknown key added there is refused by the schema *and* by `simulate validate`
    (exit 2, "unknown key"). A schema that left a mapping open, or put an object's keys at the
@@ -128,6 +128,36 @@ def main():
                    % (rel, where, schema_refuses, loader_refuses) +
                    ("" if loader_refuses else ": exit %d %s" % (run.returncode,
                                                                run.stderr.strip()[:300])))
+    # Required keys and types, the other way round: a whole scenario without one of its required
+    # keys, or with a full date as its horizon (a month), is refused by both.
+    def both_refuse(kind, rel, doc, what):
+        nonlocal checked_shapes
+        checked_shapes += 1
+        schema_refuses = not jsonschema.Draft7Validator(schemas[kind]).is_valid(doc)
+        mutated = os.path.join(tree, os.path.dirname(rel), "zz_" + os.path.basename(rel))
+        with open(mutated, "w") as f:
+            yaml.safe_dump(doc, f, sort_keys=False, allow_unicode=True)
+        run = subprocess.run([sim, "validate", mutated], capture_output=True, text=True)
+        os.remove(mutated)
+        report(schema_refuses and run.returncode == 2,
+               "%s %s is refused by the schema (%s) and the loader (exit %d)"
+               % (rel, what, schema_refuses, run.returncode))
+
+    for kind, rel in files:
+        doc = yaml.load(open(os.path.join(src, rel)), Loader=Yaml12Loader)
+        if kind == "scenario" and "extends" not in doc:
+            for key in ("model", "start", "horizon"):
+                bad = copy.deepcopy(doc)
+                del bad[key]
+                both_refuse(kind, rel, bad, "without %s:" % key)
+            bad = copy.deepcopy(doc)
+            bad["horizon"] = str(bad["horizon"]) + "-28"
+            both_refuse(kind, rel, bad, "with a full date as horizon:")
+        if kind == "sweep":
+            for key in ("design", "outputs"):
+                bad = copy.deepcopy(doc)
+                del bad[key]
+                both_refuse(kind, rel, bad, "without %s:" % key)
     print("%d mappings checked, %d failed" % (checked_shapes, failed))
     return 1 if failed else 0
 

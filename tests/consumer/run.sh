@@ -37,12 +37,12 @@ fi
 # 2. pkg-config: the same program from the command line.
 if command -v pkg-config > /dev/null; then
     pcdir="$(dirname "$pc")"
-    if flags="$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs --static chokepoint 2>&1)" &&
+    if flags="$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs chokepoint 2>&1)" &&
         # The sanitizer flags of a sanitizer build are not in the .pc file: take them from CMake.
         extra="$(grep -o -- '-fsanitize=[a-z,]*' "$work/cmake-build/CMakeFiles/consumer.dir/link.txt" 2>/dev/null | sort -u | tr '\n' ' ')" &&
         # shellcheck disable=SC2086
         "$cxx" $extra "$src/tests/consumer/main.cpp" -o "$work/pc-consumer" $flags > "$work/pc.log" 2>&1; then
-        ok "a consumer builds with pkg-config --cflags --libs --static chokepoint"
+        ok "a consumer builds with pkg-config --cflags --libs chokepoint"
         out="$("$work/pc-consumer" "$scenario" 2>&1)"
         if grep -q "^april_controls: 50 trials" <<<"$out"; then ok "it runs"; else bad "the pkg-config consumer: $out"; fi
     else

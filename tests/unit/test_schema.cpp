@@ -66,7 +66,7 @@ TEST_CASE("a schema lists exactly the keys of its tables", "[schema]") {
     CHECK(model["definitions"]["node"]["properties"]["kind"]["enum"] ==
           nlohmann::json::array({"source", "processor", "buyer"}));
     const auto sweep = nlohmann::json::parse(json_schema(InputFileKind::sweep));
-    CHECK(sweep["required"] == nlohmann::json::array({"scenario", "factors"}));
+    CHECK(sweep["required"] == nlohmann::json::array({"scenario", "factors", "design", "outputs"}));
 }
 
 TEST_CASE("an unknown object name is a programming error", "[schema]") {

@@ -608,9 +608,11 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 }
                 a.when = decision;
                 a.lapsed = false;
-                if (c.has_patience && a.when > a.filed + t.patience) {
+                // The same rule as at filing: the patience, at least one tick.
+                const Day lapse = a.filed + std::max(t.patience, s.step_days);
+                if (c.has_patience && a.when > lapse) {
                     a.lapsed = true;
-                    a.when = std::max(day, a.filed + t.patience);
+                    a.when = std::max(day, lapse);
                 }
                 queue(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
             }
@@ -766,16 +768,8 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
                 st.shipment[ue] = st.request[ue] * fraction;
             }
             const PerTrial target = splat(li.cover_days * li.base_out);
-            PerTrial stock_position = st.out_stock[l];
-            if (s.stock_policy.exporters_count_backlog) {
-                // Tonnes waiting for a licence are still the exporter's finished goods: a
-                // growing backlog cuts production instead of being made again.
-                for (std::size_t k = out_begin; k < out_end; ++k) {
-                    stock_position += st.held[static_cast<std::size_t>(c.line_out[k])];
-                }
-            }
             const PerTrial want =
-                max_of(zero, st.expected_out[l] + (target - stock_position) * inv_adjust);
+                max_of(zero, st.expected_out[l] + (target - st.out_stock[l]) * inv_adjust);
             st.produce[l] = min_of(want, st.line_cap[l]) * dt_real;
             // Smoothed outflow demand (first-order, time constant adjust_days).
             st.expected_out[l] += (requested / dt_real - st.expected_out[l]) * expected_weight;

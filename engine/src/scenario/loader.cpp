@@ -583,10 +583,6 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                     model.stock_policy.patience_days = *q;
                 }
             }
-            if (const YNode* v = member(*sp, "exporters_count_backlog")) {
-                model.stock_policy.exporters_count_backlog =
-                    r.boolean(*v, "stock_policy.exporters_count_backlog").value_or(false);
-            }
         }
     }
     return model;

@@ -28,7 +28,7 @@ const std::vector<ObjectSpec>& tables() {
               "redefined here."},
              {"model", T::text, "", "The model file, relative to this file."},
              {"start", T::date, "", "First day simulated (YYYY-MM-DD)."},
-             {"horizon", T::date, "", "Last day (YYYY-MM-DD) or month (YYYY-MM) simulated."},
+             {"horizon", T::month, "", "The last month simulated (YYYY-MM)."},
              {"time_step_days", T::integer, "", "Days per tick (default 1)."},
              {"trials", T::integer, "", "Monte Carlo trials (default 1000)."},
              {"seed", T::integer, "", "Seed of the random streams (default 1)."},
@@ -86,9 +86,6 @@ const std::vector<ObjectSpec>& tables() {
              {"patience_days", T::quantity, "",
               "Calendar days a licence application may wait before the order lapses (default: "
               "for ever)."},
-             {"exporters_count_backlog", T::boolean, "",
-              "Exporters count tonnes waiting for a licence as finished stock and cut "
-              "production while the backlog grows (default false)."},
          },
          {}},
         {"noise",
@@ -272,7 +269,7 @@ const std::vector<ObjectSpec>& tables() {
              {"note", T::text, "", "Free text."},
              {"source", T::text, "", "Where the ranges come from."},
          },
-         {"scenario", "factors"}},
+         {"scenario", "factors", "design", "outputs"}},
         {"sweep.factor",
          "One input a sweep moves, by its --set path.",
          {
@@ -362,6 +359,10 @@ ordered_json value_schema(const KeySpec& key) {
             break;
         case T::date:
             v["$ref"] = def_ref("date");
+            break;
+        case T::month:
+            v["type"] = "string";
+            v["pattern"] = "^[0-9]{4}-[0-9]{2}$";
             break;
         case T::quantity:
             v["$ref"] = def_ref("quantity");
@@ -487,12 +488,11 @@ ordered_json distribution_schema(bool with_description) {
 }
 
 void add_common_definitions(ordered_json& defs) {
-    const char* date_pattern = "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$";
+    const char* date_pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
     defs["date"] = {
         {"type", "string"}, {"pattern", date_pattern}, {"description", "A date, YYYY-MM-DD."}};
-    defs["parameter_reference"] = {{"type", "string"},
-                                   {"pattern", "^\\$[A-Za-z_][A-Za-z0-9_]*$"},
-                                   {"description", "A named parameter, $name."}};
+    defs["parameter_reference"] = {
+        {"type", "string"}, {"pattern", "^\\$.+$"}, {"description", "A named parameter, $name."}};
     defs["distribution"] = distribution_schema(false);
     defs["quantity"] = {{"description", "A number, a $parameter or a distribution."},
                         {"anyOf", ordered_json::array({{{"type", "number"}},
@@ -552,6 +552,9 @@ void add_event_definitions(ordered_json& defs) {
         ObjectSpec whole = common;
         whole.description = own.description;
         whole.required.insert(whole.required.end(), own.required.begin(), own.required.end());
+        if (kind != "export_halt") {
+            whole.required.push_back("start");  // an export halt may name a holiday instead
+        }
         ordered_json s = object_schema(whole, own.keys);
         s["properties"]["kind"] = {{"const", kind}, {"description", "What the event does."}};
         defs["event." + kind] = s;
@@ -661,6 +664,7 @@ std::string json_schema(InputFileKind kind) {
                        {"parameters",
                         {{"additionalProperties", {{"$ref", def_ref("parameter_override")}}}}}}}};
         s["else"] = {
+            {"required", ordered_json::array({"model", "start", "horizon"})},
             {"properties",
              {{"events", {{"items", {{"$ref", def_ref("event")}}}}},
               {"parameters", {{"additionalProperties", {{"$ref", def_ref("parameter")}}}}}}}};

@@ -25,9 +25,11 @@ struct MonthlyNoise {
     double common_share = 0.5;
 };
 
-/// Buyers' demand that grows (the model's `demand_trend:`): a buyer's demand for product p in a
-/// month is the model's figure times (1 + growth_p)^((mid-month - base) / 365.25), growth_p an
-/// uncertain annual rate drawn once per trial. Products without a rate, and the excluded buyers,
+/// Buyers' demand that grows (the model's `demand_trend:`): a buyer's use of product p in a
+/// month is the model's figure times (1 + growth_p)^((mid-month - base) / 365.25) / (1 + r c),
+/// growth_p an uncertain annual rate drawn once per trial, r = ln(1 + growth_p) / 365.25 and c
+/// the buyer's cover plus lead time in days (the figure is imports, part of which builds the
+/// position as use grows). Products without a rate, and the excluded buyers,
 /// keep the model's figure. Off when no product has a rate.
 struct DemandTrend {
     Day base = 0;                  ///< the day the model's demand figures describe
@@ -51,9 +53,6 @@ struct StockPolicy {
     /// the buyer orders again). Off (applications wait for ever) unless given.
     bool has_patience = false;
     Quantity patience_days = Quantity::constant_value(0.0);
-    /// Exporters count tonnes waiting for a licence as part of their finished stock, so they
-    /// cut production while their backlog grows instead of making more to refill the shelves.
-    bool exporters_count_backlog = false;
 };
 
 /// A validated scenario. A value: copy it, change trials or seed, run it again.

@@ -15,7 +15,8 @@ enum class KeyType {
     integer,        ///< a whole number
     number,         ///< a number
     boolean,        ///< true or false
-    date,           ///< YYYY-MM-DD (or YYYY-MM where the key says so)
+    date,           ///< YYYY-MM-DD
+    month,          ///< YYYY-MM
     quantity,       ///< a number, `$parameter` or a distribution `{dist: ...}`
     date_quantity,  ///< a date or a distribution of dates
     distribution,   ///< a distribution `{dist: ...}`
