@@ -114,3 +114,17 @@ TEST_CASE("lapse: a lift releases only what is still waiting", "[lapse]") {
     CHECK(month(impatient, EXPORTS, 6) < month(patient, EXPORTS, 6));
     CHECK(total(impatient, LAPSED, 6) == 0.0);  // nothing lapses after the lift
 }
+
+TEST_CASE("lapse: a faster regime that decides pending applications again", "[lapse]") {
+    // From 2025-03-01 decisions take 5 working days and pending applications are decided again:
+    // what waits then (filed within the last 30 days) is decided at once and ships, and with
+    // 7-day decisions under a 30-day patience nothing lapses any more.
+    const std::string faster =
+        "  - {id: faster, kind: licence_delay, control: control, start: 2025-03-01,\n"
+        "     approval_delay: {dist: fixed, value: 5}, pending: redecide}\n";
+    const RunResult r = run_lapse(30, faster);
+    CHECK(total(r, EXPORTS, 0) == Approx(total(r, EXPORTS, 2)));  // nothing ships before March
+    CHECK(month(r, EXPORTS, 2) > month(r, BACKLOG, 1));           // February's backlog ships
+    CHECK(total(r, LAPSED, 2) == 0.0);  // from March 1 on nothing lapses: re-decided at once
+    CHECK(month(r, LAPSED, 1) > 0.0);   // but there were before
+}
