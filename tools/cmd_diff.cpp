@@ -188,6 +188,8 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
                 charts = diff_charts(d, series, staged.path() / "charts",
                                      label(whatif, sets) + " vs " + label(base, base_sets))
                              .size();
+            } catch (const NoSpaceError&) {
+                throw;  // a full disk ends the run: nothing is committed
             } catch (const std::exception& e) {
                 spdlog::warn("no charts: {}", terminal_safe(e.what()));
             }

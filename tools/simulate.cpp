@@ -418,6 +418,8 @@ int cmd_compare(const std::vector<std::string>& args) {
     std::size_t chart_files = 0;
     try {
         chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
+    } catch (const NoSpaceError&) {
+        throw;  // a full disk ends the run: nothing is committed
     } catch (const std::exception& e) {
         // No half set of charts: the files drawn so far go too.
         std::error_code ec;
@@ -673,6 +675,8 @@ int cmd_backtest(const std::vector<std::string>& args) {
         } else {
             try {
                 chart_files = backtest_charts(staged.path(), b, scenario.name);
+            } catch (const NoSpaceError&) {
+                throw;  // a full disk ends the run: nothing is committed
             } catch (const std::exception& e) {
                 spdlog::warn("no charts: {}", terminal_safe(e.what()));
             }
@@ -992,6 +996,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                         write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
                             .size();
                     return std::vector<std::string>{"index.html", "charts/"};
+                } catch (const NoSpaceError&) {
+                    throw;  // a full disk ends the run: nothing is committed
                 } catch (const std::exception& e) {
                     spdlog::warn("no charts: {}", terminal_safe(e.what()));
                     std::error_code ec;

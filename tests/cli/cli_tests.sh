@@ -5,7 +5,7 @@ set -u
 sim="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 src="$2"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work/full" 2>/dev/null; rm -rf "$work"' EXIT
 fixtures="$src/tests/regression/scenarios"
 cp "$fixtures/small_model.yaml" "$work/"
 # shellcheck source=lib.sh
@@ -413,6 +413,33 @@ jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
 PY
     then ok "$d/scores.json matches its schema"; else bad "$d/scores.json does not match its schema"; fi
 done
+
+# A real full disk (issue 10, section 2): a small tmpfs (needs root and mount; the CI machine
+# has both). The CSVs fit, the charts do not: the run and compare must fail (exit 1, "no space"),
+# leave nothing behind (no result, no staging directory) and free what they wrote.
+full="$work/full"
+mkdir -p "$full"
+if mount -t tmpfs -o size=1m tmpfs "$full" 2>/dev/null; then
+    umount "$full"
+    # Sizes in which each command's CSVs fit and its charts do not (a run writes about 1 MB of
+    # summary.csv, compare 1.6 MB with charts).
+    for cmd_size in run:3m compare:1m; do
+        cmd="${cmd_size%%:*}"
+        mount -t tmpfs -o "size=${cmd_size#*:}" tmpfs "$full"
+        out="$("$sim" "$cmd" "$src/scenarios/april_controls.yaml" --trials 20 --quiet --output "$full/$cmd" 2>&1 </dev/null)"
+        rc=$?
+        left="$(ls -A "$full")"
+        used="$(df --output=used -k "$full" | tail -1 | tr -d ' ')"
+        if [ "$rc" -eq 1 ] && grep -qi "no space left" <<<"$out" && [ -z "$left" ] && [ "$used" -lt 64 ]; then
+            ok "$cmd on a full disk: exit 1, no space left, nothing left behind"
+        else
+            bad "$cmd on a full disk: exit $rc, left: '$left', ${used} KiB used: $(tail -2 <<<"$out")"
+        fi
+        umount "$full"
+    done
+else
+    echo "note full-disk tests skipped: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+fi
 
 # JSON Schemas for editors: built from the loader's key tables, so the committed copies in
 # docs/schemas/ must be what the program prints (regenerate: tools/update_schemas.sh); every

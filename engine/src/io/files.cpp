@@ -34,6 +34,17 @@ bool write_all(int fd, const char* data, std::size_t size) {
 }
 }  // namespace
 
+namespace {
+// std::runtime_error, or NoSpaceError when errno says the disk or the quota is full.
+[[noreturn]] void fail(const std::string& message, int error) {
+    const std::string text = message + ": " + std::strerror(error);
+    if (error == ENOSPC || error == EDQUOT) {
+        throw NoSpaceError(text);
+    }
+    throw std::runtime_error(text);
+}
+}  // namespace
+
 void sync_file(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::fsync(fd) != 0) {
@@ -67,18 +78,18 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     const auto tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+        fail("cannot write " + tmp.string(), errno);
     }
     if (!write_all(fd, contents.data(), contents.size()) || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         ::close(fd);
         std::filesystem::remove(tmp, ec);
-        throw std::runtime_error("cannot write " + path.string() + ": " + why);
+        fail("cannot write " + path.string(), error);
     }
     if (::close(fd) != 0) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         std::filesystem::remove(tmp, ec);
-        throw std::runtime_error("cannot write " + path.string() + ": " + why);
+        fail("cannot write " + path.string(), error);
     }
     std::filesystem::rename(tmp, path, ec);
     if (ec) {
@@ -91,12 +102,12 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 void append_durably(const std::filesystem::path& path, const std::string& text) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
-        throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+        fail("cannot open " + path.string(), errno);
     }
     if (!write_all(fd, text.data(), text.size()) || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         ::close(fd);
-        throw std::runtime_error("cannot append to " + path.string() + ": " + why);
+        fail("cannot append to " + path.string(), error);
     }
     ::close(fd);
     sync_directory(path.parent_path());

@@ -87,11 +87,19 @@ std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
         const bool ok =
             rc == 0 && fs::is_regular_file(dir / tmp, ec) && complete_image(dir / tmp, ext);
         if (!ok) {
+            // gnuplot reports a full disk only by a short file: ask the file system (before the
+            // partial files are removed, which frees their space).
+            const auto space = fs::space(dir, ec);
+            const bool full = !ec && space.available < 256 * 1024;
             fs::remove(dir / ("." + name + ".png.tmp"), ec);
             fs::remove(dir / ("." + name + ".svg.tmp"), ec);
-            throw std::runtime_error(
+            const std::string what =
                 "gnuplot failed drawing " + (dir / (name + "." + ext)).string() + " (exit " +
-                std::to_string(rc) + ")" + (first_error.empty() ? "" : ": " + first_error));
+                std::to_string(rc) + ")" + (first_error.empty() ? "" : ": " + first_error);
+            if (full) {
+                throw NoSpaceError(what + ": no space left on the device");
+            }
+            throw std::runtime_error(what);
         }
     }
     for (const std::string ext : {"png", "svg"}) {

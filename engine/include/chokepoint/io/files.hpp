@@ -2,9 +2,17 @@
 /// File output that is never half-written: contents go to a temporary file in the same
 /// directory, which is flushed and then renamed over the target.
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 namespace chokepoint {
+
+/// The disk (or quota) is full. Thrown by the writers below and by draw_chart(); commands let
+/// it end the run (exit 1, nothing committed) where another failure of optional output (charts)
+/// would only be a warning.
+struct NoSpaceError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed to
 /// disk (fsync) and renamed over the target, then the directory is synced. Throws
