@@ -326,7 +326,8 @@ struct ComparisonOptions {
             "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
             "output,o", po::value<std::string>(&output),
             "output directory (default: results/<scenario name>-<command>)")(
-            "quiet,q", po::bool_switch(&quiet), "no progress line");
+            "quiet,q", po::bool_switch(&quiet),
+            "no progress line, and for compare and backtest no tables (the files only)");
     }
     void parse(const std::vector<std::string>& args, po::options_description& opts,
                const char* command) {
@@ -386,11 +387,13 @@ int cmd_compare(const std::vector<std::string>& args) {
     ComparisonOptions common;
     std::string origin;
     std::vector<std::string> sets;
+    bool no_charts = false;
     common.add_to(opts);
     opts.add_options()("origin", po::value<std::string>(&origin),
                        "backtest origin YYYY-MM: score only periods after it")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(),
-        "override path=value in the scenario (repeatable)");
+        "override path=value in the scenario (repeatable)")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html");
     common.parse(args, opts, "compare");
     CompareConfig config;
     if (!origin.empty()) {
@@ -417,7 +420,9 @@ int cmd_compare(const std::vector<std::string>& args) {
     write_file_atomic(staged.path() / "scores.json", format_scores_json(c, scenario, config));
     std::size_t chart_files = 0;
     try {
-        chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
+        if (!no_charts) {
+            chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
+        }
     } catch (const NoSpaceError&) {
         throw;  // a full disk ends the run: nothing is committed
     } catch (const std::exception& e) {
@@ -429,6 +434,10 @@ int cmd_compare(const std::vector<std::string>& args) {
         spdlog::warn("no charts: {}", terminal_safe(e.what()));
     }
     staged.commit();
+    if (common.quiet) {  // the files only: no tables
+        std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
+        return EXIT_OK;
+    }
 
     // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
     std::cout << "\n"
@@ -683,6 +692,10 @@ int cmd_backtest(const std::vector<std::string>& args) {
         }
     }
     staged.commit();
+    if (common.quiet) {  // the files only: no tables
+        std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";
+        return EXIT_OK;
+    }
 
     std::cout << "\n"
               << scenario.name << ": rolling-origin backtest, " << config.origins.size()

@@ -396,6 +396,9 @@ for f in backtest.csv figures.csv index.html charts/coverage_by_lead.png charts/
     if [ -s "$work/bt/$f" ]; then ok "backtest wrote $f"; else bad "backtest missing $f"; fi
 done
 expect "compare of known_2025-03" 0 "Results written" -- "$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 60 --threads 2 --output "$work/btc" --quiet
+# --quiet: the files only (a script's output stays one line).
+out="$("$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 20 --no-charts --output "$work/cmpq" --quiet 2>&1 </dev/null)"
+if [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "^Results written to $work/cmpq/" <<<"$out"; then ok "compare --quiet prints one line"; else bad "compare --quiet printed: $(head -3 <<<"$out")"; fi
 if python3 - "$work/bt/figures.csv" "$work/btc/comparison.csv" <<'PY'
 import csv, sys
 key = lambda r: (r["label"], r["period_start"], r["period_end"], r["p05"], r["p50"], r["p95"])
