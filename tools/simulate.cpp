@@ -423,9 +423,10 @@ int cmd_compare(const std::vector<std::string>& args) {
         if (!no_charts) {
             chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
         }
-    } catch (const NoSpaceError&) {
-        throw;  // a full disk ends the run: nothing is committed
     } catch (const std::exception& e) {
+        if (is_no_space(e)) {
+            throw;  // a full disk ends the run: nothing is committed
+        }
         // No half set of charts: the files drawn so far go too.
         std::error_code ec;
         std::filesystem::remove_all(staged.path() / "charts", ec);
@@ -684,9 +685,15 @@ int cmd_backtest(const std::vector<std::string>& args) {
         } else {
             try {
                 chart_files = backtest_charts(staged.path(), b, scenario.name);
-            } catch (const NoSpaceError&) {
-                throw;  // a full disk ends the run: nothing is committed
             } catch (const std::exception& e) {
+                if (is_no_space(e)) {
+                    throw;  // a full disk ends the run: nothing is committed
+                }
+                // No half set of charts: the files drawn so far go too.
+                std::error_code ec;
+                std::filesystem::remove_all(staged.path() / "charts", ec);
+                std::filesystem::remove(staged.path() / "index.html", ec);
+                chart_files = 0;
                 spdlog::warn("no charts: {}", terminal_safe(e.what()));
             }
         }
@@ -1009,9 +1016,10 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                         write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
                             .size();
                     return std::vector<std::string>{"index.html", "charts/"};
-                } catch (const NoSpaceError&) {
-                    throw;  // a full disk ends the run: nothing is committed
                 } catch (const std::exception& e) {
+                    if (is_no_space(e)) {
+                        throw;  // a full disk ends the run: nothing is committed
+                    }
                     spdlog::warn("no charts: {}", terminal_safe(e.what()));
                     std::error_code ec;
                     std::filesystem::remove_all(staged / "charts", ec);

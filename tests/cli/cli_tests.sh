@@ -418,18 +418,24 @@ PY
 done
 
 # A real full disk (issue 10, section 2): a small tmpfs (needs root and mount; the CI machine
-# has both). The CSVs fit, the charts do not: the run and compare must fail (exit 1, "no space"),
+# has both). The CSVs fit, the charts do not: run, compare and backtest must fail (exit 1, "no space"),
 # leave nothing behind (no result, no staging directory) and free what they wrote.
 full="$work/full"
 mkdir -p "$full"
 if mount -t tmpfs -o size=1m tmpfs "$full" 2>/dev/null; then
     umount "$full"
-    # Sizes in which each command's CSVs fit and its charts do not (a run writes about 1 MB of
-    # summary.csv, compare 1.6 MB with charts).
-    for cmd_size in run:3m compare:1m; do
+    # Sizes in which each command's CSVs fit and its charts do not (20 trials: a run writes
+    # 1.07 MB of CSV and 3.3 MB of charts, compare 63 KB and 1.5 MB, a backtest from one origin
+    # 5 KB and 150 KB).
+    for cmd_size in run:3m compare:1m backtest:64k; do
         cmd="${cmd_size%%:*}"
-        mount -t tmpfs -o "size=${cmd_size#*:}" tmpfs "$full"
-        out="$("$sim" "$cmd" "$src/scenarios/april_controls.yaml" --trials 20 --quiet --output "$full/$cmd" 2>&1 </dev/null)"
+        more=()
+        [ "$cmd" = backtest ] && more=(--origins 2025-03)
+        if ! mount -t tmpfs -o "size=${cmd_size#*:}" tmpfs "$full"; then
+            bad "cannot mount the tmpfs for $cmd"
+            continue
+        fi
+        out="$("$sim" "$cmd" "$src/scenarios/april_controls.yaml" "${more[@]}" --trials 20 --quiet --output "$full/$cmd" 2>&1 </dev/null)"
         rc=$?
         left="$(ls -A "$full")"
         used="$(df --output=used -k "$full" | tail -1 | tr -d ' ')"
@@ -438,7 +444,7 @@ if mount -t tmpfs -o size=1m tmpfs "$full" 2>/dev/null; then
         else
             bad "$cmd on a full disk: exit $rc, left: '$left', ${used} KiB used: $(tail -2 <<<"$out")"
         fi
-        umount "$full"
+        umount "$full" || umount -l "$full"
     done
 else
     echo "note full-disk tests skipped: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"

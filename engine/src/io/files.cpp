@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <cmath>
 #include <cstdio>
@@ -45,14 +46,26 @@ namespace {
 }
 }  // namespace
 
+bool is_no_space(const std::exception& e) {
+    if (dynamic_cast<const NoSpaceError*>(&e) != nullptr) {
+        return true;
+    }
+    if (const auto* s = dynamic_cast<const std::system_error*>(&e)) {
+        return s->code() == std::errc::no_space_on_device ||
+               s->code() == std::error_code(EDQUOT, std::generic_category()) ||
+               s->code() == std::error_code(EDQUOT, std::system_category());
+    }
+    return false;
+}
+
 void sync_file(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         if (fd >= 0) {
             ::close(fd);
         }
-        throw std::runtime_error("cannot sync " + path.string() + ": " + why);
+        fail("cannot sync " + path.string(), error);
     }
     ::close(fd);
 }

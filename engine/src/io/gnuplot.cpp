@@ -53,7 +53,7 @@ std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
-        throw std::runtime_error("cannot create directory " + dir.string() + ": " + ec.message());
+        throw std::filesystem::filesystem_error("cannot create directory", dir, ec);
     }
     std::vector<fs::path> written;
     const std::string size = std::to_string(width) + "," + std::to_string(height);
@@ -89,10 +89,16 @@ std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
         if (!ok) {
             // gnuplot reports a full disk only by a short file: ask the file system (before the
             // partial files are removed, which frees their space).
+            // gnuplot's own message counts too (a quota, or a file system that refuses writes
+            // while it reports free space).
             const auto space = fs::space(dir, ec);
-            const bool full = !ec && space.available < 256 * 1024;
-            fs::remove(dir / ("." + name + ".png.tmp"), ec);
-            fs::remove(dir / ("." + name + ".svg.tmp"), ec);
+            const bool full = (!ec && space.available < 256 * 1024) ||
+                              first_error.find("No space left") != std::string::npos ||
+                              first_error.find("quota") != std::string::npos;
+            for (const std::string& leftover :
+                 {"." + name + ".png.tmp", "." + name + ".svg.tmp", script_name, log_name}) {
+                fs::remove(dir / leftover, ec);
+            }
             const std::string what =
                 "gnuplot failed drawing " + (dir / (name + "." + ext)).string() + " (exit " +
                 std::to_string(rc) + ")" + (first_error.empty() ? "" : ": " + first_error);

@@ -13,6 +13,9 @@ namespace chokepoint {
 struct NoSpaceError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+/// True for a NoSpaceError, and for a std::system_error (std::filesystem's errors) whose code is
+/// ENOSPC or EDQUOT: what a command's chart step must not turn into a warning.
+bool is_no_space(const std::exception& e);
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed to
 /// disk (fsync) and renamed over the target, then the directory is synced. Throws

@@ -17,8 +17,10 @@ std::string chart_slug(const std::string& text);
 /// Draws `<dir>/<name>.png` and `<dir>/<name>.svg` from `body`: gnuplot commands after the
 /// terminal and output settings. `body` may refer to data files only by plain names inside
 /// `dir`, and must put user text through gnuplot_quote(). Each image is written to a temporary
-/// file, checked (gnuplot's exit status, a non-empty file) and renamed into place. Returns the
-/// two files; throws std::runtime_error with gnuplot's first error line on failure.
+/// file, checked (gnuplot's exit status; the file ends as its format must: PNG's IEND chunk,
+/// SVG's closing tag) and renamed into place. Returns the two files; throws NoSpaceError when an
+/// image is short on a full file system (or gnuplot says so), else std::runtime_error with
+/// gnuplot's first error line.
 std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,
                                               const std::string& name, const std::string& body,
                                               int width = 1000, int height = 520);
