@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
+#include "chokepoint/core/text.hpp"
+#include "chokepoint/io/files.hpp"
 #include "chokepoint/io/result_dir.hpp"
 
 namespace chokepoint::cli {
@@ -297,6 +301,16 @@ MonthIndex month_option(const std::string& name, const std::string& value) {
         throw UsageError("--" + name + " needs a month YYYY-MM, found '" + value + "'");
     }
     return *m;
+}
+
+void drop_charts(const std::filesystem::path& dir, const std::exception& e) {
+    if (is_no_space(e)) {
+        throw;  // a full disk ends the command: nothing is committed
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir / "charts", ec);
+    std::filesystem::remove(dir / "index.html", ec);
+    spdlog::warn("no charts: {}", terminal_safe(e.what()));
 }
 
 }  // namespace chokepoint::cli

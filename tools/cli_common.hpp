@@ -120,4 +120,9 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_schema(const std::vector<std::string>& args);
 
+/// Called from a catch block around a command's chart step: a full disk (is_no_space) is
+/// rethrown, so the command fails with nothing committed; any other failure removes the charts
+/// drawn so far (`dir`/charts and `dir`/index.html: no half set) and is a warning.
+void drop_charts(const std::filesystem::path& dir, const std::exception& e);
+
 }  // namespace chokepoint::cli

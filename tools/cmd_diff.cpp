@@ -189,15 +189,8 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
                                      label(whatif, sets) + " vs " + label(base, base_sets))
                              .size();
             } catch (const std::exception& e) {
-                if (is_no_space(e)) {
-                    throw;  // a full disk ends the run: nothing is committed
-                }
-                // No half set of charts: the files drawn so far go too.
-                std::error_code ec;
-                std::filesystem::remove_all(staged.path() / "charts", ec);
-                std::filesystem::remove(staged.path() / "index.html", ec);
+                drop_charts(staged.path(), e);
                 charts = 0;
-                spdlog::warn("no charts: {}", terminal_safe(e.what()));
             }
         }
     }

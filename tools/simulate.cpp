@@ -424,15 +424,8 @@ int cmd_compare(const std::vector<std::string>& args) {
             chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
         }
     } catch (const std::exception& e) {
-        if (is_no_space(e)) {
-            throw;  // a full disk ends the run: nothing is committed
-        }
-        // No half set of charts: the files drawn so far go too.
-        std::error_code ec;
-        std::filesystem::remove_all(staged.path() / "charts", ec);
-        std::filesystem::remove(staged.path() / "index.html", ec);
+        drop_charts(staged.path(), e);
         chart_files = 0;
-        spdlog::warn("no charts: {}", terminal_safe(e.what()));
     }
     staged.commit();
     if (common.quiet) {  // the files only: no tables
@@ -686,15 +679,8 @@ int cmd_backtest(const std::vector<std::string>& args) {
             try {
                 chart_files = backtest_charts(staged.path(), b, scenario.name);
             } catch (const std::exception& e) {
-                if (is_no_space(e)) {
-                    throw;  // a full disk ends the run: nothing is committed
-                }
-                // No half set of charts: the files drawn so far go too.
-                std::error_code ec;
-                std::filesystem::remove_all(staged.path() / "charts", ec);
-                std::filesystem::remove(staged.path() / "index.html", ec);
+                drop_charts(staged.path(), e);
                 chart_files = 0;
-                spdlog::warn("no charts: {}", terminal_safe(e.what()));
             }
         }
     }
@@ -1017,13 +1003,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                             .size();
                     return std::vector<std::string>{"index.html", "charts/"};
                 } catch (const std::exception& e) {
-                    if (is_no_space(e)) {
-                        throw;  // a full disk ends the run: nothing is committed
-                    }
-                    spdlog::warn("no charts: {}", terminal_safe(e.what()));
-                    std::error_code ec;
-                    std::filesystem::remove_all(staged / "charts", ec);
-                    std::filesystem::remove(staged / "index.html", ec);
+                    drop_charts(staged, e);
                     chart_files = 0;
                     return std::vector<std::string>{};
                 }

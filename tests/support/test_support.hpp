@@ -27,6 +27,22 @@ inline std::string write_temp(const std::string& name, const std::string& text) 
     return path.string();
 }
 
+/// A one-lane model: `plant` in country A ships magnets (all controlled tonnes) to `buyer` in
+/// country B at 1,000 t a month, 5 days' lead time, with ample capacity; `more` is YAML appended
+/// at the model's top level (e.g. a stock_policy: or demand_trend: key).
+inline std::string lane_model(double adjust_days, int buyer_cover_days, const std::string& more) {
+    return "name: lane\nadjust_days: " + std::to_string(adjust_days) +
+           "\nproducts:\n  - {id: magnet, controlled_share: 1.0}\nnodes:\n"
+           "  - id: plant\n    country: A\n    kind: source\n    production:\n"
+           "      - {product: magnet, capacity: 100000, cover_days: 30}\n"
+           "  - id: buyer\n    country: B\n    kind: buyer\n    inputs:\n"
+           "      - {product: magnet, demand: 1000, cover_days: " +
+           std::to_string(buyer_cover_days) +
+           "}\nedges:\n"
+           "  - {from: plant, to: buyer, product: magnet, flow: 1000, lead_time_days: 5}\n" +
+           more;
+}
+
 /// A scenario on the small model with the given events block (YAML list items).
 inline std::string small_scenario(const std::string& events, const std::string& extra = "") {
     return "name: t\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n"

@@ -13,6 +13,7 @@
 #include "test_support.hpp"
 
 using namespace chokepoint;
+using chokepoint::testing::lane_model;
 using chokepoint::testing::write_temp;
 
 namespace {
@@ -30,27 +31,10 @@ double year_total(const RunResult& r, const SeriesKey& key, int year) {
 }
 
 RunResult run_trend(const std::string& growth, const std::string& extra = "") {
-    write_temp("trend_model.yaml", R"(name: trend
-adjust_days: 30
-products:
-  - {id: magnet}
-nodes:
-  - id: plant
-    country: A
-    kind: source
-    production:
-      - {product: magnet, capacity: 100000, cover_days: 30}
-  - id: buyer
-    country: B
-    kind: buyer
-    inputs:
-      - {product: magnet, demand: 1000, cover_days: 180}
-edges:
-  - {from: plant, to: buyer, product: magnet, flow: 1000, lead_time_days: 5}
-demand_trend:
-  base: 2026-07-01
-  growth: {magnet: )" + growth + "}\n" +
-                                       extra);
+    write_temp("trend_model.yaml",
+               lane_model(30, 180,
+                          "demand_trend:\n  base: 2026-07-01\n  growth: {magnet: " + growth +
+                              "}\n" + extra));
     const std::string path = write_temp("trend.yaml", R"(name: trend
 model: trend_model.yaml
 start: 2025-01-01

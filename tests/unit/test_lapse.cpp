@@ -11,30 +11,15 @@
 #include "test_support.hpp"
 
 using namespace chokepoint;
+using chokepoint::testing::lane_model;
 using chokepoint::testing::write_temp;
 
 namespace {
 
 RunResult run_lapse(int patience, const std::string& more_events = "") {
-    write_temp("lapse_model.yaml", R"(name: lapse
-adjust_days: 30
-products:
-  - {id: magnet, controlled_share: 1.0}
-nodes:
-  - id: plant
-    country: A
-    kind: source
-    production:
-      - {product: magnet, capacity: 100000, cover_days: 30}
-  - id: buyer
-    country: B
-    kind: buyer
-    inputs:
-      - {product: magnet, demand: 1000, cover_days: 30}
-edges:
-  - {from: plant, to: buyer, product: magnet, flow: 1000, lead_time_days: 5}
-stock_policy: {patience_days: )" + std::to_string(patience) +
-                                       "}\n");
+    write_temp(
+        "lapse_model.yaml",
+        lane_model(30, 30, "stock_policy: {patience_days: " + std::to_string(patience) + "}\n"));
     const std::string path = write_temp("lapse.yaml", R"(name: lapse
 model: lapse_model.yaml
 start: 2025-01-01

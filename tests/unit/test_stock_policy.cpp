@@ -18,29 +18,13 @@
 #include "test_support.hpp"
 
 using namespace chokepoint;
+using chokepoint::testing::lane_model;
 using chokepoint::testing::write_temp;
 
 namespace {
 
 RunResult run_lane(const std::string& policy, const std::string& events) {
-    write_temp("stock_model.yaml", R"(name: stock
-adjust_days: 20
-products:
-  - {id: magnet, controlled_share: 1.0}
-nodes:
-  - id: plant
-    country: A
-    kind: source
-    production:
-      - {product: magnet, capacity: 100000, cover_days: 30}
-  - id: buyer
-    country: B
-    kind: buyer
-    inputs:
-      - {product: magnet, demand: 1000, cover_days: 30}
-edges:
-  - {from: plant, to: buyer, product: magnet, flow: 1000, lead_time_days: 5}
-stock_policy: )" + policy + "\n");
+    write_temp("stock_model.yaml", lane_model(20, 30, "stock_policy: " + policy + "\n"));
     const std::string path = write_temp("stock.yaml", R"(name: stock
 model: stock_model.yaml
 start: 2025-01-01
