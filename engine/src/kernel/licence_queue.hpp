@@ -1,0 +1,198 @@
+#pragma once
+// Internal to the kernel: the licence queue of a batch of trials. Filing an application for the
+// controlled tonnes of a shipment, deciding it (approval delay in the exporter's working days,
+// then approval or refusal), deciding it again when an easing event asks for it, lapsing it after
+// the buyer's patience, and releasing everything waiting when a control ends. The tonnes wait in
+// a table per licensed lane and day, taken out on the day their decision falls
+// (licence_queue.cpp).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "batch.hpp"
+#include "chokepoint/events/events.hpp"
+#include "chokepoint/random/distribution.hpp"
+#include "chokepoint/random/rng.hpp"
+#include "compiled_scenario.hpp"
+#include "policy.hpp"
+
+namespace chokepoint::detail {
+
+// Controls that may cover one lane at once (2^n - 1 application kinds per shipment); the loader
+// refuses scenarios with more export controls per exporter than this.
+constexpr std::size_t MAX_CONTROLS_PER_LANE = 8;
+
+/// One licence application, logged only when some event decides pending applications again.
+struct Application {
+    Day filed = 0;
+    Day when = 0;  ///< the day its decision is queued for (may lie after the horizon)
+    double tonnes = 0.0;
+    bool approved = false;  ///< every covering control approves
+    bool lapsed = false;    ///< undecided after the buyer's patience: `when` is the lapse day
+    std::size_t count = 0;  ///< covering controls (slots)
+    // Only [0, count) is set: the common one-control application writes a single entry.
+    std::array<std::size_t, MAX_CONTROLS_PER_LANE> slot;
+    std::array<Day, MAX_CONTROLS_PER_LANE> decided;  ///< each control's decision day
+    std::array<bool, MAX_CONTROLS_PER_LANE> ok;      ///< each control's approval
+};
+
+/// One trial's side of the queue: the policy and events it decides by, the buyer's patience, a
+/// random stream per licensed lane, the approval-delay samplers and the application log.
+struct TrialLicences {
+    const Policy* policy = nullptr;
+    const std::vector<ResolvedEvent>* events = nullptr;
+    int patience = 0;  ///< whole calendar days (CompiledScenario::has_patience only)
+    // Per event, its approval delay in whole working days, tabulated when first needed.
+    std::vector<CeilingSampler> delay_sampler;
+    std::vector<char> delay_ready;
+    // Per licensed lane, its applications (only with CompiledScenario::keep_applications), and
+    // per event, whether its re-decision of pending applications has been done this trial.
+    std::vector<std::vector<Application>> applications;
+    std::vector<char> redecided;
+    std::vector<Rng> rng;  ///< one sub-stream per licensed lane
+    bool filed = false;    ///< some application filed (the decision sweep is skipped before)
+};
+
+class LicenceQueue {
+  public:
+    /// Sizes the batch's tables for `c`, every cell empty.
+    void reset(const CompiledScenario& c);
+    /// Trial w's side before its first tick: it decides by `policy` and `events` (which must
+    /// outlive the trial), its buyers wait `patience` days, its draws come from `licence_seed`.
+    void start_trial(std::size_t w, const Policy& policy, const std::vector<ResolvedEvent>& events,
+                     int patience, std::uint64_t licence_seed);
+    /// Some trial of the batch has filed an application.
+    bool any_filed() const {
+        for (const TrialLicences& t : trial_) {
+            if (t.filed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// Filing: trial w ships `shipped` tonnes on lane e on `day` (a tick of `dt` days), of which
+    /// `share` needs a licence. Files the applications and returns the tonnes held. A decision on
+    /// the application day would be "no licence needed": at least one tick later. Inline: the
+    /// common case (one control, no application log) runs per lane and tick.
+    [[gnu::always_inline]] double file_shipment(std::size_t w, std::size_t e, Day day, int dt,
+                                                double shipped, double share) {
+        TrialLicences& t = trial_[w];
+        const int single = t.policy->edge_single_slot[e];
+        double held = 0.0;
+        if (single >= 0 && !c_->keep_applications) {
+            const auto q = static_cast<std::size_t>(c_->edges[e].queue);
+            Day decided = day;
+            bool ok = false;
+            decide(t, static_cast<std::size_t>(single), t.rng[q], day, decided, ok);
+            held = shipped * share;
+            const Day due = std::max({day, decided, day + dt});
+            const Day lapse = day + std::max(t.patience, dt);
+            if (c_->has_patience && due > lapse) {
+                add(w, q, lapse, ok, held, 1.0, true);
+            } else {
+                add(w, q, due, ok, held);
+            }
+        } else if (single >= 0) {
+            const auto slot = static_cast<std::size_t>(single);
+            held = shipped * share;
+            file(w, e, &slot, 1, day, dt, held);
+        } else {
+            held = file_overlapping(w, e, day, dt, shipped);
+        }
+        t.filed = true;
+        return held;
+    }
+    /// Deciding again: the easing events of trial w that start by `day` and ask for it
+    /// (`pending: redecide`) decide its waiting applications again, once each.
+    void decide_again(std::size_t w, Day day);
+    /// Releasing: the control on licensed lane q ended for trial w; nothing waits any more from
+    /// `offset` (days after the start) on. The lane's held tonnes are the caller's to release.
+    void release(std::size_t w, std::size_t q, int offset) {
+        const std::size_t base = q * days_;
+        for (std::size_t d = static_cast<std::size_t>(offset); d < days_; ++d) {
+            at(ok_[base + d], w) = at(no_[base + d], w) = 0.0;
+            if (c_->has_patience) {
+                at(lapse_[base + d], w) = 0.0;
+            }
+        }
+        trial_[w].applications[q].clear();
+    }
+    /// The tonnes of lane q whose decisions fall in the tick of `dt` days at `offset`: approved,
+    /// refused and (with patience) lapsed; their cells are emptied.
+    [[gnu::always_inline]] void take_due(std::size_t q, int offset, int dt, PerTrial& approved,
+                                         PerTrial& refused, PerTrial& lapsed) {
+        const PerTrial zero = splat(0.0);
+        PerTrial ok = zero;
+        PerTrial no = zero;
+        const std::size_t base = q * days_;
+        for (int d = 0; d < dt; ++d) {
+            const std::size_t i = base + static_cast<std::size_t>(offset + d);
+            ok += ok_[i];
+            no += no_[i];
+            ok_[i] = no_[i] = zero;
+        }
+        approved = ok;
+        refused = no;
+        if (c_->has_patience) {
+            PerTrial out = zero;
+            for (int d = 0; d < dt; ++d) {
+                const std::size_t i = base + static_cast<std::size_t>(offset + d);
+                out += lapse_[i];
+                lapse_[i] = zero;
+            }
+            lapsed = out;
+        }
+    }
+
+  private:
+    /// One control's decision on an application filed on `filed`: its approval delay in whole
+    /// working days, then approval with the control's rate (two draws, always in this order).
+    /// Inlined by force: it is called per application from three places, and GCC otherwise
+    /// keeps it out of line at ~60 instructions a call (callgrind).
+    [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
+                                       Day& decision, bool& approved) {
+        const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
+        if (!t.delay_ready[regime]) {
+            // Decisions later than the working-day table fall after the horizon.
+            t.delay_sampler[regime] =
+                CeilingSampler((*t.events)[regime].approval_delay, c_->table_working_days(regime));
+            t.delay_ready[regime] = 1;
+        }
+        const int delay = t.delay_sampler[regime].sample(rng);
+        approved = rng.uniform() < t.policy->slot_rate[slot];
+        decision = c_->decision_day(regime, filed, delay);
+    }
+    /// Adds or removes (sign -1) `tonnes` of trial w decided on `when`; decisions after the
+    /// horizon stay held and are not queued.
+    [[gnu::always_inline]] void add(std::size_t w, std::size_t q, Day when, bool approved,
+                                    double tonnes, double sign = 1.0, bool lapsed = false) {
+        if (when <= end_) {
+            PerTrial& cell =
+                (lapsed     ? lapse_
+                 : approved ? ok_
+                            : no_)[q * days_ + static_cast<std::size_t>(when - start_)];
+            double& x = at(cell, w);
+            x += sign * tonnes;
+            if (sign < 0.0 && std::abs(x) < 1e-9 * std::max(1.0, tonnes)) {
+                x = 0.0;  // what was added is taken out again, up to rounding
+            }
+        }
+    }
+    void file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n, Day day,
+              int dt, double tonnes);
+    double file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped);
+    void redecide(std::size_t w, std::size_t j, Day day);
+
+    const CompiledScenario* c_ = nullptr;
+    std::size_t days_ = 0;
+    Day start_ = 0, end_ = 0;
+    // [licensed lane * days + day offset]: tonnes approved, refused and lapsed on that day.
+    std::vector<PerTrial> ok_, no_, lapse_;
+    std::array<TrialLicences, W> trial_;
+};
+
+}  // namespace chokepoint::detail
