@@ -240,7 +240,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     }
     const auto indices = sweep_indices(plan, run.values);
     for (const auto& w : write_sweep_report(plan, indices, dir, !no_charts)) {
-        spdlog::warn("{}", w);
+        spdlog::warn("{}", terminal_safe(w));
     }
     if (!quiet) {
         std::cout << format_sweep_summary(plan, indices);

@@ -848,11 +848,27 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         check_written(staged.path() / "calibrated.yaml");
         staged.commit();
     } else {
-        write_file_atomic(target, yaml);
-        check_written(target);
+        // The file --write names lies outside the result directory, so the two cannot appear in
+        // one rename. Whatever can fail comes before either is touched: the file is written
+        // beside its target under a temporary name (its relative extends: resolves alike) and
+        // loaded, and calibration.json is staged; then the file is renamed into place and the
+        // result directory committed (two renames).
+        const fs::path pending = target_dir / ("." + target.filename().string() + ".calibrating." +
+                                               std::to_string(::getpid()) + ".yaml");
+        struct RemoveOnExit {
+            fs::path path;
+            ~RemoveOnExit() {
+                std::error_code e;
+                fs::remove(path, e);
+            }
+        } cleanup{pending};
+        write_file_atomic(pending, yaml);
+        check_written(pending);
         StagedDirectory staged(dir);
         write_file_atomic(staged.path() / "calibration.json",
                           format_calibration_json(cal, scenario, target.string()));
+        fs::rename(pending, target);
+        sync_directory(target_dir);
         staged.commit();
     }
     for (const auto& p : cal.parameters) {

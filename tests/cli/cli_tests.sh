@@ -446,6 +446,23 @@ if mount -t tmpfs -o size=1m tmpfs "$full" 2>/dev/null; then
         fi
         umount "$full" || umount -l "$full"
     done
+    # calibrate --write FILE with its result directory on a full disk: FILE is left as it was
+    # (it used to be replaced before calibration.json failed), and nothing temporary is left.
+    mkdir -p "$work/calw"
+    echo "# the user's earlier file" >"$work/calw/target.yaml"
+    if mount -t tmpfs -o size=64k tmpfs "$full"; then
+        dd if=/dev/zero of="$full/fill" bs=4k 2>/dev/null
+        out="$("$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --quiet --write "$work/calw/target.yaml" --output "$full/cal" 2>&1 </dev/null)"
+        rc=$?
+        if [ "$rc" -eq 1 ] && grep -qi "no space left" <<<"$out" && [ "$(cat "$work/calw/target.yaml")" = "# the user's earlier file" ] && [ "$(ls -A "$work/calw")" = "target.yaml" ] && [ "$(ls -A "$full")" = "fill" ]; then
+            ok "calibrate --write on a full disk: exit 1, FILE unchanged, nothing left behind"
+        else
+            bad "calibrate --write on a full disk: exit $rc, FILE: $(head -1 "$work/calw/target.yaml"), beside it: $(ls -A "$work/calw" | tr '\n' ' '), on the disk: $(ls -A "$full" | tr '\n' ' '): $(tail -2 <<<"$out")"
+        fi
+        umount "$full" || umount -l "$full"
+    else
+        bad "cannot mount the tmpfs for calibrate"
+    fi
 else
     echo "note full-disk tests skipped: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
 fi

@@ -46,6 +46,17 @@ else
     bad "points.csv/trials.csv row counts"
 fi
 if head -c 8 "$work/clean/charts/exports_x_oat_1.png" | od -An -c | grep -q 'P   N   G'; then ok "tornado is a PNG"; else bad "tornado not a PNG"; fi
+# A gnuplot that fails (not a full disk): the report is written without charts, with a warning,
+# as run and compare do.
+mkdir -p "$work/badgnuplot"
+printf '#!/bin/sh\necho "gnuplot: simulated failure" >&2\nexit 1\n' >"$work/badgnuplot/gnuplot"
+chmod +x "$work/badgnuplot/gnuplot"
+expect "a failing gnuplot: the sweep's report without charts" 0 "no charts:" -- env PATH="$work/badgnuplot:$PATH" "$sim" sweep "$sweep" --output "$work/badcharts" --quiet
+if [ -s "$work/badcharts/index.html" ] && ! grep -q "<img" "$work/badcharts/index.html" && [ ! -e "$work/badcharts/charts" ] && [ -s "$work/badcharts/indices.csv" ]; then
+    ok "a failing gnuplot: page and indices written, no image named, no charts directory"
+else
+    bad "a failing gnuplot: $(ls -A "$work/badcharts" | tr '\n' ' ')"
+fi
 expect "no-effect factor named" 0 "events.faster.approval_rate: no effect" -- "$sim" sweep "$sweep" --output "$work/clean2"
 expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "$sim" sweep "$sweep" --output "$work/clean2"
 same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"

@@ -552,12 +552,25 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
                 "gnuplot not found: no charts (install the Debian package "
                 "gnuplot-nox)");
         } else {
-            for (std::size_t i = 0; i < indices.size(); ++i) {
-                for (const auto& f : chart_for(plan, indices[i], i + 1, dir / "charts")) {
-                    if (f.extension() == ".png") {
-                        images.push_back("charts/" + f.filename().string());
+            try {
+                for (std::size_t i = 0; i < indices.size(); ++i) {
+                    for (const auto& f : chart_for(plan, indices[i], i + 1, dir / "charts")) {
+                        if (f.extension() == ".png") {
+                            images.push_back("charts/" + f.filename().string());
+                        }
                     }
                 }
+            } catch (const std::exception& e) {
+                // As in run and compare: a full disk ends the command (the points are saved; the
+                // next run resumes and writes the report); any other chart failure leaves the
+                // report without charts, with a warning.
+                if (is_no_space(e)) {
+                    throw;
+                }
+                std::error_code ec;
+                fs::remove_all(dir / "charts", ec);
+                images.clear();
+                warnings.push_back(std::string("no charts: ") + e.what());
             }
         }
     }
