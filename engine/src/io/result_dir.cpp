@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -178,8 +179,30 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
             const std::string pid = n.substr(prefix.size());
             const bool digits = !pid.empty() && pid.size() < 10 &&
                                 pid.find_first_not_of("0123456789") == std::string::npos;
-            if (!digits || pid == std::to_string(::getpid()) || ::kill(std::stoi(pid), 0) == 0 ||
-                errno != ESRCH) {
+            if (!digits || pid == std::to_string(::getpid())) {
+                continue;
+            }
+            // A staging directory is its run's while the run holds its lock; where the file
+            // system has no locks (or for the previous result of a run still exchanging it),
+            // the process id must be gone.
+            bool alive = true;
+            bool known = false;
+            if (prefix.find(".new.") != std::string::npos) {
+                const int fd = ::open(entry.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0) {
+                    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        alive = false;
+                        known = true;
+                    } else if (errno == EWOULDBLOCK) {
+                        known = true;
+                    }
+                    ::close(fd);
+                }
+            }
+            if (!known) {
+                alive = ::kill(std::stoi(pid), 0) == 0 || errno != ESRCH;
+            }
+            if (alive) {
                 continue;
             }
             if (prefix.find(".old.") != std::string::npos && !fs::exists(target_, ec)) {
@@ -195,12 +218,22 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
     if (ec) {
         throw std::runtime_error("cannot create " + staging_.string() + ": " + ec.message());
     }
+    // Held until this object goes; closed on exec, so gnuplot and other children never keep it.
+    // Without locks on this file system, the next run goes by the process id alone.
+    lock_fd_ = ::open(staging_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock_fd_ >= 0 && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+    }
 }
 
 StagedDirectory::~StagedDirectory() {
     if (!committed_) {
         std::error_code ec;
         fs::remove_all(staging_, ec);
+    }
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
     }
 }
 

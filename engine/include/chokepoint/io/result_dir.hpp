@@ -3,7 +3,9 @@
 /// staging directory beside the target (`.NAME.new.PID`), synced, and the staging directory then
 /// takes the target's place in one step (an atomic exchange where the file system offers it),
 /// so a reader or a crash never sees new files beside old ones. Staging directories left by a
-/// killed run are removed by the next one.
+/// killed run are removed by the next one: a live run holds a lock (flock) on its staging
+/// directory, which the kernel drops when the process dies, so a reused process id never makes
+/// a dead run's directory look alive.
 #include <filesystem>
 #include <string>
 
@@ -38,6 +40,7 @@ class StagedDirectory {
     std::filesystem::path target_;
     std::filesystem::path staging_;
     bool committed_ = false;
+    int lock_fd_ = -1;  ///< holds the lock on the staging directory while this run owns it
 };
 
 }  // namespace chokepoint
