@@ -179,6 +179,11 @@ if [ "$mixed" -eq 0 ]; then echo "ok   20 kills while running and writing: alway
 mkdir -p "$work/.crash_dir.new.999999999"  # left by a run killed while writing (no such process)
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
 if ls -a "$work" | grep -q '^\.crash_dir\.new\.'; then echo "FAIL stale staging directory left after the next run: $(ls -a "$work" | grep '^\.crash_dir' | tr '\n' ' ')"; failed=$((failed + 1)); else echo "ok   stale staging directories removed"; passed=$((passed + 1)); fi
+# A killed run's staging directory whose process id now belongs to a live process (this shell's):
+# only a live run's lock keeps a staging directory, not a reused id.
+mkdir -p "$work/.crash_dir.new.$$"
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
+if [ -e "$work/.crash_dir.new.$$" ]; then bad "a dead run's staging directory kept because its process id was reused"; else ok "a dead run's staging directory removed though its process id was reused"; fi
 rm -rf "$work/crash_dir" "$work/crash_dir.partial"; cp -r "$work/crash_a" "$work/crash_dir"
 timeout -s INT 0.25 "$sim" "$work/crash.yaml" --trials 400000 --seed 2 --output "$work/crash_dir" --quiet >/dev/null 2>&1 </dev/null
 if cmp -s "$work/crash_dir/summary.csv" "$work/crash_a/summary.csv" && grep -q '"partial": true' "$work/crash_dir.partial/run.json"; then
