@@ -315,6 +315,7 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->has_precaution = s.stock_policy.precautionary_share.upper(bounds) > 0.0;
         c->has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
         c->has_patience = s.stock_policy.has_patience;
+        c->has_backlog_cap = s.exporter_policy.has_backlog_cap;
     }
     for (int m = 0; m <= layout.months; ++m) {
         const MonthIndex month = layout.first_month + m;

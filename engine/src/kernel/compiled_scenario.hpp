@@ -93,6 +93,8 @@ struct CompiledScenario {
     bool has_precaution = false, has_catch_up = false;
     /// Applications lapse after the buyer's patience (StockPolicy::has_patience).
     bool has_patience = false;
+    /// Exporters stop filing on a lane whose backlog exceeds its cap (ExporterPolicy).
+    bool has_backlog_cap = false;
     std::vector<Day> month_mid;  ///< per month of the layout, its middle day (for the trend)
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.

@@ -101,7 +101,10 @@ class LicenceQueue {
             held = shipped * share;
             file(w, e, &slot, 1, day, dt, held);
         } else {
-            held = file_overlapping(w, e, day, dt, shipped);
+            // Each covering control takes its share of the tonnes; when the exporter withholds
+            // some (`share` below the lane's licensed share), the controls divide what it files.
+            // The ratio is exactly 1 when nothing is withheld.
+            held = file_overlapping(w, e, day, dt, shipped * (share / t.policy->edge_share[e]));
         }
         t.filed = true;
         return held;

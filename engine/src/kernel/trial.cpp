@@ -60,8 +60,9 @@ struct TrialState {
     std::vector<double> trend_rate;     // per demand_trend product: log(1 + growth) per day
     double precaution = 0.0;            // StockPolicy shares, drawn per trial
     double catch_up = 0.0;
-    int patience = 0;  // whole calendar days (has_patience only)
-    Policy policy;     // recomputed at event boundaries
+    int patience = 0;           // whole calendar days (has_patience only)
+    double backlog_days = 0.0;  // ExporterPolicy, drawn per trial (has_backlog_cap only)
+    Policy policy;              // recomputed at event boundaries
     std::vector<double> licence_share_before;
     std::vector<Day> boundaries;
     std::size_t next_boundary = 0;
@@ -107,6 +108,10 @@ struct BatchState {
     PerTrial catch_up_share;
     // Per node, tonnes produced and consumed over the trial.
     std::vector<PerTrial> node_produced, node_consumed;
+    // Per licensed lane (has_backlog_cap only): the tonnes its exporter lets wait for licences,
+    // and this tick's share of its shipment filed as applications (its licensed share, less what
+    // the exporter withholds).
+    std::vector<PerTrial> backlog_cap, file_share;
 };
 
 /// The days of one tick: `dt` days from `day` (the last tick may be shorter), in month `month`.
@@ -209,6 +214,10 @@ class Batch {
                          ? static_cast<int>(std::clamp(
                                std::ceil(sp.patience_days.resolve(t.params, prng)), 1.0, 3650.0))
                          : 0;
+        t.backlog_days =
+            c_.has_backlog_cap
+                ? std::clamp(s_.exporter_policy.backlog_days.resolve(t.params, prng), 1.0, 3650.0)
+                : 0.0;
         t.events = resolve_events(s_.events, t.params,
                                   derive_seed(seed, sweep_point, trial, Stream::events));
         t.boundaries.clear();
@@ -292,6 +301,13 @@ class Batch {
         }
         st_.node_produced.assign(nodes_, zero);
         st_.node_consumed.assign(nodes_, zero);
+        st_.backlog_cap.assign(c_.has_backlog_cap ? ned_ : 0, zero);
+        st_.file_share.assign(c_.has_backlog_cap ? ned_ : 0, zero);
+        for (std::size_t e = 0; c_.has_backlog_cap && e < ned_; ++e) {
+            for (std::size_t w = 0; w < W; ++w) {
+                at(st_.backlog_cap[e], w) = st_.trial[w].backlog_days * c_.edges[e].flow_day;
+            }
+        }
         for (std::size_t w = 0; w < W; ++w) {
             TrialResult& out = *outs_[w];
             for (std::size_t n = 0; n < nodes_; ++n) {
@@ -358,6 +374,9 @@ class Batch {
         // Phase 1: collect from the frozen state.
         collect_arrivals(tick);
         buyers_order_and_use(tick);
+        if (c_.has_backlog_cap) {
+            exporters_withhold();
+        }
         lines_ship_and_produce(tick);
         processors_draw_feed();
         if (tick.any_filed) {
@@ -455,6 +474,30 @@ class Batch {
         }
     }
 
+    /// Exporters who stop making for a backlogged lane (ExporterPolicy): on a licensed lane the
+    /// controlled share of the request is filed only while the tonnes waiting there stay under the
+    /// lane's cap. The rest is neither shipped nor planned for (the line's expected outflow, and so
+    /// its production, follow what it ships); the buyer, not counting it as on order, keeps
+    /// ordering. The uncontrolled share ships as requested.
+    void exporters_withhold() {
+        const PerTrial zero = splat(0.0);
+        for (std::size_t e = 0; e < ned_; ++e) {
+            if (c_.edges[e].queue < 0) {
+                continue;
+            }
+            const PerTrial r = st_.request[e];
+            const PerTrial share = st_.edge_share[e];
+            const PerTrial controlled = r * share;
+            const PerTrial room = max_of(zero, st_.backlog_cap[e] - st_.held[e]);
+            const PerTrial excess = max_of(zero, controlled - room);
+            const PerTrial left = r - excess;
+            // Filed: min(controlled, room) of what is left; unchanged where nothing is withheld.
+            const auto cut = (excess > zero) & (left > zero);
+            st_.file_share[e] = cut ? (controlled - excess) / left : share;
+            st_.request[e] = left;
+        }
+    }
+
     /// Each line ships what its lanes request (scaled down when its stock is short) and plans
     /// its production towards its target stock, within its capacity.
     void lines_ship_and_produce(const Tick& tick) {
@@ -545,7 +588,7 @@ class Batch {
             lane[SHIPPED] += shipped;
             PerTrial departing = shipped + st_.approved_due[e] + st_.release[e];
             if (ei.queue >= 0) {
-                const PerTrial share = st_.edge_share[e];
+                const PerTrial share = c_.has_backlog_cap ? st_.file_share[e] : st_.edge_share[e];
                 PerTrial held_now = zero;
                 bool any = false;
                 for (std::size_t w = 0; w < W; ++w) {

@@ -152,6 +152,7 @@ struct ModelFile {
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
     DemandTrend demand_trend;
     StockPolicy stock_policy;
+    ExporterPolicy exporter_policy;
 };
 
 // `demand_noise:` or `supply_noise:` (the same keys).
@@ -581,6 +582,19 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                                   "a patience in days (1 to 3650)");
                     model.stock_policy.has_patience = true;
                     model.stock_policy.patience_days = *q;
+                }
+            }
+        }
+    }
+    if (const YNode* ep = member(root, "exporter_policy")) {
+        if (r.expect_map(*ep, "exporter_policy")) {
+            r.check_keys(*ep, "exporter_policy", keys_of("exporter_policy"));
+            if (const YNode* v = member(*ep, "backlog_days")) {
+                if (auto q = r.quantity(*v, "exporter_policy.backlog_days")) {
+                    r.check_range(*q, *v, "exporter_policy.backlog_days", 1.0, 3650.0,
+                                  "a backlog in days of a lane's flow (1 to 3650)");
+                    model.exporter_policy.has_backlog_cap = true;
+                    model.exporter_policy.backlog_days = *q;
                 }
             }
         }
@@ -1459,6 +1473,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         s.supply_noise = m.supply_noise;
         s.demand_trend = std::move(m.demand_trend);
         s.stock_policy = m.stock_policy;
+        s.exporter_policy = m.exporter_policy;
     }
     read_noise(member(root, "demand_noise"), r, "demand_noise", s.demand_noise);
     read_noise(member(root, "supply_noise"), r, "supply_noise", s.supply_noise);

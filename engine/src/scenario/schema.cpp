@@ -61,6 +61,8 @@ const std::vector<ObjectSpec>& tables() {
               "Buyers' demand growing by an uncertain annual rate per product."},
              {"stock_policy", T::object, "stock_policy",
               "How buyers set stock targets under export controls and after shortages."},
+             {"exporter_policy", T::object, "exporter_policy",
+              "How exporters answer a growing licence backlog."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
@@ -86,6 +88,14 @@ const std::vector<ObjectSpec>& tables() {
              {"patience_days", T::quantity, "",
               "Calendar days a licence application may wait before the order lapses (default: "
               "for ever)."},
+         },
+         {}},
+        {"exporter_policy",
+         "Exporters who stop making for a lane whose licence backlog has grown (docs/model.md).",
+         {
+             {"backlog_days", T::quantity, "",
+              "Days of a lane's baseline flow an exporter lets wait for licences before it stops "
+              "making and shipping the lane's controlled share (default: no limit)."},
          },
          {}},
         {"noise",
@@ -637,7 +647,7 @@ std::string json_schema(InputFileKind kind) {
             s["title"] = "Chokepoint model file";
             root = "model";
             for (const char* o : {"product", "node", "production_line", "input", "edge",
-                                  "demand_trend", "stock_policy"}) {
+                                  "demand_trend", "stock_policy", "exporter_policy"}) {
                 defs[o] = object_schema(input_object(o));
             }
             break;

@@ -55,6 +55,16 @@ struct StockPolicy {
     Quantity patience_days = Quantity::constant_value(0.0);
 };
 
+/// How exporters answer a growing licence backlog (the model's `exporter_policy:`; docs/model.md
+/// "Exporters' production"). Off unless given.
+struct ExporterPolicy {
+    /// An exporter files licence applications on a lane while the tonnes waiting there are under
+    /// this many days of the lane's baseline flow; beyond it, it neither makes nor ships the
+    /// controlled share (the buyer's order stays unfilled and the buyer keeps ordering).
+    bool has_backlog_cap = false;
+    Quantity backlog_days = Quantity::constant_value(0.0);
+};
+
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
 struct Scenario {
     std::string name;
@@ -73,9 +83,10 @@ struct Scenario {
     MonthlyNoise demand_noise;  ///< from the model, replaced by the scenario's if given
     /// Lumpy shipping out of sources, same rules; off unless the model or scenario sets it.
     MonthlyNoise supply_noise{0.0, 0.0, 0.0};
-    DemandTrend demand_trend;  ///< from the model
-    StockPolicy stock_policy;  ///< from the model
-    Day reference_day = 0;     ///< time to shortage is counted from this day
+    DemandTrend demand_trend;        ///< from the model
+    StockPolicy stock_policy;        ///< from the model
+    ExporterPolicy exporter_policy;  ///< from the model
+    Day reference_day = 0;           ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;
     std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json
