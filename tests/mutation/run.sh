@@ -19,6 +19,7 @@ fi
 killed=0
 survived=0
 invalid=0
+skipped=0
 # mutation FILE FIND REPLACE WHAT: FIND must occur exactly once in FILE.
 mutation() {
     local file="$1" find="$2" replace="$3" what="$4"
@@ -28,7 +29,9 @@ mutation() {
     local count
     count="$(FIND="$find" perl -0ne 'my $n = () = /\Q$ENV{FIND}\E/g; print $n' "$target")"
     if [ "$count" -ne 1 ]; then
+        # The code moved or changed: the bug must be planted again where it now lives.
         echo "SKIP     $what: the text is found $count times in $file"
+        skipped=$((skipped + 1))
         mv "$target.orig" "$target"
         return
     fi
@@ -47,11 +50,11 @@ mutation() {
     touch "$target"
 }
 
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/policy.cpp \
     'std::pow(1.0 + r.rate, -r.elasticity)' \
     'std::pow(1.0 + r.elasticity, -r.rate)' \
     'a tariff'"'"'s rate and elasticity swapped'
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/noise.hpp \
     'factor_[i] = std::exp(p_.sd * z - 0.5 * p_.sd * p_.sd);' \
     'factor_[i] = 1.02 * std::exp(p_.sd * z - 0.5 * p_.sd * p_.sd);' \
     'the monthly noise factor biased by 2%'
@@ -72,8 +75,8 @@ mutation engine/src/compare/compare.cpp \
     'f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(labels.begin(), labels.end(), t.label) - labels.begin())].months[static_cast<std::size_t>(m)].p95; }' \
     'a cumulative period'"'"'s band built from sums of monthly percentiles'
 mutation engine/src/scenario/loader.cpp \
-    '        r.check_keys(e, path, event_keys(ev.kind));' \
-    '        (void)event_keys;' \
+    '        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));' \
+    '        (void)e;' \
     'unknown keys inside events accepted'
 mutation engine/src/scenario/loader.cpp \
     'if (lo < static_cast<double>(s.start) || hi > last) {' \
@@ -110,6 +113,40 @@ mutation engine/src/io/results.cpp \
     write_file_atomic(dir / "summary.csv"' \
     'a run'"'"'s summary.csv written outside its staged set'
 
+# The mechanisms of issue 9: buyers' stock policy and the licence queue.
+mutation engine/src/kernel/stock_policy.hpp \
+    'return std::exp(rate * days_from_base) / (1.0 + rate * (cover_days + lead_avg));' \
+    'return std::exp(rate * days_from_base);' \
+    'the demand trend without the base year'"'"'s (1 + r c) divisor'
+mutation engine/src/kernel/stock_policy.hpp \
+    'return use * (cover_days * cover_factor + lead_avg + precaution * wait);' \
+    'return use * (cover_days * cover_factor + lead_avg + 2.0 * precaution * wait);' \
+    'precautionary stock of twice the share of the licence wait'
+mutation engine/src/kernel/stock_policy.hpp \
+    'deferred = min_of(deferred - extra + catch_up_share * shortfall, use * splat(cover_days));' \
+    'deferred = deferred - extra + catch_up_share * shortfall;' \
+    'restocking not capped at cover_days of use'
+mutation engine/src/kernel/licence_queue.hpp \
+    '            const Day lapse = day + std::max(t.patience, dt);' \
+    '            const Day lapse = day + std::max(t.patience, dt) + 7;' \
+    'an application lapsing a week after the buyer'"'"'s patience'
+mutation engine/src/kernel/licence_queue.hpp \
+    '        trial_[w].applications[q].clear();' \
+    '        (void)trial_;' \
+    'applications kept in the log after a lift releases them'
+mutation engine/src/kernel/licence_queue.cpp \
+    '            a.lapsed = false;' \
+    '            (void)a;' \
+    'a re-decided application keeping its lapse flag'
+mutation engine/src/kernel/trial.cpp \
+    '            st_.request[e] = left;' \
+    '            st_.request[e] = r;' \
+    'tonnes an exporter withholds from a backlogged lane shipped without a licence'
+mutation engine/src/kernel/trial.cpp \
+    'const PerTrial room = max_of(zero, st_.backlog_cap[e] - st_.held[e]);' \
+    'const PerTrial room = max_of(zero, st_.backlog_cap[e]);' \
+    'the backlog cap ignoring what already waits'
+
 total=$((killed + survived))
-echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile"
-[ "$survived" -eq 0 ]
+echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"
+[ "$survived" -eq 0 ] && [ "$skipped" -eq 0 ]
