@@ -5,7 +5,7 @@
 //    end state could differ by what is still in the pipeline in December (measured: 509.24 t
 //    more for a shortage of 1,018.48 t, equal to the last digit shown).
 //  - Precautionary stock: under a control whose approval delay is a fixed 10 working days (14
-//    calendar days, the 7/5 rule), share 1, rate 1, a buyer with precautionary_share 1 adds
+//    calendar days from 2025-01-01 in A's Monday-Friday calendar), share 1, rate 1, a buyer with precautionary_share 1 adds
 //    14 days of use to its target, so its stock at month end settles at its cover (30 days of
 //    use) instead of 16 days; without, the waiting tonnes eat into its stock. Compared on the
 //    mean of six settled month ends, tolerance 2.5%: what is waiting at a month's end depends
@@ -100,6 +100,6 @@ TEST_CASE("precautionary stock: the licence wait is added to the buyer's target"
         without_mean += without.at(static_cast<std::size_t>(series), m).mean / 6.0;
     }
     CHECK(with_mean == Approx(30.0 * use_per_day).epsilon(0.025));
-    // The difference is the wait added to the target: 10 working days x 7/5 of use.
+    // The difference is the wait added to the target: 10 working days (14 calendar days) of use.
     CHECK(with_mean - without_mean == Approx(14.0 * use_per_day).epsilon(0.02));
 }

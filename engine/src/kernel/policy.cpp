@@ -11,11 +11,22 @@ namespace chokepoint::detail {
 
 namespace {
 
-// The licence wait buyer group g faces under `policy` (calendar days): over its lanes, the
-// lane's baseline share x its licensed share x the longest expected approval delay of the
-// controls covering it (working days, x 7/5 for calendar days).
+// The calendar days from `day` to a decision `working_days` (fractional) working days later in
+// the calendar of `event`'s exporter: between the whole days before and after, by the fraction.
+double calendar_days(const CompiledScenario& c, std::size_t event, Day day, double working_days) {
+    const double whole = std::floor(working_days);
+    const int n = static_cast<int>(std::min(whole, 100000.0));
+    const double low = static_cast<double>(c.decision_day(event, day, n) - day);
+    const double high = static_cast<double>(c.decision_day(event, day, n + 1) - day);
+    return low + (working_days - whole) * (high - low);
+}
+
+// The licence wait buyer group g faces under `policy` from `day` (calendar days): over its
+// lanes, the lane's baseline share x its licensed share x the longest expected approval delay of
+// the controls covering it (its mean in working days, counted in the exporter's calendar from
+// `day`), each delay at most the buyer's `patience` (0: none), after which its orders lapse.
 double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>& events,
-                    const Policy& policy, std::size_t g) {
+                    const Policy& policy, std::size_t g, Day day, double patience) {
     double wait = 0.0;
     const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
     const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
@@ -29,10 +40,13 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
         double delay = 0.0;
         for (std::size_t slot = first; slot < first + count; ++slot) {
             if (policy.slot_share[slot] > 0.0 && policy.slot_delay[slot] >= 0) {
-                const ResolvedEvent& regime =
-                    events[static_cast<std::size_t>(policy.slot_delay[slot])];
-                delay = std::max(delay, regime.approval_delay.mean() * 7.0 / 5.0);
+                const auto regime = static_cast<std::size_t>(policy.slot_delay[slot]);
+                delay = std::max(
+                    delay, calendar_days(c, regime, day, events[regime].approval_delay.mean()));
             }
+        }
+        if (patience > 0.0) {
+            delay = std::min(delay, patience);
         }
         wait += c.edges[ue].share * policy.edge_share[ue] * delay;
     }
@@ -42,7 +56,7 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
 }  // namespace
 
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, Policy& policy) {
+                      const std::vector<double>& product_share, double patience, Policy& policy) {
     const Scenario& s = *c.scenario;
     policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
                  static_cast<std::size_t>(c.slot_total));
@@ -170,7 +184,7 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
         group_tariff[g] = in_begin == in_end ? 1.0 : tf;
         group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
         if (c.has_precaution && c.groups[g].buyer) {
-            group_wait[g] = licence_wait(c, events, policy, g);
+            group_wait[g] = licence_wait(c, events, policy, g, day, patience);
         }
     }
 }

@@ -57,8 +57,9 @@ struct Policy {
     }
 };
 
-/// Recomputes `policy` for `day` from the trial's resolved events and controlled shares.
+/// Recomputes `policy` for `day` from the trial's resolved events and controlled shares;
+/// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for.
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, Policy& policy);
+                      const std::vector<double>& product_share, double patience, Policy& policy);
 
 }  // namespace chokepoint::detail

@@ -825,7 +825,8 @@ class Batch {
         TrialState& t = st_.trial[w];
         Policy& pol = t.policy;
         t.licence_share_before = pol.edge_share;
-        detail::recompute_policy(c_, day, t.events, t.product_share, pol);
+        detail::recompute_policy(c_, day, t.events, t.product_share,
+                                 static_cast<double>(t.patience), pol);
         const std::vector<double>& before = t.licence_share_before;
         // A control that ended or was lifted releases every application still waiting
         // (including decisions beyond the horizon).
