@@ -172,7 +172,8 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
     }
     for (const fs::path& entry : entries) {
         const std::string n = entry.filename().string();
-        for (const std::string& prefix : {"." + name + ".new.", "." + name + ".old."}) {
+        for (const std::string& prefix :
+             {"." + name + ".new.", "." + name + ".old.", "." + name + ".init."}) {
             if (n.rfind(prefix, 0) != 0) {
                 continue;
             }
@@ -183,8 +184,8 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
                 continue;
             }
             // A staging directory is its run's while the run holds its lock; where the file
-            // system has no locks (or for the previous result of a run still exchanging it),
-            // the process id must be gone.
+            // system has no locks (and for a directory being made, or the previous result of a
+            // run still exchanging it), the process id must be gone.
             bool alive = true;
             bool known = false;
             if (prefix.find(".new.") != std::string::npos) {
@@ -212,18 +213,33 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
             }
         }
     }
-    staging_ = parent / ("." + name + ".new." + std::to_string(::getpid()));
+    // The directory is made and locked under a name no other run's scan takes for a staging
+    // directory (`.NAME.init.PID`), then renamed: a `.NAME.new.PID` is never seen unlocked while
+    // its run lives. The lock is held until this object goes and follows the directory through
+    // renames; it is closed on exec, so gnuplot and other children never keep it. Without locks
+    // on this file system, the next run goes by the process id alone.
+    const std::string pid = std::to_string(::getpid());
+    staging_ = parent / ("." + name + ".new." + pid);
+    const fs::path making = parent / ("." + name + ".init." + pid);
     fs::remove_all(staging_, ec);
-    fs::create_directories(staging_, ec);
+    fs::remove_all(making, ec);
+    fs::create_directories(making, ec);
     if (ec) {
-        throw std::runtime_error("cannot create " + staging_.string() + ": " + ec.message());
+        throw std::runtime_error("cannot create " + making.string() + ": " + ec.message());
     }
-    // Held until this object goes; closed on exec, so gnuplot and other children never keep it.
-    // Without locks on this file system, the next run goes by the process id alone.
-    lock_fd_ = ::open(staging_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    lock_fd_ = ::open(making.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (lock_fd_ >= 0 && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
         ::close(lock_fd_);
         lock_fd_ = -1;
+    }
+    fs::rename(making, staging_, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove_all(making, ignored);
+        if (lock_fd_ >= 0) {
+            ::close(lock_fd_);
+        }
+        throw std::runtime_error("cannot create " + staging_.string() + ": " + ec.message());
     }
 }
 
