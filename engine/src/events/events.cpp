@@ -37,9 +37,10 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const EventSpec& s = specs[i];
         ResolvedEvent& r = out[i];
-        // Each event has its own sub-stream, so adding or editing one event leaves the draws of
-        // every other event unchanged.
-        Rng rng(mix64(events_seed ^ mix64(i + 1)));
+        // Each event has its own sub-stream keyed by its id, so adding, removing, editing or
+        // reordering events leaves the draws of every other event unchanged.
+        // (An event built in code without an id falls back to its position.)
+        Rng rng(events_seed ^ (s.id.empty() ? mix64(i + 1) : name_key(s.id)));
         const double p = s.probability.resolve(parameters, rng);
         r.happens = rng.uniform() < p;
         r.start = static_cast<Day>(std::lround(s.start.resolve(parameters, rng)));

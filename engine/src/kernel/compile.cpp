@@ -218,6 +218,9 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
     // One slot per (lane, export control covering it), so controls compose instead of
     // overwriting each other.
     std::vector<std::vector<int>> lane_controls(net.edges().size());
+    for (const auto& p : s.parameters) {
+        c->parameter_keys.push_back(name_key(p.name));
+    }
     for (int ci : c->controls) {
         for (int e : c->event_edges[static_cast<std::size_t>(ci)]) {
             lane_controls[static_cast<std::size_t>(e)].push_back(ci);

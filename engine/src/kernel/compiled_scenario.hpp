@@ -84,6 +84,8 @@ struct CompiledScenario {
     std::vector<int> controls;  // indices of export_control events
     std::vector<int> queue_edges;
     int slot_total = 0;
+    /// Per parameter, the key of its sub-stream (name_key of its name).
+    std::vector<std::uint64_t> parameter_keys;
     /// Some event decides pending applications again: keep a log of every application.
     bool keep_applications = false;
     /// Some buyer's demand has a trend (DemandTrend): factors are set at each month start.

@@ -174,11 +174,17 @@ class Batch {
         if (options_.trace) {
             out.trace.assign(days_, std::vector<EdgeDay>(ned_));
         }
-        Rng prng(derive_seed(seed, sweep_point, trial, Stream::parameters));
+        // Each parameter draws from its own sub-stream keyed by its name, so adding, removing
+        // or reordering parameters moves no other parameter's value; the model's own uncertain
+        // numbers then draw in model order from the stream itself.
+        const std::uint64_t parameter_seed =
+            derive_seed(seed, sweep_point, trial, Stream::parameters);
         t.params.resize(s_.parameters.size());
         for (std::size_t i = 0; i < s_.parameters.size(); ++i) {
-            t.params[i] = s_.parameters[i].distribution.sample(prng);
+            Rng own(parameter_seed ^ c_.parameter_keys[i]);
+            t.params[i] = s_.parameters[i].distribution.sample(own);
         }
+        Rng prng(parameter_seed);
         t.product_share.resize(products.size());
         for (std::size_t p = 0; p < products.size(); ++p) {
             t.product_share[p] =

@@ -3,6 +3,7 @@
 /// function of (master seed, sweep point, trial index, stream purpose), so a trial draws the same
 /// numbers on any thread, in any order, on any machine.
 #include <cstdint>
+#include <string_view>
 
 namespace chokepoint {
 
@@ -30,6 +31,18 @@ constexpr std::uint64_t derive_seed(std::uint64_t master, std::uint64_t sweep_po
     h = mix64(h ^ sweep_point);
     h = mix64(h ^ trial);
     return mix64(h ^ static_cast<std::uint64_t>(stream));
+}
+
+/// The key of a named sub-stream (a parameter's name, an event's id): FNV-1a over the bytes,
+/// then mix64. Keyed by name, a sub-stream does not move when other names are added, removed or
+/// reordered.
+constexpr std::uint64_t name_key(std::string_view name) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char ch : name) {
+        h ^= static_cast<unsigned char>(ch);
+        h *= 0x100000001b3ULL;
+    }
+    return mix64(h);
 }
 
 /// xoshiro256** (Blackman and Vigna, 2018), seeded through SplitMix64.
