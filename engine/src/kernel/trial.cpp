@@ -19,10 +19,10 @@
 // The tick loop. A Batch runs Kernel::BATCH trials in lock step: each trial's inputs are drawn
 // (start_trial), every stock starts at its target (start), and each tick runs its phases in order
 // (run_tick): first every flow is collected from the frozen state (arrivals, buyers' orders and
-// use, shipments and production, processors' feed, licence decisions due), then applied (lanes,
-// production and use). The licence queue (licence_queue.hpp), buyers' stock policy
-// (stock_policy.hpp), the policy at a date (policy.hpp) and the compiled scenario
-// (compiled_scenario.hpp) have files of their own.
+// use, what exporters withhold from a backlogged lane, shipments and production, processors'
+// feed, licence decisions due), then applied (lanes, production and use). The licence queue
+// (licence_queue.hpp), buyers' stock policy (stock_policy.hpp), the policy at a date (policy.hpp)
+// and the compiled scenario (compiled_scenario.hpp) have files of their own.
 
 namespace chokepoint {
 
@@ -108,9 +108,9 @@ struct BatchState {
     PerTrial catch_up_share;
     // Per node, tonnes produced and consumed over the trial.
     std::vector<PerTrial> node_produced, node_consumed;
-    // Per licensed lane (has_backlog_cap only): the tonnes its exporter lets wait for licences,
-    // and this tick's share of its shipment filed as applications (its licensed share, less what
-    // the exporter withholds).
+    // Per licensed lane (has_backlog_cap only): the tonnes its exporter lets wait for licences
+    // (backlog_days of the lane's controlled flow, set with the policy), and this tick's share of
+    // its shipment filed as applications (its licensed share, less what the exporter withholds).
     std::vector<PerTrial> backlog_cap, file_share;
 };
 
@@ -309,11 +309,6 @@ class Batch {
         st_.node_consumed.assign(nodes_, zero);
         st_.backlog_cap.assign(c_.has_backlog_cap ? ned_ : 0, zero);
         st_.file_share.assign(c_.has_backlog_cap ? ned_ : 0, zero);
-        for (std::size_t e = 0; c_.has_backlog_cap && e < ned_; ++e) {
-            for (std::size_t w = 0; w < W; ++w) {
-                at(st_.backlog_cap[e], w) = st_.trial[w].backlog_days * c_.edges[e].flow_day;
-            }
-        }
         for (std::size_t w = 0; w < W; ++w) {
             TrialResult& out = *outs_[w];
             for (std::size_t n = 0; n < nodes_; ++n) {
@@ -806,6 +801,11 @@ class Batch {
         // lanes is normalised without it, so the factor moves the tonnes, not the split.
         for (std::size_t e = 0; e < ned_; ++e) {
             at(st_.lane_weight[e], w) = pol.edge_order_weight[e] * at(st_.lane_noise[e], w);
+        }
+        // The exporter's cap: backlog_days of the lane's controlled flow (its baseline flow x
+        // the share that now needs a licence).
+        for (std::size_t e = 0; c_.has_backlog_cap && e < ned_; ++e) {
+            at(st_.backlog_cap[e], w) = t.backlog_days * c_.edges[e].flow_day * pol.edge_share[e];
         }
     }
     void advance_noise(std::size_t w, bool first) {

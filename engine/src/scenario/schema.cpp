@@ -94,8 +94,8 @@ const std::vector<ObjectSpec>& tables() {
          "Exporters who stop making for a lane whose licence backlog has grown (docs/model.md).",
          {
              {"backlog_days", T::quantity, "",
-              "Days of a lane's baseline flow an exporter lets wait for licences before it stops "
-              "making and shipping the lane's controlled share (default: no limit)."},
+              "Days of a lane's controlled flow (baseline flow x licensed share) an exporter lets "
+              "wait for licences before it stops making and shipping it (default: no limit)."},
          },
          {}},
         {"noise",

@@ -59,7 +59,7 @@ struct StockPolicy {
 /// "Exporters' production"). Off unless given.
 struct ExporterPolicy {
     /// An exporter files licence applications on a lane while the tonnes waiting there are under
-    /// this many days of the lane's baseline flow; beyond it, it neither makes nor ships the
+    /// this many days of the lane's controlled flow (baseline flow x licensed share); beyond it, it neither makes nor ships the
     /// controlled share (the buyer's order stays unfilled and the buyer keeps ordering).
     bool has_backlog_cap = false;
     Quantity backlog_days = Quantity::constant_value(0.0);
