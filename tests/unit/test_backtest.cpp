@@ -1,11 +1,16 @@
 // Rolling-origin backtests on a synthetic scenario whose events are announced at known dates.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "chokepoint/compare/backtest.hpp"
+#include "chokepoint/events/events.hpp"
+#include "chokepoint/random/rng.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "test_support.hpp"
 
 using namespace chokepoint;
+using chokepoint::testing::small_scenario;
 using chokepoint::testing::write_temp;
 
 namespace {
@@ -104,4 +109,84 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
     // Persistence uses only figures reported by the origin: from January, March's persistence
     // is January's figure (1000), whatever February reported.
     CHECK(*b.origins[0].figures[1].persistence == 1000.0);
+}
+
+TEST_CASE("hazard: an event that is a risk starts after an exponential wait", "[backtest]") {
+    // 1 a year from 2025-01-01: over 20,000 trials the share started within 182 days is
+    // 1 - exp(-182 / 365.25) = 0.3925 (binomial sd 0.0035: 4 sd is 0.014), the mean wait is
+    // 365.25 days (sd of the mean 2.6 days: 4 sd is 10), and a duration follows the drawn
+    // start.
+    const Scenario s = load_scenario(write_temp("hazard.yaml", small_scenario(R"(  - id: risk
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    start: 2025-01-01
+    hazard_per_year: 1
+    duration_days: 30
+    approval_delay: {dist: fixed, value: 10}
+    approval_rate: 1
+)")));
+    REQUIRE(s.events.size() == 1);
+    CHECK(s.events[0].has_hazard);
+    const Day from = *parse_date("2025-01-01");
+    const int n = 20000;
+    int early = 0;
+    double total_wait = 0.0;
+    for (int t = 0; t < n; ++t) {
+        const auto r = resolve_events(s.events, {}, derive_seed(7, 0, t, Stream::events));
+        REQUIRE(r[0].happens);
+        CHECK(r[0].start >= from);
+        CHECK(r[0].end - r[0].start == 30);
+        early += r[0].start - from <= 182 ? 1 : 0;
+        total_wait += r[0].start - from;
+    }
+    CHECK(early / static_cast<double>(n) == Approx(1.0 - std::exp(-182.0 / 365.25)).margin(0.014));
+    CHECK(total_wait / n == Approx(365.25).margin(10.0));
+}
+
+TEST_CASE("hazard: a backtest counts the wait from its origin", "[backtest]") {
+    const Scenario s = load_scenario(write_temp("hazard_bt.yaml", small_scenario(R"(  - id: risk
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    start: 2025-06-01
+    hazard_per_year: 0.5
+    announced: 2024-12-01
+    approval_delay: {dist: fixed, value: 10}
+    approval_rate: 1
+)")));
+    int dropped = -1;
+    // Known (announced 2024-12-01) at both origins; the risk counts from the day after each.
+    const Scenario feb = known_by(s, *parse_date("2025-02-28"), &dropped);
+    CHECK(dropped == 0);
+    CHECK(format_date(static_cast<Day>(feb.events[0].start.value)) == "2025-03-01");
+    const Scenario aug = known_by(s, *parse_date("2025-08-31"), &dropped);
+    CHECK(format_date(static_cast<Day>(aug.events[0].start.value)) == "2025-09-01");
+    known_by(s, *parse_date("2024-11-30"), &dropped);
+    CHECK(dropped == 1);  // not yet a known risk
+}
+
+TEST_CASE("hazard: refused with an uncertain start or an end", "[backtest]") {
+    const std::string base = R"(  - id: risk
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    approval_delay: {dist: fixed, value: 10}
+    approval_rate: 1
+)";
+    const std::string rate = "    hazard_per_year: 0.5\n";
+    CHECK_THROWS_WITH(load_scenario(write_temp("hazard_bad1.yaml",
+                                               small_scenario(base + rate +
+                                                              "    start: {dist: uniform, min: "
+                                                              "2025-02-01, max: 2025-03-01}\n"))),
+                      Catch::Contains("a hazard counts from a fixed start"));
+    CHECK_THROWS_WITH(
+        load_scenario(write_temp(
+            "hazard_bad2.yaml",
+            small_scenario(base + rate + "    start: 2025-02-01\n    end: 2025-06-01\n"))),
+        Catch::Contains("give its length as 'duration_days:'"));
+    CHECK_THROWS_WITH(load_scenario(write_temp("hazard_bad3.yaml",
+                                               small_scenario(base + "    start: 2025-02-01\n"
+                                                                     "    hazard_per_year: -1\n"))),
+                      Catch::Contains("hazard_per_year"));
 }

@@ -14,6 +14,11 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped) {
         if (ev.announced > day) {
             ev.probability = Quantity::constant_value(0.0);
             ++n;
+        } else if (ev.has_hazard) {
+            // A risk known by the origin counts from the day after it: the file's start is the
+            // day after the last the file knows, and the backtest knows up to its origin (the
+            // wait is memoryless, so nothing else changes).
+            ev.start = Quantity::constant_value(static_cast<double>(day + 1));
         }
     }
     if (dropped != nullptr) {

@@ -64,6 +64,19 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
         r.rate = s.rate.resolve(parameters, rng);
         r.elasticity = s.elasticity.resolve(parameters, rng);
         r.change = s.change.resolve(parameters, rng);
+        if (s.has_hazard) {
+            // Drawn last: the other draws of this event's stream are as without a hazard.
+            const double rate = std::max(0.0, s.hazard_per_year.resolve(parameters, rng));
+            const double u = rng.uniform();
+            const double wait_days = rate > 0.0 ? -std::log1p(-u) / rate * 365.25 : INFINITY;
+            if (wait_days < 36525.0) {  // within a century; later is never
+                const Day length = r.end == NEVER ? NEVER : r.end - r.start;
+                r.start += static_cast<Day>(std::lround(wait_days));
+                r.end = length == NEVER ? NEVER : r.start + length;
+            } else {
+                r.happens = false;
+            }
+        }
     }
     return out;
 }

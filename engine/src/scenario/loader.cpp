@@ -1117,6 +1117,25 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 ev.duration_days = *q;
             }
         }
+        // A risk rather than a date: an exponential wait from a fixed start.
+        if (const YNode* h = holiday != nullptr ? nullptr : member(e, "hazard_per_year")) {
+            if (auto q = r.quantity(*h, path + ".hazard_per_year")) {
+                r.check_range(*q, *h, path + ".hazard_per_year", 0.0, 50.0,
+                              "a rate per year (0 to 50)");
+                if (!ev.start.is_constant()) {
+                    r.error(*h, path + ".hazard_per_year",
+                            "a hazard counts from a fixed start: give 'start:' as a date "
+                            "(YYYY-MM-DD), not a distribution");
+                }
+                if (end != nullptr) {
+                    r.error(*h, path + ".hazard_per_year",
+                            "a hazard's start is drawn: give its length as 'duration_days:', not "
+                            "'end:'");
+                }
+                ev.has_hazard = true;
+                ev.hazard_per_year = *q;
+            }
+        }
         auto required = [&](const char* key) -> const YNode* {
             const YNode* v = member(e, key);
             if (v == nullptr) {

@@ -176,6 +176,10 @@ const std::vector<ObjectSpec>& tables() {
              {"announced", T::date, "",
               "The day it became known (default: its start); backtests keep only events "
               "announced by their origin."},
+             {"hazard_per_year", T::quantity, "",
+              "A risk, not a date: the event starts after a random wait from start: (an "
+              "exponential wait, this many times a year on average); a backtest counts the "
+              "wait from its origin."},
          },
          {"id", "kind"}},
         {"event.export_control",

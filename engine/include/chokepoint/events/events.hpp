@@ -44,6 +44,11 @@ struct EventSpec {
     Quantity end;  ///< day number, exclusive; or
     bool has_duration = false;
     Quantity duration_days;
+    /// A risk rather than a dated event (`hazard_per_year:`): it starts after an exponential
+    /// wait from `start` (then a fixed date) at this rate per year, or not within the horizon.
+    /// The wait is memoryless, so a backtest moves `start` to its origin (known_by).
+    bool has_hazard = false;
+    Quantity hazard_per_year;
 
     // Targets. Empty lists mean "all".
     std::string exporter;                   ///< country (export_control, tariff)
