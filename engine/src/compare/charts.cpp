@@ -18,7 +18,8 @@ std::vector<ChartMarker> event_markers(const Scenario& scenario) {
     }
     std::vector<ChartMarker> out;
     for (const auto& ev : scenario.events) {
-        if (ev.probability.is_constant() && ev.probability.value <= 0.0) {
+        // A risk (hazard_per_year) has no date to mark; the page's events table names it.
+        if ((ev.probability.is_constant() && ev.probability.value <= 0.0) || ev.has_hazard) {
             continue;
         }
         const double lo = ev.start.lower(bounds);

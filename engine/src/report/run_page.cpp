@@ -245,6 +245,9 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
                              : format_date(static_cast<Day>(lo)) + " .. " +
                                    format_date(static_cast<Day>(hi));
         }
+        if (ev.has_hazard) {
+            start = "a risk from " + start + " (an uncertain date)";
+        }
         html << "<tr><td class=\"l\">" << html_escape(ev.id) << "</td><td class=\"l\">"
              << to_string(ev.kind) << "</td><td class=\"l\">" << start << "</td></tr>\n";
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <new>
 #include <numeric>
 #include <sstream>
 
@@ -560,6 +561,8 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
                         }
                     }
                 }
+            } catch (const std::bad_alloc&) {
+                throw;
             } catch (const std::exception& e) {
                 // As in run and compare: a full disk ends the command (the points are saved; the
                 // next run resumes and writes the report); any other chart failure leaves the
