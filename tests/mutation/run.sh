@@ -124,7 +124,7 @@ mutation engine/src/kernel/stock_policy.hpp \
     'precautionary stock of twice the share of the licence wait'
 mutation engine/src/kernel/stock_policy.hpp \
     'deferred = min_of(deferred - extra + catch_up_share * shortfall, use * splat(cover_days));' \
-    'deferred = deferred - extra + catch_up_share * shortfall;' \
+    '(void)use; (void)cover_days; deferred = deferred - extra + catch_up_share * shortfall;' \
     'restocking not capped at cover_days of use'
 mutation engine/src/kernel/licence_queue.hpp \
     '            const Day lapse = day + std::max(t.patience, dt);' \

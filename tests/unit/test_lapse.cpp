@@ -139,3 +139,33 @@ TEST_CASE("lapse: overlapping controls wait for the slower and lapse alike", "[l
     CHECK(total(lifted, EXPORTS, 7) > 0.0);
     CHECK(month(lifted, BACKLOG, 11) < month(lifted, BACKLOG, 5));  // only a week's half waits
 }
+
+TEST_CASE("lapse: what a lift released is not released again by a later re-decision", "[lapse]") {
+    // January's applications wait for decisions due from 2025-03-26 (60 working days); the lift
+    // in February releases them all (with February's orders and the restocking, 1,921 t ship in
+    // February). The control is back from 2025-03-01, and on 2025-03-15 a faster regime decides
+    // pending applications again: only March's are pending, so March ships less than a month of
+    // use (1,000 t; measured 780 t, against 326 t when they are kept waiting). Were January's
+    // still in the log, they would be approved a second time on 2025-03-15, about 1,000 t more
+    // in March, and their old decisions taken out of April's. (Debug builds also stop at the
+    // tonnes that would not be conserved.)
+    const std::string lift =
+        "  - {id: lift, kind: agreement, control: control, lifts: true, start: 2025-02-01,\n"
+        "     end: 2025-03-01}\n";
+    const std::string faster =
+        "  - {id: faster, kind: licence_delay, control: control, start: 2025-03-15,\n"
+        "     approval_delay: {dist: fixed, value: 5}, pending: ";
+    const RunResult r = run_lapse(3650, lift + faster + "redecide}\n");
+    const RunResult kept = run_lapse(3650, lift + faster + "keep}\n");
+    CHECK(month(r, EXPORTS, 1) > 1500.0);  // February: January's applications released
+    CHECK(month(r, EXPORTS, 2) < 1000.0);
+    CHECK(month(r, EXPORTS, 2) > month(kept, EXPORTS, 2) + 300.0);  // March's, decided again
+    for (int m = 0; m < r.layout.months; ++m) {
+        INFO("month " << m);
+        CHECK(month(r, EXPORTS, m) >= 0.0);
+    }
+    // Deciding again moves when March's applications ship, not how much ships over the year
+    // (both end the year with the same December backlog).
+    CHECK(total(r, EXPORTS) == Approx(total(kept, EXPORTS)).epsilon(1e-9));
+    CHECK(month(r, BACKLOG, 11) == Approx(month(kept, BACKLOG, 11)).epsilon(1e-9));
+}
