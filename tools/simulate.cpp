@@ -1,6 +1,7 @@
 // The `simulate` command line: parses arguments, configures logging, calls the library, writes
 // results and maps errors to exit codes (0 success, 1 failure, 2 bad usage or invalid input,
 // 130 interrupted). All modelling lives in the engine library.
+#include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -843,7 +845,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         StagedDirectory staged(dir);
         write_file_atomic(staged.path() / "calibrated.yaml", yaml);
         write_file_atomic(staged.path() / "calibration.json",
-                          format_calibration_json(cal, scenario, target.string()));
+                          format_calibration_json(cal, scenario, target.string(), yaml));
         // The staging directory sits beside the target: the relative extends: resolves alike.
         check_written(staged.path() / "calibrated.yaml");
         staged.commit();
@@ -853,8 +855,27 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         // beside its target under a temporary name (its relative extends: resolves alike) and
         // loaded, and calibration.json is staged; then the file is renamed into place and the
         // result directory committed (two renames).
-        const fs::path pending = target_dir / ("." + target.filename().string() + ".calibrating." +
-                                               std::to_string(::getpid()) + ".yaml");
+        const std::string stem = "." + target.filename().string() + ".calibrating.";
+        const fs::path pending = target_dir / (stem + std::to_string(::getpid()) + ".yaml");
+        // A calibrate killed before its rename left `.FILE.calibrating.PID.yaml`: removed once
+        // its process is gone (a live one, or a process that took its id, keeps it).
+        std::vector<fs::path> stale;
+        std::error_code scan;
+        for (const auto& entry : fs::directory_iterator(target_dir, scan)) {
+            const std::string n = entry.path().filename().string();
+            if (n.size() <= stem.size() + 5 || n.rfind(stem, 0) != 0 ||
+                n.compare(n.size() - 5, 5, ".yaml") != 0) {
+                continue;
+            }
+            const std::string pid = n.substr(stem.size(), n.size() - stem.size() - 5);
+            if (pid.size() < 10 && pid.find_first_not_of("0123456789") == std::string::npos &&
+                ::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) {
+                stale.push_back(entry.path());
+            }
+        }
+        for (const fs::path& p : stale) {
+            fs::remove(p, scan);
+        }
         struct RemoveOnExit {
             fs::path path;
             ~RemoveOnExit() {
@@ -866,7 +887,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         check_written(pending);
         StagedDirectory staged(dir);
         write_file_atomic(staged.path() / "calibration.json",
-                          format_calibration_json(cal, scenario, target.string()));
+                          format_calibration_json(cal, scenario, target.string(), yaml));
         fs::rename(pending, target);
         sync_directory(target_dir);
         staged.commit();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/io/files.hpp"
 
 namespace chokepoint {
 
@@ -26,10 +27,14 @@ double calibration_objective(const Comparison& c) {
 }
 
 std::string format_calibration_json(const Calibration& cal, const Scenario& scenario,
-                                    const std::string& calibrated_scenario_path) {
+                                    const std::string& calibrated_scenario_path,
+                                    const std::string& calibrated_scenario_text) {
     nlohmann::ordered_json j;
     j["scenario"] = scenario.name;
     j["calibrated_scenario"] = calibrated_scenario_path;
+    // The file `--write` names is renamed into place apart from this directory: its hash tells
+    // a reader whether the file there is the one this report describes.
+    j["calibrated_scenario_sha256"] = sha256_hex(calibrated_scenario_text);
     j["figures"] = cal.figures;
     j["evaluations"] = cal.evaluations;
     j["objective"] = "mean CRPS / reported value";

@@ -55,10 +55,12 @@ struct Calibration {
 /// reported value of zero use the mean reported value of their group as the scale).
 double calibration_objective(const Comparison& c);
 
-/// calibration.json: objective before and after, each parameter's start, fitted value, range and
-/// bounds, and the scores before and after.
+/// calibration.json: the calibrated scenario's path and the SHA-256 of its text, objective before
+/// and after, each parameter's start, fitted value, range and bounds, and the scores before and
+/// after.
 std::string format_calibration_json(const Calibration& cal, const Scenario& scenario,
-                                    const std::string& calibrated_scenario_path);
+                                    const std::string& calibrated_scenario_path,
+                                    const std::string& calibrated_scenario_text);
 
 /// Fits `config.fit`. Throws InputError for unknown parameter names, std::runtime_error if the
 /// optimiser fails.
