@@ -242,6 +242,12 @@ long="$(printf 'x%.0s' $(seq 1 300)).yaml"
 expect "a path component over 255 bytes" 2 "the name is too long" -- "$sim" validate "$hostile/$long"
 ln -sf self_a.yaml "$hostile/self_b.yaml"; ln -sf self_b.yaml "$hostile/self_a.yaml"
 expect "a symlink loop" 2 "too many levels of symbolic links" -- "$sim" validate "$hostile/self_a.yaml"
+# --reported and a sweep's scenario: the same names, located input errors (exit 1 with a
+# filesystem_error before; the sweep's was a fuzz finding).
+expect "--reported with a component over 255 bytes" 2 "the name is too long" -- "$sim" compare "$work/good.yaml" --reported "$hostile/$long.csv"
+expect "--reported a symlink loop" 2 "too many levels of symbolic links" -- "$sim" compare "$work/good.yaml" --reported "$hostile/self_a.yaml"
+printf "scenario: %s\n" "$long" > "$hostile/long_scenario.sweep.yaml"
+expect "a sweep's scenario over 255 bytes" 2 "long_scenario.sweep.yaml:1:11: error: scenario: cannot open the scenario file (File name too long)" -- "$sim" sweep "$hostile/long_scenario.sweep.yaml"
 printf "${base_yaml}events:\n  - {id: c, kind: export_control, exporter: Exportland, products: [magnet], approval_rate: 0.5, approval_delay: {dist: fixed, value: 10}, start: {dist: normal, mean: 2025-03-01, sd: 5}}\n" > "$hostile/normal_start.yaml"
 expect "an unbounded normal start date is checked (no undefined behaviour)" 2 "normal_start.yaml:7:" -- "$sim" validate "$hostile/normal_start.yaml"
 printf "${base_yaml}description: \"oops\nevents:\n  - {id: u, kind: supply_disruption, nodes: [mine], start: 2025-02-01, factor: 0.5}\n" > "$hostile/open_quote.yaml"

@@ -306,12 +306,25 @@ std::string ReportedRow::key() const {
 
 std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
     namespace fs = std::filesystem;
-    if (fs::is_directory(file_or_dir)) {
+    // The error_code forms throughout: a name too long or a symlink loop is a located input
+    // error (load_file reports it), never a filesystem_error escaping as exit 1.
+    std::error_code ec;
+    if (fs::is_directory(file_or_dir, ec)) {
         std::vector<std::string> files;
-        for (const auto& entry : fs::directory_iterator(file_or_dir)) {
-            if (entry.is_regular_file() && entry.path().extension() == ".csv") {
-                files.push_back(entry.path().string());
+        fs::directory_iterator it(file_or_dir, ec);
+        if (ec) {
+            throw InputError(SourceLocation{file_or_dir, 0, 0}, "",
+                             "cannot read this directory: " + ec.message());
+        }
+        for (; it != fs::directory_iterator(); it.increment(ec)) {
+            std::error_code entry_ec;
+            if (it->is_regular_file(entry_ec) && it->path().extension() == ".csv") {
+                files.push_back(it->path().string());
             }
+        }
+        if (ec) {
+            throw InputError(SourceLocation{file_or_dir, 0, 0}, "",
+                             "cannot read this directory: " + ec.message());
         }
         std::sort(files.begin(), files.end());
         if (files.empty()) {

@@ -315,8 +315,18 @@ SweepSpec load_sweep_file(const std::string& path) {
             }
             spec.scenario_path = p.lexically_normal().string();
             spec.scenario_where = sc->where;
-            if (!std::filesystem::is_regular_file(spec.scenario_path)) {
-                r.error(*sc, "scenario", "scenario file not found: " + spec.scenario_path);
+            // The error_code forms: a name too long or a symlink loop is the user's input, not a
+            // filesystem_error escaping as a crash (a fuzz finding).
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(spec.scenario_path, ec)) {
+                std::error_code dir_ec;
+                const bool dir = !ec && std::filesystem::is_directory(spec.scenario_path, dir_ec);
+                const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+                r.error(*sc, "scenario",
+                        dir       ? "is a directory, not a scenario file: " + spec.scenario_path
+                        : missing ? "scenario file not found: " + spec.scenario_path
+                                  : "cannot open the scenario file (" + ec.message() +
+                                        "): " + spec.scenario_path);
             }
         }
     } else {
