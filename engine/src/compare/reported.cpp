@@ -317,8 +317,11 @@ std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
                              "cannot read this directory: " + ec.message());
         }
         for (; it != fs::directory_iterator(); it.increment(ec)) {
+            // A .csv that is not a regular file (a dangling link, a loop, a FIFO) is kept, so
+            // that load_file refuses it by name rather than it being skipped without a word.
             std::error_code entry_ec;
-            if (it->is_regular_file(entry_ec) && it->path().extension() == ".csv") {
+            if (it->path().extension() == ".csv" &&
+                (it->is_regular_file(entry_ec) || !it->is_directory(entry_ec))) {
                 files.push_back(it->path().string());
             }
         }

@@ -11,6 +11,47 @@
 
 namespace chokepoint {
 
+namespace {
+
+std::string open_error(int e) {
+    if (e == ENOENT || e == ENOTDIR) {
+        return "no such file";
+    }
+    if (e == ELOOP) {
+        return "too many levels of symbolic links";
+    }
+    if (e == ENAMETOOLONG) {
+        return "the name is too long";
+    }
+    return std::strerror(e);
+}
+
+std::string not_regular(const struct stat& st) {
+    return S_ISDIR(st.st_mode) ? "is a directory, not a file"
+                               : "is not a regular file (a device, FIFO or socket)";
+}
+
+}  // namespace
+
+std::string why_not_regular_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return open_error(errno);
+    }
+    return S_ISREG(st.st_mode) ? std::string() : not_regular(st);
+}
+
+std::string describe_unusable_file(const std::string& what, const std::string& path,
+                                   const std::string& why) {
+    if (why == "no such file") {
+        return what + " file not found: " + path;
+    }
+    if (why.rfind("is ", 0) == 0) {
+        return path + " " + why;
+    }
+    return "cannot open the " + what + " file: " + why + ": " + path;
+}
+
 std::string read_input_file(const std::string& path, std::size_t max_bytes) {
     auto fail = [&](const std::string& why) {
         throw InputError(SourceLocation{path, 0, 0}, "", why);
@@ -18,23 +59,12 @@ std::string read_input_file(const std::string& path, std::size_t max_bytes) {
     // Open without blocking (a FIFO would wait for a writer), then look at what was opened.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
-        const int e = errno;
-        if (e == ENOENT) {
-            fail("cannot open file: no such file");
-        }
-        if (e == ELOOP) {
-            fail("cannot open file: too many levels of symbolic links");
-        }
-        if (e == ENAMETOOLONG) {
-            fail("cannot open file: the name is too long");
-        }
-        fail(std::string("cannot open file: ") + std::strerror(e));
+        fail("cannot open file: " + open_error(errno));
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        fail(S_ISDIR(st.st_mode) ? "is a directory, not a file"
-                                 : "is not a regular file (a device, FIFO or socket)");
+        fail(not_regular(st));
     }
     if (static_cast<std::size_t>(st.st_size) > max_bytes) {
         ::close(fd);

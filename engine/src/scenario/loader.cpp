@@ -737,12 +737,9 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
         throw InputError(ext->where, "extends", "expected the path of another scenario file");
     }
     const std::filesystem::path parent = std::filesystem::path(path).parent_path() / ext->scalar;
-    std::error_code exists_ec;
-    if (!std::filesystem::is_regular_file(parent, exists_ec)) {
+    if (const std::string why = why_not_regular_file(parent.string()); !why.empty()) {
         throw InputError(ext->where, "extends",
-                         std::filesystem::is_directory(parent, exists_ec)
-                             ? "is a directory, not a scenario file: " + parent.string()
-                             : "file not found: " + parent.string());
+                         describe_unusable_file("scenario", parent.string(), why));
     }
     YNode base = load_with_extends(parent.lexically_normal().string(), chain, notices, ext);
     // The model path of the base is relative to the base file: make it absolute-ish.
@@ -753,9 +750,14 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
                 return p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
             };
             model->scalar = (dir_of(parent) / model->scalar).lexically_normal().string();
-            model->scalar =
-                std::filesystem::relative(model->scalar, dir_of(std::filesystem::path(path)))
-                    .string();
+            // The error_code form: a name the file system refuses keeps the joined path, and
+            // loading the model then reports it, located.
+            std::error_code rel_ec;
+            const std::filesystem::path rel = std::filesystem::relative(
+                model->scalar, dir_of(std::filesystem::path(path)), rel_ec);
+            if (!rel_ec && !rel.empty()) {
+                model->scalar = rel.string();
+            }
         }
     }
     auto& m = node.map;
@@ -1460,12 +1462,9 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         model_path = std::filesystem::path(path).parent_path() / model_path;
     }
     model_path = model_path.lexically_normal();
-    std::error_code model_ec;
-    if (!std::filesystem::is_regular_file(model_path, model_ec)) {
+    if (const std::string why = why_not_regular_file(model_path.string()); !why.empty()) {
         throw InputError(model->where, "model",
-                         std::filesystem::exists(model_path, model_ec)
-                             ? "not a regular file: " + model_path.string()
-                             : "model file not found: " + model_path.string());
+                         describe_unusable_file("model", model_path.string(), why));
     }
     s.model_path = model_path.string();
     YNode model_root = detail::load_yaml_file(s.model_path);

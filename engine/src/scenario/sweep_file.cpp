@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "chokepoint/core/input_file.hpp"
 #include "reader.hpp"
 #include "yaml_tree.hpp"
 
@@ -298,14 +299,14 @@ SweepSpec load_sweep_file(const std::string& path) {
         spec.name = r.string(*n, "name").value_or(spec.name);
     }
     const bool plain_name =
-        !spec.name.empty() && std::isalnum(static_cast<unsigned char>(spec.name[0])) &&
+        !spec.name.empty() && spec.name.size() <= 100 && std::isalnum(static_cast<unsigned char>(spec.name[0])) &&
         std::all_of(spec.name.begin(), spec.name.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
         });
     if (!plain_name) {
         r.error(member(root, "name") ? *member(root, "name") : root, "name",
-                "a sweep name starts with a letter or digit and holds letters, digits, '_', '-' "
-                "and '.' only (it names the output directory)");
+                "a sweep name starts with a letter or digit, holds letters, digits, '_', '-' "
+                "and '.' only and at most 100 of them (it names the output directory)");
     }
     if (const YNode* sc = member(root, "scenario")) {
         if (auto s = r.string(*sc, "scenario")) {
@@ -315,18 +316,12 @@ SweepSpec load_sweep_file(const std::string& path) {
             }
             spec.scenario_path = p.lexically_normal().string();
             spec.scenario_where = sc->where;
-            // The error_code forms: a name too long or a symlink loop is the user's input, not a
-            // filesystem_error escaping as a crash (a fuzz finding).
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(spec.scenario_path, ec)) {
-                std::error_code dir_ec;
-                const bool dir = !ec && std::filesystem::is_directory(spec.scenario_path, dir_ec);
-                const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+            // A name too long or a symlink loop is the user's input, located (a fuzz finding:
+            // the throwing is_regular_file let a filesystem_error escape).
+            const std::string why = why_not_regular_file(spec.scenario_path);
+            if (!why.empty()) {
                 r.error(*sc, "scenario",
-                        dir       ? "is a directory, not a scenario file: " + spec.scenario_path
-                        : missing ? "scenario file not found: " + spec.scenario_path
-                                  : "cannot open the scenario file (" + ec.message() +
-                                        "): " + spec.scenario_path);
+                        describe_unusable_file("scenario", spec.scenario_path, why));
             }
         }
     } else {

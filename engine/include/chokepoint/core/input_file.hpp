@@ -11,4 +11,15 @@ namespace chokepoint {
 /// larger than `max_bytes`, or cannot be read.
 std::string read_input_file(const std::string& path, std::size_t max_bytes);
 
+/// Empty when `path` is a regular file (after symbolic links); otherwise why not, in the words
+/// read_input_file uses: "no such file", "the name is too long", "too many levels of symbolic
+/// links", "is a directory, not a file", "is not a regular file (a device, FIFO or socket)".
+std::string why_not_regular_file(const std::string& path);
+
+/// The message for a `what` file (e.g. "model") at `path` that why_not_regular_file refused:
+/// "model file not found: PATH", "PATH is a directory, not a file", or "cannot open the model
+/// file: the name is too long: PATH".
+std::string describe_unusable_file(const std::string& what, const std::string& path,
+                                   const std::string& why);
+
 }  // namespace chokepoint
