@@ -1,17 +1,13 @@
 // The `simulate` command line: parses arguments, configures logging, calls the library, writes
 // results and maps errors to exit codes (0 success, 1 failure, 2 bad usage or invalid input,
 // 130 interrupted). All modelling lives in the engine library.
-#include <fcntl.h>
-#include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -859,41 +855,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         // result directory committed (two renames).
         const std::string stem = "." + target.filename().string() + ".calibrating.";
         const fs::path pending = target_dir / (stem + std::to_string(::getpid()) + ".yaml");
-        // A calibrate killed before its rename left `.FILE.calibrating.PID.yaml`. A live one
-        // holds a lock on its file (flock, as a staging directory does) and its process id: a
-        // file is removed only when its lock is free and no process has its id (a file system
-        // without locks, or another host's run inside the moment before it locks, goes by the
-        // process id alone).
-        std::vector<fs::path> stale;
-        std::error_code scan;
-        for (fs::directory_iterator it(target_dir, scan), end; !scan && it != end;
-             it.increment(scan)) {
-            const std::string n = it->path().filename().string();
-            if (n.size() <= stem.size() + 5 || n.rfind(stem, 0) != 0 ||
-                n.compare(n.size() - 5, 5, ".yaml") != 0) {
-                continue;
-            }
-            const std::string pid = n.substr(stem.size(), n.size() - stem.size() - 5);
-            std::error_code type_ec;
-            if (pid.empty() || pid.size() > 9 ||
-                pid.find_first_not_of("0123456789") != std::string::npos ||
-                std::to_string(std::stoi(pid)) != pid || !it->is_regular_file(type_ec) ||
-                it->is_symlink(type_ec)) {
-                continue;  // not a name this command writes
-            }
-            const int fd = ::open(it->path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-            bool locked = false;
-            if (fd >= 0) {
-                locked = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-                ::close(fd);
-            }
-            if (!locked && ::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) {
-                stale.push_back(it->path());
-            }
-        }
-        for (const fs::path& p : stale) {
-            fs::remove(p, scan);
-        }
+        // A calibrate killed before its rename left `.FILE.calibrating.PID.yaml`: removed once
+        // its process is gone (a live one holds a lock on its file).
+        remove_stale_files(target_dir, stem, ".yaml");
         struct RemoveOnExit {
             fs::path path;
             ~RemoveOnExit() {
@@ -902,19 +866,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
             }
         } cleanup{pending};
         write_file_atomic(pending, yaml);
-        // Held until the rename (and its fd closed on exit): the next calibrate's scan sees a
-        // live run's file locked.
-        struct Lock {
-            int fd;
-            ~Lock() {
-                if (fd >= 0) {
-                    ::close(fd);
-                }
-            }
-        } lock{::open(pending.c_str(), O_RDONLY | O_CLOEXEC)};
-        if (lock.fd >= 0) {
-            (void)::flock(lock.fd, LOCK_EX | LOCK_NB);
-        }
+        const FileLock lock(pending);  // until the rename: another calibrate leaves it alone
         check_written(pending);
         StagedDirectory staged(dir);
         write_file_atomic(staged.path() / "calibration.json",

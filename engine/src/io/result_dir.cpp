@@ -102,6 +102,36 @@ std::string leaf(const fs::path& dir) {
     return (n.has_filename() ? n : n.parent_path()).filename().string();
 }
 
+// A process id as this program writes it into a name: decimal digits, no leading zero.
+bool process_id(const std::string& pid) {
+    return !pid.empty() && pid.size() < 10 &&
+           pid.find_first_not_of("0123456789") == std::string::npos &&
+           std::to_string(std::stoi(pid)) == pid;
+}
+
+// No process has this id (on this host, in this PID namespace).
+bool process_gone(const std::string& pid) {
+    return ::kill(std::stoi(pid), 0) != 0 && errno == ESRCH;
+}
+
+// Whether some process holds an flock on `path` (opened with `flags`); unknown where it cannot
+// be opened or the file system has no locks.
+enum class LockState { free, held, unknown };
+LockState lock_state(const fs::path& path, int flags) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    if (fd < 0) {
+        return LockState::unknown;
+    }
+    LockState state = LockState::unknown;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        state = LockState::free;
+    } else if (errno == EWOULDBLOCK) {
+        state = LockState::held;
+    }
+    ::close(fd);
+    return state;
+}
+
 }  // namespace
 
 void check_result_dir(const fs::path& dir, ResultKind kind) {
@@ -178,31 +208,17 @@ StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
                 continue;
             }
             const std::string pid = n.substr(prefix.size());
-            const bool digits = !pid.empty() && pid.size() < 10 &&
-                                pid.find_first_not_of("0123456789") == std::string::npos;
-            if (!digits || pid == std::to_string(::getpid())) {
+            if (!process_id(pid) || pid == std::to_string(::getpid())) {
                 continue;
             }
             // A staging directory is its run's while the run holds its lock; where the file
             // system has no locks (and for a directory being made, or the previous result of a
             // run still exchanging it), the process id must be gone.
-            bool alive = true;
-            bool known = false;
-            if (prefix.find(".new.") != std::string::npos) {
-                const int fd = ::open(entry.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd >= 0) {
-                    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-                        alive = false;
-                        known = true;
-                    } else if (errno == EWOULDBLOCK) {
-                        known = true;
-                    }
-                    ::close(fd);
-                }
-            }
-            if (!known) {
-                alive = ::kill(std::stoi(pid), 0) == 0 || errno != ESRCH;
-            }
+            const LockState lock = prefix.find(".new.") != std::string::npos
+                                       ? lock_state(entry, O_DIRECTORY)
+                                       : LockState::unknown;
+            const bool alive =
+                lock == LockState::unknown ? !process_gone(pid) : lock == LockState::held;
             if (alive) {
                 continue;
             }
@@ -285,6 +301,43 @@ void StagedDirectory::commit() {
     }
     sync_directory(parent);
     committed_ = true;
+}
+
+void remove_stale_files(const fs::path& dir, const std::string& prefix, const std::string& suffix) {
+    // The file is written before its run locks it: it must be unlocked and its process gone (a
+    // file system without locks, or another host's run in that moment, goes by the id alone).
+    std::vector<fs::path> stale;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string n = it->path().filename().string();
+        if (n.size() <= prefix.size() + suffix.size() || n.rfind(prefix, 0) != 0 ||
+            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) {
+            continue;
+        }
+        const std::string pid = n.substr(prefix.size(), n.size() - prefix.size() - suffix.size());
+        std::error_code type_ec;
+        if (!process_id(pid) || it->is_symlink(type_ec) || !it->is_regular_file(type_ec)) {
+            continue;  // not a name this program writes
+        }
+        if (lock_state(it->path(), O_NOFOLLOW) != LockState::held && process_gone(pid)) {
+            stale.push_back(it->path());
+        }
+    }
+    for (const fs::path& p : stale) {
+        fs::remove(p, ec);
+    }
+}
+
+FileLock::FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ >= 0) {
+        (void)::flock(fd_, LOCK_EX | LOCK_NB);
+    }
+}
+
+FileLock::~FileLock() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
 }
 
 }  // namespace chokepoint

@@ -43,4 +43,23 @@ class StagedDirectory {
     int lock_fd_ = -1;  ///< holds the lock on the staging directory while this run owns it
 };
 
+/// Removes the regular files `dir/PREFIX PID SUFFIX` that runs which were killed left behind: no
+/// process holds a lock on the file (a live run holds a FileLock on its own) and no process has
+/// that id. Other names, symbolic links and directories are left alone.
+void remove_stale_files(const std::filesystem::path& dir, const std::string& prefix,
+                        const std::string& suffix);
+
+/// An flock on a file of this run (closed on exec), held until this object goes, so that
+/// remove_stale_files in another run leaves the file alone.
+class FileLock {
+  public:
+    explicit FileLock(const std::filesystem::path& path);
+    ~FileLock();
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
+
 }  // namespace chokepoint
