@@ -68,6 +68,16 @@ scenario unknown_node.yaml "events:
 "
 expect "unknown node" 2 "unknown_node.yaml:10:13: error: events.cut.nodes[0]: unknown node 'mines' (did you mean 'mine'?)" -- "$sim" "$work/unknown_node.yaml"
 
+scenario bad_cuts.yaml "events:
+  - id: border
+    kind: supply_disruption
+    nodes: [mine]
+    cuts: shipment
+    factor: 0.5
+    start: 2025-02-01
+"
+expect "disruption cuts a typo" 2 "bad_cuts.yaml:11:11: error: events.border.cuts: expected 'production' (the nodes make less) or 'shipments' (less leaves the nodes; what they make waits in their stock), found 'shipment' (did you mean 'shipments'?)" -- "$sim" validate "$work/bad_cuts.yaml"
+
 scenario outside.yaml "events:
   - id: cut
     kind: supply_disruption

@@ -146,6 +146,14 @@ mutation engine/src/kernel/trial.cpp \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e] - st_.held[e]);' \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e]);' \
     'the backlog cap ignoring what already waits'
+mutation engine/src/kernel/trial.cpp \
+    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.ship_cap[ue] * tick.dt_real);' \
+    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.ship_cap[ue] * tick.dt_real + st_.request[ue]);' \
+    'a disruption of shipments that lets the orders through'
+mutation engine/src/kernel/compile.cpp \
+    '(ev.kind == EventKind::supply_disruption && !ev.cuts_shipments)' \
+    '(ev.kind == EventKind::supply_disruption)' \
+    'a disruption of shipments that also cuts production (no stockpile)'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

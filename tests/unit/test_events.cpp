@@ -141,6 +141,70 @@ TEST_CASE("events: supply_disruption cuts capacity", "[events]") {
           0.2 * baseline().monthly("exports", "World", "2025-04"));
 }
 
+TEST_CASE("events: supply_disruption with cuts: shipments holds output at the node", "[events]") {
+    // A closed border: from March to April only 40% of each lane's baseline flow may leave the
+    // refinery. Its production goes on (the buyers still order), so a stockpile builds, and it
+    // leaves once the border opens.
+    const std::string cut = R"(  - id: border
+    kind: supply_disruption
+    nodes: [refinery]
+    cuts: shipments
+    factor: 0.4
+    start: 2025-03-01
+    end: 2025-05-01
+)";
+    const Run r = run(cut);
+    const Run& b = baseline();
+    // Exactly the factor of the baseline flow leaves, day by day: 0.4 x 1000 t/month, 31 days.
+    CHECK(r.monthly("exports", "Importland", "2025-03") == Approx(0.4 * 1000.0 * 31 / 30.4375));
+    CHECK(r.monthly("exports", "Otherland", "2025-04") == Approx(0.4 * 500.0 * 30 / 30.4375));
+    // Nothing changes before the cut.
+    CHECK(r.monthly("exports", "Importland", "2025-02") ==
+          Approx(b.monthly("exports", "Importland", "2025-02")));
+    // What was held leaves in May, on top of the baseline, to refill the buyers.
+    CHECK(r.monthly("exports", "World", "2025-05") >
+          1.3 * b.monthly("exports", "World", "2025-05"));
+    // Over March to August the buyers get back most of what the cut held: more than the two
+    // months' shortfall of 0.6 x 1,500 t a month would leave them without a stockpile.
+    double cut_total = 0.0;
+    double base_total = 0.0;
+    for (const char* m : {"2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08"}) {
+        cut_total += r.monthly("exports", "World", m);
+        base_total += b.monthly("exports", "World", m);
+    }
+    CHECK(cut_total > base_total - 0.25 * 2 * 0.6 * 1500.0);
+    // The same factor on production: the refinery's stock carries March (the old reading of a
+    // disruption, which left a two-month border closure almost invisible in exports).
+    std::string production = cut;
+    production.replace(production.find("shipments"), 9, "production");
+    const Run p = run(production);
+    CHECK(p.monthly("exports", "Importland", "2025-03") >
+          0.6 * b.monthly("exports", "Importland", "2025-03"));
+    // The two readings, stopped on the day the border opens (horizon 2025-04), against the 1,800 t
+    // (0.6 x 2 months x 1,500 t) that did not leave: held at the node, the refinery goes on
+    // making nearly what its buyers order (it loses under half of that; its stock above target
+    // slows it) and most of it is a stockpile to release; cut at the node, it makes most of that
+    // less and has little to release.
+    const auto until_april = [](const std::string& events) {
+        std::string text = small_scenario(events);
+        text.replace(text.find("horizon: 2025-12"), 16, "horizon: 2025-04");
+        Run x;
+        x.scenario = load_scenario(write_temp("events.yaml", text));
+        x.layout = OutputLayout::build(x.scenario);
+        Kernel kernel(x.scenario, x.layout);
+        kernel.run(x.scenario.seed, 0, 0, x.result);
+        return x.result.balance[1];  // nodes: mine, refinery, buyer_x, buyer_y
+    };
+    const NodeBalance base = until_april("");
+    const NodeBalance held = until_april(cut);
+    const NodeBalance made_less = until_april(production);
+    const double not_shipped = 0.6 * 2 * 1500.0;
+    CHECK(held.produced > base.produced - 0.5 * not_shipped);
+    CHECK(made_less.produced < base.produced - 0.75 * not_shipped);
+    CHECK(held.end_stock - base.end_stock > 0.75 * not_shipped);
+    CHECK(made_less.end_stock - base.end_stock < 0.25 * not_shipped);
+}
+
 TEST_CASE("events: export_halt stops one flow", "[events]") {
     const Run r = run(R"(  - id: halt
     kind: export_halt

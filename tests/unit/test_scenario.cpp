@@ -74,6 +74,29 @@ TEST_CASE("scenario: every error is reported at once", "[scenario]") {
     CHECK_THAT(e, Catch::Contains("unknown node 'mines' (did you mean 'mine'?)"));
 }
 
+TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "[scenario]") {
+    const auto disruption = [](const std::string& kind, const std::string& cuts) {
+        return small_scenario(
+            "  - id: a\n    kind: " + kind + "\n" +
+            (kind == "supply_disruption" ? "    nodes: [mine]\n" : "    from: mine\n") +
+            "    factor: 0.5\n    cuts: " + cuts + "\n    start: 2025-02-01\n");
+    };
+    const std::string path = write_temp("cuts.yaml", disruption("supply_disruption", "shipments"));
+    CHECK(load_scenario(path).events[0].cuts_shipments);
+    CHECK_FALSE(
+        load_scenario(write_temp("cuts.yaml", disruption("supply_disruption", "production")))
+            .events[0]
+            .cuts_shipments);
+    // Located, with the two words and a guess.
+    const std::string typo = errors_of(disruption("supply_disruption", "shipment"));
+    CHECK_THAT(typo, Catch::Contains(".yaml:12:11: error: events.a.cuts: expected"));
+    CHECK_THAT(typo, Catch::Contains("expected 'production' (the nodes make less) or 'shipments'"));
+    CHECK_THAT(typo, Catch::Contains("found 'shipment' (did you mean 'shipments'?)"));
+    // Only a supply disruption has the key.
+    CHECK_THAT(errors_of(disruption("export_halt", "shipments")),
+               Catch::Contains("unknown key 'cuts'"));
+}
+
 TEST_CASE("scenario: a top-level typo does not hide event errors and errors come in line order",
           "[scenario]") {
     const std::string e = errors_of(small_scenario(R"(  - id: a

@@ -176,6 +176,11 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
                     match = from.country == ev.exporter && to.country == ev.importer &&
                             contains(ev.products, edge.product);
                     break;
+                case EventKind::supply_disruption:
+                    // A cut of shipments touches the lanes out of its nodes, not their lines.
+                    match = ev.cuts_shipments && contains(ev.nodes, edge.from) &&
+                            contains(ev.products, edge.product);
+                    break;
                 default:
                     break;
             }
@@ -198,7 +203,7 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         }
         for (std::size_t l = 0; l < c->lines.size(); ++l) {
             const LineInfo& li = c->lines[l];
-            if ((ev.kind == EventKind::supply_disruption ||
+            if (((ev.kind == EventKind::supply_disruption && !ev.cuts_shipments) ||
                  ev.kind == EventKind::capacity_change) &&
                 contains(ev.nodes, li.node) && contains(ev.products, li.product)) {
                 c->event_lines[i].push_back(static_cast<int>(l));
@@ -319,6 +324,9 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
         c->has_patience = s.stock_policy.has_patience;
         c->has_backlog_cap = s.exporter_policy.has_backlog_cap;
+        for (const EventSpec& ev : s.events) {
+            c->has_shipping_cut = c->has_shipping_cut || ev.cuts_shipments;
+        }
     }
     for (int m = 0; m <= layout.months; ++m) {
         const MonthIndex month = layout.first_month + m;

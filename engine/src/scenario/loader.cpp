@@ -892,6 +892,21 @@ std::vector<int> read_products(Reader& r, const Network& net, const YNode& node,
     return out;
 }
 
+// A supply_disruption's `cuts:`: `production` (the default: the nodes' capacity falls) or
+// `shipments` (what leaves the nodes on each lane falls; output stays in their stock).
+void read_cuts(Reader& r, const YNode& node, const std::string& path, EventSpec& ev) {
+    const auto what = r.string(node, path);
+    if (what && *what == "shipments") {
+        ev.cuts_shipments = true;
+    } else if (what && *what != "production") {
+        const std::string guess = closest_match(*what, {"production", "shipments"});
+        r.error(node, path,
+                "expected 'production' (the nodes make less) or 'shipments' (less leaves the "
+                "nodes; what they make waits in their stock), found '" +
+                    *what + "'" + (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    }
+}
+
 std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
                             const std::string& path) {
     std::vector<int> out;
@@ -1306,6 +1321,9 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 }
                 if (const YNode* sp = member(e, "stockpile")) {
                     ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
+                }
+                if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
+                    read_cuts(r, *cut, path + ".cuts", ev);
                 }
                 break;
             }

@@ -73,6 +73,10 @@ struct EventSpec {
     /// regime, their delay counted from the day they were filed (`pending: redecide`).
     bool redecide_pending = false;
     bool stockpile = false;  ///< demand_shock: the factor multiplies target stock, not use
+    /// supply_disruption (`cuts: shipments`): the factor limits what leaves the nodes on each lane
+    /// (a closed border, flooded roads), not what they make; output they cannot ship stays in
+    /// their stock and leaves when the disruption ends.
+    bool cuts_shipments = false;
     Quantity factor = Quantity::constant_value(1.0);      ///< disruption, demand shock
     Quantity rate = Quantity::constant_value(0.0);        ///< tariff, ad valorem
     Quantity elasticity = Quantity::constant_value(0.3);  ///< tariff: price elasticity of demand
