@@ -726,7 +726,12 @@ int cmd_backtest(const std::vector<std::string>& args) {
     std::cout << "\nBy origin (events announced by then / switched off, figures scored):\n";
     for (const auto& o : b.origins) {
         std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
-                  << o.events_dropped << " events, " << o.figures.size() << " figures\n";
+                  << o.events_dropped << " events, " << o.figures.size() << " figures";
+        if (o.events_open > 0) {
+            std::cout << " (" << o.events_open << (o.events_open == 1 ? " event" : " events")
+                      << " without the end announced later)";
+        }
+        std::cout << "\n";
     }
     for (const auto& v : verdicts(b.overall)) {
         std::cout << "\n" << v;

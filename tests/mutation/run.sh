@@ -154,6 +154,10 @@ mutation engine/src/kernel/compile.cpp \
     '(ev.kind == EventKind::supply_disruption && !ev.cuts_shipments)' \
     '(ev.kind == EventKind::supply_disruption)' \
     'a disruption of shipments that also cuts production (no stockpile)'
+mutation engine/src/compare/backtest.cpp \
+    '            ev.has_end = false;' \
+    '            (void)0;' \
+    'a backtest that knows an end announced after its origin'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

@@ -111,6 +111,93 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
     CHECK(*b.origins[0].figures[1].persistence == 1000.0);
 }
 
+TEST_CASE("backtest: an event whose end is announced later runs without it before then",
+          "[backtest]") {
+    // A halt of the refinery's shipments from 2025-02-01, known from its start; that it ends on
+    // 2025-03-01 became known only that day (as the KIA's release of Myanmar's border was).
+    const std::string halt = R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end: 2025-03-01
+    end_announced: 2025-03-01
+)";
+    const Scenario s = load_scenario(write_temp("open.yaml", small_scenario(halt)));
+    REQUIRE(s.events.size() == 1);
+    CHECK(format_date(s.events[0].end_announced) == "2025-03-01");
+    int dropped = -1;
+    int open = -1;
+    (void)known_by(s, *parse_date("2025-01-31"), &dropped, &open);
+    CHECK(dropped == 1);
+    CHECK(open == 0);
+    const Scenario feb = known_by(s, *parse_date("2025-02-28"), &dropped, &open);
+    CHECK(dropped == 0);
+    CHECK(open == 1);
+    CHECK_FALSE(feb.events[0].has_end);
+    const Scenario mar = known_by(s, *parse_date("2025-03-31"), &dropped, &open);
+    CHECK(open == 0);
+    CHECK(mar.events[0].has_end);
+
+    // Scored: from the February origin, March and April are forecast with the halt in force
+    // (nothing leaves the refinery); from March, with the refinery shipping again.
+    std::string csv =
+        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
+        "mom_pct,source,source_date,url,note\n";
+    for (int m = 2; m <= 5; ++m) {
+        const std::string month = "2025-0" + std::to_string(m);
+        csv += "magnet_exports_total,Exportland,World,magnet," + month + "," + month +
+               ",1500,t,,,A,x,u,\n";
+    }
+    BacktestConfig config;
+    config.compare.run.trials = 8;
+    config.origins = {*parse_month("2025-02"), *parse_month("2025-03")};
+    config.max_lead = 2;
+    const Backtest b = run_backtest(s, load_reported(write_temp("open.csv", csv)), config);
+    REQUIRE(b.origins.size() == 2);
+    CHECK(b.origins[0].events_open == 1);
+    CHECK(b.origins[1].events_open == 0);
+    const auto p50 = [](const BacktestOrigin& o, const char* month) {
+        for (const auto& f : o.figures) {
+            if (o.rows[f.row].first == *parse_month(month)) {
+                return f.p50;
+            }
+        }
+        FAIL("no figure for " << month);
+        return 0.0;
+    };
+    CHECK(p50(b.origins[0], "2025-03") == Approx(0.0).margin(1e-9));
+    CHECK(p50(b.origins[0], "2025-04") == Approx(0.0).margin(1e-9));
+    // The buyers refill after the halt: April ships more than a month's 1,500 t.
+    CHECK(p50(b.origins[1], "2025-04") > 1500.0);
+
+    // An end to announce, not before the event.
+    const auto errors = [](const std::string& events) {
+        try {
+            (void)load_scenario(write_temp("bad_open.yaml", small_scenario(events)));
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK_THAT(errors(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end_announced: 2025-03-01
+)"),
+               Catch::Contains("events.halt.end_announced: 'end_announced:' needs an end to "
+                               "announce: give 'end:' or 'duration_days:'"));
+    CHECK_THAT(errors(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    duration_days: 20
+    end_announced: 2025-01-15
+)"),
+               Catch::Contains("the end cannot be known before the event: end_announced "
+                               "2025-01-15 is before announced 2025-02-01"));
+}
+
 TEST_CASE("hazard: an event that is a risk starts after an exponential wait", "[backtest]") {
     // 1 a year from 2025-01-01: over 20,000 trials the share started within 182 days is
     // 1 - exp(-182 / 365.25) = 0.3925 (binomial sd 0.0035: 4 sd is 0.014), the mean wait is

@@ -7,14 +7,23 @@
 
 namespace chokepoint {
 
-Scenario known_by(const Scenario& scenario, Day day, int* dropped) {
+Scenario known_by(const Scenario& scenario, Day day, int* dropped, int* open) {
     Scenario s = scenario;
     int n = 0;
+    int n_open = 0;
     for (auto& ev : s.events) {
         if (ev.announced > day) {
             ev.probability = Quantity::constant_value(0.0);
             ++n;
-        } else if (ev.has_hazard) {
+            continue;
+        }
+        if (ev.has_end_announced && ev.end_announced > day) {
+            // Known, but not yet when it ends: in force until further notice.
+            ev.has_end = false;
+            ev.has_duration = false;
+            ++n_open;
+        }
+        if (ev.has_hazard) {
             // A risk known by the origin counts from the day after it: the file's start is the
             // day after the last the file knows, and the backtest knows up to its origin (the
             // wait is memoryless, so nothing else changes).
@@ -23,6 +32,9 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped) {
     }
     if (dropped != nullptr) {
         *dropped = n;
+    }
+    if (open != nullptr) {
+        *open = n_open;
     }
     return s;
 }
@@ -41,7 +53,7 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
         BacktestOrigin o;
         o.origin = origin;
         const Day last_day = first_day_of(origin + 1) - 1;
-        const Scenario s = known_by(scenario, last_day, &o.events_dropped);
+        const Scenario s = known_by(scenario, last_day, &o.events_dropped, &o.events_open);
         o.events_known = static_cast<int>(s.events.size()) - o.events_dropped;
         CompareConfig cc = config.compare;
         cc.origin = origin;

@@ -892,6 +892,20 @@ std::vector<int> read_products(Reader& r, const Network& net, const YNode& node,
     return out;
 }
 
+// `end_announced:` needs an end to announce, and an end is not known before its event.
+void check_end_announced(Reader& r, const YNode& node, const std::string& path,
+                         const EventSpec& ev) {
+    if (!ev.has_end && !ev.has_duration) {
+        r.error(node, path,
+                "'end_announced:' needs an end to announce: give 'end:' or 'duration_days:'");
+    } else if (ev.end_announced < ev.announced) {
+        r.error(node, path,
+                "the end cannot be known before the event: end_announced " +
+                    format_date(ev.end_announced) + " is before announced " +
+                    format_date(ev.announced));
+    }
+}
+
 // A supply_disruption's `cuts:`: `production` (the default: the nodes' capacity falls) or
 // `shipments` (what leaves the nodes on each lane falls; output stays in their stock).
 void read_cuts(Reader& r, const YNode& node, const std::string& path, EventSpec& ev) {
@@ -1111,6 +1125,13 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             if (auto d = r.date(*a, path + ".announced")) {
                 ev.announced = *d;
                 ev.has_announced = true;
+            }
+        }
+        const YNode* end_announced = member(e, "end_announced");
+        if (end_announced != nullptr) {
+            if (auto d = r.date(*end_announced, path + ".end_announced")) {
+                ev.end_announced = *d;
+                ev.has_end_announced = true;
             }
         }
         const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
@@ -1397,6 +1418,9 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
         if (!ev.has_announced) {
             const double lo = ev.start.lower(r.parameter_distributions());
             ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
+        }
+        if (ev.has_end_announced) {
+            check_end_announced(r, *end_announced, path + ".end_announced", ev);
         }
         s.events.push_back(std::move(ev));
     }

@@ -176,6 +176,9 @@ const std::vector<ObjectSpec>& tables() {
              {"announced", T::date, "",
               "The day it became known (default: its start); backtests keep only events "
               "announced by their origin."},
+             {"end_announced", T::date, "",
+              "The day its end became known (default: when the event did); backtests from "
+              "earlier origins run it without its end."},
              {"hazard_per_year", T::quantity, "",
               "A risk, not a date: the event starts after a random wait from start: (an "
               "exponential wait, this many times a year on average); a backtest counts the "

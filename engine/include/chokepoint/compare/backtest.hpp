@@ -28,6 +28,7 @@ struct BacktestOrigin {
     MonthIndex origin = 0;
     int events_known = 0;           ///< events announced by the origin
     int events_dropped = 0;         ///< announced later: switched off (probability 0)
+    int events_open = 0;            ///< known, but not yet their end: run without it
     std::vector<LeadScores> leads;  ///< leads with at least one figure
     std::vector<ComparedFigure> figures;
     std::vector<int> figure_lead;   ///< per figure
@@ -41,8 +42,9 @@ struct Backtest {
     std::vector<double> pit;  ///< every scored figure's PIT, pooled
 };
 
-/// The scenario as known on `day`: events announced after it can no longer happen.
-Scenario known_by(const Scenario& scenario, Day day, int* dropped = nullptr);
+/// The scenario as known on `day`: events announced after it can no longer happen (counted in
+/// `dropped`), and events whose end was announced after it have no end (counted in `open`).
+Scenario known_by(const Scenario& scenario, Day day, int* dropped = nullptr, int* open = nullptr);
 
 /// Runs every origin. Origins with no figure to score are kept with empty leads. Throws
 /// InputError when no origin has any figure.

@@ -40,6 +40,11 @@ struct EventSpec {
     /// from an origin keeps only the events announced by then.
     Day announced = 0;
     bool has_announced = false;
+    /// The day the event's end became known (`end_announced:`; default: when the event did). A
+    /// backtest from an earlier origin runs the event without its end (in force until further
+    /// notice, as an analyst then would have had it).
+    Day end_announced = 0;
+    bool has_end_announced = false;
     bool has_end = false;
     Quantity end;  ///< day number, exclusive; or
     bool has_duration = false;
