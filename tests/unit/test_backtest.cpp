@@ -36,6 +36,20 @@ Scenario synthetic() {
 )")));
 }
 
+// A reported-figures file: one magnet figure of `value` t a month, 2025-0`first` to
+// 2025-0`last`, for `series_regions` ("series,from,to").
+std::string monthly_figures(const std::string& series_regions, int first, int last,
+                            const std::string& value) {
+    std::string csv =
+        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
+        "mom_pct,source,source_date,url,note\n";
+    for (int m = first; m <= last; ++m) {
+        const std::string month = "2025-0" + std::to_string(m);
+        csv += series_regions + ",magnet," + month + "," + month + "," + value + ",t,,,A,x,u,\n";
+    }
+    return csv;
+}
+
 }  // namespace
 
 TEST_CASE("backtest: the scenario as known by a day keeps only events announced by then",
@@ -58,14 +72,8 @@ TEST_CASE("backtest: the scenario as known by a day keeps only events announced 
 
 TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[backtest]") {
     const Scenario s = synthetic();
-    std::string csv =
-        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
-        "mom_pct,source,source_date,url,note\n";
-    for (int m = 1; m <= 9; ++m) {
-        const std::string month = "2025-0" + std::to_string(m);
-        csv += "magnet_exports_by_destination,Exportland,Importland,magnet," + month + "," + month +
-               ",1000,t,,,A,x,u,\n";
-    }
+    const std::string csv =
+        monthly_figures("magnet_exports_by_destination,Exportland,Importland", 1, 9, "1000");
     BacktestConfig config;
     config.compare.run.trials = 8;
     config.origins = {*parse_month("2025-01"), *parse_month("2025-02"), *parse_month("2025-03")};
@@ -140,14 +148,7 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
 
     // Scored: from the February origin, March and April are forecast with the halt in force
     // (nothing leaves the refinery); from March, with the refinery shipping again.
-    std::string csv =
-        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
-        "mom_pct,source,source_date,url,note\n";
-    for (int m = 2; m <= 5; ++m) {
-        const std::string month = "2025-0" + std::to_string(m);
-        csv += "magnet_exports_total,Exportland,World,magnet," + month + "," + month +
-               ",1500,t,,,A,x,u,\n";
-    }
+    const std::string csv = monthly_figures("magnet_exports_total,Exportland,World", 2, 5, "1500");
     BacktestConfig config;
     config.compare.run.trials = 8;
     config.origins = {*parse_month("2025-02"), *parse_month("2025-03")};
