@@ -147,15 +147,15 @@ mutation engine/src/kernel/trial.cpp \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e]);' \
     'the backlog cap ignoring what already waits'
 mutation engine/src/kernel/trial.cpp \
-    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.ship_cap[ue] * tick.dt_real);' \
-    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.ship_cap[ue] * tick.dt_real + st_.request[ue]);' \
+    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
+    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real + st_.request[ue]);' \
     'a disruption of shipments that lets the orders through'
 mutation engine/src/kernel/compile.cpp \
     '(ev.kind == EventKind::supply_disruption && !ev.cuts_shipments)' \
     '(ev.kind == EventKind::supply_disruption)' \
     'a disruption of shipments that also cuts production (no stockpile)'
 mutation engine/src/compare/backtest.cpp \
-    '            ev.has_end = false;' \
+    '            ev.end_unknown = true;' \
     '            (void)0;' \
     'a backtest that knows an end announced after its origin'
 

@@ -141,10 +141,10 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     const Scenario feb = known_by(s, *parse_date("2025-02-28"), &dropped, &open);
     CHECK(dropped == 0);
     CHECK(open == 1);
-    CHECK_FALSE(feb.events[0].has_end);
+    CHECK(feb.events[0].end_unknown);
     const Scenario mar = known_by(s, *parse_date("2025-03-31"), &dropped, &open);
     CHECK(open == 0);
-    CHECK(mar.events[0].has_end);
+    CHECK_FALSE(mar.events[0].end_unknown);
 
     // Scored: from the February origin, March and April are forecast with the halt in force
     // (nothing leaves the refinery); from March, with the refinery shipping again.
@@ -171,7 +171,26 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     // The buyers refill after the halt: April ships more than a month's 1,500 t.
     CHECK(p50(b.origins[1], "2025-04") > 1500.0);
 
-    // An end to announce, not before the event.
+    // An uncertain length, announced later: before then the event runs to the horizon, and its
+    // other draws (here its start) are those it has once the end is known.
+    const Scenario d = load_scenario(write_temp("open_duration.yaml", small_scenario(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: {dist: uniform, min: 2025-02-01, max: 2025-02-10}
+    duration_days: {dist: uniform, min: 10, max: 30}
+    end_announced: 2025-03-01
+)")));
+    const auto resolved = [&](const char* day) {
+        return resolve_events(known_by(d, *parse_date(day)).events, {}, 77).at(0);
+    };
+    const ResolvedEvent before = resolved("2025-02-28");
+    const ResolvedEvent after = resolved("2025-03-31");
+    CHECK(before.end == NEVER);
+    CHECK(after.end != NEVER);
+    CHECK(after.end - after.start >= 10);
+    CHECK(before.start == after.start);
+
+    // An end to announce, not before the event, and not for a risk.
     const auto errors = [](const std::string& events) {
         try {
             (void)load_scenario(write_temp("bad_open.yaml", small_scenario(events)));
@@ -196,7 +215,17 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     end_announced: 2025-01-15
 )"),
                Catch::Contains("the end cannot be known before the event: end_announced "
-                               "2025-01-15 is before announced 2025-02-01"));
+                               "2025-01-15 is before the event became known (2025-02-01, its "
+                               "earliest start)"));
+    CHECK_THAT(errors(R"(  - id: risk
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    hazard_per_year: 1
+    duration_days: 20
+    end_announced: 2025-03-01
+)"),
+               Catch::Contains("a risk (hazard_per_year:) has no end to announce"));
 }
 
 TEST_CASE("hazard: an event that is a risk starts after an exponential wait", "[backtest]") {

@@ -173,6 +173,29 @@ TEST_CASE("events: supply_disruption with cuts: shipments holds output at the no
         base_total += b.monthly("exports", "World", m);
     }
     CHECK(cut_total > base_total - 0.25 * 2 * 0.6 * 1500.0);
+    // Two cuts on one node multiply: 0.4 x 0.5 of the flow leaves while both are on.
+    const Run both = run(cut + R"(  - id: floods
+    kind: supply_disruption
+    nodes: [refinery]
+    cuts: shipments
+    factor: 0.5
+    start: 2025-03-01
+    end: 2025-04-01
+)");
+    CHECK(both.monthly("exports", "Importland", "2025-03") == Approx(0.2 * 1000.0 * 31 / 30.4375));
+    CHECK(both.monthly("exports", "Importland", "2025-04") == Approx(0.4 * 1000.0 * 30 / 30.4375));
+    // Weekly ticks: a tick carries seven days of the capped flow. Ticks start on 2025-01-01, so
+    // the cut is seen from the tick of 2025-03-05 to that of 2025-04-30 (nine ticks, 63 days
+    // of 0.4 x 1,500 t a month); a tick counts in the month it starts in, so March and April
+    // hold all of it.
+    Run weekly;
+    weekly.scenario =
+        load_scenario(write_temp("weekly.yaml", small_scenario(cut, "time_step_days: 7\n")));
+    weekly.layout = OutputLayout::build(weekly.scenario);
+    Kernel(weekly.scenario, weekly.layout).run(weekly.scenario.seed, 0, 0, weekly.result);
+    const double cut_days = weekly.monthly("exports", "World", "2025-03") +
+                            weekly.monthly("exports", "World", "2025-04");
+    CHECK(cut_days == Approx(63 * 0.4 * 1500.0 / 30.4375));
     // The same factor on production: the refinery's stock carries March (the old reading of a
     // disruption, which left a two-month border closure almost invisible in exports).
     std::string production = cut;

@@ -92,6 +92,10 @@ TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "
     CHECK_THAT(typo, Catch::Contains(".yaml:12:11: error: events.a.cuts: expected"));
     CHECK_THAT(typo, Catch::Contains("expected 'production' (the nodes make less) or 'shipments'"));
     CHECK_THAT(typo, Catch::Contains("found 'shipment' (did you mean 'shipments'?)"));
+    // A cut of shipments lets through at most the baseline flow.
+    std::string surge = disruption("supply_disruption", "shipments");
+    surge.replace(surge.find("factor: 0.5"), 11, "factor: 1.5");
+    CHECK_THAT(errors_of(surge), Catch::Contains("a factor of shipments (0 to 1)"));
     // Only a supply disruption has the key.
     CHECK_THAT(errors_of(disruption("export_halt", "shipments")),
                Catch::Contains("unknown key 'cuts'"));

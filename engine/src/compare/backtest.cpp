@@ -18,9 +18,9 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, int* open) {
             continue;
         }
         if (ev.has_end_announced && ev.end_announced > day) {
-            // Known, but not yet when it ends: in force until further notice.
-            ev.has_end = false;
-            ev.has_duration = false;
+            // Known, but not yet when it ends: in force until further notice. The end is still
+            // drawn (not applied), so the event's other draws are those of every other origin.
+            ev.end_unknown = true;
             ++n_open;
         }
         if (ev.has_hazard) {

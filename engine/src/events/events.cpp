@@ -50,6 +50,9 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
             const double d = std::max(0.0, s.duration_days.resolve(parameters, rng));
             r.end = r.start + static_cast<Day>(std::lround(d));
         }
+        if (s.end_unknown) {
+            r.end = NEVER;
+        }
         if (s.has_share) {
             r.share = std::clamp(s.share.resolve(parameters, rng), 0.0, 1.0);
         }

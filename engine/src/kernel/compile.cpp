@@ -325,7 +325,7 @@ std::shared_ptr<const CompiledScenario> compile(const Scenario& s, const OutputL
         c->has_patience = s.stock_policy.has_patience;
         c->has_backlog_cap = s.exporter_policy.has_backlog_cap;
         for (const EventSpec& ev : s.events) {
-            c->has_shipping_cut = c->has_shipping_cut || ev.cuts_shipments;
+            c->has_shipment_cut = c->has_shipment_cut || ev.cuts_shipments;
         }
     }
     for (int m = 0; m <= layout.months; ++m) {

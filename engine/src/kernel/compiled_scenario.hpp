@@ -99,7 +99,7 @@ struct CompiledScenario {
     bool has_backlog_cap = false;
     /// Some supply_disruption cuts shipments (`cuts: shipments`): lanes out of its nodes carry at
     /// most its factor of their baseline flow.
-    bool has_shipping_cut = false;
+    bool has_shipment_cut = false;
     std::vector<Day> month_mid;  ///< per month of the layout, its middle day (for the trend)
     /// For export_control, licence_delay and agreement events: per lane in event_edges, the
     /// slot of the control on that lane.

@@ -61,7 +61,7 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
     policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
                  static_cast<std::size_t>(c.slot_total));
     auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
-           group_inv_weight, edge_halted, edge_ship_factor, edge_tariff, edge_share,
+           group_inv_weight, edge_halted, edge_shipment_factor, edge_tariff, edge_share,
            edge_order_weight, slot_share, slot_rate, slot_delay, edge_single_slot, group_wait] =
         policy;
     std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
@@ -76,7 +76,7 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
                     line_factor[static_cast<std::size_t>(l)] *= r.factor;
                 }
                 for (int e : c.event_edges[i]) {
-                    double& f = edge_ship_factor[static_cast<std::size_t>(e)];
+                    double& f = edge_shipment_factor[static_cast<std::size_t>(e)];
                     f = (f < 0.0 ? 1.0 : f) * r.factor;
                 }
                 break;

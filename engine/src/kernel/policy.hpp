@@ -21,7 +21,7 @@ struct Policy {
     std::vector<char> edge_halted;
     /// Per lane, the share of its baseline flow that may leave a day under supply disruptions
     /// that cut shipments (the product of their factors); negative when none is active.
-    std::vector<double> edge_ship_factor;
+    std::vector<double> edge_shipment_factor;
     std::vector<double> edge_tariff;
     /// Per lane, the share of tonnes that need at least one licence: 1 - prod(1 - slot_share)
     /// over the controls covering it (each covers its share independently).
@@ -50,7 +50,7 @@ struct Policy {
         group_inv_weight.assign(groups, 0.0);
         group_wait.assign(groups, 0.0);
         edge_halted.assign(edges, 0);
-        edge_ship_factor.assign(edges, -1.0);
+        edge_shipment_factor.assign(edges, -1.0);
         edge_tariff.assign(edges, 1.0);
         edge_share.assign(edges, 0.0);
         edge_order_weight.assign(edges, 0.0);

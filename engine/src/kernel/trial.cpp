@@ -112,10 +112,10 @@ struct BatchState {
     // (backlog_days of the lane's controlled flow, set with the policy), and this tick's share of
     // its shipment filed as applications (its licensed share, less what the exporter withholds).
     std::vector<PerTrial> backlog_cap, file_share;
-    // Per lane (has_shipping_cut only): the tonnes a day that may leave under a disruption that
+    // Per lane (has_shipment_cut only): the tonnes a day that may leave under a disruption that
     // cuts shipments (its factor x the lane's baseline flow x this month's lane noise); infinite
     // where none is active.
-    std::vector<PerTrial> ship_cap;
+    std::vector<PerTrial> shipment_cap;
 };
 
 /// The days of one tick: `dt` days from `day` (the last tick may be shorter), in month `month`.
@@ -313,7 +313,7 @@ class Batch {
         st_.node_consumed.assign(nodes_, zero);
         st_.backlog_cap.assign(c_.has_backlog_cap ? ned_ : 0, zero);
         st_.file_share.assign(c_.has_backlog_cap ? ned_ : 0, zero);
-        st_.ship_cap.assign(c_.has_shipping_cut ? ned_ : 0, splat(INFINITY));
+        st_.shipment_cap.assign(c_.has_shipment_cut ? ned_ : 0, splat(INFINITY));
         for (std::size_t w = 0; w < W; ++w) {
             TrialResult& out = *outs_[w];
             for (std::size_t n = 0; n < nodes_; ++n) {
@@ -523,10 +523,11 @@ class Batch {
             for (std::size_t k = out_begin; k < out_end; ++k) {
                 const auto ue = static_cast<std::size_t>(c_.line_out[k]);
                 st_.shipment[ue] = st_.request[ue] * fraction;
-                if (c_.has_shipping_cut) {
+                if (c_.has_shipment_cut) {
                     // A closed border or flooded road: what cannot leave stays in the line's
                     // stock, and production goes on towards the orders (a stockpile builds).
-                    st_.shipment[ue] = min_of(st_.shipment[ue], st_.ship_cap[ue] * tick.dt_real);
+                    st_.shipment[ue] =
+                        min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);
                 }
             }
             const PerTrial target = splat(li.cover_days * li.base_out);
@@ -812,9 +813,9 @@ class Batch {
         for (std::size_t e = 0; e < ned_; ++e) {
             at(st_.lane_weight[e], w) = pol.edge_order_weight[e] * at(st_.lane_noise[e], w);
         }
-        for (std::size_t e = 0; c_.has_shipping_cut && e < ned_; ++e) {
-            const double f = pol.edge_ship_factor[e];
-            at(st_.ship_cap[e], w) =
+        for (std::size_t e = 0; c_.has_shipment_cut && e < ned_; ++e) {
+            const double f = pol.edge_shipment_factor[e];
+            at(st_.shipment_cap[e], w) =
                 f < 0.0 ? INFINITY : f * c_.edges[e].flow_day * at(st_.lane_noise[e], w);
         }
         // The exporter's cap: backlog_days of the lane's controlled flow (its baseline flow x

@@ -892,17 +892,24 @@ std::vector<int> read_products(Reader& r, const Network& net, const YNode& node,
     return out;
 }
 
-// `end_announced:` needs an end to announce, and an end is not known before its event.
-void check_end_announced(Reader& r, const YNode& node, const std::string& path,
-                         const EventSpec& ev) {
-    if (!ev.has_end && !ev.has_duration) {
+// `end_announced:` needs an end to announce (`end_written`: end:, duration_days: or holiday:,
+// even one that failed to parse), is not for a risk, and an end is not known before its event.
+void check_end_announced(Reader& r, const YNode& node, const std::string& path, const EventSpec& ev,
+                         bool end_written) {
+    if (ev.has_hazard) {
+        r.error(node, path,
+                "a risk (hazard_per_year:) has no end to announce: its start is drawn, and "
+                "duration_days: is its length");
+    } else if (!end_written) {
         r.error(node, path,
                 "'end_announced:' needs an end to announce: give 'end:' or 'duration_days:'");
     } else if (ev.end_announced < ev.announced) {
         r.error(node, path,
                 "the end cannot be known before the event: end_announced " +
-                    format_date(ev.end_announced) + " is before announced " +
-                    format_date(ev.announced));
+                    format_date(ev.end_announced) + " is before " +
+                    (ev.has_announced ? "announced " + format_date(ev.announced)
+                                      : "the event became known (" + format_date(ev.announced) +
+                                            ", its earliest start)"));
     }
 }
 
@@ -1337,14 +1344,18 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     }
                 }
                 products(false);
+                if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
+                    read_cuts(r, *cut, path + ".cuts", ev);
+                }
+                // A cut of shipments caps each lane at its baseline flow or less: above 1 it
+                // would cap only surges, which is no disruption.
                 if (required("factor") != nullptr) {
-                    unit_quantity("factor", ev.factor, 0.0, INFINITY, "a factor");
+                    unit_quantity(
+                        "factor", ev.factor, 0.0, ev.cuts_shipments ? 1.0 : INFINITY,
+                        ev.cuts_shipments ? "a factor of shipments (0 to 1)" : "a factor");
                 }
                 if (const YNode* sp = member(e, "stockpile")) {
                     ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
-                }
-                if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
-                    read_cuts(r, *cut, path + ".cuts", ev);
                 }
                 break;
             }
@@ -1420,7 +1431,8 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
         }
         if (ev.has_end_announced) {
-            check_end_announced(r, *end_announced, path + ".end_announced", ev);
+            check_end_announced(r, *end_announced, path + ".end_announced", ev,
+                                end != nullptr || duration != nullptr || holiday != nullptr);
         }
         s.events.push_back(std::move(ev));
     }

@@ -230,7 +230,9 @@ const std::vector<ObjectSpec>& tables() {
          {
              {"nodes", T::text_list, "", "The nodes disrupted."},
              {"products", T::text_list, "", "The products affected (default: all)."},
-             {"factor", T::quantity, "", "Output as a share of normal (0-1)."},
+             {"factor", T::quantity, "",
+              "Output (or, with cuts: shipments, what leaves on each lane) as a share of "
+              "normal (0-1)."},
              {"cuts", T::choice, "production|shipments",
               "'production' (the nodes make less; the default) or 'shipments' (less leaves "
               "them on each lane; what they make waits in their stock)."},

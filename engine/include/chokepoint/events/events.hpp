@@ -45,6 +45,9 @@ struct EventSpec {
     /// notice, as an analyst then would have had it).
     Day end_announced = 0;
     bool has_end_announced = false;
+    /// Set by a backtest (known_by) before `end_announced`: the end is still drawn, so the
+    /// event's other draws stay as they are, but not applied (in force to the horizon).
+    bool end_unknown = false;
     bool has_end = false;
     Quantity end;  ///< day number, exclusive; or
     bool has_duration = false;
