@@ -147,9 +147,17 @@ mutation engine/src/kernel/trial.cpp \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e]);' \
     'the backlog cap ignoring what already waits'
 mutation engine/src/kernel/trial.cpp \
-    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
-    'st_.shipment[ue] = min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real + st_.request[ue]);' \
+    'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
+    'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real + st_.request[ue]);' \
     'a disruption of shipments that lets the orders through'
+mutation engine/src/kernel/trial.cpp \
+    'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
+    'min_of(st_.shipment[ue], st_.shipment_cap[ue]);' \
+    'a cut of shipments capping a weekly tick at one day of the flow'
+mutation engine/src/kernel/trial.cpp \
+    'f * c_.edges[e].flow_day * at(st_.lane_noise[e], w);' \
+    'f * c_.edges[e].flow_day;' \
+    'a cut of shipments flattening a source'"'"'s lumpy months'
 mutation engine/src/kernel/compile.cpp \
     '(ev.kind == EventKind::supply_disruption && !ev.cuts_shipments)' \
     '(ev.kind == EventKind::supply_disruption)' \

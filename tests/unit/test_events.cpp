@@ -228,6 +228,47 @@ TEST_CASE("events: supply_disruption with cuts: shipments holds output at the no
     CHECK(made_less.end_stock - base.end_stock < 0.25 * not_shipped);
 }
 
+TEST_CASE("events: a cut of shipments out of a source keeps its lumpy months", "[events]") {
+    // The mine's lane carries 0.5 x its baseline flow times the month's supply-noise factor
+    // (mean 1, sd about 0.3): March's departures over 0.5 x 3,000 t/month x 31 days are that
+    // factor. Over 200 trials its mean is 1 within 5 standard errors, and it varies.
+    const Scenario s = load_scenario(write_temp(
+        "cut_noise.yaml", small_scenario(R"(  - id: border
+    kind: supply_disruption
+    nodes: [mine]
+    cuts: shipments
+    factor: 0.5
+    start: 2025-03-01
+    end: 2025-06-01
+)",
+                                         "supply_noise: {sd: 0.3, monthly_correlation: 0, "
+                                         "common_share: 0}\n")));
+    const OutputLayout layout = OutputLayout::build(s);
+    Kernel kernel(s, layout);
+    TrialOptions trace;
+    trace.trace = true;
+    const Day march = *parse_date("2025-03-01");
+    const int trials = 200;
+    double sum = 0.0;
+    double sum_sq = 0.0;
+    for (int t = 0; t < trials; ++t) {
+        TrialResult r;
+        kernel.run(s.seed, 0, static_cast<std::uint64_t>(t), r, trace);
+        double departed = 0.0;
+        for (int d = 0; d < 31; ++d) {
+            departed += r.trace[static_cast<std::size_t>(march - s.start + d)][0].departed;
+        }
+        const double factor = departed / (0.5 * 3000.0 * 31 / 30.4375);
+        sum += factor;
+        sum_sq += factor * factor;
+    }
+    const double mean = sum / trials;
+    const double sd = std::sqrt(sum_sq / trials - mean * mean);
+    INFO("mean " << mean << ", sd " << sd);
+    CHECK(std::abs(mean - 1.0) < 5.0 * sd / std::sqrt(trials));
+    CHECK(sd > 0.2);
+}
+
 TEST_CASE("events: export_halt stops one flow", "[events]") {
     const Run r = run(R"(  - id: halt
     kind: export_halt
