@@ -727,9 +727,12 @@ int cmd_backtest(const std::vector<std::string>& args) {
     for (const auto& o : b.origins) {
         std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
                   << o.events_dropped << " events, " << o.figures.size() << " figures";
-        if (o.events_open > 0) {
-            std::cout << " (" << o.events_open << (o.events_open == 1 ? " event" : " events")
-                      << " without the end announced later)";
+        if (!o.open_events.empty()) {
+            // An id is the user's text: escaped for the terminal.
+            std::cout << "; in force with no end (announced later): ";
+            for (std::size_t i = 0; i < o.open_events.size(); ++i) {
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]);
+            }
         }
         std::cout << "\n";
     }

@@ -156,7 +156,9 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     const Backtest b = run_backtest(s, load_reported(write_temp("open.csv", csv)), config);
     REQUIRE(b.origins.size() == 2);
     CHECK(b.origins[0].events_open == 1);
+    CHECK(b.origins[0].open_events == std::vector<std::string>{"halt"});
     CHECK(b.origins[1].events_open == 0);
+    CHECK(b.origins[1].open_events.empty());
     const auto p50 = [](const BacktestOrigin& o, const char* month) {
         for (const auto& f : o.figures) {
             if (o.rows[f.row].first == *parse_month(month)) {

@@ -54,6 +54,11 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
         o.origin = origin;
         const Day last_day = first_day_of(origin + 1) - 1;
         const Scenario s = known_by(scenario, last_day, &o.events_dropped, &o.events_open);
+        for (const auto& ev : s.events) {
+            if (ev.end_unknown) {
+                o.open_events.push_back(ev.id);
+            }
+        }
         o.events_known = static_cast<int>(s.events.size()) - o.events_dropped;
         CompareConfig cc = config.compare;
         cc.origin = origin;

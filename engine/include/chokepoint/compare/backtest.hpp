@@ -26,10 +26,11 @@ struct LeadScores {
 
 struct BacktestOrigin {
     MonthIndex origin = 0;
-    int events_known = 0;           ///< events announced by the origin
-    int events_dropped = 0;         ///< announced later: switched off (probability 0)
-    int events_open = 0;            ///< known, but not yet their end: run without it
-    std::vector<LeadScores> leads;  ///< leads with at least one figure
+    int events_known = 0;                  ///< events announced by the origin
+    int events_dropped = 0;                ///< announced later: switched off (probability 0)
+    int events_open = 0;                   ///< known, but not yet their end: run without it
+    std::vector<std::string> open_events;  ///< their ids, in file order
+    std::vector<LeadScores> leads;         ///< leads with at least one figure
     std::vector<ComparedFigure> figures;
     std::vector<int> figure_lead;   ///< per figure
     std::vector<ReportedRow> rows;  ///< the rows the figures index
