@@ -134,16 +134,16 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     REQUIRE(s.events.size() == 1);
     CHECK(format_date(s.events[0].end_announced) == "2025-03-01");
     int dropped = -1;
-    int open = -1;
+    std::vector<std::string> open;
     (void)known_by(s, *parse_date("2025-01-31"), &dropped, &open);
     CHECK(dropped == 1);
-    CHECK(open == 0);
+    CHECK(open.empty());
     const Scenario feb = known_by(s, *parse_date("2025-02-28"), &dropped, &open);
     CHECK(dropped == 0);
-    CHECK(open == 1);
+    CHECK(open.size() == 1);
     CHECK(feb.events[0].end_unknown);
     const Scenario mar = known_by(s, *parse_date("2025-03-31"), &dropped, &open);
-    CHECK(open == 0);
+    CHECK(open.empty());
     CHECK_FALSE(mar.events[0].end_unknown);
 
     // Scored: from the February origin, March and April are forecast with the halt in force
@@ -155,9 +155,9 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     config.max_lead = 2;
     const Backtest b = run_backtest(s, load_reported(write_temp("open.csv", csv)), config);
     REQUIRE(b.origins.size() == 2);
-    CHECK(b.origins[0].events_open == 1);
+    CHECK(b.origins[0].open_events.size() == 1);
     CHECK(b.origins[0].open_events == std::vector<std::string>{"halt"});
-    CHECK(b.origins[1].events_open == 0);
+    CHECK(b.origins[1].open_events.empty());
     CHECK(b.origins[1].open_events.empty());
     const auto p50 = [](const BacktestOrigin& o, const char* month) {
         for (const auto& f : o.figures) {

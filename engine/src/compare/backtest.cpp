@@ -7,10 +7,12 @@
 
 namespace chokepoint {
 
-Scenario known_by(const Scenario& scenario, Day day, int* dropped, int* open) {
+Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<std::string>* open) {
     Scenario s = scenario;
     int n = 0;
-    int n_open = 0;
+    if (open != nullptr) {
+        open->clear();
+    }
     for (auto& ev : s.events) {
         if (ev.announced > day) {
             ev.probability = Quantity::constant_value(0.0);
@@ -21,7 +23,9 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, int* open) {
             // Known, but not yet when it ends: in force until further notice. The end is still
             // drawn (not applied), so the event's other draws are those of every other origin.
             ev.end_unknown = true;
-            ++n_open;
+            if (open != nullptr) {
+                open->push_back(ev.id);
+            }
         }
         if (ev.has_hazard) {
             // A risk known by the origin counts from the day after it: the file's start is the
@@ -32,9 +36,6 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, int* open) {
     }
     if (dropped != nullptr) {
         *dropped = n;
-    }
-    if (open != nullptr) {
-        *open = n_open;
     }
     return s;
 }
@@ -53,12 +54,7 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
         BacktestOrigin o;
         o.origin = origin;
         const Day last_day = first_day_of(origin + 1) - 1;
-        const Scenario s = known_by(scenario, last_day, &o.events_dropped, &o.events_open);
-        for (const auto& ev : s.events) {
-            if (ev.end_unknown) {
-                o.open_events.push_back(ev.id);
-            }
-        }
+        const Scenario s = known_by(scenario, last_day, &o.events_dropped, &o.open_events);
         o.events_known = static_cast<int>(s.events.size()) - o.events_dropped;
         CompareConfig cc = config.compare;
         cc.origin = origin;

@@ -913,19 +913,27 @@ void check_end_announced(Reader& r, const YNode& node, const std::string& path, 
     }
 }
 
-// A supply_disruption's `cuts:`: `production` (the default: the nodes' capacity falls) or
-// `shipments` (what leaves the nodes on each lane falls; output stays in their stock).
-void read_cuts(Reader& r, const YNode& node, const std::string& path, EventSpec& ev) {
+/// One of two words, each with what it means: true for the second, false for the first (the
+/// default) or for anything else, which is a located error naming both and a guess.
+struct Choice {
+    const char* word;
+    const char* meaning;
+};
+bool read_second_choice(Reader& r, const YNode& node, const std::string& path, Choice first,
+                        Choice second) {
     const auto what = r.string(node, path);
-    if (what && *what == "shipments") {
-        ev.cuts_shipments = true;
-    } else if (what && *what != "production") {
-        const std::string guess = closest_match(*what, {"production", "shipments"});
-        r.error(node, path,
-                "expected 'production' (the nodes make less) or 'shipments' (less leaves the "
-                "nodes; what they make waits in their stock), found '" +
-                    *what + "'" + (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    if (!what || *what == first.word) {
+        return false;
     }
+    if (*what == second.word) {
+        return true;
+    }
+    const std::string guess = closest_match(*what, {first.word, second.word});
+    r.error(node, path,
+            std::string("expected '") + first.word + "' (" + first.meaning + ") or '" +
+                second.word + "' (" + second.meaning + "), found '" + *what + "'" +
+                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    return false;
 }
 
 std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
@@ -1303,18 +1311,10 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     }
                 }
                 if (const YNode* p = member(e, "pending")) {
-                    const auto how = r.string(*p, path + ".pending");
-                    if (how && *how == "redecide") {
-                        ev.redecide_pending = true;
-                    } else if (how && *how != "keep") {
-                        const std::string guess = closest_match(*how, {"keep", "redecide"});
-                        r.error(*p, path + ".pending",
-                                "expected 'keep' (applications already filed keep their "
-                                "decision) or 'redecide' (they are decided again under the new "
-                                "regime), found '" +
-                                    *how + "'" +
-                                    (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-                    }
+                    ev.redecide_pending = read_second_choice(
+                        r, *p, path + ".pending",
+                        {"keep", "applications already filed keep their decision"},
+                        {"redecide", "they are decided again under the new regime"});
                 }
                 if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
                     r.error(e, path,
@@ -1345,7 +1345,10 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 }
                 products(false);
                 if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
-                    read_cuts(r, *cut, path + ".cuts", ev);
+                    ev.cuts_shipments = read_second_choice(
+                        r, *cut, path + ".cuts", {"production", "the nodes make less"},
+                        {"shipments",
+                         "less leaves the nodes; what they make waits in their stock"});
                 }
                 // A cut of shipments caps each lane at its baseline flow or less: above 1 it
                 // would cap only surges, which is no disruption.

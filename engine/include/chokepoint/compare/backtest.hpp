@@ -26,11 +26,11 @@ struct LeadScores {
 
 struct BacktestOrigin {
     MonthIndex origin = 0;
-    int events_known = 0;                  ///< events announced by the origin
-    int events_dropped = 0;                ///< announced later: switched off (probability 0)
-    int events_open = 0;                   ///< known, but not yet their end: run without it
-    std::vector<std::string> open_events;  ///< their ids, in file order
-    std::vector<LeadScores> leads;         ///< leads with at least one figure
+    int events_known = 0;    ///< events announced by the origin
+    int events_dropped = 0;  ///< announced later: switched off (probability 0)
+    /// Ids of the events known, but not yet their end: run without it (in file order).
+    std::vector<std::string> open_events;
+    std::vector<LeadScores> leads;  ///< leads with at least one figure
     std::vector<ComparedFigure> figures;
     std::vector<int> figure_lead;   ///< per figure
     std::vector<ReportedRow> rows;  ///< the rows the figures index
@@ -44,8 +44,9 @@ struct Backtest {
 };
 
 /// The scenario as known on `day`: events announced after it can no longer happen (counted in
-/// `dropped`), and events whose end was announced after it have no end (counted in `open`).
-Scenario known_by(const Scenario& scenario, Day day, int* dropped = nullptr, int* open = nullptr);
+/// `dropped`), and events whose end was announced after it have no end (their ids in `open`).
+Scenario known_by(const Scenario& scenario, Day day, int* dropped = nullptr,
+                  std::vector<std::string>* open = nullptr);
 
 /// Runs every origin. Origins with no figure to score are kept with empty leads. Throws
 /// InputError when no origin has any figure.
