@@ -728,10 +728,17 @@ int cmd_backtest(const std::vector<std::string>& args) {
         std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
                   << o.events_dropped << " events, " << o.figures.size() << " figures";
         if (!o.open_events.empty()) {
-            // An id is the user's text: escaped for the terminal.
-            std::cout << "; in force with no end (announced later): ";
+            // An id is the user's text: escaped for the terminal. An event with an expected
+            // duration ends after a draw from it; one without runs to the horizon.
+            std::cout << "; end announced later: ";
             for (std::size_t i = 0; i < o.open_events.size(); ++i) {
-                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]);
+                bool expected = false;
+                for (const auto& ev : scenario.events) {
+                    expected = expected || (ev.id == o.open_events[i] && ev.has_expected_duration);
+                }
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i])
+                          << (expected ? " (expected duration drawn)"
+                                       : " (in force to the horizon)");
             }
         }
         std::cout << "\n";

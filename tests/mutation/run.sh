@@ -166,6 +166,18 @@ mutation engine/src/compare/backtest.cpp \
     '            ev.end_unknown = true;' \
     '            (void)0;' \
     'a backtest that knows an end announced after its origin'
+mutation engine/src/events/events.cpp \
+    'if (end > s.in_force_on) {' \
+    'if (true) {' \
+    'an expected duration drawn without knowing the event is still in force'
+mutation engine/src/events/events.cpp \
+    '                        r.end = end;
+                        break;' \
+    '                        r.end = end;
+                        break;
+                    } else {
+                        break;' \
+    'an expected duration that ran out by the origin ending the day after it (no redraw)'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

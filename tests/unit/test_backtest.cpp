@@ -230,6 +230,81 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
                Catch::Contains("a risk (hazard_per_year:) has no end to announce"));
 }
 
+TEST_CASE("backtest: before its end is announced, an event lasts its expected duration",
+          "[backtest]") {
+    // A halt from 2025-02-01 that ended on 2025-06-01, news that day; before then it was
+    // expected to last 30 to 330 days (uniform). Seen on 2025-03-31 (59 days in) it is known to
+    // be in force, so its end is uniform over 2025-04-01 .. 2025-02-01 + 330 = 2025-12-28:
+    // mean 2025-08-15 (day 196 after the start), sd 78 days; over 4,000 trials the mean's sd is
+    // 1.2 days (5 sd: 6 days). Drawing without the condition would give a mean 180 days after
+    // the start, and ends before the origin.
+    const Scenario s = load_scenario(write_temp("expected.yaml", small_scenario(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end: 2025-06-01
+    end_announced: 2025-06-01
+    expected_duration_days: {dist: uniform, min: 30, max: 330}
+)")));
+    REQUIRE(s.events.size() == 1);
+    CHECK(s.events[0].has_expected_duration);
+    const Day start = *parse_date("2025-02-01");
+    const Day origin = *parse_date("2025-03-31");
+    const Scenario before = known_by(s, origin);
+    const Scenario after = known_by(s, *parse_date("2025-06-30"));
+    const int n = 4000;
+    double total = 0.0;
+    Day lo = NEVER;
+    Day hi = 0;
+    for (int t = 0; t < n; ++t) {
+        const std::uint64_t seed = derive_seed(11, 0, t, Stream::events);
+        const ResolvedEvent b = resolve_events(before.events, {}, seed).at(0);
+        const ResolvedEvent a = resolve_events(after.events, {}, seed).at(0);
+        REQUIRE(b.end != NEVER);
+        lo = std::min(lo, b.end);
+        hi = std::max(hi, b.end);
+        total += b.end - start;
+        // Once the end is known, the file's end; the draw changes nothing else.
+        CHECK(a.end == *parse_date("2025-06-01"));
+        CHECK(a.start == b.start);
+        CHECK(a.factor == b.factor);
+    }
+    CHECK(lo > origin);
+    CHECK(hi <= start + 330);
+    CHECK(total / n == Approx((59.0 + 1 + 330) / 2).margin(6.0));
+
+    // An expected duration that ran out before the origin ends the day after it.
+    const Scenario short_one =
+        load_scenario(write_temp("expected_short.yaml", small_scenario(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end: 2025-06-01
+    end_announced: 2025-06-01
+    expected_duration_days: 20
+)")));
+    CHECK(resolve_events(known_by(short_one, origin).events, {}, 5).at(0).end == origin + 1);
+    CHECK(resolve_events(known_by(short_one, *parse_date("2025-02-10")).events, {}, 5).at(0).end ==
+          start + 20);
+
+    // It says what was expected before end_announced, so it needs one.
+    try {
+        (void)load_scenario(write_temp("expected_bad.yaml", small_scenario(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end: 2025-06-01
+    expected_duration_days: 20
+)")));
+        FAIL("loaded");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("events.halt.expected_duration_days: "
+                                             "'expected_duration_days:' is how long the event "
+                                             "was expected to last before its end was "
+                                             "announced: give 'end_announced:' too"));
+    }
+}
+
 TEST_CASE("hazard: an event that is a risk starts after an exponential wait", "[backtest]") {
     // 1 a year from 2025-01-01: over 20,000 trials the share started within 182 days is
     // 1 - exp(-182 / 365.25) = 0.3925 (binomial sd 0.0035: 4 sd is 0.014), the mean wait is

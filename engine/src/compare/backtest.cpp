@@ -23,6 +23,7 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<s
             // Known, but not yet when it ends: in force until further notice. The end is still
             // drawn (not applied), so the event's other draws are those of every other origin.
             ev.end_unknown = true;
+            ev.in_force_on = day;
             if (open != nullptr) {
                 open->push_back(ev.id);
             }

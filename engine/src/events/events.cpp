@@ -50,9 +50,6 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
             const double d = std::max(0.0, s.duration_days.resolve(parameters, rng));
             r.end = r.start + static_cast<Day>(std::lround(d));
         }
-        if (s.end_unknown) {
-            r.end = NEVER;
-        }
         if (s.has_share) {
             r.share = std::clamp(s.share.resolve(parameters, rng), 0.0, 1.0);
         }
@@ -78,6 +75,25 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
                 r.end = length == NEVER ? NEVER : r.start + length;
             } else {
                 r.happens = false;
+            }
+        }
+        if (s.end_unknown) {
+            // Drawn last and only here: the event's other draws are as when its end is known.
+            r.end = NEVER;
+            if (s.has_expected_duration) {
+                // Known to be in force on `in_force_on`: a length ending by then is drawn again
+                // (the distribution conditioned on that); one that cannot end later ends the day
+                // after.
+                r.end = s.in_force_on + 1;
+                for (int attempt = 0; attempt < 1000; ++attempt) {
+                    const double d =
+                        std::max(0.0, s.expected_duration_days.resolve(parameters, rng));
+                    const Day end = r.start + static_cast<Day>(std::lround(d));
+                    if (end > s.in_force_on) {
+                        r.end = end;
+                        break;
+                    }
+                }
             }
         }
     }

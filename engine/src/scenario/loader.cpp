@@ -1149,6 +1149,21 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 ev.has_end_announced = true;
             }
         }
+        // How long the event was expected to last while its end was not yet known.
+        const YNode* expected = member(e, "expected_duration_days");
+        if (expected != nullptr) {
+            if (auto q = r.quantity(*expected, path + ".expected_duration_days")) {
+                r.check_range(*q, *expected, path + ".expected_duration_days", 0.0, INFINITY,
+                              "a duration");
+                ev.has_expected_duration = true;
+                ev.expected_duration_days = *q;
+            }
+            if (end_announced == nullptr) {
+                r.error(*expected, path + ".expected_duration_days",
+                        "'expected_duration_days:' is how long the event was expected to last "
+                        "before its end was announced: give 'end_announced:' too");
+            }
+        }
         const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
         const YNode* duration = holiday != nullptr ? nullptr : member(e, "duration_days");
         if (end != nullptr && duration != nullptr) {

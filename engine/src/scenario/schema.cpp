@@ -179,6 +179,10 @@ const std::vector<ObjectSpec>& tables() {
              {"end_announced", T::date, "",
               "The day its end became known (default: when the event did); backtests from "
               "earlier origins run it without its end."},
+             {"expected_duration_days", T::quantity, "",
+              "How long it was expected to last before end_announced (days, often a "
+              "distribution); backtests from earlier origins end it after this instead of "
+              "running it to the horizon."},
              {"hazard_per_year", T::quantity, "",
               "A risk, not a date: the event starts after a random wait from start: (an "
               "exponential wait, this many times a year on average); a backtest counts the "

@@ -46,8 +46,17 @@ struct EventSpec {
     Day end_announced = 0;
     bool has_end_announced = false;
     /// Set by a backtest (known_by) before `end_announced`: the end is still drawn, so the
-    /// event's other draws stay as they are, but not applied (in force to the horizon).
+    /// event's other draws stay as they are, but not applied: the event runs for its expected
+    /// duration if it has one, or else to the horizon.
     bool end_unknown = false;
+    /// With `end_unknown`: the origin's last day, on which the event was (as far as was known)
+    /// still in force; an expected duration is drawn on that condition.
+    Day in_force_on = 0;
+    /// How long the event was expected to last before its end was announced
+    /// (`expected_duration_days:`, with `end_announced:`). Drawn last, and only while the end is
+    /// unknown, so the event's other draws and every run that knows the end are unchanged.
+    bool has_expected_duration = false;
+    Quantity expected_duration_days;
     bool has_end = false;
     Quantity end;  ///< day number, exclusive; or
     bool has_duration = false;
