@@ -178,6 +178,10 @@ mutation engine/src/events/events.cpp \
                     } else {
                         break;' \
     'an expected duration that ran out by the origin ending the day after it (no redraw)'
+mutation engine/src/scenario/loader.cpp \
+    'if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {' \
+    'if (!nodes.empty()) {' \
+    'a disruption whose products filter matches nothing loads silently'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

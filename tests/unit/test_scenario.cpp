@@ -101,6 +101,31 @@ TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "
                Catch::Contains("unknown key 'cuts'"));
 }
 
+TEST_CASE("scenario: a products filter must name what the event's nodes have", "[scenario]") {
+    // The mine makes and ships concentrate only: a disruption of its magnets does nothing.
+    const auto event = [](const std::string& body) {
+        return small_scenario("  - id: a\n" + body + "    start: 2025-02-01\n");
+    };
+    const std::string mine = "    kind: supply_disruption\n    nodes: [mine]\n    factor: 0.5\n";
+    CHECK(errors_of(event(mine + "    products: [concentrate]\n")).empty());
+    CHECK_THAT(errors_of(event(mine + "    products: [magnet]\n")),
+               Catch::Contains("scenario.yaml:12:15: error: events.a.products: no node of the "
+                               "event makes magnet: mine makes concentrate"));
+    CHECK_THAT(errors_of(event(mine + "    cuts: shipments\n    products: [magnet]\n")),
+               Catch::Contains("no node of the event ships magnet: mine ships concentrate"));
+    // One node of several is enough.
+    CHECK(errors_of(event("    kind: supply_disruption\n    nodes: [mine, refinery]\n"
+                          "    factor: 0.5\n    products: [magnet]\n"))
+              .empty());
+    // A demand shock: what the buyers buy (no nodes: every buyer).
+    const std::string shock = "    kind: demand_shock\n    factor: 1.2\n    duration_days: 30\n";
+    CHECK(errors_of(event(shock + "    products: [magnet]\n")).empty());
+    CHECK_THAT(errors_of(event(shock + "    products: [concentrate]\n")),
+               Catch::Contains("no node of the event buys concentrate"));
+    CHECK_THAT(errors_of(event(shock + "    nodes: [buyer_x]\n    products: [concentrate]\n")),
+               Catch::Contains("no node of the event buys concentrate: buyer_x buys magnet"));
+}
+
 TEST_CASE("scenario: a top-level typo does not hide event errors and errors come in line order",
           "[scenario]") {
     const std::string e = errors_of(small_scenario(R"(  - id: a

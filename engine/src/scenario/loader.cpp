@@ -913,6 +913,57 @@ void check_end_announced(Reader& r, const YNode& node, const std::string& path, 
     }
 }
 
+// A `products:` filter naming a product that none of the event's nodes makes (a disruption of
+// production), ships (of shipments) or buys (a demand shock; no nodes: every buyer) would leave
+// that part of the event doing nothing: a located error that says what the nodes have.
+void check_products_on_nodes(Reader& r, const YNode& list, const std::string& path,
+                             const Network& net, const EventSpec& ev) {
+    const bool buys = ev.kind == EventKind::demand_shock;
+    const char* verb = buys ? "buys" : ev.cuts_shipments ? "ships" : "makes";
+    if (ev.nodes.empty() && !buys) {
+        return;  // no node given or none found: already an error
+    }
+    std::vector<int> nodes = ev.nodes;
+    if (nodes.empty()) {
+        for (std::size_t n = 0; n < net.nodes().size(); ++n) {
+            if (net.nodes()[n].kind == NodeKind::buyer) {
+                nodes.push_back(static_cast<int>(n));
+            }
+        }
+    }
+    auto has = [&](int node, int product) {
+        if (buys) {
+            return net.find_input(node, product) >= 0;
+        }
+        if (!ev.cuts_shipments) {
+            return net.find_line(node, product) >= 0;
+        }
+        return std::any_of(net.edges().begin(), net.edges().end(),
+                           [&](const Edge& e) { return e.from == node && e.product == product; });
+    };
+    for (int p : ev.products) {
+        if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {
+            continue;
+        }
+        std::string what;
+        if (!ev.nodes.empty()) {
+            for (int n : ev.nodes) {
+                std::string its;
+                for (std::size_t q = 0; q < net.products().size(); ++q) {
+                    if (has(n, static_cast<int>(q))) {
+                        its += (its.empty() ? "" : ", ") + net.products()[q].id;
+                    }
+                }
+                what += (what.empty() ? ": " : "; ") + net.nodes()[static_cast<std::size_t>(n)].id +
+                        " " + verb + " " + (its.empty() ? "nothing" : its);
+            }
+        }
+        r.error(list, path,
+                std::string("no node of the event ") + verb + " " +
+                    net.products()[static_cast<std::size_t>(p)].id + what);
+    }
+}
+
 /// One of two words, each with what it means: true for the second, false for the first (the
 /// default) or for anything else, which is a located error naming both and a guess.
 struct Choice {
@@ -1374,6 +1425,9 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 }
                 if (const YNode* sp = member(e, "stockpile")) {
                     ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
+                }
+                if (const YNode* list = member(e, "products")) {
+                    check_products_on_nodes(r, *list, path + ".products", net, ev);
                 }
                 break;
             }
