@@ -285,6 +285,24 @@ done
 pngs=$(ls "$work"/seen/charts/*.png 2>/dev/null | wc -l); svgs=$(ls "$work"/seen/charts/*.svg 2>/dev/null | wc -l)
 if [ "$pngs" -ge 2 ] && [ "$pngs" -eq "$svgs" ]; then ok "run charts: $pngs PNG and SVG"; else bad "run charts: $pngs PNG, $svgs SVG"; fi
 if grep -q 'scenario SHA-256' "$work/seen/index.html" && grep -q 'Reading the charts' "$work/seen/index.html"; then ok "page has provenance and glossary"; else bad "page lacks provenance or glossary"; fi
+scenario page_events.yaml "events:
+  - id: border
+    kind: supply_disruption
+    nodes: [mine]
+    cuts: shipments
+    factor: 0.5
+    start: 2025-02-01
+    end: 2025-04-01
+    end_announced: 2025-03-15
+  - id: rains
+    kind: supply_disruption
+    nodes: [mine]
+    factor: 0.7
+    start: 2025-03-01
+    duration_days: 30
+"
+expect "run page of a scenario with events" 0 "Charts: $work/page_events/index.html" -- "$sim" "$work/page_events.yaml" --output "$work/page_events"
+if grep -qF '<td class="l">supply_disruption (cuts shipments)</td><td class="l">2025-02-01</td><td class="l">2025-04-01 (known from 2025-03-15)</td>' "$work/page_events/index.html" && grep -qF '<td class="l">supply_disruption (cuts production)</td><td class="l">2025-03-01</td><td class="l">after 30 days</td>' "$work/page_events/index.html"; then ok "run page's events table: what each cuts and when it ends"; else bad "run page's events table lacks cuts or ends"; fi
 expect "headline before the table" 0 "Headline: magnet exports from Exportland to World" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts
 if [ ! -e "$work/seen2/charts" ] && [ ! -e "$work/seen2/index.html" ]; then ok "--no-charts draws nothing"; else bad "--no-charts drew charts"; fi
 expect "--report stock" 0 "magnet stock at buyers, tonnes at month end" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock

@@ -231,25 +231,47 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
     }
     html << "</pre>\n<nav>" << nav.str() << "<a href=\"#glossary\">Reading the charts</a></nav>\n"
          << body.str() << "<h2 id=\"events\">Events</h2>\n<table>\n<tr><th class=\"l\">event</th>"
-         << "<th class=\"l\">kind</th><th class=\"l\">start</th></tr>\n";
+         << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">end</th></tr>\n";
     std::vector<Distribution> bounds;
     for (const auto& p : scenario.parameters) {
         bounds.push_back(p.distribution);
     }
-    for (const auto& ev : scenario.events) {
-        const double lo = ev.start.lower(bounds);
-        const double hi = ev.start.upper(bounds);
-        std::string start = "uncertain";
-        if (std::isfinite(lo) && std::isfinite(hi)) {
-            start = lo == hi ? format_date(static_cast<Day>(lo))
-                             : format_date(static_cast<Day>(lo)) + " .. " +
-                                   format_date(static_cast<Day>(hi));
+    // A quantity's range as text: one value, "lo .. hi", or "uncertain" when unbounded.
+    auto range = [&](const Quantity& q, bool dates) {
+        const double lo = q.lower(bounds);
+        const double hi = q.upper(bounds);
+        if (!std::isfinite(lo) || !std::isfinite(hi)) {
+            return std::string("uncertain");
         }
+        auto one = [&](double v) {
+            return dates ? format_date(static_cast<Day>(v)) : format_number(v);
+        };
+        return lo == hi ? one(lo) : one(lo) + " .. " + one(hi);
+    };
+    for (const auto& ev : scenario.events) {
+        std::string start = range(ev.start, true);
         if (ev.has_hazard) {
             start = "a risk from " + start + " (an uncertain date)";
         }
-        html << "<tr><td class=\"l\">" << html_escape(ev.id) << "</td><td class=\"l\">"
-             << to_string(ev.kind) << "</td><td class=\"l\">" << start << "</td></tr>\n";
+        if (!ev.probability.is_constant() || ev.probability.value != 1.0) {
+            start += " (chance " + range(ev.probability, false) + ")";
+        }
+        std::string end = "none";
+        if (ev.has_end) {
+            end = range(ev.end, true);
+        } else if (ev.has_duration) {
+            end = "after " + range(ev.duration_days, false) + " days";
+        }
+        if (ev.has_end_announced) {
+            end += " (known from " + format_date(ev.end_announced) + ")";
+        }
+        std::string kind = to_string(ev.kind);
+        if (ev.kind == EventKind::supply_disruption) {
+            kind += ev.cuts_shipments ? " (cuts shipments)" : " (cuts production)";
+        }
+        html << "<tr><td class=\"l\">" << html_escape(ev.id) << "</td><td class=\"l\">" << kind
+             << "</td><td class=\"l\">" << start << "</td><td class=\"l\">" << end
+             << "</td></tr>\n";
     }
     html << "</table>\n<div id=\"glossary\">" << GLOSSARY << "</div>\n<h2>Provenance</h2>\n"
          << provenance_table(provenance)
