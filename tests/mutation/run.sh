@@ -74,11 +74,11 @@ mutation engine/src/compare/compare.cpp \
     'f.p95 = sample_quantile(x, 0.95);' \
     'f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(labels.begin(), labels.end(), t.label) - labels.begin())].months[static_cast<std::size_t>(m)].p95; }' \
     'a cumulative period'"'"'s band built from sums of monthly percentiles'
-mutation engine/src/scenario/loader.cpp \
+mutation engine/src/scenario/event_reader.cpp \
     '        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));' \
     '        (void)e;' \
     'unknown keys inside events accepted'
-mutation engine/src/scenario/loader.cpp \
+mutation engine/src/scenario/event_reader.cpp \
     'if (lo < static_cast<double>(s.start) || hi > last) {' \
     'if (lo < static_cast<double>(s.start) || hi > last + 1e9) {' \
     'the upper end of an uncertain date not checked against the horizon'
@@ -178,7 +178,7 @@ mutation engine/src/events/events.cpp \
                     } else {
                         break;' \
     'an expected duration that ran out by the origin ending the day after it (no redraw)'
-mutation engine/src/scenario/loader.cpp \
+mutation engine/src/scenario/event_reader.cpp \
     'if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {' \
     'if (!nodes.empty()) {' \
     'a disruption whose products filter matches nothing loads silently'

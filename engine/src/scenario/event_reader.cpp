@@ -1,0 +1,635 @@
+// The scenario's `events:` block: each event's kind, dates, targets and magnitudes, read into
+// EventSpec with every problem located (docs/scenario-reference.md, "Events").
+#include <algorithm>
+#include <cmath>
+
+#include "chokepoint/core/working_calendar.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "chokepoint/scenario/schema.hpp"
+#include "loader_parts.hpp"
+#include "reader.hpp"
+
+namespace chokepoint::detail {
+
+namespace {
+
+// Kept equal to the kernel's MAX_CONTROLS_PER_LANE.
+constexpr long MAX_EXPORT_CONTROLS_PER_EXPORTER = 8;
+
+std::vector<int> read_products(Reader& r, const Network& net, const YNode& node,
+                               const std::string& path) {
+    std::vector<int> out;
+    const auto ids = r.string_list(node, path);
+    for (const auto& id : ids) {
+        const int p = net.find_product(id);
+        if (p < 0) {
+            const std::string guess = closest_match(id, net.product_ids());
+            r.error(node, path,
+                    "unknown product '" + id + "'" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+        } else {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+// `end_announced:` needs an end to announce (`end_written`: end:, duration_days: or holiday:,
+// even one that failed to parse), is not for a risk, and an end is not known before its event.
+void check_end_announced(Reader& r, const YNode& node, const std::string& path, const EventSpec& ev,
+                         bool end_written) {
+    if (ev.has_hazard) {
+        r.error(node, path,
+                "a risk (hazard_per_year:) has no end to announce: its start is drawn, and "
+                "duration_days: is its length");
+    } else if (!end_written) {
+        r.error(node, path,
+                "'end_announced:' needs an end to announce: give 'end:' or 'duration_days:'");
+    } else if (ev.end_announced < ev.announced) {
+        r.error(node, path,
+                "the end cannot be known before the event: end_announced " +
+                    format_date(ev.end_announced) + " is before " +
+                    (ev.has_announced ? "announced " + format_date(ev.announced)
+                                      : "the event became known (" + format_date(ev.announced) +
+                                            ", its earliest start)"));
+    }
+}
+
+// A `products:` filter naming a product that none of the event's nodes makes (a disruption of
+// production), ships (of shipments) or buys (a demand shock; no nodes: every buyer) would leave
+// that part of the event doing nothing: a located error that says what the nodes have.
+void check_products_on_nodes(Reader& r, const YNode& list, const std::string& path,
+                             const Network& net, const EventSpec& ev) {
+    const bool buys = ev.kind == EventKind::demand_shock;
+    const char* verb = buys ? "buys" : ev.cuts_shipments ? "ships" : "makes";
+    if (ev.nodes.empty() && !buys) {
+        return;  // no node given or none found: already an error
+    }
+    std::vector<int> nodes = ev.nodes;
+    if (nodes.empty()) {
+        for (std::size_t n = 0; n < net.nodes().size(); ++n) {
+            if (net.nodes()[n].kind == NodeKind::buyer) {
+                nodes.push_back(static_cast<int>(n));
+            }
+        }
+    }
+    auto has = [&](int node, int product) {
+        if (buys) {
+            return net.find_input(node, product) >= 0;
+        }
+        if (!ev.cuts_shipments) {
+            return net.find_line(node, product) >= 0;
+        }
+        return std::any_of(net.edges().begin(), net.edges().end(),
+                           [&](const Edge& e) { return e.from == node && e.product == product; });
+    };
+    for (int p : ev.products) {
+        if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {
+            continue;
+        }
+        std::string what;
+        if (!ev.nodes.empty()) {
+            for (int n : ev.nodes) {
+                std::string its;
+                for (std::size_t q = 0; q < net.products().size(); ++q) {
+                    if (has(n, static_cast<int>(q))) {
+                        its += (its.empty() ? "" : ", ") + net.products()[q].id;
+                    }
+                }
+                what += (what.empty() ? ": " : "; ") + net.nodes()[static_cast<std::size_t>(n)].id +
+                        " " + verb + " " + (its.empty() ? "nothing" : its);
+            }
+        }
+        r.error(list, path,
+                std::string("no node of the event ") + verb + " " +
+                    net.products()[static_cast<std::size_t>(p)].id + what);
+    }
+}
+
+/// One of two words, each with what it means: true for the second, false for the first (the
+/// default) or for anything else, which is a located error naming both and a guess.
+struct Choice {
+    const char* word;
+    const char* meaning;
+};
+bool read_second_choice(Reader& r, const YNode& node, const std::string& path, Choice first,
+                        Choice second) {
+    const auto what = r.string(node, path);
+    if (!what || *what == first.word) {
+        return false;
+    }
+    if (*what == second.word) {
+        return true;
+    }
+    const std::string guess = closest_match(*what, {first.word, second.word});
+    r.error(node, path,
+            std::string("expected '") + first.word + "' (" + first.meaning + ") or '" +
+                second.word + "' (" + second.meaning + "), found '" + *what + "'" +
+                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    return false;
+}
+
+std::string read_country(Reader& r, const Network& net, const YNode& node,
+                         const std::string& path) {
+    auto c = r.string(node, path);
+    if (!c) {
+        return {};
+    }
+    if (!net.has_country(*c)) {
+        const std::string guess = closest_match(*c, net.countries());
+        r.error(node, path,
+                "no node of the model is in '" + *c + "'" +
+                    (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    }
+    return *c;
+}
+
+// `holiday: NAME YEAR` on an export_halt: the official holiday's days off, from the working
+// calendar of the `from` node's country (start: the first, end: the day after the last).
+template <typename InHorizon>
+void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string& path, Reader& r,
+                        const Scenario& s, EventSpec& ev, InHorizon& in_horizon) {
+    for (const char* key : {"start", "end", "duration_days"}) {
+        if (const YNode* v = member(e, key)) {
+            r.error(*v, path + "." + key,
+                    std::string("give 'holiday:' or '") + key + ":', not both");
+            return;
+        }
+    }
+    const auto text = r.string(holiday, path + ".holiday");
+    if (!text) {
+        return;
+    }
+    const auto space = text->rfind(' ');
+    int year = 0;
+    if (space != std::string::npos) {
+        try {
+            std::size_t used = 0;
+            year = std::stoi(text->substr(space + 1), &used);
+            if (used != text->size() - space - 1) {
+                year = 0;
+            }
+        } catch (const std::exception&) {
+            year = 0;
+        }
+    }
+    if (year < 1900 || year > 2200) {
+        r.error(holiday, path + ".holiday",
+                "expected a holiday's name and the year of its notice, e.g. 'Spring Festival "
+                "2025', found '" +
+                    *text + "'");
+        return;
+    }
+    const std::string name = text->substr(0, space);
+    const YNode* from = member(e, "from");
+    int node = -1;
+    if (from != nullptr && from->is_scalar()) {
+        for (std::size_t n = 0; n < s.network.nodes().size(); ++n) {
+            if (s.network.nodes()[n].id == from->scalar) {
+                node = static_cast<int>(n);
+            }
+        }
+    }
+    if (node < 0) {
+        return;  // `from:` is reported missing or unknown below
+    }
+    const std::string& country = s.network.nodes()[static_cast<std::size_t>(node)].country;
+    const WorkingCalendar& cal = s.calendar_of(country);
+    if (!cal.has_holidays()) {
+        r.error(holiday, path + ".holiday",
+                "the model gives " + country +
+                    " no working calendar (working_calendars:), so it has no official holidays; "
+                    "write start: and end:");
+        return;
+    }
+    const auto period = cal.holiday_period(name, year);
+    if (!period) {
+        std::string names;
+        for (const auto& n : cal.holiday_names(year)) {
+            names += (names.empty() ? "" : ", ") + n;
+        }
+        r.error(holiday, path + ".holiday",
+                "no '" + name + "' in " + country + "'s calendar for " + std::to_string(year) +
+                    " (" + cal.file() + " covers " + std::to_string(cal.first_year()) + "-" +
+                    std::to_string(cal.last_year()) +
+                    (names.empty() ? std::string(")")
+                                   : "; " + std::to_string(year) + ": " + names + ")") +
+                    "; write start: and end: for years it does not cover");
+        return;
+    }
+    ev.start = Quantity::constant_value(period->first);
+    ev.has_end = true;
+    ev.end = Quantity::constant_value(period->second + 1);
+    in_horizon(ev.start, holiday, path + ".holiday", false);
+}
+
+const std::vector<std::string> ELEMENTS = {"Sc", "Y",  "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
+                                           "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"};
+
+}  // namespace
+
+void read_events(const YNode* node, Reader& r, Scenario& s) {
+    if (node == nullptr || node->kind == YNode::Kind::null) {
+        return;
+    }
+    if (!r.expect_sequence(*node, "events")) {
+        return;
+    }
+    const Network& net = s.network;
+    auto in_horizon = [&](const Quantity& q, const YNode& at_node, const std::string& path,
+                          bool is_end) {
+        const auto params = r.parameter_distributions();
+        const double lo = q.lower(params);
+        const double hi = q.upper(params);
+        const double last = static_cast<double>(s.end) + (is_end ? 1.0 : 0.0);
+        if (lo < static_cast<double>(s.start) || hi > last) {
+            r.error(at_node, path,
+                    "date outside the scenario's horizon " + format_date(s.start) + " to " +
+                        format_date(s.end) +
+                        (q.is_constant() ? ": " + format_date(static_cast<Day>(q.value)) : ""));
+        }
+    };
+    for (std::size_t i = 0; i < node->sequence.size(); ++i) {
+        const YNode& e = node->sequence[i];
+        std::string path = at("events", i);
+        if (!r.expect_map(e, path)) {
+            continue;
+        }
+        EventSpec ev;
+        ev.where = e.where;
+        if (const YNode* id = member(e, "id")) {
+            ev.id = r.string(*id, path + ".id").value_or("");
+            path = "events." + ev.id;
+        } else {
+            r.error(e, path,
+                    "an event needs an 'id:' (a short name used by --set and by "
+                    "licence_delay/agreement events)");
+        }
+        for (const auto& other : s.events) {
+            if (!ev.id.empty() && other.id == ev.id) {
+                r.error(e, path + ".id", "duplicate event id '" + ev.id + "'");
+            }
+        }
+        const YNode* kind = member(e, "kind");
+        if (kind == nullptr) {
+            r.error(e, path,
+                    "an event needs 'kind:' (export_control, licence_delay, "
+                    "supply_disruption, export_halt, tariff, agreement, "
+                    "capacity_change or demand_shock)");
+            continue;
+        }
+        if (!parse_event_kind(kind->scalar, ev.kind)) {
+            const std::string guess = closest_match(kind->scalar, event_kind_names());
+            r.error(*kind, path + ".kind",
+                    "unknown event kind '" + kind->scalar + "'" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            continue;
+        }
+        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));
+        if (const YNode* p = member(e, "probability")) {
+            if (auto q = r.quantity(*p, path + ".probability")) {
+                r.check_range(*q, *p, path + ".probability", 0.0, 1.0, "a probability");
+                ev.probability = *q;
+            }
+        }
+        // export_halt: `holiday: Spring Festival 2025` takes the dates of an official holiday
+        // from the working calendar of the halted node's country.
+        const YNode* holiday = ev.kind == EventKind::export_halt ? member(e, "holiday") : nullptr;
+        if (holiday != nullptr) {
+            read_holiday_dates(e, *holiday, path, r, s, ev, in_horizon);
+        } else if (const YNode* st = member(e, "start")) {
+            if (auto q = r.quantity(*st, path + ".start", true)) {
+                in_horizon(*q, *st, path + ".start", false);
+                ev.start = *q;
+            }
+        } else {
+            r.error(e, path,
+                    "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
+                    "dates)");
+        }
+        // When the event became known (for backtests): a date, by default its start (the
+        // earliest start an uncertain one can take).
+        if (const YNode* a = member(e, "announced")) {
+            if (auto d = r.date(*a, path + ".announced")) {
+                ev.announced = *d;
+                ev.has_announced = true;
+            }
+        }
+        const YNode* end_announced = member(e, "end_announced");
+        if (end_announced != nullptr) {
+            if (auto d = r.date(*end_announced, path + ".end_announced")) {
+                ev.end_announced = *d;
+                ev.has_end_announced = true;
+            }
+        }
+        // How long the event was expected to last while its end was not yet known.
+        const YNode* expected = member(e, "expected_duration_days");
+        if (expected != nullptr) {
+            if (auto q = r.quantity(*expected, path + ".expected_duration_days")) {
+                r.check_range(*q, *expected, path + ".expected_duration_days", 0.0, INFINITY,
+                              "a duration");
+                ev.has_expected_duration = true;
+                ev.expected_duration_days = *q;
+            }
+            if (end_announced == nullptr) {
+                r.error(*expected, path + ".expected_duration_days",
+                        "'expected_duration_days:' is how long the event was expected to last "
+                        "before its end was announced: give 'end_announced:' too");
+            }
+        }
+        const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
+        const YNode* duration = holiday != nullptr ? nullptr : member(e, "duration_days");
+        if (end != nullptr && duration != nullptr) {
+            r.error(*duration, path + ".duration_days",
+                    "give 'end:' or 'duration_days:', not both");
+        } else if (end != nullptr) {
+            if (auto q = r.quantity(*end, path + ".end", true)) {
+                in_horizon(*q, *end, path + ".end", true);
+                if (ev.start.is_constant() && q->is_constant() && q->value <= ev.start.value) {
+                    r.error(*end, path + ".end", "the end must be after the start");
+                }
+                ev.has_end = true;
+                ev.end = *q;
+            }
+        } else if (duration != nullptr) {
+            if (auto q = r.quantity(*duration, path + ".duration_days")) {
+                r.check_range(*q, *duration, path + ".duration_days", 0.0, INFINITY, "a duration");
+                ev.has_duration = true;
+                ev.duration_days = *q;
+            }
+        }
+        // A risk rather than a date: an exponential wait from a fixed start.
+        if (const YNode* h = holiday != nullptr ? nullptr : member(e, "hazard_per_year")) {
+            if (auto q = r.quantity(*h, path + ".hazard_per_year")) {
+                r.check_range(*q, *h, path + ".hazard_per_year", 0.0, 50.0,
+                              "a rate per year (0 to 50)");
+                if (!ev.start.is_constant()) {
+                    r.error(*h, path + ".hazard_per_year",
+                            "a hazard counts from a fixed start: give 'start:' as a date "
+                            "(YYYY-MM-DD), not a distribution");
+                }
+                if (end != nullptr) {
+                    r.error(*h, path + ".hazard_per_year",
+                            "a hazard's start is drawn: give its length as 'duration_days:', not "
+                            "'end:'");
+                }
+                ev.has_hazard = true;
+                ev.hazard_per_year = *q;
+            }
+        }
+        auto required = [&](const char* key) -> const YNode* {
+            const YNode* v = member(e, key);
+            if (v == nullptr) {
+                r.error(e, path,
+                        std::string("a ") + to_string(ev.kind) + " event needs '" + key + ":'");
+            }
+            return v;
+        };
+        auto unit_quantity = [&](const char* key, Quantity& out, double lo, double hi,
+                                 const std::string& what) {
+            if (const YNode* v = member(e, key)) {
+                if (auto q = r.quantity(*v, path + "." + key)) {
+                    r.check_range(*q, *v, path + "." + key, lo, hi, what);
+                    out = *q;
+                    return true;
+                }
+            }
+            return false;
+        };
+        auto approval = [&]() {
+            if (const YNode* v = member(e, "approval_delay")) {
+                if (auto d = r.distribution(*v, path + ".approval_delay")) {
+                    const auto params = r.parameter_distributions();
+                    if (d->lower(params) < 0.0) {
+                        r.error(*v, path + ".approval_delay",
+                                "an approval delay (working days) cannot be negative; use a "
+                                "lognormal, or bounds at or above 0");
+                    }
+                    ev.has_approval_delay = true;
+                    ev.approval_delay = *d;
+                }
+            }
+            ev.has_approval_rate =
+                unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0, "an approval rate");
+        };
+        auto control_ref = [&]() {
+            if (const YNode* c = required("control")) {
+                const std::string id = c->scalar;
+                for (std::size_t k = 0; k < s.events.size(); ++k) {
+                    if (s.events[k].id == id && s.events[k].kind == EventKind::export_control) {
+                        ev.control = static_cast<int>(k);
+                    }
+                }
+                if (ev.control < 0) {
+                    std::vector<std::string> ids;
+                    for (const auto& x : s.events) {
+                        if (x.kind == EventKind::export_control) {
+                            ids.push_back(x.id);
+                        }
+                    }
+                    const std::string guess = closest_match(id, ids);
+                    r.error(*c, path + ".control",
+                            "no export_control event '" + id + "' earlier in the list" +
+                                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+                }
+            }
+        };
+        auto destinations = [&]() {
+            if (const YNode* d = member(e, "destinations")) {
+                for (std::size_t k = 0; k < (d->is_sequence() ? d->sequence.size() : 1); ++k) {
+                    const YNode& item = d->is_sequence() ? d->sequence[k] : *d;
+                    ev.destinations.push_back(read_country(r, net, item, path + ".destinations"));
+                }
+            }
+        };
+        auto products = [&](bool needed) {
+            if (const YNode* p = needed ? required("products") : member(e, "products")) {
+                ev.products = read_products(r, net, *p, path + ".products");
+            }
+        };
+        switch (ev.kind) {
+            case EventKind::export_control: {
+                if (const YNode* x = required("exporter")) {
+                    ev.exporter = read_country(r, net, *x, path + ".exporter");
+                    // Controls on one lane compose (2^n - 1 kinds of application a shipment).
+                    const auto same =
+                        std::count_if(s.events.begin(), s.events.end(), [&](const EventSpec& o) {
+                            return o.kind == EventKind::export_control && o.exporter == ev.exporter;
+                        });
+                    if (!ev.exporter.empty() && same >= MAX_EXPORT_CONTROLS_PER_EXPORTER) {
+                        r.error(*x, path + ".exporter",
+                                "at most " + std::to_string(MAX_EXPORT_CONTROLS_PER_EXPORTER) +
+                                    " export_control events per exporter; use licence_delay or "
+                                    "agreement events to change an existing control");
+                    }
+                }
+                products(true);
+                destinations();
+                if (const YNode* el = member(e, "elements")) {
+                    ev.elements = r.string_list(*el, path + ".elements");
+                    for (const auto& sym : ev.elements) {
+                        if (std::find(ELEMENTS.begin(), ELEMENTS.end(), sym) == ELEMENTS.end()) {
+                            const std::string guess = closest_match(sym, ELEMENTS);
+                            r.error(*el, path + ".elements",
+                                    "'" + sym + "' is not a rare-earth element symbol" +
+                                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+                        }
+                    }
+                }
+                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
+                approval();
+                if (!ev.has_approval_delay) {
+                    required("approval_delay");
+                }
+                if (!ev.has_approval_rate) {
+                    required("approval_rate");
+                }
+                break;
+            }
+            case EventKind::licence_delay:
+            case EventKind::agreement: {
+                control_ref();
+                destinations();
+                products(false);
+                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
+                approval();
+                if (ev.kind == EventKind::agreement) {
+                    if (const YNode* l = member(e, "lifts")) {
+                        ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
+                    }
+                }
+                if (const YNode* p = member(e, "pending")) {
+                    ev.redecide_pending = read_second_choice(
+                        r, *p, path + ".pending",
+                        {"keep", "applications already filed keep their decision"},
+                        {"redecide", "they are decided again under the new regime"});
+                }
+                if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
+                    r.error(e, path,
+                            std::string("a ") + to_string(ev.kind) +
+                                " event needs 'approval_delay:', 'approval_rate:' or 'share:'" +
+                                (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
+                }
+                break;
+            }
+            case EventKind::supply_disruption:
+            case EventKind::demand_shock: {
+                const bool disruption = ev.kind == EventKind::supply_disruption;
+                if (const YNode* n = disruption ? required("nodes") : member(e, "nodes")) {
+                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+                    for (int idx : ev.nodes) {
+                        const Node& nd = net.nodes()[static_cast<std::size_t>(idx)];
+                        if (!disruption && nd.kind != NodeKind::buyer) {
+                            r.error(*n, path + ".nodes",
+                                    "'" + nd.id +
+                                        "' is not a buyer; a demand shock applies to "
+                                        "buyers");
+                        }
+                        if (disruption && nd.kind == NodeKind::buyer) {
+                            r.error(*n, path + ".nodes",
+                                    "'" + nd.id + "' is a buyer; use a demand_shock");
+                        }
+                    }
+                }
+                products(false);
+                if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
+                    ev.cuts_shipments = read_second_choice(
+                        r, *cut, path + ".cuts", {"production", "the nodes make less"},
+                        {"shipments",
+                         "less leaves the nodes; what they make waits in their stock"});
+                }
+                // A cut of shipments caps each lane at its baseline flow or less: above 1 it
+                // would cap only surges, which is no disruption.
+                if (required("factor") != nullptr) {
+                    unit_quantity(
+                        "factor", ev.factor, 0.0, ev.cuts_shipments ? 1.0 : INFINITY,
+                        ev.cuts_shipments ? "a factor of shipments (0 to 1)" : "a factor");
+                }
+                if (const YNode* sp = member(e, "stockpile")) {
+                    ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
+                }
+                if (const YNode* list = member(e, "products")) {
+                    check_products_on_nodes(r, *list, path + ".products", net, ev);
+                }
+                break;
+            }
+            case EventKind::export_halt: {
+                if (const YNode* f = required("from")) {
+                    ev.from_node = lookup_node(r, net.nodes(), *f, path + ".from");
+                }
+                if (const YNode* t = member(e, "to")) {
+                    ev.to_node = lookup_node(r, net.nodes(), *t, path + ".to");
+                }
+                products(false);
+                if (ev.from_node >= 0) {
+                    bool any = false;
+                    for (const auto& edge : net.edges()) {
+                        any = any || (edge.from == ev.from_node &&
+                                      (ev.to_node < 0 || edge.to == ev.to_node));
+                    }
+                    if (!any) {
+                        r.error(
+                            e, path,
+                            "no edge of the model runs from '" +
+                                net.nodes()[static_cast<std::size_t>(ev.from_node)].id + "'" +
+                                (ev.to_node >= 0
+                                     ? " to '" +
+                                           net.nodes()[static_cast<std::size_t>(ev.to_node)].id +
+                                           "'"
+                                     : ""));
+                    }
+                }
+                break;
+            }
+            case EventKind::tariff: {
+                if (const YNode* x = required("importer")) {
+                    ev.importer = read_country(r, net, *x, path + ".importer");
+                }
+                if (const YNode* x = required("exporter")) {
+                    ev.exporter = read_country(r, net, *x, path + ".exporter");
+                }
+                products(false);
+                if (required("rate") != nullptr) {
+                    unit_quantity("rate", ev.rate, 0.0, 100.0, "a tariff rate (0.25 = 25%)");
+                }
+                unit_quantity("elasticity", ev.elasticity, 0.0, 10.0, "an elasticity");
+                break;
+            }
+            case EventKind::capacity_change: {
+                if (const YNode* n = required("nodes")) {
+                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+                }
+                products(true);
+                if (required("change") != nullptr) {
+                    unit_quantity("change", ev.change, -1e12, 1e12, "a change (t/month)");
+                }
+                for (int idx : ev.nodes) {
+                    for (int p : ev.products) {
+                        const bool has =
+                            net.find_line(idx, p) >= 0 ||
+                            (net.nodes()[static_cast<std::size_t>(idx)].kind == NodeKind::buyer &&
+                             net.find_input(idx, p) >= 0);
+                        if (!has) {
+                            r.error(e, path,
+                                    "'" + net.nodes()[static_cast<std::size_t>(idx)].id +
+                                        "' neither makes nor buys " +
+                                        net.products()[static_cast<std::size_t>(p)].id);
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        if (!ev.has_announced) {
+            const double lo = ev.start.lower(r.parameter_distributions());
+            ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
+        }
+        if (ev.has_end_announced) {
+            check_end_announced(r, *end_announced, path + ".end_announced", ev,
+                                end != nullptr || duration != nullptr || holiday != nullptr);
+        }
+        s.events.push_back(std::move(ev));
+    }
+}
+
+}  // namespace chokepoint::detail
