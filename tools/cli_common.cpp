@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,15 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_signal(int) {
     g_interrupted.store(true);
+}
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
 }
 
 std::filesystem::path output_dir(const std::string& output, const std::string& default_name) {

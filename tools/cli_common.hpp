@@ -33,6 +33,8 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// The time now in UTC, "YYYY-MM-DD HH:MM" (for provenance and written files).
+std::string utc_now();
 /// Where a command writes: --output DIR as given (without a trailing '/', so messages do not
 /// print "out//"), or results/<default_name>.
 std::filesystem::path output_dir(const std::string& output, const std::string& default_name);
@@ -116,6 +118,9 @@ class Progress {
 };
 
 int cmd_parameters(const std::vector<std::string>& args);
+int cmd_compare(const std::vector<std::string>& args);
+int cmd_backtest(const std::vector<std::string>& args);
+int cmd_calibrate(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_schema(const std::vector<std::string>& args);

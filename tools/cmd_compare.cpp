@@ -1,0 +1,670 @@
+// `simulate compare`, `simulate backtest` and `simulate calibrate`: the model against reported
+// customs figures (docs/validation.md). The options they share, each command's table on the
+// terminal, and its result set (comparison.csv, backtest.csv and figures.csv, a calibrated
+// scenario), written whole or not at all.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "chokepoint/compare/backtest.hpp"
+#include "chokepoint/compare/calibrate.hpp"
+#include "chokepoint/compare/charts.hpp"
+#include "chokepoint/compare/compare.hpp"
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/core/text.hpp"
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/process.hpp"
+#include "chokepoint/io/result_dir.hpp"
+#include "chokepoint/report/run_report.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "cli_common.hpp"
+
+namespace po = boost::program_options;
+using namespace chokepoint;
+
+namespace chokepoint::cli {
+
+namespace {
+
+// Options shared by `compare`, `backtest` and `calibrate`.
+struct ComparisonOptions {
+    std::string path;
+    std::string reported;
+    std::string from;
+    std::string to;
+    std::string output;
+    int trials = 0;
+    long long seed = -1;
+    int threads = 0;
+
+    bool quiet = false;
+    bool reported_only = false;
+
+    void add_to(po::options_description& opts) {
+        opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+            "reported", po::value<std::string>(&reported),
+            "reported figures, a CSV file or a directory of them, added to the shipped ones "
+            "(reported/ beside the scenario's model)")(
+            "reported-only", po::bool_switch(&reported_only),
+            "use only --reported's figures, not the shipped ones")(
+            "from", po::value<std::string>(&from),
+            "first month of reported periods to use, YYYY-MM (default: all)")(
+            "to", po::value<std::string>(&to),
+            "last month of reported periods to use, YYYY-MM (default: all)")(
+            "trials", po::value<int>(&trials), "trials (default: the scenario's)")(
+            "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
+            "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
+            "output,o", po::value<std::string>(&output),
+            "output directory (default: results/<scenario name>-<command>)")(
+            "quiet,q", po::bool_switch(&quiet),
+            "no progress line, and for compare and backtest no tables (the files only)");
+    }
+    void parse(const std::vector<std::string>& args, po::options_description& opts,
+               const char* command) {
+        const po::variables_map vm = parse_args(args, opts, {"scenario"});
+        if (path.empty()) {
+            throw UsageError(std::string(command) + " needs a scenario file");
+        }
+        check_run_options(vm, trials, threads, seed);
+    }
+    /// Months, trials, seed and threads into `config`; the reported rows (default: the
+    /// reported/ directory beside the scenario's model).
+    std::vector<ReportedRow> apply(const Scenario& scenario, CompareConfig& config,
+                                   int default_trials) {
+        if (!from.empty()) {
+            config.from = month_option("from", from);
+        }
+        if (!to.empty()) {
+            config.to = month_option("to", to);
+        }
+        config.run.trials = trials > 0 ? trials : default_trials;
+        config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+        config.run.threads = threads;
+        // The shipped figures beside the model, and the user's files added to them (the
+        // shipped rows first, so a figure both report is scored once, as shipped) unless
+        // --reported-only replaces them.
+        const std::string shipped =
+            (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
+        std::error_code ec;
+        const bool have_shipped = std::filesystem::is_directory(shipped, ec);
+        std::vector<ReportedRow> rows;
+        if (reported_only && reported.empty()) {
+            throw UsageError("--reported-only needs --reported FILE_OR_DIR");
+        }
+        if (reported.empty()) {
+            if (!have_shipped) {
+                throw UsageError("no reported figures beside the model (" + shipped +
+                                 "); pass --reported FILE_OR_DIR");
+            }
+            reported = shipped;
+            return load_reported(shipped);
+        }
+        const std::string user = reported;
+        if (have_shipped && !reported_only &&
+            std::filesystem::weakly_canonical(shipped, ec) !=
+                std::filesystem::weakly_canonical(user, ec)) {
+            rows = load_reported(shipped);
+            reported = shipped + " + " + user;
+        }
+        auto mine = load_reported(user);
+        rows.insert(rows.end(), mine.begin(), mine.end());
+        return rows;
+    }
+};
+
+// The months of --origins: "2024-06..2025-05" or "2024-06,2024-09,2025-01".
+std::vector<MonthIndex> parse_origins(const std::string& text) {
+    std::vector<MonthIndex> out;
+    const auto dots = text.find("..");
+    if (dots != std::string::npos) {
+        const MonthIndex a = month_option("origins", text.substr(0, dots));
+        const MonthIndex b = month_option("origins", text.substr(dots + 2));
+        if (b < a) {
+            throw UsageError("--origins " + text + ": the last origin is before the first");
+        }
+        if (b - a > 240) {
+            throw UsageError("--origins " + text + ": at most 240 origins");
+        }
+        for (MonthIndex m = a; m <= b; ++m) {
+            out.push_back(m);
+        }
+        return out;
+    }
+    std::stringstream items(text);
+    for (std::string item; std::getline(items, item, ',');) {
+        out.push_back(month_option("origins", item));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.empty()) {
+        throw UsageError("--origins needs months YYYY-MM..YYYY-MM or a comma-separated list");
+    }
+    return out;
+}
+
+}  // namespace
+
+int cmd_compare(const std::vector<std::string>& args) {
+    po::options_description opts("compare options");
+    ComparisonOptions common;
+    std::string origin;
+    std::vector<std::string> sets;
+    bool no_charts = false;
+    common.add_to(opts);
+    opts.add_options()("origin", po::value<std::string>(&origin),
+                       "backtest origin YYYY-MM: score only periods after it")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html");
+    common.parse(args, opts, "compare");
+    CompareConfig config;
+    if (!origin.empty()) {
+        config.origin = month_option("origin", origin);
+    }
+    const Scenario scenario = load_scenario(common.path, parse_overrides(sets));
+    auto rows = common.apply(scenario, config, scenario.trials);
+    const std::string& output = common.output;
+    config.run.cancel = &g_interrupted;
+    require_result_dir(output_dir(output, scenario.name + "-compare"), ResultKind::compare);
+    Progress progress(!common.quiet && ::isatty(STDERR_FILENO));
+    config.run.progress = [&](int done, int total) { progress(done, total); };
+    std::signal(SIGINT, on_signal);
+    const Comparison c = compare_with_reported(scenario, std::move(rows), config);
+    std::signal(SIGINT, SIG_DFL);
+    if (c.run.partial) {
+        progress.finish();
+        spdlog::error("interrupted: nothing written");
+        return EXIT_INTERRUPTED;
+    }
+    const std::filesystem::path dir = output_dir(output, scenario.name + "-compare");
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "comparison.csv", format_comparison_csv(c, scenario));
+    write_file_atomic(staged.path() / "scores.json", format_scores_json(c, scenario, config));
+    std::size_t chart_files = 0;
+    try {
+        if (!no_charts) {
+            chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
+        }
+    } catch (const std::exception& e) {
+        drop_charts(staged.path(), e);
+        chart_files = 0;
+    }
+    staged.commit();
+    if (common.quiet) {  // the files only: no tables
+        std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
+        return EXIT_OK;
+    }
+
+    // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
+    std::cout << "\n"
+              << scenario.name << " against reported figures (" << c.run.trials_completed
+              << " trials" << (config.origin ? ", out of sample after " + origin : "") << ")\n\n";
+    std::size_t wl = 6;
+    for (const auto& f : c.figures) {
+        wl = std::max(wl, f.label.size());
+    }
+    char line[400];
+    std::snprintf(line, sizeof line, "%-*s  %-15s  %9s  %9s  %-19s  %-4s  %7s\n",
+                  static_cast<int>(wl), "series", "period", "reported", "P50", "P5-P95", "in90",
+                  "error");
+    std::cout << line;
+    // Sorted by series and period (the files' order is the publishers').
+    std::vector<const ComparedFigure*> sorted;
+    for (const auto& f : c.figures) {
+        sorted.push_back(&f);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
+        const ReportedRow& ra = c.rows[a->row];
+        const ReportedRow& rb = c.rows[b->row];
+        return std::tie(a->label, ra.first, ra.last) < std::tie(b->label, rb.first, rb.last);
+    });
+    for (const ComparedFigure* fp : sorted) {
+        const ComparedFigure& f = *fp;
+        const ReportedRow& r = c.rows[f.row];
+        const std::string period = r.first == r.last
+                                       ? format_month(r.first)
+                                       : format_month(r.first) + ".." + format_month(r.last);
+        const std::string band = compact(f.p05) + "-" + compact(f.p95);
+        std::snprintf(
+            line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
+            static_cast<int>(wl), terminal_safe(f.label).c_str(), period.c_str(), f.reported, f.p50,
+            band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
+            f.duplicates.empty()
+                ? ""
+                : (f.conflict
+                       ? "  (" + std::to_string(f.duplicates.size() + 1) + " sources, disagree)"
+                       : "  (" + std::to_string(f.duplicates.size() + 1) + " sources)")
+                      .c_str());
+        std::cout << line;
+    }
+    std::cout << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "
+                 "from the trials)\n\n";
+    auto print_group = [&](const GroupScores& g) {
+        std::snprintf(line, sizeof line,
+                      "%-*s  n=%-3d MAPE %6.1f%%  bias %+6.1f%%  cover50 %3.0f%%  cover90 %3.0f%%  "
+                      "CRPS %8.0f t\n",
+                      static_cast<int>(wl), g.label.c_str(), g.model.count, g.model.mape(),
+                      g.model.bias(), 100 * g.model.coverage50(), 100 * g.model.coverage90(),
+                      g.model.crps());
+        std::cout << line;
+        for (const auto& v : verdicts(g)) {
+            std::cout << std::string(wl + 2, ' ') << v << "\n";
+        }
+    };
+    for (const auto& g : c.groups) {
+        print_group(g);
+    }
+    std::cout << "\n";
+    print_group(c.overall);
+    if (!c.unmapped.empty()) {
+        std::cout << "\n"
+                  << c.unmapped.size()
+                  << (c.unmapped.size() == 1 ? " reported row was" : " reported rows were")
+                  << " not compared (listed with reasons in scores.json), for example:\n";
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
+            const ReportedRow& r = c.rows[c.unmapped[i].row];
+            std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
+                      << terminal_safe(r.series) << ": " << terminal_safe(c.unmapped[i].reason)
+                      << "\n";
+        }
+    }
+    if (chart_files > 0) {
+        std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << chart_files - 1
+                  << " files)\n";
+    }
+    std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
+    return EXIT_OK;
+}
+
+// Charts of a backtest: coverage and CRPS skill by lead, and the PIT histogram.
+std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
+                            const std::string& name) {
+    namespace fs = std::filesystem;
+    const fs::path charts = dir / "charts";
+    fs::create_directories(charts);
+    std::ostringstream leads;
+    leads << "# lead coverage_50 coverage_90 crps_skill_persistence crps_skill_seasonal figures\n";
+    for (const auto& ls : b.by_lead) {
+        const GroupScores& g = ls.scores;
+        if (g.model.count == 0) {
+            continue;
+        }
+        auto sk = [](std::optional<double> skill) {
+            return skill ? format_exact(*skill) : std::string("NaN");
+        };
+        leads << ls.lead << ' ' << format_exact(100 * g.model.coverage50()) << ' '
+              << format_exact(100 * g.model.coverage90()) << ' ' << sk(g.persistence_skill()) << ' '
+              << sk(g.seasonal_skill()) << ' ' << g.model.count << '\n';
+    }
+    write_file_atomic(charts / "leads.dat", leads.str());
+    std::vector<int> bins(10, 0);
+    for (double p : b.pit) {
+        bins[static_cast<std::size_t>(std::clamp(static_cast<int>(p * 10), 0, 9))]++;
+    }
+    std::ostringstream pit;
+    for (int i = 0; i < 10; ++i) {
+        pit << (i + 0.5) / 10 << ' ' << bins[static_cast<std::size_t>(i)] << '\n';
+    }
+    write_file_atomic(charts / "pit.dat", pit.str());
+    std::size_t n = 0;
+    const std::string title = gnuplot_quote(name + ": out-of-sample coverage by lead");
+    n += draw_chart(charts, "coverage_by_lead",
+                    "set title " + title +
+                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
+                        "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
+                        std::to_string(b.by_lead.size()) +
+                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
+                        "below horizontal\nplot 'leads.dat' using 1:3 with linespoints lw 2 pt 7 "
+                        "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
+                        "title 'nominal 90%', 'leads.dat' using 1:2 with linespoints lw 2 pt 5 lc "
+                        "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
+                        "'nominal 50%'\n")
+             .size();
+    n += draw_chart(charts, "crps_skill_by_lead",
+                    "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
+                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel 'CRPS "
+                        "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
+                        std::to_string(b.by_lead.size()) +
+                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
+                        "set key outside below horizontal\nset datafile missing 'NaN'\nplot "
+                        "'leads.dat' using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
+                        "'against persistence', '' using 1:5 with linespoints lw 2 pt 5 lc rgb "
+                        "'#31a354' title 'against seasonal naive'\n")
+             .size();
+    n += draw_chart(charts, "pit_histogram",
+                    "set title " + gnuplot_quote(name + ": PIT of the reported figures") +
+                        " noenhanced\nset xlabel 'share of trials below the reported figure'\n"
+                        "set ylabel 'figures'\nset xrange [0:1]\nset yrange [0:*]\nset style fill "
+                        "solid 0.7\nset boxwidth 0.09\nset key off\nset grid ytics lc rgb "
+                        "'#dddddd'\nplot 'pit.dat' using 1:2 with boxes lc rgb '#6baed6', " +
+                        std::to_string(static_cast<double>(b.pit.size()) / 10.0) +
+                        " with lines dt 2 lc rgb '#08519c'\n")
+             .size();
+    std::ostringstream html;
+    html << page_head(name + ": backtest") << "<h1>" << html_escape(name)
+         << ": rolling-origin backtest</h1>\n<p>For each origin the scenario runs with only the "
+            "events announced by the origin's last day, and is scored on the reported figures 1 "
+            "to "
+         << b.by_lead.size()
+         << " months after it. Coverage should sit at the dashed nominal lines; a U-shaped PIT "
+            "histogram means bands too narrow, a slope means bias.</p>\n"
+         << "<img src=\"charts/coverage_by_lead.png\" alt=\"coverage by lead\">\n"
+         << "<img src=\"charts/crps_skill_by_lead.png\" alt=\"CRPS skill by lead\">\n"
+         << "<img src=\"charts/pit_histogram.png\" alt=\"PIT histogram\">\n"
+         << "<p>Data: backtest.csv (by origin and lead), figures.csv (every figure).</p>\n"
+         << "</body></html>\n";
+    write_file_atomic(dir / "index.html", html.str());
+    return n + 1;
+}
+
+int cmd_backtest(const std::vector<std::string>& args) {
+    po::options_description opts("backtest options");
+    ComparisonOptions common;
+    std::string origins_text;
+    std::vector<std::string> sets;
+    int leads = 6;
+    bool no_charts = false;
+    common.add_to(opts);
+    opts.add_options()("origins", po::value<std::string>(&origins_text),
+                       "origin months, YYYY-MM..YYYY-MM or a comma-separated list (required)")(
+        "leads", po::value<int>(&leads), "months after each origin to score, 1-24 (default: 6)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html");
+    common.parse(args, opts, "backtest");
+    if (origins_text.empty()) {
+        throw UsageError("backtest needs --origins YYYY-MM..YYYY-MM");
+    }
+    if (leads < 1 || leads > 24) {
+        throw UsageError("--leads must be between 1 and 24");
+    }
+    if (!common.from.empty() || !common.to.empty()) {
+        throw UsageError(
+            "backtest sets the months itself: use --origins and --leads, not "
+            "--from/--to");
+    }
+    BacktestConfig config;
+    config.origins = parse_origins(origins_text);
+    config.max_lead = leads;
+    const Scenario scenario = load_scenario(common.path, parse_overrides(sets));
+    for (MonthIndex o : config.origins) {
+        if (o < scenario.first_month() || o >= scenario.last_month()) {
+            throw UsageError("origin " + format_month(o) + " is outside the scenario (" +
+                             format_month(scenario.first_month()) + " to " +
+                             format_month(scenario.last_month() - 1) + ")");
+        }
+    }
+    const auto rows = common.apply(scenario, config.compare, scenario.trials);
+    const std::filesystem::path dir = output_dir(common.output, scenario.name + "-backtest");
+    require_result_dir(dir, ResultKind::backtest);
+    Progress progress(!common.quiet && ::isatty(STDERR_FILENO), "origins");
+    config.on_origin = [&](int done, int total) { progress(done, total); };
+    const Backtest b = run_backtest(scenario, rows, config);
+    StagedDirectory staged(dir);
+    write_file_atomic(staged.path() / "backtest.csv", format_backtest_csv(b));
+    write_file_atomic(staged.path() / "figures.csv", format_backtest_figures_csv(b));
+    std::size_t chart_files = 0;
+    if (!no_charts) {
+        if (!gnuplot_available()) {
+            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
+        } else {
+            try {
+                chart_files = backtest_charts(staged.path(), b, scenario.name);
+            } catch (const std::exception& e) {
+                drop_charts(staged.path(), e);
+                chart_files = 0;
+            }
+        }
+    }
+    staged.commit();
+    if (common.quiet) {  // the files only: no tables
+        std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";
+        return EXIT_OK;
+    }
+
+    std::cout << "\n"
+              << scenario.name << ": rolling-origin backtest, " << config.origins.size()
+              << " origins " << format_month(config.origins.front()) << ".."
+              << format_month(config.origins.back()) << ", leads 1-" << leads << ", "
+              << config.compare.run.trials << " trials each\n\n";
+    char line[300];
+    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
+                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
+                  "skill seas.");
+    std::cout << line;
+    auto print = [&](const std::string& label, const GroupScores& g) {
+        auto sk = [](std::optional<double> skill, int n) {
+            if (!skill) {
+                return std::string("-");
+            }
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%+.2f (%d)", *skill, n);
+            return std::string(buf);
+        };
+        std::snprintf(line, sizeof line,
+                      "  %-5s %7d %7.1f%% %+7.1f%% %7.0f%% %7.0f%% %10.0f %11s %11s\n",
+                      label.c_str(), g.model.count, g.model.mape(), g.model.bias(),
+                      100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps(),
+                      sk(g.persistence_skill(), g.persistence_count).c_str(),
+                      sk(g.seasonal_skill(), g.seasonal_count).c_str());
+        std::cout << line;
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            print(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    print("all", b.overall);
+    std::cout << "\nBy origin (events announced by then / switched off, figures scored):\n";
+    for (const auto& o : b.origins) {
+        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
+                  << o.events_dropped << " events, " << o.figures.size() << " figures";
+        if (!o.open_events.empty()) {
+            // An id is the user's text: escaped for the terminal. An event with an expected
+            // duration ends after a draw from it; one without runs to the horizon.
+            std::cout << "; end announced later: ";
+            for (std::size_t i = 0; i < o.open_events.size(); ++i) {
+                bool expected = false;
+                for (const auto& ev : scenario.events) {
+                    expected = expected || (ev.id == o.open_events[i] && ev.has_expected_duration);
+                }
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i])
+                          << (expected ? " (expected duration drawn)"
+                                       : " (in force to the horizon)");
+            }
+        }
+        std::cout << "\n";
+    }
+    for (const auto& v : verdicts(b.overall)) {
+        std::cout << "\n" << v;
+    }
+    std::cout << "\n\n";
+    if (chart_files > 0) {
+        std::cout << "Charts: " << (dir / "index.html").string() << "\n";
+    }
+    std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";
+    return EXIT_OK;
+}
+
+int cmd_calibrate(const std::vector<std::string>& args) {
+    po::options_description opts("calibrate options");
+    ComparisonOptions common;
+    std::string fit;
+    std::string write;
+    int max_evaluations = 60;
+    common.add_to(opts);
+    opts.add_options()("fit", po::value<std::string>(&fit),
+                       "uncertain parameters to fit, comma-separated (see simulate parameters)")(
+        "max-evaluations", po::value<int>(&max_evaluations),
+        "optimiser budget: runs of the scenario the search may make (default: 60); the range of "
+        "each fitted value takes up to 20 more runs per parameter")(
+        "write", po::value<std::string>(&write),
+        "calibrated scenario file to write (default: calibrated.yaml in the output directory)");
+    common.parse(args, opts, "calibrate");
+    if (fit.empty()) {
+        throw UsageError("calibrate needs --fit PARAM[,PARAM...]");
+    }
+    if (max_evaluations < 5) {
+        throw UsageError("--max-evaluations must be at least 5");
+    }
+    const std::string& path = common.path;
+    const std::string& output = common.output;
+    // No --set here: the calibrated file extends the scenario as it is on disk, so a fit made
+    // under command-line overrides would be written without them. Write a small scenario that
+    // extends the original with the overrides, and calibrate that.
+    const Scenario scenario = load_scenario(path);
+    CalibrationConfig config;
+    std::stringstream names(fit);
+    for (std::string name; std::getline(names, name, ',');) {
+        if (!name.empty()) {
+            config.fit.push_back(name);
+        }
+    }
+    config.max_evaluations = max_evaluations;
+    // Calibration runs the scenario many times: at most 400 trials each unless --trials says.
+    const auto rows = common.apply(scenario, config.compare, std::min(scenario.trials, 400));
+    const std::string& reported = common.reported;
+    namespace fs = std::filesystem;
+    const fs::path dir = output_dir(output, scenario.name + "-calibrate");
+    require_result_dir(dir, ResultKind::calibrate);  // before the first evaluation
+    if (!common.quiet) {
+        std::cerr << "calibrating " << fit << " on " << reported << " with "
+                  << config.compare.run.trials << " trials per evaluation, at most "
+                  << max_evaluations << " evaluations\n";
+        config.on_evaluation = [&](int n, double objective, const std::vector<double>& x) {
+            std::string values;
+            for (std::size_t k = 0; k < x.size() && k < config.fit.size(); ++k) {
+                values += (k ? ", " : "") + config.fit[k] + "=" + format_number(x[k], 4);
+            }
+            std::fprintf(stderr, "  evaluation %d: objective %.4f (%s)\n", n, objective,
+                         values.c_str());
+        };
+    }
+    const Calibration cal = calibrate(scenario, rows, config);
+
+    // The calibrated scenario: a small file that extends the original and sets only the fitted
+    // parameters, so the original's comments, sources and ASSUMPTION notes stay where they are.
+    // It goes into the result directory unless --write names a file.
+    const fs::path target = write.empty() ? dir / "calibrated.yaml" : fs::path(write);
+    const fs::path target_dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::error_code ec;
+    const fs::path original = fs::absolute(path).lexically_normal();
+    fs::path extends = fs::absolute(target_dir).lexically_normal();
+    extends = original.lexically_relative(extends);
+    if (extends.empty()) {
+        extends = original;
+    }
+    // Text from the command line goes into a comment and a quoted scalar: no control
+    // characters in the one, quotes doubled in the other.
+    auto comment_safe = [](std::string t) {
+        for (char& ch : t) {
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+                ch = ' ';
+            }
+        }
+        return t;
+    };
+    auto single_quoted = [](const std::string& t) {
+        std::string out = "'";
+        for (char ch : t) {
+            out += ch == '\'' ? std::string("''") : std::string(1, ch);
+        }
+        return out + "'";
+    };
+    std::string yaml = "# Written by simulate calibrate on " + utc_now() +
+                       " UTC: the fitted parameters of " + scenario.name + " (" +
+                       comment_safe(fit) + ") on " + comment_safe(reported) +
+                       ", each triangular over the range where the objective stays within 5% of "
+                       "its minimum. Everything else comes from the extended file.\n";
+    yaml += "name: " + scenario.name.substr(0, 88) + "_calibrated\n";
+    yaml += "description: " + scenario.name + " with " + fit + " fitted by simulate calibrate\n";
+    yaml += "extends: " + single_quoted(extends.string()) + "\n";
+    yaml += "parameters:\n";
+    for (const auto& o : cal.overrides) {
+        yaml += "  " + o.path.substr(std::string("parameters.").size()) + ": " + o.value + "\n";
+    }
+    auto check_written = [&](const fs::path& file) {
+        (void)load_scenario(file.string());  // what we wrote must load
+    };
+    if (write.empty()) {
+        StagedDirectory staged(dir);
+        write_file_atomic(staged.path() / "calibrated.yaml", yaml);
+        write_file_atomic(staged.path() / "calibration.json",
+                          format_calibration_json(cal, scenario, target.string(), yaml));
+        // The staging directory sits beside the target: the relative extends: resolves alike.
+        check_written(staged.path() / "calibrated.yaml");
+        staged.commit();
+    } else {
+        // The file --write names lies outside the result directory, so the two cannot appear in
+        // one rename. Whatever can fail comes before either is touched: the file is written
+        // beside its target under a temporary name (its relative extends: resolves alike) and
+        // loaded, and calibration.json is staged; then the file is renamed into place and the
+        // result directory committed (two renames).
+        const std::string stem = "." + target.filename().string() + ".calibrating.";
+        const fs::path pending = target_dir / (stem + std::to_string(::getpid()) + ".yaml");
+        // A calibrate killed before its rename left `.FILE.calibrating.PID.yaml`: removed once
+        // its process is gone (a live one holds a lock on its file).
+        remove_stale_files(target_dir, stem, ".yaml");
+        struct RemoveOnExit {
+            fs::path path;
+            ~RemoveOnExit() {
+                std::error_code e;
+                fs::remove(path, e);
+            }
+        } cleanup{pending};
+        write_file_atomic(pending, yaml);
+        const FileLock lock(pending);  // until the rename: another calibrate leaves it alone
+        check_written(pending);
+        StagedDirectory staged(dir);
+        write_file_atomic(staged.path() / "calibration.json",
+                          format_calibration_json(cal, scenario, target.string(), yaml));
+        fs::rename(pending, target);
+        sync_directory(target_dir);
+        staged.commit();
+    }
+    for (const auto& p : cal.parameters) {
+        if (p.at_bound()) {
+            spdlog::warn(
+                "{} was fitted at a bound of its search range ({} .. {}): the reported "
+                "figures may want a value the scenario's distribution does not allow",
+                p.name, format_number(p.lower, 4), format_number(p.upper, 4));
+        }
+    }
+
+    std::cout << "\nCalibration of " << scenario.name << " on " << cal.figures
+              << " reported figures (" << cal.evaluations << " evaluations)\n\n";
+    char line[300];
+    std::snprintf(line, sizeof line, "  %-32s %10s %10s  %-21s %-21s\n", "parameter", "start",
+                  "fitted", "range (within 5%)", "search bounds");
+    std::cout << line;
+    for (const auto& p : cal.parameters) {
+        const std::string range =
+            format_number(p.range_low, 3) + " .. " + format_number(p.range_high, 3);
+        const std::string bounds = format_number(p.lower, 3) + " .. " + format_number(p.upper, 3);
+        std::snprintf(line, sizeof line, "  %-32s %10.4g %10.4g  %-21s %-21s\n", p.name.c_str(),
+                      p.prior_mean, p.fitted, range.c_str(), bounds.c_str());
+        std::cout << line;
+    }
+    std::snprintf(line, sizeof line,
+                  "\n  objective (mean CRPS / reported): %.4f as written, %.4f at the start, "
+                  "%.4f fitted\n  MAPE %.1f%% -> %.1f%%; 90%% coverage %.0f%% -> %.0f%%; "
+                  "CRPS %.0f t -> %.0f t\n",
+                  cal.objective_before, cal.objective_at_prior_mean, cal.objective_after,
+                  cal.before.model.mape(), cal.after.model.mape(),
+                  100 * cal.before.model.coverage90(), 100 * cal.after.model.coverage90(),
+                  cal.before.model.crps(), cal.after.model.crps());
+    std::cout << line << "\nCalibrated scenario: " << target.string()
+              << "\nReport: " << (dir / "calibration.json").string() << "\n";
+    return EXIT_OK;
+}
+
+}  // namespace chokepoint::cli
