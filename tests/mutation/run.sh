@@ -182,6 +182,11 @@ mutation engine/src/scenario/event_reader.cpp \
     'if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {' \
     'if (!nodes.empty()) {' \
     'a disruption whose products filter matches nothing loads silently'
+mutation engine/src/events/events.cpp \
+    '        const double p = s.probability.resolve(parameters, rng);' \
+    '        if (s.end_unknown && s.has_expected_duration) { (void)s.expected_duration_days.resolve(parameters, rng); }
+        const double p = s.probability.resolve(parameters, rng);' \
+    'an expected duration drawn before the event'"'"'s other draws (they shift between origins)'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

@@ -233,11 +233,12 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
 TEST_CASE("backtest: before its end is announced, an event lasts its expected duration",
           "[backtest]") {
     // A halt from 2025-02-01 that ended on 2025-06-01, news that day; before then it was
-    // expected to last 30 to 330 days (uniform). Seen on 2025-03-31 (59 days in) it is known to
-    // be in force, so its end is uniform over 2025-04-01 .. 2025-02-01 + 330 = 2025-12-28:
-    // mean 2025-08-15 (day 196 after the start), sd 78 days; over 4,000 trials the mean's sd is
-    // 1.2 days (5 sd: 6 days). Drawing without the condition would give a mean 180 days after
-    // the start, and ends before the origin.
+    // expected to last 30 to 330 days (uniform). Seen on 2025-03-31 (58 days after the start)
+    // it is known to be in force, so a length that rounds to 58 days or less is drawn again: the
+    // length is uniform over 58.5 .. 330 days, mean 194.25 (2025-08-14), sd 78 days; over 4,000
+    // trials the mean's sd is 1.2 days (5 sd: 6 days). Drawing without the condition gives a
+    // mean of 180 days and ends before the origin; ending those the day after the origin
+    // instead of drawing again gives about 181.
     const Scenario s = load_scenario(write_temp("expected.yaml", small_scenario(R"(  - id: halt
     kind: export_halt
     from: refinery
@@ -271,7 +272,7 @@ TEST_CASE("backtest: before its end is announced, an event lasts its expected du
     }
     CHECK(lo > origin);
     CHECK(hi <= start + 330);
-    CHECK(total / n == Approx((59.0 + 1 + 330) / 2).margin(6.0));
+    CHECK(total / n == Approx((58.5 + 330) / 2).margin(6.0));
 
     // An expected duration that ran out before the origin ends the day after it.
     const Scenario short_one =
@@ -286,6 +287,47 @@ TEST_CASE("backtest: before its end is announced, an event lasts its expected du
     CHECK(resolve_events(known_by(short_one, origin).events, {}, 5).at(0).end == origin + 1);
     CHECK(resolve_events(known_by(short_one, *parse_date("2025-02-10")).events, {}, 5).at(0).end ==
           start + 20);
+
+    // The draw comes after the event's other draws: an uncertain start and factor are the same
+    // whether the end is known or not.
+    const Scenario uncertain =
+        load_scenario(write_temp("expected_uncertain.yaml", small_scenario(R"(  - id: cut
+    kind: supply_disruption
+    nodes: [mine]
+    cuts: shipments
+    factor: {dist: uniform, min: 0.1, max: 0.5}
+    start: {dist: uniform, min: 2025-02-01, max: 2025-02-20}
+    end: 2025-06-01
+    end_announced: 2025-06-01
+    expected_duration_days: {dist: uniform, min: 30, max: 330}
+)")));
+    const Scenario unknown_end = known_by(uncertain, origin);
+    for (int t = 0; t < 200; ++t) {
+        const std::uint64_t seed = derive_seed(12, 0, t, Stream::events);
+        const ResolvedEvent b = resolve_events(unknown_end.events, {}, seed).at(0);
+        const ResolvedEvent a = resolve_events(uncertain.events, {}, seed).at(0);
+        CHECK(b.start == a.start);
+        CHECK(b.factor == a.factor);
+        CHECK(b.end > origin);
+        CHECK(a.end == *parse_date("2025-06-01"));
+    }
+
+    // A parameter has one value a trial and cannot be drawn again: refused.
+    try {
+        (void)load_scenario(write_temp("expected_param.yaml", small_scenario(R"(  - id: halt
+    kind: export_halt
+    from: refinery
+    start: 2025-02-01
+    end: 2025-06-01
+    end_announced: 2025-06-01
+    expected_duration_days: $magnet_share
+)")));
+        FAIL("loaded");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("events.halt.expected_duration_days: give a number "
+                                             "of days or a distribution ({dist: ...}), not a "
+                                             "parameter"));
+    }
 
     // It says what was expected before end_announced, so it needs one.
     try {

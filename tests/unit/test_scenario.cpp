@@ -117,11 +117,30 @@ TEST_CASE("scenario: a products filter must name what the event's nodes have", "
     CHECK(errors_of(event("    kind: supply_disruption\n    nodes: [mine, refinery]\n"
                           "    factor: 0.5\n    products: [magnet]\n"))
               .empty());
+    // What a node makes and what it ships differ: here the mine also makes a little magnet it
+    // has no lane for, so a cut of its magnet production is an event, a cut of its magnet
+    // shipments is not.
+    std::ifstream in(chokepoint::testing::fixtures() / "small_model.yaml");
+    std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string line = "      - {product: concentrate, capacity: 3200, cover_days: 20}\n";
+    REQUIRE(model.find(line) != std::string::npos);
+    model.insert(model.find(line) + line.size(),
+                 "      - {product: magnet, capacity: 10, cover_days: 20}\n");
+    (void)write_temp("two_lines.yaml", model);
+    auto on_two_lines = [&](const std::string& body) {
+        std::string text = event(body);
+        text.replace(text.find("small_model.yaml"), 16, "two_lines.yaml");
+        return text;
+    };
+    CHECK(errors_of(on_two_lines(mine + "    products: [magnet]\n")).empty());
+    CHECK_THAT(errors_of(on_two_lines(mine + "    cuts: shipments\n    products: [magnet]\n")),
+               Catch::Contains("no node of the event ships magnet: mine ships concentrate"));
     // A demand shock: what the buyers buy (no nodes: every buyer).
     const std::string shock = "    kind: demand_shock\n    factor: 1.2\n    duration_days: 30\n";
     CHECK(errors_of(event(shock + "    products: [magnet]\n")).empty());
     CHECK_THAT(errors_of(event(shock + "    products: [concentrate]\n")),
-               Catch::Contains("no node of the event buys concentrate"));
+               Catch::Contains("events.a.products: no buyer of the model buys concentrate "
+                               "(with no 'nodes:' the shock applies to every buyer)"));
     CHECK_THAT(errors_of(event(shock + "    nodes: [buyer_x]\n    products: [concentrate]\n")),
                Catch::Contains("no node of the event buys concentrate: buyer_x buys magnet"));
 }

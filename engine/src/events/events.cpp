@@ -82,10 +82,11 @@ std::vector<ResolvedEvent> resolve_events(const std::vector<EventSpec>& specs,
             r.end = NEVER;
             if (s.has_expected_duration) {
                 // Known to be in force on `in_force_on`: a length ending by then is drawn again
-                // (the distribution conditioned on that); one that cannot end later ends the day
-                // after.
+                // (the distribution conditioned on that); a fixed length, or one that cannot end
+                // later, ends the day after.
                 r.end = s.in_force_on + 1;
-                for (int attempt = 0; attempt < 1000; ++attempt) {
+                const bool random = s.expected_duration_days.kind == Quantity::Kind::distribution;
+                for (int attempt = 0; attempt < (random ? 1000 : 1); ++attempt) {
                     const double d =
                         std::max(0.0, s.expected_duration_days.resolve(parameters, rng));
                     const Day end = r.start + static_cast<Day>(std::lround(d));

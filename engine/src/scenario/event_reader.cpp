@@ -87,18 +87,22 @@ void check_products_on_nodes(Reader& r, const YNode& list, const std::string& pa
         if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {
             continue;
         }
+        if (ev.nodes.empty()) {
+            r.error(list, path,
+                    "no buyer of the model buys " + net.products()[static_cast<std::size_t>(p)].id +
+                        " (with no 'nodes:' the shock applies to every buyer)");
+            continue;
+        }
         std::string what;
-        if (!ev.nodes.empty()) {
-            for (int n : ev.nodes) {
-                std::string its;
-                for (std::size_t q = 0; q < net.products().size(); ++q) {
-                    if (has(n, static_cast<int>(q))) {
-                        its += (its.empty() ? "" : ", ") + net.products()[q].id;
-                    }
+        for (int n : ev.nodes) {
+            std::string its;
+            for (std::size_t q = 0; q < net.products().size(); ++q) {
+                if (has(n, static_cast<int>(q))) {
+                    its += (its.empty() ? "" : ", ") + net.products()[q].id;
                 }
-                what += (what.empty() ? ": " : "; ") + net.nodes()[static_cast<std::size_t>(n)].id +
-                        " " + verb + " " + (its.empty() ? "nothing" : its);
             }
+            what += (what.empty() ? ": " : "; ") + net.nodes()[static_cast<std::size_t>(n)].id +
+                    " " + verb + " " + (its.empty() ? "nothing" : its);
         }
         r.error(list, path,
                 std::string("no node of the event ") + verb + " " +
@@ -328,6 +332,15 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
             if (auto q = r.quantity(*expected, path + ".expected_duration_days")) {
                 r.check_range(*q, *expected, path + ".expected_duration_days", 0.0, INFINITY,
                               "a duration");
+                if (q->kind == Quantity::Kind::parameter) {
+                    // A parameter is one value per trial: it cannot be drawn again on the
+                    // condition that the event is still in force at the origin.
+                    r.error(*expected, path + ".expected_duration_days",
+                            "give a number of days or a distribution ({dist: ...}), not a "
+                            "parameter: the length is drawn again until the event is still in "
+                            "force at the backtest's origin, and a parameter has one value a "
+                            "trial (a distribution's arguments may be parameters)");
+                }
                 ev.has_expected_duration = true;
                 ev.expected_duration_days = *q;
             }

@@ -178,7 +178,8 @@ const std::vector<ObjectSpec>& tables() {
               "announced by their origin."},
              {"end_announced", T::date, "",
               "The day its end became known (default: when the event did); backtests from "
-              "earlier origins run it without its end."},
+              "earlier origins do not use its end: it lasts expected_duration_days if given, "
+              "else to the horizon."},
              {"expected_duration_days", T::quantity, "",
               "How long it was expected to last before end_announced (days, often a "
               "distribution); backtests from earlier origins end it after this instead of "
