@@ -464,10 +464,10 @@ int cmd_backtest(const std::vector<std::string>& args) {
         }
     }
     print("all", b.overall);
-    std::cout << "\nBy origin (events announced by then / switched off, figures scored):\n";
+    std::cout << "\nBy origin (events known by then and not yet announced, figures scored):\n";
     for (const auto& o : b.origins) {
-        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " / "
-                  << o.events_dropped << " events, " << o.figures.size() << " figures";
+        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " events known, "
+                  << o.events_dropped << " not yet announced, " << o.figures.size() << " figures";
         if (!o.open_events.empty()) {
             // An id is the user's text: escaped for the terminal. An event with an expected
             // duration ends after a draw from it; one without runs to the horizon.

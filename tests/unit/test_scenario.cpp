@@ -138,9 +138,10 @@ TEST_CASE("scenario: a products filter must name what the event's nodes have", "
     // A demand shock: what the buyers buy (no nodes: every buyer).
     const std::string shock = "    kind: demand_shock\n    factor: 1.2\n    duration_days: 30\n";
     CHECK(errors_of(event(shock + "    products: [magnet]\n")).empty());
-    CHECK_THAT(errors_of(event(shock + "    products: [concentrate]\n")),
-               Catch::Contains("events.a.products: no buyer of the model buys concentrate "
-                               "(with no 'nodes:' the shock applies to every buyer)"));
+    CHECK_THAT(
+        errors_of(event(shock + "    products: [concentrate]\n")),
+        Catch::Contains("events.a.products: no buyer of the model buys concentrate "
+                        "(with no 'nodes:' the shock applies to every buyer; they buy magnet)"));
     CHECK_THAT(errors_of(event(shock + "    nodes: [buyer_x]\n    products: [concentrate]\n")),
                Catch::Contains("no node of the event buys concentrate: buyer_x buys magnet"));
 }

@@ -231,15 +231,17 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
     }
     html << "</pre>\n<nav>" << nav.str() << "<a href=\"#glossary\">Reading the charts</a></nav>\n"
          << body.str() << "<h2 id=\"events\">Events</h2>\n<table>\n<tr><th class=\"l\">event</th>"
-         << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">end</th></tr>\n";
+         << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">ends (last "
+            "day in force)</th></tr>\n";
     std::vector<Distribution> bounds;
     for (const auto& p : scenario.parameters) {
         bounds.push_back(p.distribution);
     }
     // A quantity's range as text: one value, "lo .. hi", or "uncertain" when unbounded.
-    auto range = [&](const Quantity& q, bool dates) {
-        const double lo = q.lower(bounds);
-        const double hi = q.upper(bounds);
+    // `shift` days are added to both ends (-1: an exclusive end shown as the last day).
+    auto range = [&](const Quantity& q, bool dates, double shift = 0.0) {
+        const double lo = q.lower(bounds) + shift;
+        const double hi = q.upper(bounds) + shift;
         if (!std::isfinite(lo) || !std::isfinite(hi)) {
             return std::string("uncertain");
         }
@@ -256,14 +258,17 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
         if (!ev.probability.is_constant() || ev.probability.value != 1.0) {
             start += " (chance " + range(ev.probability, false) + ")";
         }
-        std::string end = "none";
+        std::string end = "open (to the horizon)";
         if (ev.has_end) {
-            end = range(ev.end, true);
+            end = range(ev.end, true, -1.0);
         } else if (ev.has_duration) {
             end = "after " + range(ev.duration_days, false) + " days";
         }
         if (ev.has_end_announced) {
-            end += " (known from " + format_date(ev.end_announced) + ")";
+            end +=
+                " (known only from " + format_date(ev.end_announced) + "; backtests before " +
+                (ev.has_expected_duration ? "draw its expected length" : "run it to the horizon") +
+                ")";
         }
         std::string kind = to_string(ev.kind);
         if (ev.kind == EventKind::supply_disruption) {

@@ -88,9 +88,17 @@ void check_products_on_nodes(Reader& r, const YNode& list, const std::string& pa
             continue;
         }
         if (ev.nodes.empty()) {
+            std::string bought;
+            for (std::size_t q = 0; q < net.products().size(); ++q) {
+                if (std::any_of(nodes.begin(), nodes.end(),
+                                [&](int n) { return has(n, static_cast<int>(q)); })) {
+                    bought += (bought.empty() ? "" : ", ") + net.products()[q].id;
+                }
+            }
             r.error(list, path,
                     "no buyer of the model buys " + net.products()[static_cast<std::size_t>(p)].id +
-                        " (with no 'nodes:' the shock applies to every buyer)");
+                        " (with no 'nodes:' the shock applies to every buyer; they buy " +
+                        (bought.empty() ? "nothing" : bought) + ")");
             continue;
         }
         std::string what;

@@ -175,7 +175,9 @@ class Lister {
         q.where = n.where;
         if (path.size() > 23 && path.ends_with(".expected_duration_days")) {
             // Runs know the end: sweeping this moves nothing but a backtest.
-            q.description = "used only by backtests from origins before end_announced";
+            q.description =
+                "used only by backtests from origins before end_announced: no effect on runs or "
+                "sweeps (vary it with simulate backtest --set)";
         }
         DiagnosticSink sink;
         std::vector<Parameter> params = scenario_.parameters;
