@@ -285,9 +285,43 @@ int cmd_compare(const std::vector<std::string>& args) {
     return EXIT_OK;
 }
 
-// Charts of a backtest: coverage and CRPS skill by lead, and the PIT histogram.
+// One row of the backtest's table (figures, MAPE, bias, coverage of the 50% and 90% bands, CRPS,
+// skill against persistence and seasonal naive with their figure counts), for the terminal and
+// the page.
+std::vector<std::string> score_cells(const GroupScores& g) {
+    auto fmt = [](const char* format, auto... v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, format, v...);
+        return std::string(buf);
+    };
+    auto sk = [&](std::optional<double> skill, int n) {
+        return skill ? fmt("%+.2f (%d)", *skill, n) : std::string("-");
+    };
+    return {fmt("%d", g.model.count),
+            fmt("%.1f%%", g.model.mape()),
+            fmt("%+.1f%%", g.model.bias()),
+            fmt("%.0f%%", 100 * g.model.coverage50()),
+            fmt("%.0f%%", 100 * g.model.coverage90()),
+            fmt("%.0f", g.model.crps()),
+            sk(g.persistence_skill(), g.persistence_count),
+            sk(g.seasonal_skill(), g.seasonal_count)};
+}
+
+// What a backtest did with an event whose end was announced after the origin.
+std::string open_event_note(const Scenario& scenario, const std::string& id) {
+    for (const auto& ev : scenario.events) {
+        if (ev.id == id && ev.has_expected_duration) {
+            return "expected duration drawn";
+        }
+    }
+    return "in force to the horizon";
+}
+
+// Charts of a backtest: coverage and CRPS skill by lead, and the PIT histogram; the page has
+// the table by lead and what each origin knew.
 std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
-                            const std::string& name) {
+                            const Scenario& scenario) {
+    const std::string& name = scenario.name;
     namespace fs = std::filesystem;
     const fs::path charts = dir / "charts";
     fs::create_directories(charts);
@@ -360,8 +394,40 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
          << "<img src=\"charts/coverage_by_lead.png\" alt=\"coverage by lead\">\n"
          << "<img src=\"charts/crps_skill_by_lead.png\" alt=\"CRPS skill by lead\">\n"
          << "<img src=\"charts/pit_histogram.png\" alt=\"PIT histogram\">\n"
-         << "<p>Data: backtest.csv (by origin and lead), figures.csv (every figure).</p>\n"
-         << "</body></html>\n";
+         << "<h2>By lead</h2>\n<table>\n<tr><th>lead</th><th>figures</th><th>MAPE</th>"
+         << "<th>bias</th><th>50% band</th><th>90% band</th><th>CRPS (t)</th><th>skill vs "
+            "persistence</th><th>skill vs seasonal naive</th></tr>\n";
+    auto row = [&](const std::string& label, const GroupScores& g) {
+        html << "<tr><td>" << label << "</td>";
+        for (const auto& cell : score_cells(g)) {
+            html << "<td>" << html_escape(cell) << "</td>";
+        }
+        html << "</tr>\n";
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            row(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    row("all", b.overall);
+    html << "</table>\n<p>Skill is 1 - CRPS / the naive forecast's absolute error, on the figures "
+            "that have a naive forecast (their number in brackets).</p>\n<h2>By origin</h2>\n"
+            "<table>\n<tr><th>origin</th><th>events known</th><th>not yet announced</th>"
+            "<th>figures</th><th class=\"l\">end announced later</th></tr>\n";
+    for (const auto& o : b.origins) {
+        std::string open;
+        for (const auto& id : o.open_events) {
+            // An id is the user's text: escaped for the page.
+            open += (open.empty() ? "" : ", ") + html_escape(id) + " (" +
+                    open_event_note(scenario, id) + ")";
+        }
+        html << "<tr><td>" << format_month(o.origin) << "</td><td>" << o.events_known << "</td><td>"
+             << o.events_dropped << "</td><td>" << o.figures.size() << "</td><td class=\"l\">"
+             << open << "</td></tr>\n";
+    }
+    html
+        << "</table>\n<p>Data: backtest.csv (by origin and lead), figures.csv (every figure).</p>\n"
+        << "</body></html>\n";
     write_file_atomic(dir / "index.html", html.str());
     return n + 1;
 }
@@ -418,7 +484,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
             spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
         } else {
             try {
-                chart_files = backtest_charts(staged.path(), b, scenario.name);
+                chart_files = backtest_charts(staged.path(), b, scenario);
             } catch (const std::exception& e) {
                 drop_charts(staged.path(), e);
                 chart_files = 0;
@@ -442,20 +508,10 @@ int cmd_backtest(const std::vector<std::string>& args) {
                   "skill seas.");
     std::cout << line;
     auto print = [&](const std::string& label, const GroupScores& g) {
-        auto sk = [](std::optional<double> skill, int n) {
-            if (!skill) {
-                return std::string("-");
-            }
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%+.2f (%d)", *skill, n);
-            return std::string(buf);
-        };
-        std::snprintf(line, sizeof line,
-                      "  %-5s %7d %7.1f%% %+7.1f%% %7.0f%% %7.0f%% %10.0f %11s %11s\n",
-                      label.c_str(), g.model.count, g.model.mape(), g.model.bias(),
-                      100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps(),
-                      sk(g.persistence_skill(), g.persistence_count).c_str(),
-                      sk(g.seasonal_skill(), g.seasonal_count).c_str());
+        const auto c = score_cells(g);
+        std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n",
+                      label.c_str(), c[0].c_str(), c[1].c_str(), c[2].c_str(), c[3].c_str(),
+                      c[4].c_str(), c[5].c_str(), c[6].c_str(), c[7].c_str());
         std::cout << line;
     };
     for (const auto& ls : b.by_lead) {
@@ -473,13 +529,8 @@ int cmd_backtest(const std::vector<std::string>& args) {
             // duration ends after a draw from it; one without runs to the horizon.
             std::cout << "; end announced later: ";
             for (std::size_t i = 0; i < o.open_events.size(); ++i) {
-                bool expected = false;
-                for (const auto& ev : scenario.events) {
-                    expected = expected || (ev.id == o.open_events[i] && ev.has_expected_duration);
-                }
-                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i])
-                          << (expected ? " (expected duration drawn)"
-                                       : " (in force to the horizon)");
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]) << " ("
+                          << open_event_note(scenario, o.open_events[i]) << ")";
             }
         }
         std::cout << "\n";

@@ -451,6 +451,7 @@ expect "backtest: an open end without an expected duration runs to the horizon" 
 for f in backtest.csv figures.csv index.html charts/coverage_by_lead.png charts/pit_histogram.svg; do
     if [ -s "$work/bt/$f" ]; then ok "backtest wrote $f"; else bad "backtest missing $f"; fi
 done
+if grep -qF '<h2>By lead</h2>' "$work/bt/index.html" && grep -qF '<tr><td>2025-03</td><td>11</td><td>8</td><td>18</td>' "$work/bt/index.html"; then ok "backtest page: the table by lead and what each origin knew"; else bad "backtest page lacks its tables"; fi
 expect "compare of known_2025-03" 0 "Results written" -- "$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 60 --threads 2 --output "$work/btc" --quiet
 # --quiet: the files only (a script's output stays one line).
 out="$("$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 20 --no-charts --output "$work/cmpq" --quiet 2>&1 </dev/null)"
