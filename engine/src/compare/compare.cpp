@@ -127,9 +127,9 @@ std::vector<std::string> verdicts(const GroupScores& g) {
         } else {
             s << "The model LOSES to " << name;
         }
-        s << " on " << n << " figures: CRPS skill " << std::fixed << skill << " (|skill| under "
-          << VERDICT_TIE_SKILL << " is a tie); MAPE " << pct(model_mape) << " against "
-          << pct(naive_mape);
+        s << " on the " << n << " figures that have one: CRPS skill " << std::fixed << skill
+          << " (|skill| under " << VERDICT_TIE_SKILL << " is a tie); MAPE " << pct(model_mape)
+          << " against " << pct(naive_mape);
         out.push_back(s.str());
     };
     say("persistence", "no earlier figure of the same series and period length",
