@@ -83,38 +83,35 @@ void check_products_on_nodes(Reader& r, const YNode& list, const std::string& pa
         return std::any_of(net.edges().begin(), net.edges().end(),
                            [&](const Edge& e) { return e.from == node && e.product == product; });
     };
+    // The products any of `among` has, "a, b" (or "nothing").
+    auto products_of = [&](const std::vector<int>& among) {
+        std::string out;
+        for (std::size_t q = 0; q < net.products().size(); ++q) {
+            if (std::any_of(among.begin(), among.end(),
+                            [&](int n) { return has(n, static_cast<int>(q)); })) {
+                out += (out.empty() ? "" : ", ") + net.products()[q].id;
+            }
+        }
+        return out.empty() ? std::string("nothing") : out;
+    };
     for (int p : ev.products) {
         if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {
             continue;
         }
+        const std::string& id = net.products()[static_cast<std::size_t>(p)].id;
         if (ev.nodes.empty()) {
-            std::string bought;
-            for (std::size_t q = 0; q < net.products().size(); ++q) {
-                if (std::any_of(nodes.begin(), nodes.end(),
-                                [&](int n) { return has(n, static_cast<int>(q)); })) {
-                    bought += (bought.empty() ? "" : ", ") + net.products()[q].id;
-                }
-            }
             r.error(list, path,
-                    "no buyer of the model buys " + net.products()[static_cast<std::size_t>(p)].id +
+                    "no buyer of the model buys " + id +
                         " (with no 'nodes:' the shock applies to every buyer; they buy " +
-                        (bought.empty() ? "nothing" : bought) + ")");
+                        products_of(nodes) + ")");
             continue;
         }
         std::string what;
         for (int n : ev.nodes) {
-            std::string its;
-            for (std::size_t q = 0; q < net.products().size(); ++q) {
-                if (has(n, static_cast<int>(q))) {
-                    its += (its.empty() ? "" : ", ") + net.products()[q].id;
-                }
-            }
             what += (what.empty() ? ": " : "; ") + net.nodes()[static_cast<std::size_t>(n)].id +
-                    " " + verb + " " + (its.empty() ? "nothing" : its);
+                    " " + verb + " " + products_of({n});
         }
-        r.error(list, path,
-                std::string("no node of the event ") + verb + " " +
-                    net.products()[static_cast<std::size_t>(p)].id + what);
+        r.error(list, path, std::string("no node of the event ") + verb + " " + id + what);
     }
 }
 

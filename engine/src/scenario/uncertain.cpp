@@ -173,7 +173,7 @@ class Lister {
         q.written = inline_yaml(n);
         q.is_date = date;
         q.where = n.where;
-        if (path.size() > 23 && path.ends_with(".expected_duration_days")) {
+        if (path.ends_with(".expected_duration_days")) {
             // Runs know the end: sweeping this moves nothing but a backtest.
             q.description =
                 "used only by backtests from origins before end_announced: no effect on runs or "
