@@ -138,23 +138,23 @@ mutation engine/src/kernel/licence_queue.cpp \
     '            a.lapsed = false;' \
     '            (void)a;' \
     'a re-decided application keeping its lapse flag'
-mutation engine/src/kernel/trial.cpp \
-    '            st_.request[e] = left;' \
-    '            st_.request[e] = r;' \
+mutation engine/src/kernel/tick.cpp \
+    '        st_.request[e] = left;' \
+    '        st_.request[e] = r;' \
     'tonnes an exporter withholds from a backlogged lane shipped without a licence'
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/tick.cpp \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e] - st_.held[e]);' \
     'const PerTrial room = max_of(zero, st_.backlog_cap[e]);' \
     'the backlog cap ignoring what already waits'
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/tick.cpp \
     'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
     'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real + st_.request[ue]);' \
     'a disruption of shipments that lets the orders through'
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/tick.cpp \
     'min_of(st_.shipment[ue], st_.shipment_cap[ue] * tick.dt_real);' \
     'min_of(st_.shipment[ue], st_.shipment_cap[ue]);' \
     'a cut of shipments capping a weekly tick at one day of the flow'
-mutation engine/src/kernel/trial.cpp \
+mutation engine/src/kernel/tick_start.cpp \
     'f * c_.edges[e].flow_day * at(st_.lane_noise[e], w);' \
     'f * c_.edges[e].flow_day;' \
     'a cut of shipments flattening a source'"'"'s lumpy months'
