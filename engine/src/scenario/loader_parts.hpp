@@ -1,11 +1,15 @@
 #pragma once
-// Internal to the scenario module: what loader.cpp (model files, extends, overrides) and
-// event_reader.cpp (the events: block) share.
+// Internal to the scenario module: what its readers share. loader.cpp reads a scenario (and
+// holds the helpers below), model_reader.cpp the model file, extends.cpp merges an `extends:`
+// chain and applies `--set`, event_reader.cpp reads the `events:` block.
+#include <map>
 #include <string>
 #include <vector>
 
+#include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "reader.hpp"
+#include "yaml_tree.hpp"
 
 namespace chokepoint::detail {
 
@@ -17,6 +21,37 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
 /// One node id or a list of them, as indices; unknown ones are reported and left out.
 std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
                             const std::string& path);
+
+/// What a model file defines (model_reader.cpp).
+struct ModelFile {
+    Network network;
+    std::map<std::string, WorkingCalendar> calendars;
+    double adjust_days = 30.0;
+    MonthlyNoise demand_noise;
+    MonthlyNoise supply_noise{0.0, 0.0, 0.0};
+    DemandTrend demand_trend;
+    StockPolicy stock_policy;
+    ExporterPolicy exporter_policy;
+};
+/// Reads a model file's tree. `overriding` is a scenario's parameters: they replace the model's
+/// before any model number that refers to them is range-checked, so `--set parameters.share=1.3`
+/// cannot slip through.
+ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& parameters,
+                      const std::string& model_path, const YNode* overriding = nullptr);
+/// `demand_noise:` or `supply_noise:` (the same keys), in a model or a scenario.
+void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoise& out);
+
+/// Notices of what a child scenario overrides in the file it extends ("file:line:col: notice:
+/// ..."), for `simulate validate`.
+using Notices = std::vector<std::string>;
+/// A scenario file's tree with the files of its `extends:` chain merged in; `named_by` is the
+/// `extends:` value that named `path` (for messages), `chain` the files read so far.
+YNode load_with_extends(const std::string& path, std::vector<std::string>& chain, Notices& notices,
+                        const YNode* named_by = nullptr);
+/// `--set path=value` applied to a tree (events and nodes addressed by id, lines and inputs by
+/// product); a located error for a path that names nothing.
+void apply_override(YNode& root, const Override& o);
+
 /// Reads the `events:` list into `s.events`; `s`'s network, dates and calendars are set.
 void read_events(const YNode* node, Reader& r, Scenario& s);
 
