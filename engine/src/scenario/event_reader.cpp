@@ -235,36 +235,56 @@ void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string&
 const std::vector<std::string> ELEMENTS = {"Sc", "Y",  "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
                                            "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"};
 
-}  // namespace
+/// Reads one event of the `events:` list (`e`, the i-th item) into `ev`, in the order its keys
+/// are checked: its id and kind, its dates, then what its kind needs. Events earlier in the list
+/// are in `s.events` (a licence_delay or agreement names its control among them).
+class EventReader {
+  public:
+    EventReader(Reader& reader, const Scenario& scenario, const YNode& item, std::size_t i)
+        : r(reader), s(scenario), net(scenario.network), e(item), path(at("events", i)) {}
 
-void read_events(const YNode* node, Reader& r, Scenario& s) {
-    if (node == nullptr || node->kind == YNode::Kind::null) {
-        return;
-    }
-    if (!r.expect_sequence(*node, "events")) {
-        return;
-    }
-    const Network& net = s.network;
-    auto in_horizon = [&](const Quantity& q, const YNode& at_node, const std::string& path,
-                          bool is_end) {
-        const auto params = r.parameter_distributions();
-        const double lo = q.lower(params);
-        const double hi = q.upper(params);
-        const double last = static_cast<double>(s.end) + (is_end ? 1.0 : 0.0);
-        if (lo < static_cast<double>(s.start) || hi > last) {
-            r.error(at_node, path,
-                    "date outside the scenario's horizon " + format_date(s.start) + " to " +
-                        format_date(s.end) +
-                        (q.is_constant() ? ": " + format_date(static_cast<Day>(q.value)) : ""));
+    /// The event, or nothing when it has no kind to read it by (already an error).
+    std::optional<EventSpec> read() {
+        if (!read_id_and_kind()) {
+            return std::nullopt;
         }
-    };
-    for (std::size_t i = 0; i < node->sequence.size(); ++i) {
-        const YNode& e = node->sequence[i];
-        std::string path = at("events", i);
-        if (!r.expect_map(e, path)) {
-            continue;
+        read_dates();
+        switch (ev.kind) {
+            case EventKind::export_control:
+                read_export_control();
+                break;
+            case EventKind::licence_delay:
+            case EventKind::agreement:
+                read_control_change();
+                break;
+            case EventKind::supply_disruption:
+            case EventKind::demand_shock:
+                read_disruption_or_shock();
+                break;
+            case EventKind::export_halt:
+                read_export_halt();
+                break;
+            case EventKind::tariff:
+                read_tariff();
+                break;
+            case EventKind::capacity_change:
+                read_capacity_change();
+                break;
         }
-        EventSpec ev;
+        if (!ev.has_announced) {
+            const double lo = ev.start.lower(r.parameter_distributions());
+            ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
+        }
+        if (ev.has_end_announced) {
+            check_end_announced(r, *end_announced, path + ".end_announced", ev,
+                                end != nullptr || duration != nullptr || holiday != nullptr);
+        }
+        return std::move(ev);
+    }
+
+  private:
+    /// `id:` (unique) and `kind:`; false when the kind is missing or unknown.
+    bool read_id_and_kind() {
         ev.where = e.where;
         if (const YNode* id = member(e, "id")) {
             ev.id = r.string(*id, path + ".id").value_or("");
@@ -285,16 +305,28 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     "an event needs 'kind:' (export_control, licence_delay, "
                     "supply_disruption, export_halt, tariff, agreement, "
                     "capacity_change or demand_shock)");
-            continue;
+            return false;
         }
         if (!parse_event_kind(kind->scalar, ev.kind)) {
             const std::string guess = closest_match(kind->scalar, event_kind_names());
             r.error(*kind, path + ".kind",
                     "unknown event kind '" + kind->scalar + "'" +
                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-            continue;
+            return false;
         }
         r.check_keys(e, path, event_keys_of(to_string(ev.kind)));
+        return true;
+    }
+
+    /// `probability:`, the start, when the event and its end became known, and the end.
+    void read_dates() {
+        read_start();
+        read_when_known();
+        read_end();
+    }
+
+    /// `probability:` and the start: `start:`, or an export halt's `holiday:`.
+    void read_start() {
         if (const YNode* p = member(e, "probability")) {
             if (auto q = r.quantity(*p, path + ".probability")) {
                 r.check_range(*q, *p, path + ".probability", 0.0, 1.0, "a probability");
@@ -303,9 +335,12 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
         }
         // export_halt: `holiday: Spring Festival 2025` takes the dates of an official holiday
         // from the working calendar of the halted node's country.
-        const YNode* holiday = ev.kind == EventKind::export_halt ? member(e, "holiday") : nullptr;
+        holiday = ev.kind == EventKind::export_halt ? member(e, "holiday") : nullptr;
         if (holiday != nullptr) {
-            read_holiday_dates(e, *holiday, path, r, s, ev, in_horizon);
+            auto in_range = [this](const Quantity& q, const YNode& at_node,
+                                   const std::string& at_path,
+                                   bool is_end) { in_horizon(q, at_node, at_path, is_end); };
+            read_holiday_dates(e, *holiday, path, r, s, ev, in_range);
         } else if (const YNode* st = member(e, "start")) {
             if (auto q = r.quantity(*st, path + ".start", true)) {
                 in_horizon(*q, *st, path + ".start", false);
@@ -316,15 +351,19 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                     "an event needs 'start:' (a date YYYY-MM-DD or a distribution of "
                     "dates)");
         }
-        // When the event became known (for backtests): a date, by default its start (the
-        // earliest start an uncertain one can take).
+    }
+
+    /// `announced:`, `end_announced:` and `expected_duration_days:`, for backtests.
+    void read_when_known() {
+        // When the event became known: a date, by default its start (the earliest start an
+        // uncertain one can take).
         if (const YNode* a = member(e, "announced")) {
             if (auto d = r.date(*a, path + ".announced")) {
                 ev.announced = *d;
                 ev.has_announced = true;
             }
         }
-        const YNode* end_announced = member(e, "end_announced");
+        end_announced = member(e, "end_announced");
         if (end_announced != nullptr) {
             if (auto d = r.date(*end_announced, path + ".end_announced")) {
                 ev.end_announced = *d;
@@ -355,8 +394,13 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                         "before its end was announced: give 'end_announced:' too");
             }
         }
-        const YNode* end = holiday != nullptr ? nullptr : member(e, "end");
-        const YNode* duration = holiday != nullptr ? nullptr : member(e, "duration_days");
+    }
+
+    /// The end, `end:` or `duration_days:` (an export halt's `holiday:` gave it already), and
+    /// `hazard_per_year:`, a risk rather than a date.
+    void read_end() {
+        end = holiday != nullptr ? nullptr : member(e, "end");
+        duration = holiday != nullptr ? nullptr : member(e, "duration_days");
         if (end != nullptr && duration != nullptr) {
             r.error(*duration, path + ".duration_days",
                     "give 'end:' or 'duration_days:', not both");
@@ -395,258 +439,292 @@ void read_events(const YNode* node, Reader& r, Scenario& s) {
                 ev.hazard_per_year = *q;
             }
         }
-        auto required = [&](const char* key) -> const YNode* {
-            const YNode* v = member(e, key);
-            if (v == nullptr) {
-                r.error(e, path,
-                        std::string("a ") + to_string(ev.kind) + " event needs '" + key + ":'");
+    }
+
+    void in_horizon(const Quantity& q, const YNode& at_node, const std::string& at_path,
+                    bool is_end) {
+        const auto params = r.parameter_distributions();
+        const double lo = q.lower(params);
+        const double hi = q.upper(params);
+        const double last = static_cast<double>(s.end) + (is_end ? 1.0 : 0.0);
+        if (lo < static_cast<double>(s.start) || hi > last) {
+            r.error(at_node, at_path,
+                    "date outside the scenario's horizon " + format_date(s.start) + " to " +
+                        format_date(s.end) +
+                        (q.is_constant() ? ": " + format_date(static_cast<Day>(q.value)) : ""));
+        }
+    }
+
+    // --- What each kind needs.
+
+    void read_export_control() {
+        if (const YNode* x = required("exporter")) {
+            ev.exporter = read_country(r, net, *x, path + ".exporter");
+            // Controls on one lane compose (2^n - 1 kinds of application a shipment).
+            const auto same =
+                std::count_if(s.events.begin(), s.events.end(), [&](const EventSpec& o) {
+                    return o.kind == EventKind::export_control && o.exporter == ev.exporter;
+                });
+            if (!ev.exporter.empty() && same >= MAX_EXPORT_CONTROLS_PER_EXPORTER) {
+                r.error(*x, path + ".exporter",
+                        "at most " + std::to_string(MAX_EXPORT_CONTROLS_PER_EXPORTER) +
+                            " export_control events per exporter; use licence_delay or "
+                            "agreement events to change an existing control");
             }
-            return v;
-        };
-        auto unit_quantity = [&](const char* key, Quantity& out, double lo, double hi,
-                                 const std::string& what) {
-            if (const YNode* v = member(e, key)) {
-                if (auto q = r.quantity(*v, path + "." + key)) {
-                    r.check_range(*q, *v, path + "." + key, lo, hi, what);
-                    out = *q;
-                    return true;
-                }
-            }
-            return false;
-        };
-        auto approval = [&]() {
-            if (const YNode* v = member(e, "approval_delay")) {
-                if (auto d = r.distribution(*v, path + ".approval_delay")) {
-                    const auto params = r.parameter_distributions();
-                    if (d->lower(params) < 0.0) {
-                        r.error(*v, path + ".approval_delay",
-                                "an approval delay (working days) cannot be negative; use a "
-                                "lognormal, or bounds at or above 0");
-                    }
-                    ev.has_approval_delay = true;
-                    ev.approval_delay = *d;
-                }
-            }
-            ev.has_approval_rate =
-                unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0, "an approval rate");
-        };
-        auto control_ref = [&]() {
-            if (const YNode* c = required("control")) {
-                const std::string id = c->scalar;
-                for (std::size_t k = 0; k < s.events.size(); ++k) {
-                    if (s.events[k].id == id && s.events[k].kind == EventKind::export_control) {
-                        ev.control = static_cast<int>(k);
-                    }
-                }
-                if (ev.control < 0) {
-                    std::vector<std::string> ids;
-                    for (const auto& x : s.events) {
-                        if (x.kind == EventKind::export_control) {
-                            ids.push_back(x.id);
-                        }
-                    }
-                    const std::string guess = closest_match(id, ids);
-                    r.error(*c, path + ".control",
-                            "no export_control event '" + id + "' earlier in the list" +
+        }
+        products(true);
+        destinations();
+        if (const YNode* el = member(e, "elements")) {
+            ev.elements = r.string_list(*el, path + ".elements");
+            for (const auto& sym : ev.elements) {
+                if (std::find(ELEMENTS.begin(), ELEMENTS.end(), sym) == ELEMENTS.end()) {
+                    const std::string guess = closest_match(sym, ELEMENTS);
+                    r.error(*el, path + ".elements",
+                            "'" + sym + "' is not a rare-earth element symbol" +
                                 (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
                 }
             }
-        };
-        auto destinations = [&]() {
-            if (const YNode* d = member(e, "destinations")) {
-                for (std::size_t k = 0; k < (d->is_sequence() ? d->sequence.size() : 1); ++k) {
-                    const YNode& item = d->is_sequence() ? d->sequence[k] : *d;
-                    ev.destinations.push_back(read_country(r, net, item, path + ".destinations"));
+        }
+        ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
+        approval();
+        if (!ev.has_approval_delay) {
+            required("approval_delay");
+        }
+        if (!ev.has_approval_rate) {
+            required("approval_rate");
+        }
+    }
+
+    /// A licence_delay or an agreement: a change to an earlier export control.
+    void read_control_change() {
+        control_ref();
+        destinations();
+        products(false);
+        ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
+        approval();
+        if (ev.kind == EventKind::agreement) {
+            if (const YNode* l = member(e, "lifts")) {
+                ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
+            }
+        }
+        if (const YNode* p = member(e, "pending")) {
+            ev.redecide_pending =
+                read_second_choice(r, *p, path + ".pending",
+                                   {"keep", "applications already filed keep their decision"},
+                                   {"redecide", "they are decided again under the new regime"});
+        }
+        if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
+            r.error(e, path,
+                    std::string("a ") + to_string(ev.kind) +
+                        " event needs 'approval_delay:', 'approval_rate:' or 'share:'" +
+                        (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
+        }
+    }
+
+    void read_disruption_or_shock() {
+        const bool disruption = ev.kind == EventKind::supply_disruption;
+        if (const YNode* n = disruption ? required("nodes") : member(e, "nodes")) {
+            ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+            for (int idx : ev.nodes) {
+                const Node& nd = net.nodes()[static_cast<std::size_t>(idx)];
+                if (!disruption && nd.kind != NodeKind::buyer) {
+                    r.error(*n, path + ".nodes",
+                            "'" + nd.id +
+                                "' is not a buyer; a demand shock applies to "
+                                "buyers");
+                }
+                if (disruption && nd.kind == NodeKind::buyer) {
+                    r.error(*n, path + ".nodes", "'" + nd.id + "' is a buyer; use a demand_shock");
                 }
             }
-        };
-        auto products = [&](bool needed) {
-            if (const YNode* p = needed ? required("products") : member(e, "products")) {
-                ev.products = read_products(r, net, *p, path + ".products");
+        }
+        products(false);
+        if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
+            ev.cuts_shipments = read_second_choice(
+                r, *cut, path + ".cuts", {"production", "the nodes make less"},
+                {"shipments", "less leaves the nodes; what they make waits in their stock"});
+        }
+        // A cut of shipments caps each lane at its baseline flow or less: above 1 it
+        // would cap only surges, which is no disruption.
+        if (required("factor") != nullptr) {
+            unit_quantity("factor", ev.factor, 0.0, ev.cuts_shipments ? 1.0 : INFINITY,
+                          ev.cuts_shipments ? "a factor of shipments (0 to 1)" : "a factor");
+        }
+        if (const YNode* sp = member(e, "stockpile")) {
+            ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
+        }
+        if (const YNode* list = member(e, "products")) {
+            check_products_on_nodes(r, *list, path + ".products", net, ev);
+        }
+    }
+
+    void read_export_halt() {
+        if (const YNode* f = required("from")) {
+            ev.from_node = lookup_node(r, net.nodes(), *f, path + ".from");
+        }
+        if (const YNode* t = member(e, "to")) {
+            ev.to_node = lookup_node(r, net.nodes(), *t, path + ".to");
+        }
+        products(false);
+        if (ev.from_node >= 0) {
+            bool any = false;
+            for (const auto& edge : net.edges()) {
+                any =
+                    any || (edge.from == ev.from_node && (ev.to_node < 0 || edge.to == ev.to_node));
             }
-        };
-        switch (ev.kind) {
-            case EventKind::export_control: {
-                if (const YNode* x = required("exporter")) {
-                    ev.exporter = read_country(r, net, *x, path + ".exporter");
-                    // Controls on one lane compose (2^n - 1 kinds of application a shipment).
-                    const auto same =
-                        std::count_if(s.events.begin(), s.events.end(), [&](const EventSpec& o) {
-                            return o.kind == EventKind::export_control && o.exporter == ev.exporter;
-                        });
-                    if (!ev.exporter.empty() && same >= MAX_EXPORT_CONTROLS_PER_EXPORTER) {
-                        r.error(*x, path + ".exporter",
-                                "at most " + std::to_string(MAX_EXPORT_CONTROLS_PER_EXPORTER) +
-                                    " export_control events per exporter; use licence_delay or "
-                                    "agreement events to change an existing control");
-                    }
-                }
-                products(true);
-                destinations();
-                if (const YNode* el = member(e, "elements")) {
-                    ev.elements = r.string_list(*el, path + ".elements");
-                    for (const auto& sym : ev.elements) {
-                        if (std::find(ELEMENTS.begin(), ELEMENTS.end(), sym) == ELEMENTS.end()) {
-                            const std::string guess = closest_match(sym, ELEMENTS);
-                            r.error(*el, path + ".elements",
-                                    "'" + sym + "' is not a rare-earth element symbol" +
-                                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-                        }
-                    }
-                }
-                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
-                approval();
-                if (!ev.has_approval_delay) {
-                    required("approval_delay");
-                }
-                if (!ev.has_approval_rate) {
-                    required("approval_rate");
-                }
-                break;
+            if (!any) {
+                r.error(
+                    e, path,
+                    "no edge of the model runs from '" +
+                        net.nodes()[static_cast<std::size_t>(ev.from_node)].id + "'" +
+                        (ev.to_node >= 0
+                             ? " to '" + net.nodes()[static_cast<std::size_t>(ev.to_node)].id + "'"
+                             : ""));
             }
-            case EventKind::licence_delay:
-            case EventKind::agreement: {
-                control_ref();
-                destinations();
-                products(false);
-                ev.has_share = unit_quantity("share", ev.share, 0.0, 1.0, "a share");
-                approval();
-                if (ev.kind == EventKind::agreement) {
-                    if (const YNode* l = member(e, "lifts")) {
-                        ev.lifts = r.boolean(*l, path + ".lifts").value_or(false);
-                    }
-                }
-                if (const YNode* p = member(e, "pending")) {
-                    ev.redecide_pending = read_second_choice(
-                        r, *p, path + ".pending",
-                        {"keep", "applications already filed keep their decision"},
-                        {"redecide", "they are decided again under the new regime"});
-                }
-                if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
+        }
+    }
+
+    void read_tariff() {
+        if (const YNode* x = required("importer")) {
+            ev.importer = read_country(r, net, *x, path + ".importer");
+        }
+        if (const YNode* x = required("exporter")) {
+            ev.exporter = read_country(r, net, *x, path + ".exporter");
+        }
+        products(false);
+        if (required("rate") != nullptr) {
+            unit_quantity("rate", ev.rate, 0.0, 100.0, "a tariff rate (0.25 = 25%)");
+        }
+        unit_quantity("elasticity", ev.elasticity, 0.0, 10.0, "an elasticity");
+    }
+
+    void read_capacity_change() {
+        if (const YNode* n = required("nodes")) {
+            ev.nodes = read_nodes(r, net, *n, path + ".nodes");
+        }
+        products(true);
+        if (required("change") != nullptr) {
+            unit_quantity("change", ev.change, -1e12, 1e12, "a change (t/month)");
+        }
+        for (int idx : ev.nodes) {
+            for (int p : ev.products) {
+                const bool has =
+                    net.find_line(idx, p) >= 0 ||
+                    (net.nodes()[static_cast<std::size_t>(idx)].kind == NodeKind::buyer &&
+                     net.find_input(idx, p) >= 0);
+                if (!has) {
                     r.error(e, path,
-                            std::string("a ") + to_string(ev.kind) +
-                                " event needs 'approval_delay:', 'approval_rate:' or 'share:'" +
-                                (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
+                            "'" + net.nodes()[static_cast<std::size_t>(idx)].id +
+                                "' neither makes nor buys " +
+                                net.products()[static_cast<std::size_t>(p)].id);
                 }
-                break;
-            }
-            case EventKind::supply_disruption:
-            case EventKind::demand_shock: {
-                const bool disruption = ev.kind == EventKind::supply_disruption;
-                if (const YNode* n = disruption ? required("nodes") : member(e, "nodes")) {
-                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
-                    for (int idx : ev.nodes) {
-                        const Node& nd = net.nodes()[static_cast<std::size_t>(idx)];
-                        if (!disruption && nd.kind != NodeKind::buyer) {
-                            r.error(*n, path + ".nodes",
-                                    "'" + nd.id +
-                                        "' is not a buyer; a demand shock applies to "
-                                        "buyers");
-                        }
-                        if (disruption && nd.kind == NodeKind::buyer) {
-                            r.error(*n, path + ".nodes",
-                                    "'" + nd.id + "' is a buyer; use a demand_shock");
-                        }
-                    }
-                }
-                products(false);
-                if (const YNode* cut = disruption ? member(e, "cuts") : nullptr) {
-                    ev.cuts_shipments = read_second_choice(
-                        r, *cut, path + ".cuts", {"production", "the nodes make less"},
-                        {"shipments",
-                         "less leaves the nodes; what they make waits in their stock"});
-                }
-                // A cut of shipments caps each lane at its baseline flow or less: above 1 it
-                // would cap only surges, which is no disruption.
-                if (required("factor") != nullptr) {
-                    unit_quantity(
-                        "factor", ev.factor, 0.0, ev.cuts_shipments ? 1.0 : INFINITY,
-                        ev.cuts_shipments ? "a factor of shipments (0 to 1)" : "a factor");
-                }
-                if (const YNode* sp = member(e, "stockpile")) {
-                    ev.stockpile = r.boolean(*sp, path + ".stockpile").value_or(false);
-                }
-                if (const YNode* list = member(e, "products")) {
-                    check_products_on_nodes(r, *list, path + ".products", net, ev);
-                }
-                break;
-            }
-            case EventKind::export_halt: {
-                if (const YNode* f = required("from")) {
-                    ev.from_node = lookup_node(r, net.nodes(), *f, path + ".from");
-                }
-                if (const YNode* t = member(e, "to")) {
-                    ev.to_node = lookup_node(r, net.nodes(), *t, path + ".to");
-                }
-                products(false);
-                if (ev.from_node >= 0) {
-                    bool any = false;
-                    for (const auto& edge : net.edges()) {
-                        any = any || (edge.from == ev.from_node &&
-                                      (ev.to_node < 0 || edge.to == ev.to_node));
-                    }
-                    if (!any) {
-                        r.error(
-                            e, path,
-                            "no edge of the model runs from '" +
-                                net.nodes()[static_cast<std::size_t>(ev.from_node)].id + "'" +
-                                (ev.to_node >= 0
-                                     ? " to '" +
-                                           net.nodes()[static_cast<std::size_t>(ev.to_node)].id +
-                                           "'"
-                                     : ""));
-                    }
-                }
-                break;
-            }
-            case EventKind::tariff: {
-                if (const YNode* x = required("importer")) {
-                    ev.importer = read_country(r, net, *x, path + ".importer");
-                }
-                if (const YNode* x = required("exporter")) {
-                    ev.exporter = read_country(r, net, *x, path + ".exporter");
-                }
-                products(false);
-                if (required("rate") != nullptr) {
-                    unit_quantity("rate", ev.rate, 0.0, 100.0, "a tariff rate (0.25 = 25%)");
-                }
-                unit_quantity("elasticity", ev.elasticity, 0.0, 10.0, "an elasticity");
-                break;
-            }
-            case EventKind::capacity_change: {
-                if (const YNode* n = required("nodes")) {
-                    ev.nodes = read_nodes(r, net, *n, path + ".nodes");
-                }
-                products(true);
-                if (required("change") != nullptr) {
-                    unit_quantity("change", ev.change, -1e12, 1e12, "a change (t/month)");
-                }
-                for (int idx : ev.nodes) {
-                    for (int p : ev.products) {
-                        const bool has =
-                            net.find_line(idx, p) >= 0 ||
-                            (net.nodes()[static_cast<std::size_t>(idx)].kind == NodeKind::buyer &&
-                             net.find_input(idx, p) >= 0);
-                        if (!has) {
-                            r.error(e, path,
-                                    "'" + net.nodes()[static_cast<std::size_t>(idx)].id +
-                                        "' neither makes nor buys " +
-                                        net.products()[static_cast<std::size_t>(p)].id);
-                        }
-                    }
-                }
-                break;
             }
         }
-        if (!ev.has_announced) {
-            const double lo = ev.start.lower(r.parameter_distributions());
-            ev.announced = std::isfinite(lo) ? static_cast<Day>(std::floor(lo)) : s.start;
+    }
+
+    // --- Keys shared by several kinds.
+
+    const YNode* required(const char* key) {
+        const YNode* v = member(e, key);
+        if (v == nullptr) {
+            r.error(e, path,
+                    std::string("a ") + to_string(ev.kind) + " event needs '" + key + ":'");
         }
-        if (ev.has_end_announced) {
-            check_end_announced(r, *end_announced, path + ".end_announced", ev,
-                                end != nullptr || duration != nullptr || holiday != nullptr);
+        return v;
+    }
+    bool unit_quantity(const char* key, Quantity& out, double lo, double hi,
+                       const std::string& what) {
+        if (const YNode* v = member(e, key)) {
+            if (auto q = r.quantity(*v, path + "." + key)) {
+                r.check_range(*q, *v, path + "." + key, lo, hi, what);
+                out = *q;
+                return true;
+            }
         }
-        s.events.push_back(std::move(ev));
+        return false;
+    }
+    void approval() {
+        if (const YNode* v = member(e, "approval_delay")) {
+            if (auto d = r.distribution(*v, path + ".approval_delay")) {
+                const auto params = r.parameter_distributions();
+                if (d->lower(params) < 0.0) {
+                    r.error(*v, path + ".approval_delay",
+                            "an approval delay (working days) cannot be negative; use a "
+                            "lognormal, or bounds at or above 0");
+                }
+                ev.has_approval_delay = true;
+                ev.approval_delay = *d;
+            }
+        }
+        ev.has_approval_rate =
+            unit_quantity("approval_rate", ev.approval_rate, 0.0, 1.0, "an approval rate");
+    }
+    void control_ref() {
+        if (const YNode* c = required("control")) {
+            const std::string id = c->scalar;
+            for (std::size_t k = 0; k < s.events.size(); ++k) {
+                if (s.events[k].id == id && s.events[k].kind == EventKind::export_control) {
+                    ev.control = static_cast<int>(k);
+                }
+            }
+            if (ev.control < 0) {
+                std::vector<std::string> ids;
+                for (const auto& x : s.events) {
+                    if (x.kind == EventKind::export_control) {
+                        ids.push_back(x.id);
+                    }
+                }
+                const std::string guess = closest_match(id, ids);
+                r.error(*c, path + ".control",
+                        "no export_control event '" + id + "' earlier in the list" +
+                            (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+            }
+        }
+    }
+    void destinations() {
+        if (const YNode* d = member(e, "destinations")) {
+            for (std::size_t k = 0; k < (d->is_sequence() ? d->sequence.size() : 1); ++k) {
+                const YNode& item = d->is_sequence() ? d->sequence[k] : *d;
+                ev.destinations.push_back(read_country(r, net, item, path + ".destinations"));
+            }
+        }
+    }
+    void products(bool needed) {
+        if (const YNode* p = needed ? required("products") : member(e, "products")) {
+            ev.products = read_products(r, net, *p, path + ".products");
+        }
+    }
+
+    Reader& r;
+    const Scenario& s;
+    const Network& net;
+    const YNode& e;
+    std::string path;  ///< events.<id> once the id is read, events[i] before
+    EventSpec ev;
+    // The keys whose presence later checks need.
+    const YNode* holiday = nullptr;
+    const YNode* end_announced = nullptr;
+    const YNode* end = nullptr;
+    const YNode* duration = nullptr;
+};
+
+}  // namespace
+
+void read_events(const YNode* node, Reader& r, Scenario& s) {
+    if (node == nullptr || node->kind == YNode::Kind::null) {
+        return;
+    }
+    if (!r.expect_sequence(*node, "events")) {
+        return;
+    }
+    for (std::size_t i = 0; i < node->sequence.size(); ++i) {
+        const YNode& e = node->sequence[i];
+        if (!r.expect_map(e, at("events", i))) {
+            continue;
+        }
+        if (auto ev = EventReader(r, s, e, i).read()) {
+            s.events.push_back(std::move(*ev));
+        }
     }
 }
 
