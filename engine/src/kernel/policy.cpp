@@ -53,18 +53,13 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
     return wait;
 }
 
-}  // namespace
-
-void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, double patience, Policy& policy) {
+/// The events other than export controls and their changes: disruptions (of production or of
+/// shipments), capacity changes, demand shocks, export halts and tariffs (the most recently
+/// started tariff on a lane sets its rate).
+void apply_events(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
+                  Policy& policy) {
     const Scenario& s = *c.scenario;
-    policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
-                 static_cast<std::size_t>(c.slot_total));
-    auto& [line_factor, line_delta, group_factor, group_cover_factor, group_delta, group_tariff,
-           group_inv_weight, edge_halted, edge_shipment_factor, edge_tariff, edge_share,
-           edge_order_weight, slot_share, slot_rate, slot_delay, edge_single_slot, group_wait] =
-        policy;
-    std::vector<Day> tariff_start(edge_tariff.size(), std::numeric_limits<Day>::min());
+    std::vector<Day> tariff_start(policy.edge_tariff.size(), std::numeric_limits<Day>::min());
     for (std::size_t i = 0; i < events.size(); ++i) {
         const ResolvedEvent& r = events[i];
         if (!r.active(day)) {
@@ -73,39 +68,39 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
         switch (s.events[i].kind) {
             case EventKind::supply_disruption:
                 for (int l : c.event_lines[i]) {
-                    line_factor[static_cast<std::size_t>(l)] *= r.factor;
+                    policy.line_factor[static_cast<std::size_t>(l)] *= r.factor;
                 }
                 for (int e : c.event_edges[i]) {
-                    double& f = edge_shipment_factor[static_cast<std::size_t>(e)];
+                    double& f = policy.edge_shipment_factor[static_cast<std::size_t>(e)];
                     f = (f < 0.0 ? 1.0 : f) * r.factor;
                 }
                 break;
             case EventKind::capacity_change:
                 for (int l : c.event_lines[i]) {
-                    line_delta[static_cast<std::size_t>(l)] += r.change / DAYS_PER_MONTH;
+                    policy.line_delta[static_cast<std::size_t>(l)] += r.change / DAYS_PER_MONTH;
                 }
                 for (int g : c.event_groups[i]) {
-                    group_delta[static_cast<std::size_t>(g)] += r.change / DAYS_PER_MONTH;
+                    policy.group_delta[static_cast<std::size_t>(g)] += r.change / DAYS_PER_MONTH;
                 }
                 break;
             case EventKind::demand_shock:
                 for (int g : c.event_groups[i]) {
-                    (s.events[i].stockpile ? group_cover_factor
-                                           : group_factor)[static_cast<std::size_t>(g)] *= r.factor;
+                    (s.events[i].stockpile ? policy.group_cover_factor
+                                           : policy.group_factor)[static_cast<std::size_t>(g)] *=
+                        r.factor;
                 }
                 break;
             case EventKind::export_halt:
                 for (int e : c.event_edges[i]) {
-                    edge_halted[static_cast<std::size_t>(e)] = 1;
+                    policy.edge_halted[static_cast<std::size_t>(e)] = 1;
                 }
                 break;
             case EventKind::tariff:
-                // The most recently started tariff on a lane sets its rate.
                 for (int e : c.event_edges[i]) {
                     auto ue = static_cast<std::size_t>(e);
                     if (r.start >= tariff_start[ue]) {
                         tariff_start[ue] = r.start;
-                        edge_tariff[ue] = std::pow(1.0 + r.rate, -r.elasticity);
+                        policy.edge_tariff[ue] = std::pow(1.0 + r.rate, -r.elasticity);
                     }
                 }
                 break;
@@ -113,7 +108,16 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
                 break;
         }
     }
-    // Export controls, then their licence_delay/agreement modifiers by start date.
+}
+
+/// Each active export control's slots (its share, approval rate and delay regime on each lane it
+/// covers), then its active licence_delay and agreement events in order of start.
+void apply_controls(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
+                    const std::vector<double>& product_share, Policy& policy) {
+    const Scenario& s = *c.scenario;
+    auto& slot_share = policy.slot_share;
+    auto& slot_rate = policy.slot_rate;
+    auto& slot_delay = policy.slot_delay;
     for (int ci : c.controls) {
         const auto uc = static_cast<std::size_t>(ci);
         const ResolvedEvent& r = events[uc];
@@ -158,6 +162,11 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
             }
         }
     }
+}
+
+/// Each lane's licensed share: 1 - prod(1 - share) over the controls covering it (one control:
+/// its share exactly), and its only control's slot.
+void lane_shares(const CompiledScenario& c, Policy& policy) {
     for (std::size_t e = 0; e < c.edges.size(); ++e) {
         const auto first = static_cast<std::size_t>(c.edges[e].slot_offset);
         const auto count = static_cast<std::size_t>(c.edges[e].slot_count);
@@ -165,16 +174,22 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
         int active = 0;
         std::size_t only = 0;
         for (std::size_t k = first; k < first + count; ++k) {
-            if (slot_share[k] > 0.0) {
-                free *= 1.0 - slot_share[k];
+            if (policy.slot_share[k] > 0.0) {
+                free *= 1.0 - policy.slot_share[k];
                 only = k;
                 ++active;
             }
         }
         // One control: its share exactly (1 - (1 - s) is not always s in floating point).
-        edge_share[e] = active == 1 ? slot_share[only] : 1.0 - free;
-        edge_single_slot[e] = active == 1 ? static_cast<int>(only) : -1;
+        policy.edge_share[e] = active == 1 ? policy.slot_share[only] : 1.0 - free;
+        policy.edge_single_slot[e] = active == 1 ? static_cast<int>(only) : -1;
     }
+}
+
+/// Each group's tariff factor, its lanes' order weights (0 when halted) and, for a buyer that
+/// keeps precautionary stock, the licence wait it faces.
+void group_orders(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
+                  double patience, Policy& policy) {
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
         double weight = 0.0;
@@ -182,16 +197,29 @@ void recompute_policy(const CompiledScenario& c, Day day, const std::vector<Reso
         const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
         for (std::size_t k = in_begin; k < in_end; ++k) {
             const auto ue = static_cast<std::size_t>(c.group_in[k]);
-            tf += c.edges[ue].share * edge_tariff[ue];
-            edge_order_weight[ue] = edge_halted[ue] ? 0.0 : c.edges[ue].share * edge_tariff[ue];
-            weight += edge_order_weight[ue];
+            tf += c.edges[ue].share * policy.edge_tariff[ue];
+            policy.edge_order_weight[ue] =
+                policy.edge_halted[ue] ? 0.0 : c.edges[ue].share * policy.edge_tariff[ue];
+            weight += policy.edge_order_weight[ue];
         }
-        group_tariff[g] = in_begin == in_end ? 1.0 : tf;
-        group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
+        policy.group_tariff[g] = in_begin == in_end ? 1.0 : tf;
+        policy.group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
         if (c.has_precaution && c.groups[g].buyer) {
-            group_wait[g] = licence_wait(c, events, policy, g, day, patience);
+            policy.group_wait[g] = licence_wait(c, events, policy, g, day, patience);
         }
     }
+}
+
+}  // namespace
+
+void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
+                      const std::vector<double>& product_share, double patience, Policy& policy) {
+    policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
+                 static_cast<std::size_t>(c.slot_total));
+    apply_events(c, day, events, policy);
+    apply_controls(c, day, events, product_share, policy);
+    lane_shares(c, policy);
+    group_orders(c, day, events, patience, policy);
 }
 
 }  // namespace chokepoint::detail
