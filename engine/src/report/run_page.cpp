@@ -62,177 +62,152 @@ const char* GLOSSARY =
     "labelled with the most important (export controls first) and +N for the others; the "
     "events table lists them all.</dd>\n</dl>\n";
 
-}  // namespace
-
-std::string page_head(const std::string& title) {
-    return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-           html_escape(title) +
-           "</title>\n<style>body{font-family:sans-serif;margin:2em auto;max-width:1040px;"
-           "padding:0 1em;color:#222}img{width:100%;border:1px solid #ddd}"
-           "td,th{padding:2px 8px;text-align:right}td.l,th.l{text-align:left}"
-           "pre.headline{background:#f6f8fa;border-left:4px solid #08519c;padding:0.8em;"
-           "white-space:pre-wrap}dt{font-weight:bold;margin-top:0.4em}table.prov td{text-align:"
-           "left}nav a{margin-right:1em}</style></head><body>\n";
-}
-
-std::string provenance_table(const Provenance& p) {
-    std::ostringstream html;
-    html << "<table class=\"prov\">\n"
-         << "<tr><td>version</td><td>" << html_escape(version()) << " (git "
-         << html_escape(git_revision()) << ")</td></tr>\n"
-         << "<tr><td>scenario</td><td>" << html_escape(p.scenario_path) << "</td></tr>\n"
-         << "<tr><td>scenario SHA-256</td><td><code>" << html_escape(p.scenario_sha256)
-         << "</code></td></tr>\n"
-         << "<tr><td>seed</td><td>" << p.seed << "</td></tr>\n"
-         << "<tr><td>trials</td><td>" << p.trials;
-    if (p.partial) {
-        html << " of " << p.trials_requested << " (PARTIAL: interrupted)";
+/// The run page's chart sections and their navigation links, drawn into `charts/`.
+class ChartSections {
+  public:
+    ChartSections(const std::filesystem::path& dir, const Scenario& scenario,
+                  const RunResult& result, const std::vector<ReportedRow>& reported)
+        : charts_(dir / "charts"),
+          result_(result),
+          layout_(result.layout),
+          points_(reported_by_series(reported, layout_)),
+          markers_(merge_markers(event_markers(scenario), 12)),
+          projection_(projection_start(reported)) {
+        std::filesystem::create_directories(charts_);
     }
-    html << "</td></tr>\n<tr><td>run</td><td>" << html_escape(p.run_date) << " UTC</td></tr>\n"
-         << "</table>\n";
-    return html.str();
-}
 
-std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& dir,
-                                                  const Scenario& scenario, const RunResult& result,
-                                                  const std::vector<ReportedRow>& reported,
-                                                  const Provenance& provenance) {
-    namespace fs = std::filesystem;
-    if (!gnuplot_available()) {
-        throw std::runtime_error(
-            "gnuplot not found: install the Debian package gnuplot-nox to draw charts");
+    /// The headline series: to World first, then each destination.
+    void headline(const ReportSeries& head) {
+        section("exports", head.describe());
+        std::vector<std::size_t> order = head.totals;
+        order.insert(order.end(), head.parts.begin(), head.parts.end());
+        for (std::size_t s : order) {
+            const SeriesKey& k = layout_.series[s];
+            chart("exports_" + k.product + "_" + k.from + "_" + k.to,
+                  {panel(s, head.describe() + " to " + k.to, "tonnes per month")});
+        }
     }
-    const OutputLayout& layout = result.layout;
-    const fs::path charts = dir / "charts";
-    fs::create_directories(charts);
-    const auto points = reported_by_series(reported, layout);
-    const auto markers = merge_markers(event_markers(scenario), 12);
-    const auto projection = projection_start(reported);
-    std::vector<fs::path> written;
-    std::ostringstream body;
-    std::ostringstream nav;
 
-    auto chart = [&](const std::string& name, std::vector<FanPanel> panels) {
+    /// Separation products: what China's separation plants export (oxide, metal, compound).
+    void separation_products(const ReportSeries& head) {
+        bool any_separation = false;
+        for (std::size_t s = 0; s < layout_.series.size(); ++s) {
+            const SeriesKey& k = layout_.series[s];
+            if (k.metric == "exports" && k.to == "World" && k.from == head.exporter &&
+                k.product != head.product && k.product != "concentrate") {
+                if (!any_separation) {
+                    section("separation", "Separation products exported from " + head.exporter);
+                    any_separation = true;
+                }
+                chart("exports_" + k.product + "_" + k.from + "_world",
+                      {panel(s, k.product + " exports from " + k.from + " to World",
+                             "tonnes per month")});
+            }
+        }
+    }
+
+    /// Licence backlogs: totals per product.
+    void backlogs() {
+        bool any_backlog = false;
+        for (std::size_t s = 0; s < layout_.series.size(); ++s) {
+            const SeriesKey& k = layout_.series[s];
+            if (k.metric == "licence_backlog" && k.to == "World") {
+                if (!any_backlog) {
+                    section("backlog", "Licence backlogs");
+                    any_backlog = true;
+                }
+                chart("licence_backlog_" + k.product + "_" + k.from,
+                      {panel(
+                          s,
+                          k.product + " waiting for a licence in " + k.from + " (all destinations)",
+                          "tonnes at month end")});
+            }
+        }
+    }
+
+    /// Buyers: stock above shortage, for each buyer country and product with a shortage in any
+    /// percentile; the others are named in one sentence.
+    void buyers() {
+        section("buyers", "Buyers: stock and shortage");
+        std::vector<std::string> never_short;
+        for (std::size_t s = 0; s < layout_.series.size(); ++s) {
+            const SeriesKey& k = layout_.series[s];
+            if (k.metric != "shortage") {
+                continue;
+            }
+            bool short_somewhere = false;
+            for (int m = 0; m < layout_.months; ++m) {
+                short_somewhere = short_somewhere || result_.at(s, m).p95 > 0.0;
+            }
+            const int stock = layout_.find({"stock", k.product, k.from, k.to});
+            if (!short_somewhere || stock < 0) {
+                never_short.push_back(k.to + " (" + k.product + ")");
+                continue;
+            }
+            chart("buyer_" + k.to + "_" + k.product,
+                  {panel(static_cast<std::size_t>(stock), k.to + ": " + k.product + " stock",
+                         "tonnes at month end"),
+                   panel(s, k.to + ": " + k.product + " shortage", "tonnes per month")});
+        }
+        if (!never_short.empty()) {
+            std::string list;
+            for (const auto& n : never_short) {
+                list += (list.empty() ? "" : ", ") + n;
+            }
+            body_ << "<p>No chart where the P95 of the monthly shortage is zero in every month (a "
+                     "shortage in fewer than 1 trial in 20 in any month; the headline and "
+                     "buyers.csv give each buyer's probability): "
+                  << html_escape(list) << ".</p>\n";
+        }
+    }
+
+    std::string body() const { return body_.str(); }
+    std::string nav() const { return nav_.str(); }
+    /// The chart files written so far.
+    std::vector<std::filesystem::path> written;
+
+  private:
+    void chart(const std::string& name, std::vector<FanPanel> panels) {
         FanChart c;
         c.name = chart_slug(name);
-        c.first_month = layout.first_month;
+        c.first_month = layout_.first_month;
         c.panels = std::move(panels);
-        c.markers = markers;
-        c.projection_from = projection;
-        for (auto& f : draw_fan_chart(charts, c)) {
+        c.markers = markers_;
+        c.projection_from = projection_;
+        for (auto& f : draw_fan_chart(charts_, c)) {
             written.push_back(f);
         }
-        body << "<img src=\"charts/" << c.name << ".png\" alt=\""
-             << html_escape(c.panels.front().title) << "\">\n<p><a href=\"charts/" << c.name
-             << ".svg\">SVG</a></p>\n";
-    };
-    auto panel = [&](std::size_t s, const std::string& title, const std::string& ylabel) {
+        body_ << "<img src=\"charts/" << c.name << ".png\" alt=\""
+              << html_escape(c.panels.front().title) << "\">\n<p><a href=\"charts/" << c.name
+              << ".svg\">SVG</a></p>\n";
+    }
+    FanPanel panel(std::size_t s, const std::string& title, const std::string& ylabel) const {
         FanPanel p;
         p.title = title;
         p.ylabel = ylabel;
-        p.months = months_of(result, s);
-        if (auto it = points.find(s); it != points.end()) {
+        p.months = months_of(result_, s);
+        if (auto it = points_.find(s); it != points_.end()) {
             p.reported = it->second;
         }
         return p;
-    };
-    auto section = [&](const std::string& id, const std::string& heading) {
-        body << "<h2 id=\"" << id << "\">" << html_escape(heading) << "</h2>\n";
-        nav << "<a href=\"#" << id << "\">" << html_escape(heading) << "</a>";
-    };
-
-    // 1. The headline series: to World first, then each destination.
-    const ReportSeries head = headline_series(layout);
-    section("exports", head.describe());
-    std::vector<std::size_t> order = head.totals;
-    order.insert(order.end(), head.parts.begin(), head.parts.end());
-    for (std::size_t s : order) {
-        const SeriesKey& k = layout.series[s];
-        chart("exports_" + k.product + "_" + k.from + "_" + k.to,
-              {panel(s, head.describe() + " to " + k.to, "tonnes per month")});
     }
-    // 2. Separation products: what China's separation plants export (oxide, metal, compound).
-    bool any_separation = false;
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const SeriesKey& k = layout.series[s];
-        if (k.metric == "exports" && k.to == "World" && k.from == head.exporter &&
-            k.product != head.product && k.product != "concentrate") {
-            if (!any_separation) {
-                section("separation", "Separation products exported from " + head.exporter);
-                any_separation = true;
-            }
-            chart("exports_" + k.product + "_" + k.from + "_world",
-                  {panel(s, k.product + " exports from " + k.from + " to World",
-                         "tonnes per month")});
-        }
-    }
-    // 3. Licence backlogs: totals per product.
-    bool any_backlog = false;
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const SeriesKey& k = layout.series[s];
-        if (k.metric == "licence_backlog" && k.to == "World") {
-            if (!any_backlog) {
-                section("backlog", "Licence backlogs");
-                any_backlog = true;
-            }
-            chart(
-                "licence_backlog_" + k.product + "_" + k.from,
-                {panel(s, k.product + " waiting for a licence in " + k.from + " (all destinations)",
-                       "tonnes at month end")});
-        }
-    }
-    // 4. Buyers: stock above shortage, for each buyer country and product with a shortage in
-    // any percentile; the others are named in one sentence.
-    section("buyers", "Buyers: stock and shortage");
-    std::vector<std::string> never_short;
-    for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const SeriesKey& k = layout.series[s];
-        if (k.metric != "shortage") {
-            continue;
-        }
-        bool short_somewhere = false;
-        for (int m = 0; m < layout.months; ++m) {
-            short_somewhere = short_somewhere || result.at(s, m).p95 > 0.0;
-        }
-        const int stock = layout.find({"stock", k.product, k.from, k.to});
-        if (!short_somewhere || stock < 0) {
-            never_short.push_back(k.to + " (" + k.product + ")");
-            continue;
-        }
-        chart("buyer_" + k.to + "_" + k.product,
-              {panel(static_cast<std::size_t>(stock), k.to + ": " + k.product + " stock",
-                     "tonnes at month end"),
-               panel(s, k.to + ": " + k.product + " shortage", "tonnes per month")});
-    }
-    if (!never_short.empty()) {
-        std::string list;
-        for (const auto& n : never_short) {
-            list += (list.empty() ? "" : ", ") + n;
-        }
-        body << "<p>No chart where the P95 of the monthly shortage is zero in every month (a "
-                "shortage in fewer than 1 trial in 20 in any month; the headline and buyers.csv "
-                "give each buyer's probability): "
-             << html_escape(list) << ".</p>\n";
+    void section(const std::string& id, const std::string& heading) {
+        body_ << "<h2 id=\"" << id << "\">" << html_escape(heading) << "</h2>\n";
+        nav_ << "<a href=\"#" << id << "\">" << html_escape(heading) << "</a>";
     }
 
-    // The page.
-    const Headline headline = compute_headline(scenario, result, head);
+    const std::filesystem::path charts_;
+    const RunResult& result_;
+    const OutputLayout& layout_;
+    const std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> points_;
+    const std::vector<ChartMarker> markers_;
+    const std::optional<MonthIndex> projection_;
+    std::ostringstream body_, nav_;
+};
+
+/// The events table's rows: each event's kind, start (and chance) and last day in force.
+std::string event_rows(const Scenario& scenario) {
     std::ostringstream html;
-    html << page_head(scenario.name + ": projection") << "<h1>" << html_escape(scenario.name)
-         << ": projection</h1>\n<p>" << html_escape(scenario.description) << "</p>\n";
-    if (result.partial) {
-        html << "<p><strong>PARTIAL: interrupted after " << result.trials_completed << " of "
-             << result.trials_requested << " trials.</strong></p>\n";
-    }
-    html << "<pre class=\"headline\">";
-    for (const auto& line : headline.lines()) {
-        html << html_escape(line) << "\n";
-    }
-    html << "</pre>\n<nav>" << nav.str() << "<a href=\"#glossary\">Reading the charts</a></nav>\n"
-         << body.str() << "<h2 id=\"events\">Events</h2>\n<table>\n<tr><th class=\"l\">event</th>"
-         << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">ends (last "
-            "day in force)</th></tr>\n";
     std::vector<Distribution> bounds;
     for (const auto& p : scenario.parameters) {
         bounds.push_back(p.distribution);
@@ -278,11 +253,82 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
              << "</td><td class=\"l\">" << start << "</td><td class=\"l\">" << end
              << "</td></tr>\n";
     }
+    return html.str();
+}
+
+}  // namespace
+
+std::string page_head(const std::string& title) {
+    return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+           html_escape(title) +
+           "</title>\n<style>body{font-family:sans-serif;margin:2em auto;max-width:1040px;"
+           "padding:0 1em;color:#222}img{width:100%;border:1px solid #ddd}"
+           "td,th{padding:2px 8px;text-align:right}td.l,th.l{text-align:left}"
+           "pre.headline{background:#f6f8fa;border-left:4px solid #08519c;padding:0.8em;"
+           "white-space:pre-wrap}dt{font-weight:bold;margin-top:0.4em}table.prov td{text-align:"
+           "left}nav a{margin-right:1em}</style></head><body>\n";
+}
+
+std::string provenance_table(const Provenance& p) {
+    std::ostringstream html;
+    html << "<table class=\"prov\">\n"
+         << "<tr><td>version</td><td>" << html_escape(version()) << " (git "
+         << html_escape(git_revision()) << ")</td></tr>\n"
+         << "<tr><td>scenario</td><td>" << html_escape(p.scenario_path) << "</td></tr>\n"
+         << "<tr><td>scenario SHA-256</td><td><code>" << html_escape(p.scenario_sha256)
+         << "</code></td></tr>\n"
+         << "<tr><td>seed</td><td>" << p.seed << "</td></tr>\n"
+         << "<tr><td>trials</td><td>" << p.trials;
+    if (p.partial) {
+        html << " of " << p.trials_requested << " (PARTIAL: interrupted)";
+    }
+    html << "</td></tr>\n<tr><td>run</td><td>" << html_escape(p.run_date) << " UTC</td></tr>\n"
+         << "</table>\n";
+    return html.str();
+}
+
+std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& dir,
+                                                  const Scenario& scenario, const RunResult& result,
+                                                  const std::vector<ReportedRow>& reported,
+                                                  const Provenance& provenance) {
+    if (!gnuplot_available()) {
+        throw std::runtime_error(
+            "gnuplot not found: install the Debian package gnuplot-nox to draw charts");
+    }
+    const ReportSeries head = headline_series(result.layout);
+    ChartSections sections(dir, scenario, result, reported);
+    sections.headline(head);
+    sections.separation_products(head);
+    sections.backlogs();
+    sections.buyers();
+
+    // The page.
+    const Headline headline = compute_headline(scenario, result, head);
+    std::ostringstream html;
+    html << page_head(scenario.name + ": projection") << "<h1>" << html_escape(scenario.name)
+         << ": projection</h1>\n<p>" << html_escape(scenario.description) << "</p>\n";
+    if (result.partial) {
+        html << "<p><strong>PARTIAL: interrupted after " << result.trials_completed << " of "
+             << result.trials_requested << " trials.</strong></p>\n";
+    }
+    html << "<pre class=\"headline\">";
+    for (const auto& line : headline.lines()) {
+        html << html_escape(line) << "\n";
+    }
+    html << "</pre>\n<nav>" << sections.nav()
+         << "<a href=\"#glossary\">Reading the charts</a></nav>\n"
+         << sections.body()
+         << "<h2 id=\"events\">Events</h2>\n<table>\n<tr><th class=\"l\">event</th>"
+         << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">ends (last "
+            "day in force)</th></tr>\n";
+    html << event_rows(scenario);
     html << "</table>\n<div id=\"glossary\">" << GLOSSARY << "</div>\n<h2>Provenance</h2>\n"
          << provenance_table(provenance)
          << "<p>Data: summary.csv, buyers.csv and run.json beside this page.</p>\n"
          << "</body></html>\n";
     write_file_atomic(dir / "index.html", html.str());
+    std::vector<std::filesystem::path> written = sections.written;
     written.push_back(dir / "index.html");
     return written;
 }
