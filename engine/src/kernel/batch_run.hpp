@@ -6,7 +6,10 @@
 //                     boundaries, and the cached numbers they move (start_tick)
 //   tick.cpp          one tick (run_tick): phase 1 collects every flow from the frozen state,
 //                     phase 2 applies them to lanes, lines and buyers
-//   trial.cpp         the Kernel, the tick loop (run) and the node balances (finish)
+//   trial.cpp         the Kernel, the tick loop (run), the node balances (finish) and, in debug
+//                     builds, check_invariants
+// Its own namespace (detail::batch_run) keeps these names (Batch, Tick, DEPARTED, ...) apart from
+// the rest of the kernel's.
 // The licence queue (licence_queue.hpp), buyers' stock policy (stock_policy.hpp), the policy at
 // a date (policy.hpp) and the compiled scenario (compiled_scenario.hpp) have files of their own.
 #include <array>
@@ -23,7 +26,7 @@
 #include "policy.hpp"
 #include "stock_policy.hpp"
 
-namespace chokepoint::detail {
+namespace chokepoint::detail::batch_run {
 
 // Figures kept per lane: tonnes that left (exports), arrived (imports), and were refused a
 // licence; `shipped` (left the free stock, including tonnes held for a licence) is per trial only.
@@ -155,45 +158,50 @@ class Batch {
     void finish();
 
   private:
+    // The phases from collect_arrivals to produce_and_use are defined in tick.cpp and called
+    // only by run_tick there: they are declared inline so that a call from another file is an
+    // error rather than a missing symbol (tick.cpp always inlines them into run_tick; it says
+    // why).
+
     /// One tick's phases, in order. Phase 1 collects every flow from the frozen state; phase 2
     /// applies them.
     void run_tick(Tick& tick);
     /// Per trial: a new month's noise and trend, and at event boundaries a new policy.
     void start_tick(Tick& tick);
     /// What each lane's pipeline delivers over the tick (each ring slot read once and cleared).
-    void collect_arrivals(const Tick& tick);
+    inline void collect_arrivals(const Tick& tick);
     /// Each input group orders up to its desired position, split over its lanes by their
     /// weights; buyers use what they need from stock and today's arrivals (stock_policy.hpp).
-    void buyers_order_and_use(const Tick& tick);
+    inline void buyers_order_and_use(const Tick& tick);
     /// Exporters who stop making for a backlogged lane (ExporterPolicy): on a licensed lane the
     /// controlled share of the request is filed only while the tonnes waiting there stay under the
     /// lane's cap. The rest is neither shipped nor planned for (the line's expected outflow, and so
     /// its production, follow what it ships); the buyer, not counting it as on order, keeps
     /// ordering. The uncontrolled share ships as requested.
-    void exporters_withhold();
+    inline void exporters_withhold();
     /// Each line ships what its lanes request (scaled down when its stock is short) and plans
     /// its production towards its target stock, within its capacity.
-    void lines_ship_and_produce(const Tick& tick);
+    inline void lines_ship_and_produce(const Tick& tick);
     /// Each processor draws the feed its lines' production needs from its input groups; short
     /// of feed, every line scales down to what the pool allows.
-    void processors_draw_feed();
+    inline void processors_draw_feed();
     /// The licence decisions (and lapses) that fall in the tick, per licensed lane.
-    void decisions_due(const Tick& tick);
+    inline void decisions_due(const Tick& tick);
     /// Every lane: arrivals into the buyer's stock, shipments out of the line's stock (the
     /// controlled share filed as licence applications and held), decisions and releases, what
     /// departs into the pipeline, and at a month's end the lane's figures into the series.
-    void move_lanes(const Tick& tick);
+    inline void move_lanes(const Tick& tick);
     /// Lane e's shipment `shipped`, of which the controlled share is filed as licence
     /// applications (trials with nothing to file are left exactly as they are): what is filed is
     /// held, and leaves `departing`.
-    void file_applications(std::size_t e, const Tick& tick, const PerTrial& shipped,
-                           PerTrial& departing);
+    inline void file_applications(std::size_t e, const Tick& tick, const PerTrial& shipped,
+                                  PerTrial& departing);
     /// At a month's end, lane e's figures of the month into each trial's series, and into the
     /// lane's totals over the trial.
-    void close_lane_month(std::size_t e, const Tick& tick);
+    inline void close_lane_month(std::size_t e, const Tick& tick);
     /// Lines add what they produced; buyers use and processors draw from their input stocks;
     /// a buyer's shortfall goes to its series and figures.
-    void produce_and_use(const Tick& tick);
+    inline void produce_and_use(const Tick& tick);
 #ifdef CHOKEPOINT_CHECK_INVARIANTS
     /// Debug builds: no stock below zero, and tonnes conserved over the whole system.
     void check_invariants(Day day);
@@ -259,4 +267,4 @@ class Batch {
     const double inv_adjust_;
 };
 
-}  // namespace chokepoint::detail
+}  // namespace chokepoint::detail::batch_run

@@ -320,7 +320,7 @@ void compile_tick_lists(const Scenario& s, const std::vector<bool>& controllable
     }
     for (std::size_t n = 0; n < nodes.size(); ++n) {
         if (nodes[n].kind == NodeKind::processor && !c.node_lines[n].empty()) {
-            // compile() numbers a node's lines and groups consecutively.
+            // compile_lines_and_groups numbers a node's lines and groups consecutively.
             c.processors.push_back({c.node_lines[n].front(), c.node_lines[n].back() + 1,
                                     c.node_groups[n].empty() ? 0 : c.node_groups[n].front(),
                                     c.node_groups[n].empty() ? 0 : c.node_groups[n].back() + 1});

@@ -6,7 +6,7 @@
 // At a tick's start, per trial: a new month's noise and trend, a new policy at event boundaries,
 // and the cached numbers the tick loop reads (batch_run.hpp).
 
-namespace chokepoint::detail {
+namespace chokepoint::detail::batch_run {
 
 void Batch::start_tick(Tick& tick) {
     for (std::size_t w = 0; w < W; ++w) {
@@ -125,4 +125,4 @@ void Batch::change_policy(std::size_t w, Day day, int offset) {
     }
 }
 
-}  // namespace chokepoint::detail
+}  // namespace chokepoint::detail::batch_run

@@ -13,7 +13,7 @@
 // feed, licence decisions due), then applied (lanes, production and use). After the last tick,
 // each trial's node balances (finish). batch_run.hpp names the file of each phase.
 
-namespace chokepoint::detail {
+namespace chokepoint::detail::batch_run {
 
 void Batch::run() {
     const int step = s_.step_days;
@@ -97,11 +97,11 @@ void Batch::check_invariants(Day day) {
 }
 #endif
 
-}  // namespace chokepoint::detail
+}  // namespace chokepoint::detail::batch_run
 
 namespace chokepoint {
 
-struct Kernel::State : detail::BatchState {};
+struct Kernel::State : detail::batch_run::BatchState {};
 
 Kernel::Kernel(const Scenario& scenario, const OutputLayout& layout)
     : compiled_(detail::compile(scenario, layout)), state_(std::make_unique<State>()) {}
@@ -118,7 +118,7 @@ void Kernel::run_batch(std::uint64_t seed, std::uint64_t sweep_point, std::uint6
     if (count == 0 || count > BATCH) {
         throw std::invalid_argument("Kernel::run_batch: between 1 and BATCH trials");
     }
-    detail::Batch batch(*compiled_, *state_, results, count, options);
+    detail::batch_run::Batch batch(*compiled_, *state_, results, count, options);
     for (std::size_t w = 0; w < BATCH; ++w) {
         batch.start_trial(w, seed, sweep_point,
                           first_trial + std::min<std::uint64_t>(w, count - 1));

@@ -7,7 +7,7 @@
 
 // A trial's uncertain inputs drawn, and the initial state of the batch (batch_run.hpp).
 
-namespace chokepoint::detail {
+namespace chokepoint::detail::batch_run {
 
 void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_point,
                         std::uint64_t trial) {
@@ -166,4 +166,4 @@ void Batch::start() {
     }
 }
 
-}  // namespace chokepoint::detail
+}  // namespace chokepoint::detail::batch_run

@@ -243,8 +243,9 @@ class EventReader {
     EventReader(Reader& reader, const Scenario& scenario, const YNode& item, std::size_t i)
         : r(reader), s(scenario), net(scenario.network), e(item), path(at("events", i)) {}
 
-    /// The event, or nothing when it has no kind to read it by (already an error).
-    std::optional<EventSpec> read() {
+    /// The event, or nothing when it has no kind to read it by (already an error). Once: it
+    /// moves the event out (hence a temporary's member).
+    std::optional<EventSpec> read() && {
         if (!read_id_and_kind()) {
             return std::nullopt;
         }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <string_view>
 
 #include "chokepoint/core/input_file.hpp"
 #include "chokepoint/core/working_calendar.hpp"
@@ -122,7 +123,7 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 namespace {
 
 // `network.<path>` overrides go to the model file's tree, everything else to the scenario's.
-const std::string NETWORK_PREFIX = "network.";
+constexpr std::string_view NETWORK_PREFIX = "network.";
 bool is_network(const Override& o) {
     return o.path.rfind(NETWORK_PREFIX, 0) == 0;
 }

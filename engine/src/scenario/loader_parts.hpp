@@ -1,6 +1,6 @@
 #pragma once
-// Internal to the scenario module: what its readers share. loader.cpp reads a scenario (and
-// holds the helpers below), model_reader.cpp the model file, extends.cpp merges an `extends:`
+// Internal to the scenario module: what its readers share, each under the file that defines it.
+// loader.cpp reads a scenario, model_reader.cpp the model file, extends.cpp merges an `extends:`
 // chain and applies `--set`, event_reader.cpp reads the `events:` block.
 #include <map>
 #include <string>
@@ -13,6 +13,8 @@
 
 namespace chokepoint::detail {
 
+// --- loader.cpp
+
 /// `path[i]`, the YAML path of a list item without an id.
 std::string at(const std::string& path, std::size_t i);
 /// A node's index by id, or -1 after a located "unknown node" error with a guess.
@@ -22,7 +24,9 @@ int lookup_node(Reader& r, const std::vector<Node>& nodes, const YNode& node,
 std::vector<int> read_nodes(Reader& r, const Network& net, const YNode& node,
                             const std::string& path);
 
-/// What a model file defines (model_reader.cpp).
+// --- model_reader.cpp
+
+/// What a model file defines.
 struct ModelFile {
     Network network;
     std::map<std::string, WorkingCalendar> calendars;
@@ -41,6 +45,8 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 /// `demand_noise:` or `supply_noise:` (the same keys), in a model or a scenario.
 void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoise& out);
 
+// --- extends.cpp
+
 /// Notices of what a child scenario overrides in the file it extends ("file:line:col: notice:
 /// ..."), for `simulate validate`.
 using Notices = std::vector<std::string>;
@@ -51,6 +57,8 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
 /// `--set path=value` applied to a tree (events and nodes addressed by id, lines and inputs by
 /// product); a located error for a path that names nothing.
 void apply_override(YNode& root, const Override& o);
+
+// --- event_reader.cpp
 
 /// Reads the `events:` list into `s.events`; `s`'s network, dates and calendars are set.
 void read_events(const YNode* node, Reader& r, Scenario& s);

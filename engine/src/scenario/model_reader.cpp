@@ -190,7 +190,7 @@ void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandT
 }
 
 /// The model's `products:` list.
-std::vector<Product> read_products(const YNode& root, Reader& r) {
+std::vector<Product> read_product_list(const YNode& root, Reader& r) {
     std::vector<Product> products;
     const YNode* pnode = member(root, "products");
     if (pnode == nullptr || (pnode->is_sequence() && pnode->sequence.empty())) {
@@ -556,7 +556,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         }
     }
 
-    std::vector<Product> products = read_products(root, r);
+    std::vector<Product> products = read_product_list(root, r);
     std::vector<Node> nodes = read_node_list(root, r, products);
     std::vector<Edge> edges = read_edges(root, r, products, nodes);
 
