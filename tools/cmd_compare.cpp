@@ -1,9 +1,8 @@
-// `simulate compare`, `simulate backtest` and `simulate calibrate`: the model against reported
-// customs figures (docs/validation.md). The options they share, each command's table on the
-// terminal, and its result set (comparison.csv, backtest.csv and figures.csv, a calibrated
-// scenario), written whole or not at all.
+// `simulate compare` and `simulate backtest`: the model against reported customs figures
+// (docs/validation.md). Each command's table on the terminal, and its result set
+// (comparison.csv; backtest.csv and figures.csv), written whole or not at all. `calibrate` is in
+// cmd_calibrate.cpp; the options all three share in comparison_options.hpp.
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -14,7 +13,6 @@
 #include <sstream>
 
 #include "chokepoint/compare/backtest.hpp"
-#include "chokepoint/compare/calibrate.hpp"
 #include "chokepoint/compare/charts.hpp"
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
@@ -27,6 +25,7 @@
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "cli_common.hpp"
+#include "comparison_options.hpp"
 
 namespace po = boost::program_options;
 using namespace chokepoint;
@@ -34,92 +33,6 @@ using namespace chokepoint;
 namespace chokepoint::cli {
 
 namespace {
-
-// Options shared by `compare`, `backtest` and `calibrate`.
-struct ComparisonOptions {
-    std::string path;
-    std::string reported;
-    std::string from;
-    std::string to;
-    std::string output;
-    int trials = 0;
-    long long seed = -1;
-    int threads = 0;
-
-    bool quiet = false;
-    bool reported_only = false;
-
-    void add_to(po::options_description& opts) {
-        opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-            "reported", po::value<std::string>(&reported),
-            "reported figures, a CSV file or a directory of them, added to the shipped ones "
-            "(reported/ beside the scenario's model)")(
-            "reported-only", po::bool_switch(&reported_only),
-            "use only --reported's figures, not the shipped ones")(
-            "from", po::value<std::string>(&from),
-            "first month of reported periods to use, YYYY-MM (default: all)")(
-            "to", po::value<std::string>(&to),
-            "last month of reported periods to use, YYYY-MM (default: all)")(
-            "trials", po::value<int>(&trials), "trials (default: the scenario's)")(
-            "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
-            "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
-            "output,o", po::value<std::string>(&output),
-            "output directory (default: results/<scenario name>-<command>)")(
-            "quiet,q", po::bool_switch(&quiet),
-            "no progress line, and for compare and backtest no tables (the files only)");
-    }
-    void parse(const std::vector<std::string>& args, po::options_description& opts,
-               const char* command) {
-        const po::variables_map vm = parse_args(args, opts, {"scenario"});
-        if (path.empty()) {
-            throw UsageError(std::string(command) + " needs a scenario file");
-        }
-        check_run_options(vm, trials, threads, seed);
-    }
-    /// Months, trials, seed and threads into `config`; the reported rows (default: the
-    /// reported/ directory beside the scenario's model).
-    std::vector<ReportedRow> apply(const Scenario& scenario, CompareConfig& config,
-                                   int default_trials) {
-        if (!from.empty()) {
-            config.from = month_option("from", from);
-        }
-        if (!to.empty()) {
-            config.to = month_option("to", to);
-        }
-        config.run.trials = trials > 0 ? trials : default_trials;
-        config.run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
-        config.run.threads = threads;
-        // The shipped figures beside the model, and the user's files added to them (the
-        // shipped rows first, so a figure both report is scored once, as shipped) unless
-        // --reported-only replaces them.
-        const std::string shipped =
-            (std::filesystem::path(scenario.model_path).parent_path() / "reported").string();
-        std::error_code ec;
-        const bool have_shipped = std::filesystem::is_directory(shipped, ec);
-        std::vector<ReportedRow> rows;
-        if (reported_only && reported.empty()) {
-            throw UsageError("--reported-only needs --reported FILE_OR_DIR");
-        }
-        if (reported.empty()) {
-            if (!have_shipped) {
-                throw UsageError("no reported figures beside the model (" + shipped +
-                                 "); pass --reported FILE_OR_DIR");
-            }
-            reported = shipped;
-            return load_reported(shipped);
-        }
-        const std::string user = reported;
-        if (have_shipped && !reported_only &&
-            std::filesystem::weakly_canonical(shipped, ec) !=
-                std::filesystem::weakly_canonical(user, ec)) {
-            rows = load_reported(shipped);
-            reported = shipped + " + " + user;
-        }
-        auto mine = load_reported(user);
-        rows.insert(rows.end(), mine.begin(), mine.end());
-        return rows;
-    }
-};
 
 // The months of --origins: "2024-06..2025-05" or "2024-06,2024-09,2025-01".
 std::vector<MonthIndex> parse_origins(const std::string& text) {
@@ -543,178 +456,6 @@ int cmd_backtest(const std::vector<std::string>& args) {
         std::cout << "Charts: " << (dir / "index.html").string() << "\n";
     }
     std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";
-    return EXIT_OK;
-}
-
-int cmd_calibrate(const std::vector<std::string>& args) {
-    po::options_description opts("calibrate options");
-    ComparisonOptions common;
-    std::string fit;
-    std::string write;
-    int max_evaluations = 60;
-    common.add_to(opts);
-    opts.add_options()("fit", po::value<std::string>(&fit),
-                       "uncertain parameters to fit, comma-separated (see simulate parameters)")(
-        "max-evaluations", po::value<int>(&max_evaluations),
-        "optimiser budget: runs of the scenario the search may make (default: 60); the range of "
-        "each fitted value takes up to 20 more runs per parameter")(
-        "write", po::value<std::string>(&write),
-        "calibrated scenario file to write (default: calibrated.yaml in the output directory)");
-    common.parse(args, opts, "calibrate");
-    if (fit.empty()) {
-        throw UsageError("calibrate needs --fit PARAM[,PARAM...]");
-    }
-    if (max_evaluations < 5) {
-        throw UsageError("--max-evaluations must be at least 5");
-    }
-    const std::string& path = common.path;
-    const std::string& output = common.output;
-    // No --set here: the calibrated file extends the scenario as it is on disk, so a fit made
-    // under command-line overrides would be written without them. Write a small scenario that
-    // extends the original with the overrides, and calibrate that.
-    const Scenario scenario = load_scenario(path);
-    CalibrationConfig config;
-    std::stringstream names(fit);
-    for (std::string name; std::getline(names, name, ',');) {
-        if (!name.empty()) {
-            config.fit.push_back(name);
-        }
-    }
-    config.max_evaluations = max_evaluations;
-    // Calibration runs the scenario many times: at most 400 trials each unless --trials says.
-    const auto rows = common.apply(scenario, config.compare, std::min(scenario.trials, 400));
-    const std::string& reported = common.reported;
-    namespace fs = std::filesystem;
-    const fs::path dir = output_dir(output, scenario.name + "-calibrate");
-    require_result_dir(dir, ResultKind::calibrate);  // before the first evaluation
-    if (!common.quiet) {
-        std::cerr << "calibrating " << fit << " on " << reported << " with "
-                  << config.compare.run.trials << " trials per evaluation, at most "
-                  << max_evaluations << " evaluations\n";
-        config.on_evaluation = [&](int n, double objective, const std::vector<double>& x) {
-            std::string values;
-            for (std::size_t k = 0; k < x.size() && k < config.fit.size(); ++k) {
-                values += (k ? ", " : "") + config.fit[k] + "=" + format_number(x[k], 4);
-            }
-            std::fprintf(stderr, "  evaluation %d: objective %.4f (%s)\n", n, objective,
-                         values.c_str());
-        };
-    }
-    const Calibration cal = calibrate(scenario, rows, config);
-
-    // The calibrated scenario: a small file that extends the original and sets only the fitted
-    // parameters, so the original's comments, sources and ASSUMPTION notes stay where they are.
-    // It goes into the result directory unless --write names a file.
-    const fs::path target = write.empty() ? dir / "calibrated.yaml" : fs::path(write);
-    const fs::path target_dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    std::error_code ec;
-    const fs::path original = fs::absolute(path).lexically_normal();
-    fs::path extends = fs::absolute(target_dir).lexically_normal();
-    extends = original.lexically_relative(extends);
-    if (extends.empty()) {
-        extends = original;
-    }
-    // Text from the command line goes into a comment and a quoted scalar: no control
-    // characters in the one, quotes doubled in the other.
-    auto comment_safe = [](std::string t) {
-        for (char& ch : t) {
-            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-                ch = ' ';
-            }
-        }
-        return t;
-    };
-    auto single_quoted = [](const std::string& t) {
-        std::string out = "'";
-        for (char ch : t) {
-            out += ch == '\'' ? std::string("''") : std::string(1, ch);
-        }
-        return out + "'";
-    };
-    std::string yaml = "# Written by simulate calibrate on " + utc_now() +
-                       " UTC: the fitted parameters of " + scenario.name + " (" +
-                       comment_safe(fit) + ") on " + comment_safe(reported) +
-                       ", each triangular over the range where the objective stays within 5% of "
-                       "its minimum. Everything else comes from the extended file.\n";
-    yaml += "name: " + scenario.name.substr(0, 88) + "_calibrated\n";
-    yaml += "description: " + scenario.name + " with " + fit + " fitted by simulate calibrate\n";
-    yaml += "extends: " + single_quoted(extends.string()) + "\n";
-    yaml += "parameters:\n";
-    for (const auto& o : cal.overrides) {
-        yaml += "  " + o.path.substr(std::string("parameters.").size()) + ": " + o.value + "\n";
-    }
-    auto check_written = [&](const fs::path& file) {
-        (void)load_scenario(file.string());  // what we wrote must load
-    };
-    if (write.empty()) {
-        StagedDirectory staged(dir);
-        write_file_atomic(staged.path() / "calibrated.yaml", yaml);
-        write_file_atomic(staged.path() / "calibration.json",
-                          format_calibration_json(cal, scenario, target.string(), yaml));
-        // The staging directory sits beside the target: the relative extends: resolves alike.
-        check_written(staged.path() / "calibrated.yaml");
-        staged.commit();
-    } else {
-        // The file --write names lies outside the result directory, so the two cannot appear in
-        // one rename. Whatever can fail comes before either is touched: the file is written
-        // beside its target under a temporary name (its relative extends: resolves alike) and
-        // loaded, and calibration.json is staged; then the file is renamed into place and the
-        // result directory committed (two renames).
-        const std::string stem = "." + target.filename().string() + ".calibrating.";
-        const fs::path pending = target_dir / (stem + std::to_string(::getpid()) + ".yaml");
-        // A calibrate killed before its rename left `.FILE.calibrating.PID.yaml`: removed once
-        // its process is gone (a live one holds a lock on its file).
-        remove_stale_files(target_dir, stem, ".yaml");
-        struct RemoveOnExit {
-            fs::path path;
-            ~RemoveOnExit() {
-                std::error_code e;
-                fs::remove(path, e);
-            }
-        } cleanup{pending};
-        write_file_atomic(pending, yaml);
-        const FileLock lock(pending);  // until the rename: another calibrate leaves it alone
-        check_written(pending);
-        StagedDirectory staged(dir);
-        write_file_atomic(staged.path() / "calibration.json",
-                          format_calibration_json(cal, scenario, target.string(), yaml));
-        fs::rename(pending, target);
-        sync_directory(target_dir);
-        staged.commit();
-    }
-    for (const auto& p : cal.parameters) {
-        if (p.at_bound()) {
-            spdlog::warn(
-                "{} was fitted at a bound of its search range ({} .. {}): the reported "
-                "figures may want a value the scenario's distribution does not allow",
-                p.name, format_number(p.lower, 4), format_number(p.upper, 4));
-        }
-    }
-
-    std::cout << "\nCalibration of " << scenario.name << " on " << cal.figures
-              << " reported figures (" << cal.evaluations << " evaluations)\n\n";
-    char line[300];
-    std::snprintf(line, sizeof line, "  %-32s %10s %10s  %-21s %-21s\n", "parameter", "start",
-                  "fitted", "range (within 5%)", "search bounds");
-    std::cout << line;
-    for (const auto& p : cal.parameters) {
-        const std::string range =
-            format_number(p.range_low, 3) + " .. " + format_number(p.range_high, 3);
-        const std::string bounds = format_number(p.lower, 3) + " .. " + format_number(p.upper, 3);
-        std::snprintf(line, sizeof line, "  %-32s %10.4g %10.4g  %-21s %-21s\n", p.name.c_str(),
-                      p.prior_mean, p.fitted, range.c_str(), bounds.c_str());
-        std::cout << line;
-    }
-    std::snprintf(line, sizeof line,
-                  "\n  objective (mean CRPS / reported): %.4f as written, %.4f at the start, "
-                  "%.4f fitted\n  MAPE %.1f%% -> %.1f%%; 90%% coverage %.0f%% -> %.0f%%; "
-                  "CRPS %.0f t -> %.0f t\n",
-                  cal.objective_before, cal.objective_at_prior_mean, cal.objective_after,
-                  cal.before.model.mape(), cal.after.model.mape(),
-                  100 * cal.before.model.coverage90(), 100 * cal.after.model.coverage90(),
-                  cal.before.model.crps(), cal.after.model.crps());
-    std::cout << line << "\nCalibrated scenario: " << target.string()
-              << "\nReport: " << (dir / "calibration.json").string() << "\n";
     return EXIT_OK;
 }
 
