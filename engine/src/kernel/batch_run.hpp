@@ -158,6 +158,12 @@ class Batch {
     void finish();
 
   private:
+    /// A trial's result emptied before its run: no figures, no shortage yet, no trace.
+    void clear_result(TrialResult& out) const;
+    /// Trial t's parameters (each from its own sub-stream keyed by its name) and the model's
+    /// uncertain numbers (from the parameters' stream, in model order): controlled shares,
+    /// capacities, demands, the demand trend's rates, the stock and exporter policies.
+    void draw_inputs(TrialState& t, std::uint64_t parameter_seed) const;
     // The phases from collect_arrivals to produce_and_use are defined in tick.cpp and called
     // only by run_tick there: they are declared inline so that a call from another file is an
     // error rather than a missing symbol (tick.cpp always inlines them into run_tick; it says

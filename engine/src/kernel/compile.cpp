@@ -179,6 +179,35 @@ void compile_buyers(const Scenario& s, const OutputLayout& layout, const NodePar
     }
 }
 
+/// Whether event `ev` touches lane `edge` (from `from` to `to`) itself: an export control's
+/// lanes out of its exporter (by product and destination), an export halt's, a tariff's, and a
+/// disruption's that cuts shipments. Licence delays and agreements take a subset of their
+/// control's lanes (compile_event_targets).
+bool touches_lane(const EventSpec& ev, const Edge& edge, const Node& from, const Node& to) {
+    switch (ev.kind) {
+        case EventKind::export_control:
+            return from.country == ev.exporter && to.country != ev.exporter &&
+                   contains(ev.products, edge.product) && contains(ev.destinations, to.country);
+        case EventKind::licence_delay:
+        case EventKind::agreement:
+            // A subset of the control's edges, by destination.
+            break;
+        case EventKind::export_halt:
+            return edge.from == ev.from_node && (ev.to_node < 0 || edge.to == ev.to_node) &&
+                   contains(ev.products, edge.product);
+        case EventKind::tariff:
+            return from.country == ev.exporter && to.country == ev.importer &&
+                   contains(ev.products, edge.product);
+        case EventKind::supply_disruption:
+            // A cut of shipments touches the lanes out of its nodes, not their lines.
+            return ev.cuts_shipments && contains(ev.nodes, edge.from) &&
+                   contains(ev.products, edge.product);
+        default:
+            break;
+    }
+    return false;
+}
+
 /// The lanes, lines and buyer groups each event touches; returns which lanes an export control
 /// covers (they get a licence queue).
 std::vector<bool> compile_event_targets(const Scenario& s, CompiledScenario& c) {
@@ -195,36 +224,9 @@ std::vector<bool> compile_event_targets(const Scenario& s, CompiledScenario& c) 
             const Edge& edge = net.edges()[e];
             const Node& from = nodes[static_cast<std::size_t>(edge.from)];
             const Node& to = nodes[static_cast<std::size_t>(edge.to)];
-            bool match = false;
-            switch (ev.kind) {
-                case EventKind::export_control:
-                    match = from.country == ev.exporter && to.country != ev.exporter &&
-                            contains(ev.products, edge.product) &&
-                            contains(ev.destinations, to.country);
-                    if (match) {
-                        controllable[e] = true;
-                    }
-                    break;
-                case EventKind::licence_delay:
-                case EventKind::agreement:
-                    // A subset of the control's edges, by destination.
-                    break;
-                case EventKind::export_halt:
-                    match = edge.from == ev.from_node &&
-                            (ev.to_node < 0 || edge.to == ev.to_node) &&
-                            contains(ev.products, edge.product);
-                    break;
-                case EventKind::tariff:
-                    match = from.country == ev.exporter && to.country == ev.importer &&
-                            contains(ev.products, edge.product);
-                    break;
-                case EventKind::supply_disruption:
-                    // A cut of shipments touches the lanes out of its nodes, not their lines.
-                    match = ev.cuts_shipments && contains(ev.nodes, edge.from) &&
-                            contains(ev.products, edge.product);
-                    break;
-                default:
-                    break;
+            const bool match = touches_lane(ev, edge, from, to);
+            if (match && ev.kind == EventKind::export_control) {
+                controllable[e] = true;
             }
             if (match) {
                 c.event_edges[i].push_back(static_cast<int>(e));

@@ -12,8 +12,33 @@ namespace chokepoint::detail::batch_run {
 void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_point,
                         std::uint64_t trial) {
     TrialState& t = st_.trial[w];
-    TrialResult& out = *outs_[w];
-    const auto& products = s_.network.products();
+    clear_result(*outs_[w]);
+    draw_inputs(t, derive_seed(seed, sweep_point, trial, Stream::parameters));
+    t.events =
+        resolve_events(s_.events, t.params, derive_seed(seed, sweep_point, trial, Stream::events));
+    t.boundaries.clear();
+    for (const auto& r : t.events) {
+        if (r.happens) {
+            t.boundaries.push_back(r.start);
+            if (r.end != NEVER) {
+                t.boundaries.push_back(r.end);
+            }
+        }
+    }
+    std::sort(t.boundaries.begin(), t.boundaries.end());
+    t.next_boundary = 0;
+    t.policy_dirty = true;
+    t.policy.reset(nl_, ng_, ned_, static_cast<std::size_t>(c_.slot_total));
+    // Month-to-month noise: stationary start, redrawn at each month's first tick.
+    t.demand_noise.reset(s_.demand_noise, c_.buyer_groups.size(),
+                         derive_seed(seed, sweep_point, trial, Stream::noise));
+    t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
+                         derive_seed(seed, sweep_point, trial, Stream::supply_noise));
+    st_.licences.start_trial(w, t.policy, t.events, t.patience,
+                             derive_seed(seed, sweep_point, trial, Stream::licences));
+}
+
+void Batch::clear_result(TrialResult& out) const {
     out.monthly.assign(layout_.monthly_size(), 0.0);
     out.buyers.assign(layout_.buyer_size(), 0.0);
     for (std::size_t b = 0; b < layout_.buyers.size(); ++b) {
@@ -24,10 +49,13 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
     if (options_.trace) {
         out.trace.assign(days_, std::vector<EdgeDay>(ned_));
     }
+}
+
+void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
+    const auto& products = s_.network.products();
     // Each parameter draws from its own sub-stream keyed by its name, so adding, removing
     // or reordering parameters moves no other parameter's value; the model's own uncertain
     // numbers then draw in model order from the stream itself.
-    const std::uint64_t parameter_seed = derive_seed(seed, sweep_point, trial, Stream::parameters);
     t.params.resize(s_.parameters.size());
     for (std::size_t i = 0; i < s_.parameters.size(); ++i) {
         Rng own(parameter_seed ^ c_.parameter_keys[i]);
@@ -72,28 +100,6 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
         c_.has_backlog_cap
             ? std::clamp(s_.exporter_policy.backlog_days.resolve(t.params, prng), 1.0, 3650.0)
             : 0.0;
-    t.events =
-        resolve_events(s_.events, t.params, derive_seed(seed, sweep_point, trial, Stream::events));
-    t.boundaries.clear();
-    for (const auto& r : t.events) {
-        if (r.happens) {
-            t.boundaries.push_back(r.start);
-            if (r.end != NEVER) {
-                t.boundaries.push_back(r.end);
-            }
-        }
-    }
-    std::sort(t.boundaries.begin(), t.boundaries.end());
-    t.next_boundary = 0;
-    t.policy_dirty = true;
-    t.policy.reset(nl_, ng_, ned_, static_cast<std::size_t>(c_.slot_total));
-    // Month-to-month noise: stationary start, redrawn at each month's first tick.
-    t.demand_noise.reset(s_.demand_noise, c_.buyer_groups.size(),
-                         derive_seed(seed, sweep_point, trial, Stream::noise));
-    t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
-                         derive_seed(seed, sweep_point, trial, Stream::supply_noise));
-    st_.licences.start_trial(w, t.policy, t.events, t.patience,
-                             derive_seed(seed, sweep_point, trial, Stream::licences));
 }
 
 void Batch::start() {
