@@ -165,6 +165,30 @@ void print_calibration(const Calibration& cal, const Scenario& scenario, const f
               << "\nReport: " << (dir / "calibration.json").string() << "\n";
 }
 
+/// --write FILE, checked before the first evaluation: FILE is not a directory, and the nearest
+/// directory above it that exists is a directory (the rest is made) that this user may write.
+void check_write_target(const std::string& write) {
+    if (write.empty()) {
+        return;
+    }
+    std::error_code ec;
+    const fs::path target(write);
+    if (fs::is_directory(target, ec)) {
+        throw UsageError("--write " + write + ": is a directory; name the file to write");
+    }
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    while (!fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) {
+        dir = dir.parent_path();
+    }
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+        throw UsageError("--write " + write + ": '" + dir.string() +
+                         "' is a file, not a directory");
+    }
+    if (fs::is_directory(dir, ec) && ::access(dir.c_str(), W_OK) != 0) {
+        throw UsageError("--write " + write + ": cannot write in '" + dir.string() + "'");
+    }
+}
+
 }  // namespace
 
 int cmd_calibrate(const std::vector<std::string>& args) {
@@ -178,7 +202,8 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                        "uncertain parameters to fit, comma-separated (see simulate parameters)")(
         "max-evaluations", po::value<int>(&max_evaluations),
         "optimiser budget: runs of the scenario the search may make (default: 60); the range of "
-        "each fitted value takes up to 20 more runs per parameter")(
+        "each fitted value takes up to 40 more runs per parameter (a walk from the fitted value "
+        "towards each bound)")(
         "write", po::value<std::string>(&write),
         "calibrated scenario file to write (default: calibrated.yaml in the output directory)");
     common.parse(args, opts, "calibrate");
@@ -188,6 +213,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     if (max_evaluations < 5) {
         throw UsageError("--max-evaluations must be at least 5");
     }
+    check_write_target(write);
     const std::string& path = common.path;
     const std::string& output = common.output;
     // No --set here: the calibrated file extends the scenario as it is on disk, so a fit made
@@ -209,8 +235,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     require_result_dir(dir, ResultKind::calibrate);  // before the first evaluation
     if (!common.quiet) {
         std::cerr << "calibrating " << fit << " on " << reported << " with "
-                  << config.compare.run.trials << " trials per evaluation, at most "
-                  << max_evaluations << " evaluations\n";
+                  << config.compare.run.trials << " trials per evaluation: at most "
+                  << max_evaluations
+                  << " evaluations for the fit, then up to 40 a parameter for "
+                     "its range\n";
         config.on_evaluation = [&](int n, double objective, const std::vector<double>& x) {
             std::string values;
             for (std::size_t k = 0; k < x.size() && k < config.fit.size(); ++k) {

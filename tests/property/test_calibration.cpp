@@ -62,6 +62,37 @@ TEST_CASE("calibration recovers a known approval rate", "[calibration]") {
     CHECK(cal.overrides[0].path == "parameters.rate");
 }
 
+// A parameter nothing uses leaves the objective exactly flat (its own sub-stream moves no other
+// draw), so every value is within 5% of the minimum: the profile range must be the whole search
+// range, on both sides, wherever the search stopped. A walk of too few steps (it was ten steps of
+// 5%, half the width a side) cuts the range short and makes the calibrated file falsely sure.
+TEST_CASE("calibration: a flat objective gives the whole search range", "[calibration]") {
+    const std::string path = write_temp(
+        "cal_flat.yaml",
+        chokepoint::testing::small_scenario(
+            "", "parameters:\n  unused: {dist: triangular, min: 0, mode: 0.05, max: 1}\n"));
+    const auto rows = load_reported(write_temp(
+        "cal_flat.csv",
+        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
+        "mom_pct,source,source_date,url,note\n"
+        "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"));
+    CalibrationConfig config;
+    config.compare.run.trials = 8;
+    config.max_evaluations = 5;
+    config.fit = {"parameters.unused"};  // as simulate parameters lists it
+    const Calibration cal = calibrate(load_scenario(path), rows, config);
+    REQUIRE(cal.parameters.size() == 1);
+    const FittedParameter& p = cal.parameters[0];
+    CHECK(p.name == "unused");
+    INFO("fitted " << p.fitted << ", range " << p.range_low << " .. " << p.range_high);
+    CHECK(p.range_low == p.lower);
+    CHECK(p.range_high == p.upper);
+    CHECK(p.lower == 0.0);
+    CHECK(p.upper == 1.0);
+    REQUIRE(cal.overrides.size() == 1);
+    CHECK(cal.overrides[0].path == "parameters.unused");
+}
+
 TEST_CASE("calibration refuses unknown and fixed parameters", "[calibration]") {
     const std::string path = write_temp(
         "cal_bad.yaml", chokepoint::testing::small_scenario("", "parameters:\n  fixed: 0.5\n"));

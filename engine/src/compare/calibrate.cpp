@@ -105,6 +105,7 @@ std::string number(double v) {
 
 Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
                       const CalibrationConfig& config) {
+    constexpr int RANGE_STEPS = 20;  // steps of 5% of the width: the whole width a side
     Problem problem{&scenario, &rows, &config, {}, 0};
     DiagnosticSink sink;
     std::vector<std::string> names;
@@ -112,7 +113,10 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
         names.push_back(p.name);
     }
     Calibration out;
-    for (const auto& name : config.fit) {
+    for (const auto& given : config.fit) {
+        // `simulate parameters` lists them as --set takes them: parameters.NAME.
+        const std::string prefix = "parameters.";
+        const std::string name = given.rfind(prefix, 0) == 0 ? given.substr(prefix.size()) : given;
         const int i = scenario.parameter_index(name);
         if (i < 0) {
             const std::string guess = closest_match(name, names);
@@ -184,7 +188,9 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
     out.objective_after = problem.evaluate(x, &fitted);
     out.after = fitted.overall;
 
-    // Profile range: walk out from the fitted value until the objective rises by the tolerance.
+    // Profile range: walk out from the fitted value in steps of 5% of the search width until the
+    // objective rises by the tolerance or the walk reaches the bound (at most 20 steps a side,
+    // so a flat objective gives the whole search range, never a range cut short by the walk).
     for (std::size_t k = 0; k < n; ++k) {
         FittedParameter& fp = out.parameters[k];
         fp.fitted = x[k];
@@ -192,7 +198,7 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
         const double width = fp.upper - fp.lower;
         for (int side : {-1, 1}) {
             double edge = x[k];
-            for (int i = 1; i <= 10; ++i) {
+            for (int i = 1; i <= RANGE_STEPS; ++i) {
                 const double candidate =
                     std::clamp(x[k] + side * width * 0.05 * i, fp.lower, fp.upper);
                 std::vector<double> y = x;
