@@ -59,6 +59,29 @@ scenario unknown_key.yaml "trails: 4
 "
 expect "unknown key" 2 "unknown_key.yaml:7:1: error: trails: unknown key 'trails' (did you mean 'trials'?)" -- "$sim" "$work/unknown_key.yaml"
 
+# A misspelt key its kind needs: one slip, one error (the unknown key, with the guess), not also
+# "needs 'approval_rate:'"; a key that is really missing is named with the kind and its article.
+scenario misspelt_key.yaml "events:
+  - id: control
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    approval_delay: {dist: fixed, value: 10}
+    aproval_rate: 0.5
+    start: 2025-02-01
+"
+out="$("$sim" validate "$work/misspelt_key.yaml" 2>&1)"; rc=$?
+if [ "$rc" -eq 2 ] && grep -q "misspelt_key.yaml:13:5: error: events.control.aproval_rate: unknown key 'aproval_rate' (did you mean 'approval_rate'?)" <<<"$out" && ! grep -q "needs 'approval_rate:'" <<<"$out"; then ok "a misspelt key it needs: one error, with the guess"; else bad "a misspelt key it needs (exit $rc): $out"; fi
+scenario missing_key.yaml "events:
+  - id: control
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    approval_delay: {dist: fixed, value: 10}
+    start: 2025-02-01
+"
+expect "a key an export control needs" 2 "missing_key.yaml:8:5: error: events.control: an export_control event needs 'approval_rate:'" -- "$sim" validate "$work/missing_key.yaml"
+
 scenario unknown_node.yaml "events:
   - id: cut
     kind: supply_disruption

@@ -516,7 +516,7 @@ class EventReader {
         }
         if (!ev.lifts && !ev.has_approval_delay && !ev.has_approval_rate && !ev.has_share) {
             r.error(e, path,
-                    std::string("a ") + to_string(ev.kind) +
+                    kind_with_article() +
                         " event needs 'approval_delay:', 'approval_rate:' or 'share:'" +
                         (ev.kind == EventKind::agreement ? " (or 'lifts: true')" : ""));
         }
@@ -625,13 +625,30 @@ class EventReader {
 
     // --- Keys shared by several kinds.
 
+    /// The key, or an error that the event's kind needs it, unless the event has a misspelling
+    /// of it (its unknown-key error already says "did you mean"; one slip, one error).
     const YNode* required(const char* key) {
         const YNode* v = member(e, key);
-        if (v == nullptr) {
-            r.error(e, path,
-                    std::string("a ") + to_string(ev.kind) + " event needs '" + key + ":'");
+        if (v == nullptr && !misspelt(key)) {
+            r.error(e, path, kind_with_article() + " event needs '" + key + ":'");
         }
         return v;
+    }
+    /// "an export_control", "a tariff".
+    std::string kind_with_article() const {
+        const std::string kind = to_string(ev.kind);
+        return (std::string("aeiou").find(kind[0]) != std::string::npos ? "an " : "a ") + kind;
+    }
+    /// Whether the event has a key its kind does not know that is closest to `key`.
+    bool misspelt(const char* key) const {
+        const std::vector<std::string> known = event_keys_of(to_string(ev.kind));
+        for (const auto& [k, value] : e.map) {
+            if (std::find(known.begin(), known.end(), k) == known.end() &&
+                closest_match(k, known) == key) {
+                return true;
+            }
+        }
+        return false;
     }
     bool unit_quantity(const char* key, Quantity& out, double lo, double hi,
                        const std::string& what) {
