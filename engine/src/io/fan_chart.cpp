@@ -87,7 +87,9 @@ std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& d
         gp << "set arrow from " << at << ", graph 0 to " << at
            << ", graph 1 nohead dt 2 lw 1 lc rgb '#888888' front\n"
            << "set label " << label++ << " " << gnuplot_quote(m.label) << " at " << at
-           << ", graph 0.98 rotate by 90 right front font ',7' tc rgb '#555555' noenhanced\n";
+           << ", graph 0.98 rotate by 90 right offset character 0.7,0 front font ',7' tc rgb "
+              "'#555555' "
+              "noenhanced\n";
     }
     const std::size_t panels = chart.panels.size();
     if (panels > 1) {
