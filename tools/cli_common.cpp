@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/result_dir.hpp"
@@ -259,7 +260,19 @@ po::variables_map parse_args(const std::vector<std::string>& args,
         pos.add(p.c_str(), 1);
     }
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    try {
+        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    } catch (const po::unknown_option& e) {
+        // A guess among this command's long options, as for a misspelt key in a file.
+        std::vector<std::string> names;
+        for (const auto& o : opts.options()) {
+            names.push_back("--" + o->long_name());
+        }
+        const std::string given = e.get_option_name();
+        const std::string guess = closest_match(given.substr(0, given.find('=')), names);
+        throw UsageError("unrecognised option '" + given + "'" +
+                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+    }
     po::notify(vm);
     return vm;
 }

@@ -19,6 +19,7 @@ expect "help" 0 "Usage:" -- "$sim" --help
 expect "version" 0 "simulate (chokepoint)" -- "$sim" --version
 expect "no arguments" 2 "Usage:" -- "$sim"
 expect "unknown option" 2 "unrecognised option" -- "$sim" "$fixtures/small_baseline.yaml" --bogus
+expect "a misspelt option gets a guess" 2 "unrecognised option '--trails' (did you mean '--trials'?)" -- "$sim" "$fixtures/small_baseline.yaml" --trails 5
 expect "bad trials" 2 "--trials must be at least 1" -- "$sim" "$fixtures/small_baseline.yaml" --trials 0
 expect "missing file" 2 "nope.yaml: error: cannot open file" -- "$sim" "$work/nope.yaml"
 
@@ -49,6 +50,12 @@ expect "validate good" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.y
 expect "set override" 0 "valid scenario 'cli'" -- "$sim" validate "$work/good.yaml" --set trials=5
 expect "set bad value" 2 "--set trials=x: error: trials: expected a whole number" -- "$sim" validate "$work/good.yaml" --set trials=x
 expect "set malformed" 2 "--set needs path=value" -- "$sim" validate "$work/good.yaml" --set trials
+expect "set a model's parameter without parameters." 2 "--set magnet_share=0.5: error: magnet_share: 'magnet_share' is a parameter: set it as --set parameters.magnet_share=0.5" -- "$sim" validate "$work/good.yaml" --set magnet_share=0.5
+scenario own_parameter.yaml "parameters:
+  rate: {dist: uniform, min: 0.2, max: 0.9}
+"
+out="$("$sim" validate "$work/own_parameter.yaml" --set rate=0.5 2>&1)"; rc=$?
+if [ "$rc" -eq 2 ] && [ "$(grep -c ": error:" <<<"$out")" -eq 1 ] && grep -q "'rate' is a parameter: set it as --set parameters.rate=0.5" <<<"$out"; then ok "set a scenario's parameter without parameters.: one error, saying how"; else bad "set a scenario's parameter without parameters. (exit $rc): $out"; fi
 expect "set unknown parameter" 2 "no parameter 'magnet_shar' in the scenario or its model (did you mean 'magnet_share'?)" -- "$sim" validate "$work/good.yaml" --set parameters.magnet_shar=0.5
 expect "set parameter out of range" 2 "parameter 'magnet_share' ranges from 1.3 to 1.3" -- "$sim" validate "$work/good.yaml" --set parameters.magnet_share=1.3
 

@@ -185,11 +185,20 @@ YNode read_model_of(const YNode& root, const std::string& path,
 }
 
 /// `--set parameters.NAME...` naming no parameter of the scenario or its model: an error with a
-/// guess, so that a typo is caught rather than defining a new, unused parameter.
+/// guess, so that a typo is caught rather than defining a new, unused parameter; and `--set NAME`
+/// naming one: an error that says to write `parameters.NAME`.
 void check_parameter_overrides(const std::vector<Override>& overrides,
                                const std::vector<std::string>& known, DiagnosticSink& sink) {
     for (const auto& o : overrides) {
         const std::string prefix = "parameters.";
+        if (std::find(known.begin(), known.end(), o.path) != known.end()) {
+            // A model's parameter set without `parameters.` (a scenario's is refused on its
+            // own before the tree is read): after the unknown key, say how to set it.
+            sink.error(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+                       "'" + o.path + "' is a parameter: set it as --set parameters." + o.path +
+                           "=" + o.value);
+            continue;
+        }
         if (o.path.rfind(prefix, 0) != 0) {
             continue;
         }
@@ -358,6 +367,11 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     // than defining a new, unused parameter.
     std::vector<std::string> known = parameter_names(root);
     for (const auto& o : overrides) {
+        if (std::find(known.begin(), known.end(), o.path) != known.end() && !member(root, o.path)) {
+            throw InputError(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+                             "'" + o.path + "' is a parameter: set it as --set parameters." +
+                                 o.path + "=" + o.value);
+        }
         if (!is_network(o)) {
             apply_override(root, o);
         }
