@@ -89,6 +89,14 @@ scenario missing_key.yaml "events:
 "
 expect "a key an export control needs" 2 "missing_key.yaml:8:5: error: events.control: an export_control event needs 'approval_rate:'" -- "$sim" validate "$work/missing_key.yaml"
 
+scenario duplicate_event.yaml "events:
+  - {id: cut, kind: supply_disruption, nodes: [mine], factor: 0.5, start: 2025-02-01}
+  - {id: cut, kind: supply_disruption, nodes: [mine], factor: 0.7, start: 2025-03-01}
+"
+expect "a duplicate event id names the first" 2 "duplicate_event.yaml:9:5: error: events.cut.id: duplicate event id 'cut' (first at $work/duplicate_event.yaml:8:5)" -- "$sim" validate "$work/duplicate_event.yaml"
+sed 's/^  - id: buyer_y$/  - id: buyer_x/' "$work/small_model.yaml" > "$work/dup_model.yaml"
+sed 's#small_model.yaml#dup_model.yaml#' "$work/good.yaml" > "$work/dup_node.yaml"
+expect "a duplicate node names the first" 2 "dup_model.yaml:31:5: error: nodes[3].id: duplicate node 'buyer_x' (first at $work/dup_model.yaml:26:5)" -- "$sim" validate "$work/dup_node.yaml"
 scenario unknown_node.yaml "events:
   - id: cut
     kind: supply_disruption

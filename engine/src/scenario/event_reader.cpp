@@ -297,7 +297,9 @@ class EventReader {
         }
         for (const auto& other : s.events) {
             if (!ev.id.empty() && other.id == ev.id) {
-                r.error(e, path + ".id", "duplicate event id '" + ev.id + "'");
+                r.error(
+                    e, path + ".id",
+                    "duplicate event id '" + ev.id + "' (first at " + other.where.format() + ")");
             }
         }
         const YNode* kind = member(e, "kind");

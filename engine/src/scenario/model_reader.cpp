@@ -398,7 +398,9 @@ std::vector<Node> read_node_list(const YNode& root, Reader& r,
             }
             for (const auto& other : nodes) {
                 if (!node.id.empty() && other.id == node.id) {
-                    r.error(n, path + ".id", "duplicate node '" + node.id + "'");
+                    r.error(
+                        n, path + ".id",
+                        "duplicate node '" + node.id + "' (first at " + other.where.format() + ")");
                 }
             }
             nodes.push_back(node);
