@@ -264,17 +264,18 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
     write_file_atomic(charts / "pit.dat", pit.str());
     std::size_t n = 0;
     const std::string title = gnuplot_quote(name + ": out-of-sample coverage by lead");
-    n += draw_chart(charts, "coverage_by_lead",
-                    "set title " + title +
-                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
-                        "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
-                        std::to_string(b.by_lead.size()) +
-                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
-                        "below horizontal\nplot 'leads.dat' using 1:3 with linespoints lw 2 pt 7 "
-                        "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
-                        "title 'nominal 90%', 'leads.dat' using 1:2 with linespoints lw 2 pt 5 lc "
-                        "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
-                        "'nominal 50%'\n")
+    n += draw_chart(
+             charts, "coverage_by_lead",
+             "set title " + title +
+                 " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
+                 "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
+                 std::to_string(b.by_lead.size()) +
+                 ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
+                 "top center horizontal\nplot 'leads.dat' using 1:3 with linespoints lw 2 pt 7 "
+                 "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
+                 "title 'nominal 90%', 'leads.dat' using 1:2 with linespoints lw 2 pt 5 lc "
+                 "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
+                 "'nominal 50%'\n")
              .size();
     n += draw_chart(charts, "crps_skill_by_lead",
                     "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
@@ -282,7 +283,7 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
                         "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
                         std::to_string(b.by_lead.size()) +
                         ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
-                        "set key outside below horizontal\nset datafile missing 'NaN'\nplot "
+                        "set key outside top center horizontal\nset datafile missing 'NaN'\nplot "
                         "'leads.dat' using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
                         "'against persistence', '' using 1:5 with linespoints lw 2 pt 5 lc rgb "
                         "'#31a354' title 'against seasonal naive'\n")
