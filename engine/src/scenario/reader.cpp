@@ -173,6 +173,65 @@ std::vector<Distribution> Reader::parameter_distributions() const {
     return out;
 }
 
+namespace {
+
+/// What makes a distribution with uncertain arguments invalid for some of the values they can
+/// take (checked on their bounds), or "" when every value gives a valid one.
+std::string uncertain_arguments_problem(const DistributionSpec& spec,
+                                        const std::vector<Distribution>& bounds) {
+    auto lo = [&](std::size_t i) { return spec.args.at(i).lower(bounds); };
+    auto hi = [&](std::size_t i) { return spec.args.at(i).upper(bounds); };
+    std::string why;
+    switch (spec.kind) {
+        case DistributionKind::uniform:
+            if (hi(0) > lo(1)) {
+                why = "min can exceed max";
+            }
+            break;
+        case DistributionKind::triangular:
+            if (hi(0) > lo(1) || hi(1) > lo(2)) {
+                why = "min, mode and max can fall out of order";
+            }
+            break;
+        case DistributionKind::normal:
+            if (lo(1) < 0.0) {
+                why = "sd can be negative";
+            }
+            break;
+        case DistributionKind::lognormal:
+            if (!(lo(0) > 0.0)) {
+                why = "the median can be zero or negative";
+            } else if (lo(1) < 0.0) {
+                why = "the spread can be negative";
+            }
+            break;
+        case DistributionKind::beta:
+            if (!(lo(0) > 0.0) || !(lo(1) > 0.0)) {
+                why = "alpha and beta must stay above 0";
+            } else if (spec.args.size() > 3 && hi(2) >= lo(3)) {
+                why = "min can reach max";
+            }
+            break;
+        case DistributionKind::bernoulli:
+            if (lo(0) < 0.0 || hi(0) > 1.0) {
+                why = "p can leave [0, 1]";
+            }
+            break;
+        case DistributionKind::discrete:
+            for (const auto& w : spec.weights) {
+                if (w.lower(bounds) < 0.0) {
+                    why = "a weight can be negative";
+                }
+            }
+            break;
+        case DistributionKind::fixed:
+            break;
+    }
+    return why;
+}
+
+}  // namespace
+
 std::optional<DistributionSpec> Reader::distribution(const YNode& node, const std::string& path,
                                                      bool dates) {
     if (!node.is_map()) {
@@ -244,34 +303,8 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
             spec.args.push_back(Quantity::constant_value(a == "min" ? 0.0 : 1.0));
         }
     }
-    if (spec.kind == DistributionKind::discrete) {
-        const YNode* values = node.find("values");
-        if (values == nullptr || !values->is_sequence() || values->sequence.empty()) {
-            error(node, path, "discrete needs 'values:' as a non-empty list");
-            return std::nullopt;
-        }
-        for (std::size_t i = 0; i < values->sequence.size(); ++i) {
-            auto q =
-                quantity(values->sequence[i], path + ".values[" + std::to_string(i) + "]", dates);
-            ok = ok && q.has_value();
-            if (q) {
-                spec.values.push_back(*q);
-            }
-        }
-        if (const YNode* weights = node.find("weights")) {
-            if (!weights->is_sequence() || weights->sequence.size() != values->sequence.size()) {
-                error(*weights, path + ".weights", "needs one weight for each of the values");
-                return std::nullopt;
-            }
-            for (std::size_t i = 0; i < weights->sequence.size(); ++i) {
-                auto q =
-                    quantity(weights->sequence[i], path + ".weights[" + std::to_string(i) + "]");
-                ok = ok && q.has_value();
-                if (q) {
-                    spec.weights.push_back(*q);
-                }
-            }
-        }
+    if (spec.kind == DistributionKind::discrete && !read_discrete(node, path, dates, spec, ok)) {
+        return std::nullopt;
     }
     if (!ok) {
         return std::nullopt;
@@ -286,55 +319,7 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
     if (!constant) {
         // Uncertain arguments: every value they can take must make a valid distribution, or the
         // run would fail hours in. Checked on their bounds.
-        const auto bounds = parameter_distributions();
-        auto lo = [&](std::size_t i) { return spec.args.at(i).lower(bounds); };
-        auto hi = [&](std::size_t i) { return spec.args.at(i).upper(bounds); };
-        std::string why;
-        switch (spec.kind) {
-            case DistributionKind::uniform:
-                if (hi(0) > lo(1)) {
-                    why = "min can exceed max";
-                }
-                break;
-            case DistributionKind::triangular:
-                if (hi(0) > lo(1) || hi(1) > lo(2)) {
-                    why = "min, mode and max can fall out of order";
-                }
-                break;
-            case DistributionKind::normal:
-                if (lo(1) < 0.0) {
-                    why = "sd can be negative";
-                }
-                break;
-            case DistributionKind::lognormal:
-                if (!(lo(0) > 0.0)) {
-                    why = "the median can be zero or negative";
-                } else if (lo(1) < 0.0) {
-                    why = "the spread can be negative";
-                }
-                break;
-            case DistributionKind::beta:
-                if (!(lo(0) > 0.0) || !(lo(1) > 0.0)) {
-                    why = "alpha and beta must stay above 0";
-                } else if (spec.args.size() > 3 && hi(2) >= lo(3)) {
-                    why = "min can reach max";
-                }
-                break;
-            case DistributionKind::bernoulli:
-                if (lo(0) < 0.0 || hi(0) > 1.0) {
-                    why = "p can leave [0, 1]";
-                }
-                break;
-            case DistributionKind::discrete:
-                for (const auto& w : spec.weights) {
-                    if (w.lower(bounds) < 0.0) {
-                        why = "a weight can be negative";
-                    }
-                }
-                break;
-            case DistributionKind::fixed:
-                break;
-        }
+        const std::string why = uncertain_arguments_problem(spec, parameter_distributions());
         if (!why.empty()) {
             error(node, path,
                   std::string(it->name) + " with uncertain arguments: " + why +
@@ -353,6 +338,36 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
         }
     }
     return spec;
+}
+
+bool Reader::read_discrete(const YNode& node, const std::string& path, bool dates,
+                           DistributionSpec& spec, bool& ok) {
+    const YNode* values = node.find("values");
+    if (values == nullptr || !values->is_sequence() || values->sequence.empty()) {
+        error(node, path, "discrete needs 'values:' as a non-empty list");
+        return false;
+    }
+    for (std::size_t i = 0; i < values->sequence.size(); ++i) {
+        auto q = quantity(values->sequence[i], path + ".values[" + std::to_string(i) + "]", dates);
+        ok = ok && q.has_value();
+        if (q) {
+            spec.values.push_back(*q);
+        }
+    }
+    if (const YNode* weights = node.find("weights")) {
+        if (!weights->is_sequence() || weights->sequence.size() != values->sequence.size()) {
+            error(*weights, path + ".weights", "needs one weight for each of the values");
+            return false;
+        }
+        for (std::size_t i = 0; i < weights->sequence.size(); ++i) {
+            auto q = quantity(weights->sequence[i], path + ".weights[" + std::to_string(i) + "]");
+            ok = ok && q.has_value();
+            if (q) {
+                spec.weights.push_back(*q);
+            }
+        }
+    }
+    return true;
 }
 
 std::optional<Quantity> Reader::quantity(const YNode& node, const std::string& path, bool dates) {

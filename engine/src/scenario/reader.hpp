@@ -59,6 +59,11 @@ class Reader {
     std::vector<Distribution> parameter_distributions() const;
 
   private:
+    /// A discrete distribution's `values:` and `weights:` into `spec` (`ok` false when one does not
+    /// read); false after an error that leaves no distribution to check.
+    bool read_discrete(const YNode& node, const std::string& path, bool dates,
+                       DistributionSpec& spec, bool& ok);
+
     DiagnosticSink& sink_;
     std::vector<Parameter>& parameters_;
 };
