@@ -178,7 +178,7 @@ mutation engine/src/events/events.cpp \
                     } else {
                         break;' \
     'an expected duration that ran out by the origin ending the day after it (no redraw)'
-mutation engine/src/scenario/event_reader.cpp \
+mutation engine/src/scenario/event_checks.cpp \
     'if (std::any_of(nodes.begin(), nodes.end(), [&](int n) { return has(n, p); })) {' \
     'if (!nodes.empty()) {' \
     'a disruption whose products filter matches nothing loads silently'
