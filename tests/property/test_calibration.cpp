@@ -4,6 +4,7 @@
 // the optimiser stops within 1e-3; the rest is the flatness of the objective near the optimum.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "chokepoint/compare/calibrate.hpp"
@@ -51,7 +52,14 @@ TEST_CASE("calibration recovers a known approval rate", "[calibration]") {
     config.compare.run.trials = 200;
     config.compare.run.seed = 5;
     config.max_evaluations = 40;
+    // Each evaluation is a point not run before: a comparison is a function of the point (fixed
+    // seed), so running one twice (the optimiser's first call is the starting point) is waste.
+    std::vector<std::vector<double>> points;
+    config.on_evaluation = [&](int, double, const std::vector<double>& x) { points.push_back(x); };
     const Calibration cal = calibrate(load_scenario(prior), rows, config);
+    CHECK(static_cast<int>(points.size()) == cal.evaluations);
+    std::sort(points.begin(), points.end());
+    CHECK(std::adjacent_find(points.begin(), points.end()) == points.end());
     REQUIRE(cal.parameters.size() == 1);
     INFO("fitted " << cal.parameters[0].fitted);
     CHECK(std::abs(cal.parameters[0].fitted - 0.6) < 0.07);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "chokepoint/core/diagnostics.hpp"
@@ -70,21 +71,30 @@ struct Problem {
     const CalibrationConfig* config;
     std::vector<int> indices;
     int evaluations = 0;
+    // The objective at every point evaluated. A comparison runs its trials from a fixed seed, so
+    // a point asked for again (the optimiser's first call is the starting point just evaluated; a
+    // step clipped to a bound lands on a point already tried) is not run, counted or printed
+    // again. Only the value is kept: a comparison holds every figure's draws.
+    std::map<std::vector<double>, double> seen;
 
-    double evaluate(const std::vector<double>& x, Comparison* keep = nullptr) {
+    Comparison compare_at(const std::vector<double>& x) const {
         Scenario s = *base;
         for (std::size_t k = 0; k < indices.size(); ++k) {
             s.parameters[static_cast<std::size_t>(indices[k])].distribution =
                 Distribution::fixed(x[k]);
         }
-        Comparison c = compare_with_reported(s, *rows, config->compare);
+        return compare_with_reported(s, *rows, config->compare);
+    }
+
+    double evaluate(const std::vector<double>& x) {
+        if (const auto found = seen.find(x); found != seen.end()) {
+            return found->second;
+        }
+        const double value = calibration_objective(compare_at(x));
+        seen.emplace(x, value);
         ++evaluations;
-        const double value = calibration_objective(c);
         if (config->on_evaluation) {
             config->on_evaluation(evaluations, value, x);
-        }
-        if (keep != nullptr) {
-            *keep = std::move(c);
         }
         return value;
     }
@@ -106,7 +116,7 @@ std::string number(double v) {
 Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
                       const CalibrationConfig& config) {
     constexpr int RANGE_STEPS = 20;  // steps of 5% of the width: the whole width a side
-    Problem problem{&scenario, &rows, &config, {}, 0};
+    Problem problem{&scenario, &rows, &config, {}, 0, {}};
     DiagnosticSink sink;
     std::vector<std::string> names;
     for (const auto& p : scenario.parameters) {
@@ -184,8 +194,9 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
         // Converged as far as the noise allows; x holds the best point found.
         best = problem.evaluate(x);
     }
-    Comparison fitted;
-    out.objective_after = problem.evaluate(x, &fitted);
+    // The fitted point's scores: a point already evaluated, run again for its comparison.
+    const Comparison fitted = problem.compare_at(x);
+    out.objective_after = calibration_objective(fitted);
     out.after = fitted.overall;
 
     // Profile range: walk out from the fitted value in steps of 5% of the search width until the
