@@ -101,6 +101,10 @@ printf 'scenario: ../scenarios/small_controls.yaml\ndesign: {type: oat}\nfactors
 expect "unknown factor path" 2 "no parameter 'rat' in the scenario or its model (did you mean 'rate'?)" -- "$sim" sweep "$work/sweeps/bad.yaml" --output "$work/never"
 if [ -e "$work/never" ]; then bad "output written for an invalid sweep"; else ok "nothing written for an invalid sweep"; fi
 expect "missing sweep file" 2 "cannot open file" -- "$sim" sweep "$work/sweeps/nope.yaml"
+# A factor's value out of the range where the scenario uses it: the error says the value came from
+# the sweep file's factor, not from a --set the user never wrote.
+printf 'scenario: ../scenarios/small_controls.yaml\ndesign: {type: oat}\nfactors:\n  - {path: parameters.rate, range: [0.1, 1.5]}\noutputs:\n  - {id: x, metric: exports, product: magnet, from: Exportland, to: Importland, month: 2025-07}\n' > "$work/sweeps/range.yaml"
+expect "a factor out of range names the sweep file" 2 "ranges from 1.5 to 1.5 (given at $work/sweeps/range.yaml:4:" -- "$sim" sweep "$work/sweeps/range.yaml" --output "$work/never"
 
 # MPI: the same bytes on 2 and 3 ranks as in one process. OpenMPI's runtime leaks a few blocks
 # at exit (inside libmpi and its plug-ins, not ours), so under the sanitizers leak checking is off

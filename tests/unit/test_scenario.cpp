@@ -171,8 +171,14 @@ TEST_CASE("scenario: a scenario parameter is range-checked where the model uses 
     CHECK_THAT(errors_of(small_scenario(""), {{"parameters.magnet_share",
                                                "{dist: uniform, min: "
                                                "0.5, max: 1.2}"}}),
-               Catch::Contains("parameter 'magnet_share' ranges from 0.5 to 1.2"));
+               Catch::Contains("parameter 'magnet_share' ranges from 0.5 to 1.2 (given at --set "
+                               "parameters.magnet_share={dist: uniform, min: 0.5, max: 1.2})"));
     CHECK(errors_of(small_scenario(""), {{"parameters.magnet_share", "0.95"}}).empty());
+    // The error is at the use, in the model; it also says where the value came from.
+    const std::string e = errors_of(small_scenario("", "parameters:\n  magnet_share: 1.3\n"));
+    const auto given = e.find("ranges from 1.3 to 1.3 (given at ");
+    REQUIRE(given != std::string::npos);
+    CHECK(e.find("scenario.yaml:", given) != std::string::npos);
 }
 
 TEST_CASE("scenario: --set of an unknown parameter is an error, not a new parameter",

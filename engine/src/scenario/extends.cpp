@@ -177,14 +177,14 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
 }
 
 void apply_override(YNode& root, const Override& o) {
-    const SourceLocation where{"--set " + o.path + "=" + o.value, 0, 0};
+    const SourceLocation where = o.where();
     if (o.path.empty()) {
         throw InputError(where, "", "expected --set path=value");
     }
     if (o.path.size() > 1000 || std::count(o.path.begin(), o.path.end(), '.') > 16) {
         throw InputError(where, "", "a --set path has at most 16 dots and 1,000 characters");
     }
-    YNode value = detail::load_yaml_text(o.value, where.file);
+    YNode value = detail::load_yaml_text(o.value, where.format());
     // Locations inside the value point at the --set argument.
     std::vector<YNode*> stack{&value};
     while (!stack.empty()) {

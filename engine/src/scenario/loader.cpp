@@ -194,7 +194,7 @@ void check_parameter_overrides(const std::vector<Override>& overrides,
         if (std::find(known.begin(), known.end(), o.path) != known.end()) {
             // A model's parameter set without `parameters.` (a scenario's is refused on its
             // own before the tree is read): after the unknown key, say how to set it.
-            sink.error(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+            sink.error(o.where(), o.path,
                        "'" + o.path + "' is a parameter: set it as --set parameters." + o.path +
                            "=" + o.value);
             continue;
@@ -206,7 +206,7 @@ void check_parameter_overrides(const std::vector<Override>& overrides,
             o.path.substr(prefix.size(), o.path.find('.', prefix.size()) - prefix.size());
         if (std::find(known.begin(), known.end(), name) == known.end()) {
             const std::string guess = closest_match(name, known);
-            sink.error(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+            sink.error(o.where(), o.path,
                        "no parameter '" + name + "' in the scenario or its model" +
                            (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
         }
@@ -368,7 +368,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     std::vector<std::string> known = parameter_names(root);
     for (const auto& o : overrides) {
         if (std::find(known.begin(), known.end(), o.path) != known.end() && !member(root, o.path)) {
-            throw InputError(SourceLocation{"--set " + o.path + "=" + o.value, 0, 0}, o.path,
+            throw InputError(o.where(), o.path,
                              "'" + o.path + "' is a parameter: set it as --set parameters." +
                                  o.path + "=" + o.value);
         }

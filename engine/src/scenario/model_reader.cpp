@@ -37,6 +37,7 @@ void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) 
         const std::string path = "parameters." + name;
         Parameter p;
         p.name = name;
+        p.where = value.where;
         YNode dist_node = value;
         if (value.is_map()) {
             if (const YNode* d = value.find("description")) {

@@ -443,8 +443,11 @@ void Reader::check_range(const Quantity& q, const YNode& at, const std::string& 
     if (q.kind == Quantity::Kind::parameter && q.parameter >= 0 &&
         static_cast<std::size_t>(q.parameter) < parameters_.size()) {
         // The parameter may be set far from here (a scenario, or --set): name it and its range.
-        found = "; parameter '" + parameters_[static_cast<std::size_t>(q.parameter)].name +
-                "' ranges from " + num(lo) + " to " + num(hi);
+        const Parameter& p = parameters_[static_cast<std::size_t>(q.parameter)];
+        found = "; parameter '" + p.name + "' ranges from " + num(lo) + " to " + num(hi);
+        if (!p.where.file.empty()) {
+            found += " (given at " + p.where.format() + ")";
+        }
     }
     error(at, path, what + " must be " + range + found);
 }

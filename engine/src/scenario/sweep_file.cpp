@@ -336,7 +336,7 @@ SweepSpec load_sweep_file(const std::string& path) {
                     r.error(v, "set." + k, "expected a value, as --set takes it");
                     continue;
                 }
-                spec.set.push_back(Override{k, v.scalar});
+                spec.set.push_back(Override{k, v.scalar, v.where});
             }
         }
     }

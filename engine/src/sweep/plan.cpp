@@ -101,7 +101,8 @@ double SweepOutput::value(const TrialResult& trial) const {
 std::vector<Override> SweepPlan::overrides(std::size_t p) const {
     std::vector<Override> out = spec.set;
     for (std::size_t i = 0; i < factors.size(); ++i) {
-        out.push_back(Override{factors[i].spec.path, factors[i].format(values[p][i])});
+        out.push_back(Override{factors[i].spec.path, factors[i].format(values[p][i]),
+                               factors[i].spec.values_where});
     }
     return out;
 }
@@ -116,7 +117,7 @@ std::string series_name(const SeriesKey& k) {
 void check_value(const SweepSpec& spec, const SweepFactor& f, double value, const char* which,
                  DiagnosticSink& sink) {
     std::vector<Override> o = spec.set;
-    o.push_back(Override{f.spec.path, f.format(value)});
+    o.push_back(Override{f.spec.path, f.format(value), f.spec.values_where});
     try {
         (void)load_scenario(spec.scenario_path, o);
     } catch (const InputError& e) {

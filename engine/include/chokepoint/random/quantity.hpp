@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/random/distribution.hpp"
 
 namespace chokepoint {
@@ -51,6 +52,7 @@ struct Parameter {
     std::string name;
     Distribution distribution;
     std::string description;
+    SourceLocation where;  ///< where its value was given: the model, the scenario or a --set
 };
 
 /// Builds a Distribution from resolved arguments (shared by specs and by parsing constants).

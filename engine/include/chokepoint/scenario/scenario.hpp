@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chokepoint/core/calendar.hpp"
@@ -59,8 +60,9 @@ struct StockPolicy {
 /// "Exporters' production"). Off unless given.
 struct ExporterPolicy {
     /// An exporter files licence applications on a lane while the tonnes waiting there are under
-    /// this many days of the lane's controlled flow (baseline flow x licensed share); beyond it, it neither makes nor ships the
-    /// controlled share (the buyer's order stays unfilled and the buyer keeps ordering).
+    /// this many days of the lane's controlled flow (baseline flow x licensed share); beyond it, it
+    /// neither makes nor ships the controlled share (the buyer's order stays unfilled and the buyer
+    /// keeps ordering).
     bool has_backlog_cap = false;
     Quantity backlog_days = Quantity::constant_value(0.0);
 };
@@ -103,9 +105,19 @@ struct Scenario {
 };
 
 /// A command-line override `path=value`, applied to the YAML tree before validation.
+/// A sweep's factors are overrides too, written in the sweep file.
 struct Override {
-    std::string path;   ///< e.g. `trials`, `parameters.approval_rate`, `events.mp_halt.start`
-    std::string value;  ///< YAML text, e.g. `0.4` or `{dist: uniform, min: 0.2, max: 0.6}`
+    std::string path;       ///< e.g. `trials`, `parameters.approval_rate`, `events.mp_halt.start`
+    std::string value;      ///< YAML text, e.g. `0.4` or `{dist: uniform, min: 0.2, max: 0.6}`
+    SourceLocation origin;  ///< where it was written; none for the command line
+
+    Override() = default;
+    Override(std::string p, std::string v, SourceLocation o = {})
+        : path(std::move(p)), value(std::move(v)), origin(std::move(o)) {}
+    /// Where messages about it point: its origin, else `--set path=value`.
+    SourceLocation where() const {
+        return origin.file.empty() ? SourceLocation{"--set " + path + "=" + value, 0, 0} : origin;
+    }
 };
 
 /// Loads, merges (`extends:`), applies overrides, validates and builds a scenario. Throws
