@@ -139,6 +139,34 @@ std::vector<std::string> parameter_names(const YNode& root) {
     return names;
 }
 
+/// The file a scenario's `model:` names, relative to the scenario's directory.
+std::filesystem::path model_file_of(const YNode& model, const std::string& scenario_path) {
+    std::filesystem::path model_path(model.scalar);
+    if (model_path.is_relative()) {
+        model_path = std::filesystem::path(scenario_path).parent_path() / model_path;
+    }
+    return model_path.lexically_normal();
+}
+
+/// The parameter names of the scenario's model, read ahead of the model (which is read after
+/// --set is applied), so that `--set NAME=V` for one of them gets the one error saying how to set
+/// it. A model that cannot be read gives no names here: it is reported where it is read.
+std::vector<std::string> model_parameter_names(const YNode& root, const std::string& path) {
+    const YNode* model = member(root, "model");
+    if (model == nullptr || !model->is_scalar()) {
+        return {};
+    }
+    const std::filesystem::path file = model_file_of(*model, path);
+    if (!why_not_regular_file(file.string()).empty()) {
+        return {};
+    }
+    try {
+        return parameter_names(detail::load_yaml_file(file.string()));
+    } catch (const InputError&) {
+        return {};
+    }
+}
+
 /// The scenario's `model:` file, with its `network.` overrides applied, read into `s` (network,
 /// calendars, noise, trend and policies); returns the model file's tree.
 YNode read_model_of(const YNode& root, const std::string& path,
@@ -151,11 +179,7 @@ YNode read_model_of(const YNode& root, const std::string& path,
                          "a scenario needs 'model:', the path of a model file such as "
                          "../models/rare_earths_2024.yaml");
     }
-    std::filesystem::path model_path(model->scalar);
-    if (model_path.is_relative()) {
-        model_path = std::filesystem::path(path).parent_path() / model_path;
-    }
-    model_path = model_path.lexically_normal();
+    const std::filesystem::path model_path = model_file_of(*model, path);
     if (const std::string why = why_not_regular_file(model_path.string()); !why.empty()) {
         throw InputError(model->where, "model",
                          describe_unusable_file("model", model_path.string(), why));
@@ -192,8 +216,9 @@ void check_parameter_overrides(const std::vector<Override>& overrides,
     for (const auto& o : overrides) {
         const std::string prefix = "parameters.";
         if (std::find(known.begin(), known.end(), o.path) != known.end()) {
-            // A model's parameter set without `parameters.` (a scenario's is refused on its
-            // own before the tree is read): after the unknown key, say how to set it.
+            // A parameter set without `parameters.` is refused on its own before the tree is
+            // read; this catches one of a model that --set itself named (model=...), after
+            // the unknown key.
             sink.error(o.where(), o.path,
                        "'" + o.path + "' is a parameter: set it as --set parameters." + o.path +
                            "=" + o.value);
@@ -366,8 +391,15 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     // Parameter names before --set, so that `--set parameters.typo=1` is caught below rather
     // than defining a new, unused parameter.
     std::vector<std::string> known = parameter_names(root);
+    std::vector<std::string> model_known;
+    if (!overrides.empty()) {
+        model_known = model_parameter_names(root, path);
+    }
     for (const auto& o : overrides) {
-        if (std::find(known.begin(), known.end(), o.path) != known.end() && !member(root, o.path)) {
+        const auto named = [&o](const std::vector<std::string>& names) {
+            return std::find(names.begin(), names.end(), o.path) != names.end();
+        };
+        if ((named(known) || named(model_known)) && !member(root, o.path)) {
             throw InputError(o.where(), o.path,
                              "'" + o.path + "' is a parameter: set it as --set parameters." +
                                  o.path + "=" + o.value);
