@@ -252,7 +252,7 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
               << format_exact(100 * g.model.coverage90()) << ' ' << sk(g.persistence_skill()) << ' '
               << sk(g.seasonal_skill()) << ' ' << g.model.count << '\n';
     }
-    write_file_atomic(charts / "leads.dat", leads.str());
+    const std::string leads_block = gnuplot_datablock("leads", leads.str());
     std::vector<int> bins(10, 0);
     for (double p : b.pit) {
         bins[static_cast<std::size_t>(std::clamp(static_cast<int>(p * 10), 0, 9))]++;
@@ -261,39 +261,39 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
     for (int i = 0; i < 10; ++i) {
         pit << (i + 0.5) / 10 << ' ' << bins[static_cast<std::size_t>(i)] << '\n';
     }
-    write_file_atomic(charts / "pit.dat", pit.str());
+    const std::string pit_block = gnuplot_datablock("pit", pit.str());
     std::size_t n = 0;
     const std::string title = gnuplot_quote(name + ": out-of-sample coverage by lead");
-    n += draw_chart(
-             charts, "coverage_by_lead",
-             "set title " + title +
-                 " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
-                 "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
-                 std::to_string(b.by_lead.size()) +
-                 ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
-                 "top center horizontal\nplot 'leads.dat' using 1:3 with linespoints lw 2 pt 7 "
-                 "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
-                 "title 'nominal 90%', 'leads.dat' using 1:2 with linespoints lw 2 pt 5 lc "
-                 "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
-                 "'nominal 50%'\n")
+    n += draw_chart(charts, "coverage_by_lead",
+                    leads_block + "set title " + title +
+                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel "
+                        "'figures inside the band (%)'\nset yrange [0:100]\nset xrange [0.5:" +
+                        std::to_string(b.by_lead.size()) +
+                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset key outside "
+                        "top center horizontal\nplot $leads using 1:3 with linespoints lw 2 pt 7 "
+                        "lc rgb '#08519c' title '90% band', 90 with lines dt 2 lc rgb '#08519c' "
+                        "title 'nominal 90%', $leads using 1:2 with linespoints lw 2 pt 5 lc "
+                        "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
+                        "'nominal 50%'\n")
              .size();
     n += draw_chart(charts, "crps_skill_by_lead",
-                    "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
+                    leads_block + "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
                         " noenhanced\nset xlabel 'months after the origin'\nset ylabel 'CRPS "
                         "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
                         std::to_string(b.by_lead.size()) +
                         ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
                         "set key outside top center horizontal\nset datafile missing 'NaN'\nplot "
-                        "'leads.dat' using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
+                        "$leads using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
                         "'against persistence', '' using 1:5 with linespoints lw 2 pt 5 lc rgb "
                         "'#31a354' title 'against seasonal naive'\n")
              .size();
     n += draw_chart(charts, "pit_histogram",
-                    "set title " + gnuplot_quote(name + ": PIT of the reported figures") +
+                    pit_block + "set title " +
+                        gnuplot_quote(name + ": PIT of the reported figures") +
                         " noenhanced\nset xlabel 'share of trials below the reported figure'\n"
                         "set ylabel 'figures'\nset xrange [0:1]\nset yrange [0:*]\nset style fill "
                         "solid 0.7\nset boxwidth 0.09\nset key off\nset grid ytics lc rgb "
-                        "'#dddddd'\nplot 'pit.dat' using 1:2 with boxes lc rgb '#6baed6', " +
+                        "'#dddddd'\nplot $pit using 1:2 with boxes lc rgb '#6baed6', " +
                         std::to_string(static_cast<double>(b.pit.size()) / 10.0) +
                         " with lines dt 2 lc rgb '#08519c'\n")
              .size();

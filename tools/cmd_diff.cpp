@@ -43,9 +43,9 @@ std::vector<std::string> diff_charts(const DiffResult& d, const std::vector<std:
             data << format_month(d.layout.first_month + m) << "-15 " << x.p05 << ' ' << x.p25 << ' '
                  << x.p50 << ' ' << x.p75 << ' ' << x.p95 << ' ' << x.mean << '\n';
         }
-        write_file_atomic(dir / (name + ".dat"), data.str());
         std::ostringstream gp;
-        gp << "set xdata time\nset timefmt '%Y-%m-%d'\nset format x '%Y-%m'\n"
+        gp << gnuplot_datablock("diff", data.str())
+           << "set xdata time\nset timefmt '%Y-%m-%d'\nset format x '%Y-%m'\n"
            << "set xtics rotate by 45 right\nset grid ytics lc rgb '#dddddd'\n"
            << "set ylabel 'what-if minus base, tonnes per month'\n"
            << "set key outside bottom center horizontal\nset xzeroaxis lt -1\n"
@@ -53,8 +53,7 @@ std::vector<std::string> diff_charts(const DiffResult& d, const std::vector<std:
            << gnuplot_quote(k.product + " " + k.metric + " " + k.from + " to " + k.to + ": " +
                             title)
            << " noenhanced\n"
-           << "plot '" << name
-           << ".dat' using 1:2:6 with filledcurves lc rgb '#c6dbef' title 'P5-P95', '' using "
+           << "plot $diff using 1:2:6 with filledcurves lc rgb '#c6dbef' title 'P5-P95', '' using "
               "1:3:5 with filledcurves lc rgb '#6baed6' title 'P25-P75', '' using 1:4 with lines "
               "lw 2 lc rgb '#08519c' title 'P50', '' using 1:7 with lines dt 2 lw 2 lc rgb "
               "'#d94801' title 'mean'\n";

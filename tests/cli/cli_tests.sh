@@ -499,6 +499,9 @@ expect "backtest: an open end without an expected duration runs to the horizon" 
 for f in backtest.csv figures.csv index.html charts/coverage_by_lead.png charts/pit_histogram.svg; do
     if [ -s "$work/bt/$f" ]; then ok "backtest wrote $f"; else bad "backtest missing $f"; fi
 done
+# A chart's data travel inside its gnuplot script: charts/ holds the images and nothing else.
+others=$(find "$work/seen/charts" "$work/bt/charts" -type f ! -name '*.png' ! -name '*.svg' 2>/dev/null)
+if [ -z "$others" ]; then ok "charts/ holds only the images (run and backtest)"; else bad "charts/ holds other files: $others"; fi
 if grep -qF '<h2>By lead</h2>' "$work/bt/index.html" && grep -qF '<tr><td>2025-03</td><td>11</td><td>8</td><td>18</td>' "$work/bt/index.html"; then ok "backtest page: the table by lead and what each origin knew"; else bad "backtest page lacks its tables"; fi
 expect "compare of known_2025-03" 0 "Results written" -- "$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 60 --threads 2 --output "$work/btc" --quiet
 # --quiet: the files only (a script's output stays one line).

@@ -97,8 +97,8 @@ std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& d
     }
     for (std::size_t p = 0; p < panels; ++p) {
         const FanPanel& panel = chart.panels[p];
-        const std::string data_file = chart.name + ".p" + std::to_string(p) + ".dat";
-        const std::string points_file = chart.name + ".p" + std::to_string(p) + ".reported.dat";
+        const std::string data_block = "p" + std::to_string(p);
+        const std::string points_block = "p" + std::to_string(p) + "_reported";
         std::ostringstream data;
         data << "# month_centre p05 p25 p50 p75 p95\n";
         for (std::size_t m = 0; m < panel.months.size(); ++m) {
@@ -107,24 +107,24 @@ std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& d
                  << number(s.p25) << ' ' << number(s.p50) << ' ' << number(s.p75) << ' '
                  << number(s.p95) << '\n';
         }
-        write_file_atomic(dir / data_file, data.str());
+        gp << gnuplot_datablock(data_block, data.str());
         std::ostringstream points;
         for (const auto& [month, value] : panel.reported) {
             points << centre(month) << ' ' << number(value) << '\n';
         }
         if (!panel.reported.empty()) {
-            write_file_atomic(dir / points_file, points.str());
+            gp << gnuplot_datablock(points_block, points.str());
         }
         gp << "set title " << gnuplot_quote(panel.title) << " noenhanced\n"
            << "set ylabel " << gnuplot_quote(panel.ylabel) << " noenhanced\n"
-           << (panel.zero_floor ? "set yrange [0:*]\n" : "set yrange [*:*]\n") << "plot '"
-           << data_file
-           << "' using 1:2:6 with filledcurves lc rgb '#c6dbef' title 'P5-P95', '' using 1:3:5 "
+           << (panel.zero_floor ? "set yrange [0:*]\n" : "set yrange [*:*]\n") << "plot $"
+           << data_block
+           << " using 1:2:6 with filledcurves lc rgb '#c6dbef' title 'P5-P95', '' using 1:3:5 "
               "with filledcurves lc rgb '#6baed6' title 'P25-P75', '' using 1:4 with lines lw 2 "
               "lc rgb '#08519c' title 'P50 (median)'";
         if (!panel.reported.empty()) {
-            gp << ", '" << points_file
-               << "' using 1:2 with points pt 7 ps 1.1 lc rgb '#d94801' title 'reported'";
+            gp << ", $" << points_block
+               << " using 1:2 with points pt 7 ps 1.1 lc rgb '#d94801' title 'reported'";
         }
         gp << "\n";
     }

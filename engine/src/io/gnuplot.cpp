@@ -1,6 +1,7 @@
 #include "chokepoint/io/gnuplot.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <stdexcept>
 
@@ -41,6 +42,29 @@ std::string chart_slug(const std::string& text) {
         out += (c < 0x80 && std::isalnum(c)) ? static_cast<char>(std::tolower(c)) : '_';
     }
     return out.empty() ? std::string("chart") : out;
+}
+
+std::string gnuplot_datablock(const std::string& name, const std::string& rows) {
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c < 0x80 && (std::isalnum(c) || c == '_');
+    });
+    if (!plain) {
+        throw std::invalid_argument("gnuplot_datablock: '" + name + "' is not a plain name");
+    }
+    for (std::size_t at = 0; at < rows.size();) {
+        if (rows.compare(at, 3, "EOD") == 0) {
+            throw std::invalid_argument("gnuplot_datablock: a row of $" + name +
+                                        " starts with EOD");
+        }
+        const std::size_t end = rows.find('\n', at);
+        at = end == std::string::npos ? rows.size() : end + 1;
+    }
+    std::string out = "$" + name + " << EOD\n" + rows;
+    if (!rows.empty() && rows.back() != '\n') {
+        out += '\n';
+    }
+    return out + "EOD\n";
 }
 
 std::vector<std::filesystem::path> draw_chart(const std::filesystem::path& dir,

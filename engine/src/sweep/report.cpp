@@ -238,8 +238,8 @@ std::vector<fs::path> bar_chart(const fs::path& dir, const std::string& name,
         }
         data << ' ' << data_label(labels[i]) << '\n';
     }
-    write_file_atomic(dir / (name + ".dat"), data.str());
     std::ostringstream gp;
+    gp << gnuplot_datablock("bars", data.str());
     const int height = 160 + 34 * static_cast<int>(n * series.size());
     gp << "set title " << gnuplot_quote(title) << " noenhanced\n"
        << "set xlabel " << gnuplot_quote(xlabel) << " noenhanced\n"
@@ -255,8 +255,8 @@ std::vector<fs::path> bar_chart(const fs::path& dir, const std::string& name,
         const std::size_t c = 2 + 3 * s;
         const double off =
             (static_cast<double>(s) - (static_cast<double>(series.size()) - 1) / 2) * width;
-        gp << (s ? ", " : "") << "'" << name << ".dat' using ($" << c << "/2):($1-("
-           << exact_number(off) << ")):(abs($" << c << ")/2):(" << exact_number(width * 0.45) << ")"
+        gp << (s ? ", " : "") << "$bars using ($" << c << "/2):($1-(" << exact_number(off)
+           << ")):(abs($" << c << ")/2):(" << exact_number(width * 0.45) << ")"
            << (s == 0 ? ":ytic(" + std::to_string(label_col) + ")" : "")
            << " with boxxyerror lc rgb '" << series[s].colour << "' title "
            << gnuplot_quote(series[s].title);
