@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 
@@ -10,6 +11,7 @@
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
 #include "chokepoint/io/result_dir.hpp"
 
 namespace chokepoint::cli {
@@ -326,6 +328,33 @@ MonthIndex month_option(const std::string& name, const std::string& value) {
         throw UsageError("--" + name + " needs a month YYYY-MM, found '" + value + "'");
     }
     return *m;
+}
+
+std::size_t draw_charts(const std::filesystem::path& dir, bool no_charts,
+                        const std::function<std::size_t()>& draw) {
+    if (no_charts) {
+        return 0;
+    }
+    if (!gnuplot_available()) {
+        spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
+        return 0;
+    }
+    try {
+        return draw();
+    } catch (const std::exception& e) {
+        drop_charts(dir, e);
+        return 0;
+    }
+}
+
+InterruptHandlers::InterruptHandlers() {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+}
+
+InterruptHandlers::~InterruptHandlers() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
 }
 
 void drop_charts(const std::filesystem::path& dir, const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -129,5 +130,21 @@ int cmd_schema(const std::vector<std::string>& args);
 /// rethrown, so the command fails with nothing committed; any other failure removes the charts
 /// drawn so far (`dir`/charts and `dir`/index.html: no half set) and is a warning.
 void drop_charts(const std::filesystem::path& dir, const std::exception& e);
+
+/// Draws a command's charts into the staged directory `dir` through `draw` (which returns how
+/// many files it wrote), unless `no_charts`. Without gnuplot it warns and draws nothing; a
+/// failure other than a full disk goes through drop_charts. Returns the files written.
+std::size_t draw_charts(const std::filesystem::path& dir, bool no_charts,
+                        const std::function<std::size_t()>& draw);
+
+/// While it lives, SIGINT and SIGTERM set g_interrupted (the run stops after the trials under way
+/// and the command decides what to keep); the default handlers after.
+class InterruptHandlers {
+  public:
+    InterruptHandlers();
+    ~InterruptHandlers();
+    InterruptHandlers(const InterruptHandlers&) = delete;
+    InterruptHandlers& operator=(const InterruptHandlers&) = delete;
+};
 
 }  // namespace chokepoint::cli

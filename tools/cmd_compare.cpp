@@ -90,9 +90,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     require_result_dir(output_dir(output, scenario.name + "-compare"), ResultKind::compare);
     Progress progress(!common.quiet && ::isatty(STDERR_FILENO));
     config.run.progress = [&](int done, int total) { progress(done, total); };
-    std::signal(SIGINT, on_signal);
-    const Comparison c = compare_with_reported(scenario, std::move(rows), config);
-    std::signal(SIGINT, SIG_DFL);
+    const Comparison c = [&] {
+        const InterruptHandlers interrupts;
+        return compare_with_reported(scenario, std::move(rows), config);
+    }();
     if (c.run.partial) {
         progress.finish();
         spdlog::error("interrupted: nothing written");
@@ -102,15 +103,9 @@ int cmd_compare(const std::vector<std::string>& args) {
     StagedDirectory staged(dir);
     write_file_atomic(staged.path() / "comparison.csv", format_comparison_csv(c, scenario));
     write_file_atomic(staged.path() / "scores.json", format_scores_json(c, scenario, config));
-    std::size_t chart_files = 0;
-    try {
-        if (!no_charts) {
-            chart_files = write_fan_charts(staged.path(), c, scenario, config.origin).size();
-        }
-    } catch (const std::exception& e) {
-        drop_charts(staged.path(), e);
-        chart_files = 0;
-    }
+    const std::size_t chart_files = draw_charts(staged.path(), no_charts, [&] {
+        return write_fan_charts(staged.path(), c, scenario, config.origin).size();
+    });
     staged.commit();
     if (common.quiet) {  // the files only: no tables
         std::cout << "Results written to " << dir.string() << "/ (comparison.csv, scores.json)\n";
@@ -392,19 +387,8 @@ int cmd_backtest(const std::vector<std::string>& args) {
     StagedDirectory staged(dir);
     write_file_atomic(staged.path() / "backtest.csv", format_backtest_csv(b));
     write_file_atomic(staged.path() / "figures.csv", format_backtest_figures_csv(b));
-    std::size_t chart_files = 0;
-    if (!no_charts) {
-        if (!gnuplot_available()) {
-            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
-        } else {
-            try {
-                chart_files = backtest_charts(staged.path(), b, scenario);
-            } catch (const std::exception& e) {
-                drop_charts(staged.path(), e);
-                chart_files = 0;
-            }
-        }
-    }
+    const std::size_t chart_files = draw_charts(
+        staged.path(), no_charts, [&] { return backtest_charts(staged.path(), b, scenario); });
     staged.commit();
     if (common.quiet) {  // the files only: no tables
         std::cout << "Results written to " << dir.string() << "/ (backtest.csv, figures.csv)\n";

@@ -73,6 +73,105 @@ std::string label(const Scenario& s, const std::vector<std::string>& sets) {
     return out;
 }
 
+// How many independent trials the pairing is worth, on the headline World series over the
+// months where the two differ (median over those months); NaN where none differs.
+double pairing_worth(const DiffResult& d, const std::vector<std::size_t>& series) {
+    std::vector<double> worth;
+    if (!series.empty()) {
+        for (int m = 0; m < d.layout.months; ++m) {
+            const std::size_t col =
+                series[0] * static_cast<std::size_t>(d.layout.months) + static_cast<std::size_t>(m);
+            const double e = d.independent_equivalent(col);
+            if (std::isfinite(e) && d.monthly[col].mean != 0.0) {
+                worth.push_back(e);
+            }
+        }
+    }
+    std::sort(worth.begin(), worth.end());
+    return worth.empty() ? NAN : worth[worth.size() / 2];
+}
+
+// One side of a diff as diff.json and the titles name it.
+struct DiffSide {
+    const Scenario& scenario;
+    const std::string& path;
+    const std::vector<std::string>& sets;
+};
+
+// diff.json: provenance of both sides, the seed, the trials and what the pairing is worth.
+std::string diff_json(const DiffResult& d, const DiffSide& base, const DiffSide& whatif,
+                      std::uint64_t seed, double paired_worth, const std::string& command_line) {
+    nlohmann::ordered_json j;
+    j["tool"] = "chokepoint simulate diff";
+    j["version"] = version();
+    j["git_revision"] = git_revision();
+    j["command_line"] = command_line;
+    for (const auto& [key, side] : {std::pair<const char*, const DiffSide&>{"base", base},
+                                    std::pair<const char*, const DiffSide&>{"whatif", whatif}}) {
+        j[key] = {{"name", side.scenario.name},
+                  {"path", side.path},
+                  {"sha256", sha256_hex(side.scenario.resolved_yaml)},
+                  {"set", side.sets}};
+    }
+    j["seed"] = seed;
+    j["trials"] = d.trials_completed;
+    j["common_random_numbers"] = true;
+    j["independent_trials_equivalent"] =
+        std::isfinite(paired_worth) ? nlohmann::ordered_json(paired_worth) : nullptr;
+    j["files"] = {"diff.csv"};
+    return j.dump(2) + "\n";
+}
+
+// The screen's table: the headline series' per-trial difference by month (months where all
+// shown are zero left out), and what the pairing is worth.
+void print_diff_table(const DiffResult& d, const std::vector<std::size_t>& series,
+                      const std::string& whatif_label, const std::string& base_label,
+                      double paired_worth) {
+    const SeriesKey& k0 = d.layout.series[series[0]];
+    std::cout << "\n"
+              << terminal_safe(whatif_label) << " minus " << terminal_safe(base_label) << ": "
+              << k0.product << " exports from " << k0.from
+              << ", tonnes per month, mean [P5..P95] of the per-trial difference and "
+                 "P(what-if lower), "
+              << d.trials_completed << " paired trials\n\n";
+    const std::size_t shown = std::min<std::size_t>(series.size(), 4);
+    char cell[96];
+    std::cout << "month  ";
+    for (std::size_t c = 0; c < shown; ++c) {
+        std::snprintf(cell, sizeof cell, "  %-30s",
+                      terminal_safe(d.layout.series[series[c]].to).c_str());
+        std::cout << cell;
+    }
+    std::cout << "\n";
+    for (int m = 0; m < d.layout.months; ++m) {
+        bool any = false;
+        for (std::size_t c = 0; c < shown; ++c) {
+            const Summary& x = d.at(series[c], m);
+            any = any || x.p05 != 0.0 || x.p95 != 0.0 || x.mean != 0.0;
+        }
+        if (!any) {
+            continue;
+        }
+        std::cout << format_month(d.layout.first_month + m);
+        for (std::size_t c = 0; c < shown; ++c) {
+            const Summary& x = d.at(series[c], m);
+            const double pl = d.prob_lower[series[c] * static_cast<std::size_t>(d.layout.months) +
+                                           static_cast<std::size_t>(m)];
+            const std::string text = compact(x.mean) + " [" + compact(x.p05) + ".." +
+                                     compact(x.p95) + "] " + format_number(100 * pl, 0) + "%";
+            std::snprintf(cell, sizeof cell, "  %-30s", text.c_str());
+            std::cout << cell;
+        }
+        std::cout << "\n";
+    }
+    if (std::isfinite(paired_worth)) {
+        std::cout << "\nPairing: " << d.trials_completed
+                  << " paired trials give the precision of about " << format_number(paired_worth, 0)
+                  << " independent trials of each scenario (" << k0.to
+                  << ", median over the months that differ).\n";
+    }
+}
+
 }  // namespace
 
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line) {
@@ -124,122 +223,34 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     config.cancel = &g_interrupted;
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     config.progress = [&](int done, int total) { progress(done, total); };
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     DiffResult d;
     try {
+        const InterruptHandlers interrupts;
         d = run_diff(base, whatif, config);
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
     if (d.partial) {
         progress.finish();
         spdlog::error("interrupted: nothing written");
         return EXIT_INTERRUPTED;
     }
     const auto series = headline(d.layout);
-    // How many independent trials the pairing is worth, on the headline World series over the
-    // months where the two differ (median over those months).
-    std::vector<double> worth;
-    if (!series.empty()) {
-        for (int m = 0; m < d.layout.months; ++m) {
-            const std::size_t col =
-                series[0] * static_cast<std::size_t>(d.layout.months) + static_cast<std::size_t>(m);
-            const double e = d.independent_equivalent(col);
-            if (std::isfinite(e) && d.monthly[col].mean != 0.0) {
-                worth.push_back(e);
-            }
-        }
-    }
-    std::sort(worth.begin(), worth.end());
-    const double paired_worth = worth.empty() ? NAN : worth[worth.size() / 2];
+    const double paired_worth = pairing_worth(d, series);
 
     StagedDirectory staged(dir);
     write_file_atomic(staged.path() / "diff.csv", format_diff_csv(d));
-    nlohmann::ordered_json j;
-    j["tool"] = "chokepoint simulate diff";
-    j["version"] = version();
-    j["git_revision"] = git_revision();
-    j["command_line"] = command_line;
-    j["base"] = {{"name", base.name},
-                 {"path", base_path},
-                 {"sha256", sha256_hex(base.resolved_yaml)},
-                 {"set", base_sets}};
-    j["whatif"] = {{"name", whatif.name},
-                   {"path", whatif_path},
-                   {"sha256", sha256_hex(whatif.resolved_yaml)},
-                   {"set", sets}};
-    j["seed"] = config.seed;
-    j["trials"] = d.trials_completed;
-    j["common_random_numbers"] = true;
-    j["independent_trials_equivalent"] =
-        std::isfinite(paired_worth) ? nlohmann::ordered_json(paired_worth) : nullptr;
-    j["files"] = {"diff.csv"};
-    write_file_atomic(staged.path() / "diff.json", j.dump(2) + "\n");
-    std::size_t charts = 0;
-    if (!no_charts) {
-        if (!gnuplot_available()) {
-            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
-        } else {
-            try {
-                charts = diff_charts(d, series, staged.path() / "charts",
-                                     label(whatif, sets) + " vs " + label(base, base_sets))
-                             .size();
-            } catch (const std::exception& e) {
-                drop_charts(staged.path(), e);
-                charts = 0;
-            }
-        }
-    }
+    write_file_atomic(staged.path() / "diff.json",
+                      diff_json(d, {base, base_path, base_sets}, {whatif, whatif_path, sets},
+                                config.seed, paired_worth, command_line));
+    const std::size_t charts = draw_charts(staged.path(), no_charts, [&] {
+        return diff_charts(d, series, staged.path() / "charts",
+                           label(whatif, sets) + " vs " + label(base, base_sets))
+            .size();
+    });
     staged.commit();
     if (!quiet && !series.empty()) {
-        const SeriesKey& k0 = d.layout.series[series[0]];
-        std::cout << "\n"
-                  << terminal_safe(label(whatif, sets)) << " minus "
-                  << terminal_safe(label(base, base_sets)) << ": " << k0.product << " exports from "
-                  << k0.from
-                  << ", tonnes per month, mean [P5..P95] of the per-trial difference and "
-                     "P(what-if lower), "
-                  << d.trials_completed << " paired trials\n\n";
-        const std::size_t shown = std::min<std::size_t>(series.size(), 4);
-        char cell[96];
-        std::cout << "month  ";
-        for (std::size_t c = 0; c < shown; ++c) {
-            std::snprintf(cell, sizeof cell, "  %-30s",
-                          terminal_safe(d.layout.series[series[c]].to).c_str());
-            std::cout << cell;
-        }
-        std::cout << "\n";
-        for (int m = 0; m < d.layout.months; ++m) {
-            bool any = false;
-            for (std::size_t c = 0; c < shown; ++c) {
-                const Summary& x = d.at(series[c], m);
-                any = any || x.p05 != 0.0 || x.p95 != 0.0 || x.mean != 0.0;
-            }
-            if (!any) {
-                continue;
-            }
-            std::cout << format_month(d.layout.first_month + m);
-            for (std::size_t c = 0; c < shown; ++c) {
-                const Summary& x = d.at(series[c], m);
-                const double pl =
-                    d.prob_lower[series[c] * static_cast<std::size_t>(d.layout.months) +
-                                 static_cast<std::size_t>(m)];
-                const std::string text = compact(x.mean) + " [" + compact(x.p05) + ".." +
-                                         compact(x.p95) + "] " + format_number(100 * pl, 0) + "%";
-                std::snprintf(cell, sizeof cell, "  %-30s", text.c_str());
-                std::cout << cell;
-            }
-            std::cout << "\n";
-        }
-        if (std::isfinite(paired_worth)) {
-            std::cout << "\nPairing: " << d.trials_completed
-                      << " paired trials give the precision of about "
-                      << format_number(paired_worth, 0) << " independent trials of each scenario ("
-                      << k0.to << ", median over the months that differ).\n";
-        }
+        print_diff_table(d, series, label(whatif, sets), label(base, base_sets), paired_worth);
     }
     std::cout << "\nResults written to " << dir.string() << "/ (diff.csv, diff.json"
               << (charts ? ", charts/" : "") << ")\n";

@@ -218,13 +218,12 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                   << (mpi ? " on " + std::to_string(mpi->size()) + " ranks" : "") << ", into "
                   << dir.string() << "/\n";
     }
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     // Every rank stops with the same error (run_sweep passes failures between ranks), so none
     // is left waiting in a collective call.
-    const SweepRun run = run_sweep(plan, config);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    const SweepRun run = [&] {
+        const InterruptHandlers interrupts;
+        return run_sweep(plan, config);
+    }();
     if (!root) {
         return EXIT_OK;
     }

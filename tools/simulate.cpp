@@ -350,11 +350,10 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     config.progress = [&](int done, int total) { progress(done, total); };
 
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    const RunResult result = run_scenario(scenario, config);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    const RunResult result = [&] {
+        const InterruptHandlers interrupts;
+        return run_scenario(scenario, config);
+    }();
     if (result.partial) {
         progress.finish();
     }
