@@ -118,6 +118,9 @@ class Progress {
     Clock::time_point start_;
 };
 
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_validate(const std::vector<std::string>& args);
+int cmd_graph(const std::vector<std::string>& args);
 int cmd_parameters(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_backtest(const std::vector<std::string>& args);

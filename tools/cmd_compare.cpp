@@ -64,6 +64,70 @@ std::vector<MonthIndex> parse_origins(const std::string& text) {
     return out;
 }
 
+// The screen's table of figures, sorted by series and period (the files' order is the
+// publishers'): series, period, reported, P50, P5-P95, inside the 90% band, error, sources.
+void print_figures(const Comparison& c, int wl) {
+    char line[400];
+    std::snprintf(line, sizeof line, "%-*s  %-15s  %9s  %9s  %-19s  %-4s  %7s\n", wl, "series",
+                  "period", "reported", "P50", "P5-P95", "in90", "error");
+    std::cout << line;
+    std::vector<const ComparedFigure*> sorted;
+    for (const auto& f : c.figures) {
+        sorted.push_back(&f);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
+        const ReportedRow& ra = c.rows[a->row];
+        const ReportedRow& rb = c.rows[b->row];
+        return std::tie(a->label, ra.first, ra.last) < std::tie(b->label, rb.first, rb.last);
+    });
+    for (const ComparedFigure* fp : sorted) {
+        const ComparedFigure& f = *fp;
+        const ReportedRow& r = c.rows[f.row];
+        const std::string period = r.first == r.last
+                                       ? format_month(r.first)
+                                       : format_month(r.first) + ".." + format_month(r.last);
+        const std::string band = compact(f.p05) + "-" + compact(f.p95);
+        const std::string sources = f.duplicates.empty()
+                                        ? ""
+                                        : "  (" + std::to_string(f.duplicates.size() + 1) +
+                                              (f.conflict ? " sources, disagree)" : " sources)");
+        std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n", wl,
+                      terminal_safe(f.label).c_str(), period.c_str(), f.reported, f.p50,
+                      band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct, sources.c_str());
+        std::cout << line;
+    }
+}
+
+// One group's scores on the screen, with the verdicts under them.
+void print_group(const GroupScores& g, int wl) {
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "%-*s  n=%-3d MAPE %6.1f%%  bias %+6.1f%%  cover50 %3.0f%%  cover90 %3.0f%%  "
+                  "CRPS %8.0f t\n",
+                  wl, terminal_safe(g.label).c_str(), g.model.count, g.model.mape(), g.model.bias(),
+                  100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps());
+    std::cout << line;
+    for (const auto& v : verdicts(g)) {
+        std::cout << std::string(static_cast<std::size_t>(wl) + 2, ' ') << v << "\n";
+    }
+}
+
+// The reported rows not compared: how many, and the first five with their reasons.
+void print_unmapped(const Comparison& c) {
+    if (c.unmapped.empty()) {
+        return;
+    }
+    std::cout << "\n"
+              << c.unmapped.size()
+              << (c.unmapped.size() == 1 ? " reported row was" : " reported rows were")
+              << " not compared (listed with reasons in scores.json), for example:\n";
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
+        const ReportedRow& r = c.rows[c.unmapped[i].row];
+        std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
+                  << terminal_safe(r.series) << ": " << terminal_safe(c.unmapped[i].reason) << "\n";
+    }
+}
+
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
@@ -112,7 +176,6 @@ int cmd_compare(const std::vector<std::string>& args) {
         return EXIT_OK;
     }
 
-    // The table: series, period, reported, P50, P5-P95, inside the 90% band, error.
     std::cout << "\n"
               << scenario.name << " against reported figures (" << c.run.trials_completed
               << " trials" << (config.origin ? ", out of sample after " + origin : "") << ")\n\n";
@@ -120,71 +183,15 @@ int cmd_compare(const std::vector<std::string>& args) {
     for (const auto& f : c.figures) {
         wl = std::max(wl, f.label.size());
     }
-    char line[400];
-    std::snprintf(line, sizeof line, "%-*s  %-15s  %9s  %9s  %-19s  %-4s  %7s\n",
-                  static_cast<int>(wl), "series", "period", "reported", "P50", "P5-P95", "in90",
-                  "error");
-    std::cout << line;
-    // Sorted by series and period (the files' order is the publishers').
-    std::vector<const ComparedFigure*> sorted;
-    for (const auto& f : c.figures) {
-        sorted.push_back(&f);
-    }
-    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
-        const ReportedRow& ra = c.rows[a->row];
-        const ReportedRow& rb = c.rows[b->row];
-        return std::tie(a->label, ra.first, ra.last) < std::tie(b->label, rb.first, rb.last);
-    });
-    for (const ComparedFigure* fp : sorted) {
-        const ComparedFigure& f = *fp;
-        const ReportedRow& r = c.rows[f.row];
-        const std::string period = r.first == r.last
-                                       ? format_month(r.first)
-                                       : format_month(r.first) + ".." + format_month(r.last);
-        const std::string band = compact(f.p05) + "-" + compact(f.p95);
-        std::snprintf(
-            line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n",
-            static_cast<int>(wl), terminal_safe(f.label).c_str(), period.c_str(), f.reported, f.p50,
-            band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct,
-            f.duplicates.empty()
-                ? ""
-                : (f.conflict
-                       ? "  (" + std::to_string(f.duplicates.size() + 1) + " sources, disagree)"
-                       : "  (" + std::to_string(f.duplicates.size() + 1) + " sources)")
-                      .c_str());
-        std::cout << line;
-    }
+    print_figures(c, static_cast<int>(wl));
     std::cout << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "
                  "from the trials)\n\n";
-    auto print_group = [&](const GroupScores& g) {
-        std::snprintf(line, sizeof line,
-                      "%-*s  n=%-3d MAPE %6.1f%%  bias %+6.1f%%  cover50 %3.0f%%  cover90 %3.0f%%  "
-                      "CRPS %8.0f t\n",
-                      static_cast<int>(wl), g.label.c_str(), g.model.count, g.model.mape(),
-                      g.model.bias(), 100 * g.model.coverage50(), 100 * g.model.coverage90(),
-                      g.model.crps());
-        std::cout << line;
-        for (const auto& v : verdicts(g)) {
-            std::cout << std::string(wl + 2, ' ') << v << "\n";
-        }
-    };
     for (const auto& g : c.groups) {
-        print_group(g);
+        print_group(g, static_cast<int>(wl));
     }
     std::cout << "\n";
-    print_group(c.overall);
-    if (!c.unmapped.empty()) {
-        std::cout << "\n"
-                  << c.unmapped.size()
-                  << (c.unmapped.size() == 1 ? " reported row was" : " reported rows were")
-                  << " not compared (listed with reasons in scores.json), for example:\n";
-        for (std::size_t i = 0; i < std::min<std::size_t>(5, c.unmapped.size()); ++i) {
-            const ReportedRow& r = c.rows[c.unmapped[i].row];
-            std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
-                      << terminal_safe(r.series) << ": " << terminal_safe(c.unmapped[i].reason)
-                      << "\n";
-        }
-    }
+    print_group(c.overall, static_cast<int>(wl));
+    print_unmapped(c);
     if (chart_files > 0) {
         std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << chart_files - 1
                   << " files)\n";
@@ -341,6 +348,48 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
     return n + 1;
 }
 
+// The screen's backtest tables: scores by lead and overall, then what each origin knew.
+void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestConfig& config) {
+    std::cout << "\n"
+              << scenario.name << ": rolling-origin backtest, " << config.origins.size()
+              << " origins " << format_month(config.origins.front()) << ".."
+              << format_month(config.origins.back()) << ", leads 1-" << config.max_lead << ", "
+              << config.compare.run.trials << " trials each\n\n";
+    char line[300];
+    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
+                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
+                  "skill seas.");
+    std::cout << line;
+    auto print = [&](const std::string& label, const GroupScores& g) {
+        const auto c = score_cells(g);
+        std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n",
+                      label.c_str(), c[0].c_str(), c[1].c_str(), c[2].c_str(), c[3].c_str(),
+                      c[4].c_str(), c[5].c_str(), c[6].c_str(), c[7].c_str());
+        std::cout << line;
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            print(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    print("all", b.overall);
+    std::cout << "\nBy origin (events known by then and not yet announced, figures scored):\n";
+    for (const auto& o : b.origins) {
+        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " events known, "
+                  << o.events_dropped << " not yet announced, " << o.figures.size() << " figures";
+        if (!o.open_events.empty()) {
+            // An id is the user's text: escaped for the terminal. An event with an expected
+            // duration ends after a draw from it; one without runs to the horizon.
+            std::cout << "; end announced later: ";
+            for (std::size_t i = 0; i < o.open_events.size(); ++i) {
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]) << " ("
+                          << open_event_note(scenario, o.open_events[i]) << ")";
+            }
+        }
+        std::cout << "\n";
+    }
+}
+
 int cmd_backtest(const std::vector<std::string>& args) {
     po::options_description opts("backtest options");
     ComparisonOptions common;
@@ -395,44 +444,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
         return EXIT_OK;
     }
 
-    std::cout << "\n"
-              << scenario.name << ": rolling-origin backtest, " << config.origins.size()
-              << " origins " << format_month(config.origins.front()) << ".."
-              << format_month(config.origins.back()) << ", leads 1-" << leads << ", "
-              << config.compare.run.trials << " trials each\n\n";
-    char line[300];
-    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
-                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
-                  "skill seas.");
-    std::cout << line;
-    auto print = [&](const std::string& label, const GroupScores& g) {
-        const auto c = score_cells(g);
-        std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n",
-                      label.c_str(), c[0].c_str(), c[1].c_str(), c[2].c_str(), c[3].c_str(),
-                      c[4].c_str(), c[5].c_str(), c[6].c_str(), c[7].c_str());
-        std::cout << line;
-    };
-    for (const auto& ls : b.by_lead) {
-        if (ls.scores.model.count > 0) {
-            print(std::to_string(ls.lead), ls.scores);
-        }
-    }
-    print("all", b.overall);
-    std::cout << "\nBy origin (events known by then and not yet announced, figures scored):\n";
-    for (const auto& o : b.origins) {
-        std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " events known, "
-                  << o.events_dropped << " not yet announced, " << o.figures.size() << " figures";
-        if (!o.open_events.empty()) {
-            // An id is the user's text: escaped for the terminal. An event with an expected
-            // duration ends after a draw from it; one without runs to the horizon.
-            std::cout << "; end announced later: ";
-            for (std::size_t i = 0; i < o.open_events.size(); ++i) {
-                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]) << " ("
-                          << open_event_note(scenario, o.open_events[i]) << ")";
-            }
-        }
-        std::cout << "\n";
-    }
+    print_backtest(b, scenario, config);
     for (const auto& v : verdicts(b.overall)) {
         std::cout << "\n" << v;
     }

@@ -1,0 +1,302 @@
+// `simulate run` (the default command): runs a scenario's trials, writes summary.csv, buyers.csv,
+// run.json and the run page, and prints the headline, a table and the buyers.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "chokepoint/compare/compare.hpp"
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/core/text.hpp"
+#include "chokepoint/io/files.hpp"
+#include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/result_dir.hpp"
+#include "chokepoint/io/results.hpp"
+#include "chokepoint/report/run_report.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "cli_common.hpp"
+
+namespace chokepoint::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// The table of `series` month by month, P50 [P5-P95], five columns at a time.
+void print_table(const Scenario& scenario, const RunResult& result, const ReportSeries& series,
+                 std::ostream& out) {
+    const OutputLayout& layout = result.layout;
+    std::vector<std::size_t> columns = series.parts;
+    columns.insert(columns.end(), series.totals.begin(), series.totals.end());
+    out << "\n"
+        << scenario.name << ": " << series.describe() << ", "
+        << (series.unit() == "days" ? "days per month"
+            : series.unit() == "t"  ? "tonnes at month end"
+                                    : "tonnes per month")
+        << ", P50 [P5-P95] over " << result.trials_completed << " trials"
+        << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
+    constexpr std::size_t PER_TABLE = 5;
+    for (std::size_t first = 0; first < columns.size(); first += PER_TABLE) {
+        const std::size_t last = std::min(columns.size(), first + PER_TABLE);
+        std::vector<std::vector<std::string>> cells(static_cast<std::size_t>(layout.months) + 1);
+        cells[0].push_back("month");
+        for (std::size_t c = first; c < last; ++c) {
+            cells[0].push_back(layout.series[columns[c]].to);
+        }
+        for (int m = 0; m < layout.months; ++m) {
+            auto& row = cells[static_cast<std::size_t>(m) + 1];
+            row.push_back(format_month(layout.first_month + m));
+            for (std::size_t c = first; c < last; ++c) {
+                const Summary& s = result.at(columns[c], m);
+                row.push_back(compact(s.p50) + " [" + compact(s.p05) + "-" + compact(s.p95) + "]");
+            }
+        }
+        std::vector<std::size_t> width(cells[0].size(), 0);
+        for (const auto& row : cells) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                width[i] = std::max(width[i], row[i].size());
+            }
+        }
+        out << "\n";
+        for (const auto& row : cells) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                const std::string pad(width[i] - row[i].size(), ' ');
+                out << (i == 0 ? row[i] + pad : "  " + pad + row[i]);
+            }
+            out << "\n";
+        }
+    }
+}
+
+void print_buyers(const Scenario& scenario, const RunResult& result, std::ostream& out) {
+    const OutputLayout& layout = result.layout;
+    out << "\nBuyers: probability of a shortage on or after " << format_date(scenario.reference_day)
+        << ", and days to the first shortage (P50 of trials with one)\n\n";
+    // Buyers by country; by country and node id where a country has more than one buyer node.
+    auto buyer_name = [&](const BuyerKey& key) {
+        const bool shared =
+            std::any_of(layout.buyers.begin(), layout.buyers.end(), [&](const BuyerKey& other) {
+                return other.country == key.country && other.buyer != key.buyer;
+            });
+        return (shared ? key.country + " " + key.buyer : key.country) + " (" + key.product_id + ")";
+    };
+    std::size_t wb = 5;
+    for (const auto& b : layout.buyers) {
+        wb = std::max(wb, buyer_name(b).size());
+    }
+    for (std::size_t b = 0; b < layout.buyers.size(); ++b) {
+        const auto& key = layout.buyers[b];
+        const auto& s = result.buyers[b];
+        const std::string name = buyer_name(key);
+        char line[160];
+        std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb), name.c_str(),
+                      100.0 * s.shortage_probability);
+        out << line;
+        if (s.time_to_shortage.count > 0) {
+            out << (s.time_to_shortage.p50 < 1.0
+                        ? std::string("already short when the count starts")
+                        : "first shortage after " + compact(s.time_to_shortage.p50) + " days")
+                << "; " << compact(s.shortage_tonnes.mean) << " t short on average";
+        } else {
+            out << "no shortage";
+        }
+        out << "\n";
+    }
+}
+
+/// "exports" or "exports/oxide" into a metric and product.
+std::pair<std::string, std::string> split_report(const std::string& text) {
+    const auto slash = text.find('/');
+    return slash == std::string::npos
+               ? std::pair<std::string, std::string>{text, ""}
+               : std::pair<std::string, std::string>{text.substr(0, slash), text.substr(slash + 1)};
+}
+
+/// The reported figures beside the model, for the charts; none (with a warning) when they
+/// cannot be read.
+std::vector<ReportedRow> shipped_reported(const Scenario& scenario) {
+    const auto dir = std::filesystem::path(scenario.model_path).parent_path() / "reported";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return {};
+    }
+    try {
+        return load_reported(dir.string());
+    } catch (const InputError& e) {
+        spdlog::warn("reported figures not drawn: {}",
+                     terminal_safe(e.diagnostics().empty() ? std::string(e.what())
+                                                           : e.diagnostics()[0].format()));
+    } catch (const std::exception& e) {
+        spdlog::warn("reported figures not drawn: {}", terminal_safe(e.what()));
+    }
+    return {};
+}
+
+/// The day --from names, checked against the scenario's span.
+Day from_option(const std::string& from, const Scenario& scenario) {
+    const auto day = parse_date(from);
+    if (!day) {
+        throw UsageError("--from must be a date YYYY-MM-DD, found '" + from + "'");
+    }
+    if (*day < scenario.start || *day > scenario.end) {
+        throw UsageError("--from " + from + " is outside the scenario (" +
+                         format_date(scenario.start) + " to " + format_date(scenario.end) + ")");
+    }
+    return *day;
+}
+
+/// The series --report names (exports/magnet by default). A model without them has no table when
+/// the report was not asked for; one that was asked for and is not there is a usage error.
+ReportSeries table_series(const Scenario& scenario, const std::string& report, bool asked) {
+    const auto [metric, product] = split_report(report);
+    try {
+        return report_series(OutputLayout::build(scenario), metric, product);
+    } catch (const std::invalid_argument& e) {
+        if (asked) {
+            throw UsageError(std::string("--report: ") + terminal_safe(e.what()));
+        }
+        return ReportSeries{};  // a model without exports: no table, the rest as usual
+    }
+}
+
+/// The run page and its charts into the staged directory: the files to list in run.json, and
+/// `chart_files` set to how many were drawn (none, with a warning, when drawing failed).
+std::vector<std::string> run_page(const std::filesystem::path& staged, const Scenario& scenario,
+                                  const RunResult& result, const Provenance& prov,
+                                  std::size_t& chart_files) {
+    try {
+        chart_files =
+            write_run_page(staged, scenario, result, shipped_reported(scenario), prov).size();
+        return {"index.html", "charts/"};
+    } catch (const std::exception& e) {
+        drop_charts(staged, e);
+        chart_files = 0;
+        return {};
+    }
+}
+
+/// The screen after a run: the headline, the --report table and the buyers.
+void print_run(const Scenario& scenario, const RunResult& result, const ReportSeries& table) {
+    const Headline headline = compute_headline(scenario, result, headline_series(result.layout));
+    std::cout << "\n";
+    for (const auto& line : headline.lines()) {
+        std::cout << terminal_safe(line) << "\n";
+    }
+    if (!table.parts.empty() || !table.totals.empty()) {
+        print_table(scenario, result, table, std::cout);
+    }
+    print_buyers(scenario, result, std::cout);
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description opts("options");
+    std::string path;
+    int trials = 0;
+    long long seed = -1;
+    int threads = 0;
+    std::string output;
+    std::vector<std::string> sets;
+    bool quiet = false;
+    bool no_charts = false;
+    std::string report = "exports";
+    std::string from;
+    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
+        "trials", po::value<int>(&trials), "number of trials (default: the scenario's)")(
+        "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
+        "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
+        "output,o", po::value<std::string>(&output),
+        "output directory (default: results/<scenario name>)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override path=value in the scenario (repeatable)")("quiet,q", po::bool_switch(&quiet),
+                                                            "no progress line and no report")(
+        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html")(
+        "report", po::value<std::string>(&report),
+        "what the table shows: exports, imports, licence_backlog, licence_refused, licence_lapsed, "
+        "shortage, stock or days_short (default: exports/magnet)")(
+        "from", po::value<std::string>(&from),
+        "count shortages from this date, YYYY-MM-DD (default: the first export control the "
+        "scenario's own file defines)");
+    const po::variables_map vm = parse_args(args, opts, {"scenario"});
+    if (path.empty()) {
+        throw UsageError("no scenario file given");
+    }
+    check_run_options(vm, trials, threads, seed);
+    Scenario scenario = load_scenario(path, parse_overrides(sets));
+    if (!from.empty()) {
+        scenario.reference_day = from_option(from, scenario);
+    }
+    const ReportSeries table = table_series(scenario, report, vm.count("report") > 0);
+    std::filesystem::path dir = output_dir(output, scenario.name);
+    require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
+    RunConfig config;
+    config.trials = trials > 0 ? trials : scenario.trials;
+    config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+    config.threads = threads;
+    config.cancel = &g_interrupted;
+    Progress progress(!quiet && ::isatty(STDERR_FILENO));
+    config.progress = [&](int done, int total) { progress(done, total); };
+
+    const RunResult result = [&] {
+        const InterruptHandlers interrupts;
+        return run_scenario(scenario, config);
+    }();
+    if (result.partial) {
+        progress.finish();
+    }
+
+    if (result.partial && holds_complete_result(dir)) {
+        // Keep the complete result; the partial one goes beside it.
+        dir = dir.string() + ".partial";
+        require_result_dir(dir, ResultKind::run);
+    }
+    RunMetadata meta;
+    meta.command_line = command_line;
+    meta.scenario_path = path;
+    meta.scenario_sha256 = sha256_hex(read_file(path));
+    meta.model_path = scenario.model_path;
+    meta.model_sha256 = sha256_hex(read_file(scenario.model_path));
+    if (result.trials_completed == 0) {
+        spdlog::error("interrupted before any trial finished; nothing written");
+        return EXIT_INTERRUPTED;
+    }
+    std::size_t chart_files = 0;
+    ExtraFiles charts;
+    if (!no_charts) {
+        if (!gnuplot_available()) {
+            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
+        } else {
+            charts = [&](const std::filesystem::path& staged) {
+                const Provenance prov{path,
+                                      meta.scenario_sha256,
+                                      config.seed,
+                                      result.trials_completed,
+                                      result.trials_requested,
+                                      result.partial,
+                                      utc_now()};
+                return run_page(staged, scenario, result, prov, chart_files);
+            };
+        }
+    }
+    write_results(dir, scenario, config, result, meta, charts);
+    if (!quiet) {
+        print_run(scenario, result, table);
+    }
+    std::cout << "\n"
+              << (result.partial ? "Partial results (interrupted) written to "
+                                 : "Results written to ")
+              << dir.string() << "/ (summary.csv, buyers.csv, run.json"
+              << (chart_files > 0 ? ", index.html, charts/" : "") << ")\n";
+    if (chart_files > 0 && !quiet) {
+        std::cout << "Charts: " << (dir / "index.html").string() << "\n";
+    }
+    return result.partial ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+}  // namespace chokepoint::cli
