@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "chokepoint/core/input_file.hpp"
@@ -281,25 +282,29 @@ bool is_sweep_file(const std::string& path) {
            (root.find("factors") != nullptr || root.find("scenario") != nullptr);
 }
 
-SweepSpec load_sweep_file(const std::string& path) {
-    const YNode root = detail::load_yaml_file(path);
-    DiagnosticSink sink;
-    std::vector<Parameter> no_parameters;
-    Reader r(sink, no_parameters);
-    SweepSpec spec;
-    spec.path = path;
-    if (!root.is_map()) {
-        throw InputError(root.where, "",
-                         "a sweep file is a mapping with scenario:, factors:, design:, trials: and "
-                         "outputs:");
+namespace {
+
+// The integer at `node` into `out` when it is between `lo` and `hi`; else `message`, located.
+template <class T>
+void read_bounded(Reader& r, const YNode& node, const std::string& path, long long lo, long long hi,
+                  const char* message, T& out) {
+    const auto v = r.integer(node, path);
+    if (v && (*v < lo || *v > hi)) {
+        r.error(node, path, message);
+    } else if (v) {
+        out = static_cast<T>(*v);
     }
-    r.check_keys(root, "", keys_of("sweep"));
+}
+
+// `name:` (default: the file's stem), which names the output directory.
+void read_sweep_name(Reader& r, const YNode& root, const std::string& path, SweepSpec& spec) {
     spec.name = std::filesystem::path(path).stem().string();
     if (const YNode* n = member(root, "name")) {
         spec.name = r.string(*n, "name").value_or(spec.name);
     }
     const bool plain_name =
-        !spec.name.empty() && spec.name.size() <= 100 && std::isalnum(static_cast<unsigned char>(spec.name[0])) &&
+        !spec.name.empty() && spec.name.size() <= 100 &&
+        std::isalnum(static_cast<unsigned char>(spec.name[0])) &&
         std::all_of(spec.name.begin(), spec.name.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
         });
@@ -308,6 +313,10 @@ SweepSpec load_sweep_file(const std::string& path) {
                 "a sweep name starts with a letter or digit, holds letters, digits, '_', '-' "
                 "and '.' only and at most 100 of them (it names the output directory)");
     }
+}
+
+// `scenario:` (relative to the sweep file) and the `set:` overrides applied to it.
+void read_base_scenario(Reader& r, const YNode& root, const std::string& path, SweepSpec& spec) {
     if (const YNode* sc = member(root, "scenario")) {
         if (auto s = r.string(*sc, "scenario")) {
             std::filesystem::path p(*s);
@@ -340,113 +349,115 @@ SweepSpec load_sweep_file(const std::string& path) {
             }
         }
     }
-    std::set<std::string> seen_factors;
-    if (const YNode* fs = member(root, "factors")) {
-        if (r.expect_sequence(*fs, "factors")) {
-            for (std::size_t i = 0; i < fs->sequence.size(); ++i) {
-                read_factor(r, fs->sequence[i], "factors[" + std::to_string(i) + "]", spec,
-                            seen_factors);
-            }
-            if (fs->sequence.empty()) {
-                r.error(*fs, "factors", "a sweep needs at least one factor");
-            }
-        }
-    } else {
-        r.error(root, "factors",
-                "a sweep needs 'factors:', a list of {path:, range: | levels: | "
-                "from: scenario}");
-    }
-    if (const YNode* d = member(root, "design")) {
-        spec.design_where = d->where;
-        if (r.expect_map(*d, "design")) {
-            r.check_keys(*d, "design", keys_of("sweep.design"));
-            if (const YNode* t = d->find("type")) {
-                if (auto k = pick(r, *t, "design.type", DESIGN_NAMES, "design")) {
-                    spec.design = static_cast<DesignKind>(*k);
-                }
-            } else {
-                r.error(*d, "design", "a design needs 'type:' (grid, oat, lhs, morris or sobol)");
-            }
-            if (const YNode* n = d->find("samples")) {
-                const auto v = r.integer(*n, "design.samples");
-                if (v && (*v < 1 || *v > 1'000'000)) {
-                    r.error(*n, "design.samples", "must be between 1 and 1000000");
-                } else if (v) {
-                    spec.samples = static_cast<int>(*v);
-                }
-            }
-            if (const YNode* n = d->find("levels")) {
-                const auto v = r.integer(*n, "design.levels");
-                if (v && (*v < 2 || *v > 64)) {
-                    r.error(*n, "design.levels", "must be between 2 and 64");
-                } else if (v) {
-                    spec.levels = static_cast<int>(*v);
-                }
-            }
-            if (const YNode* n = d->find("seed")) {
-                const auto v = r.integer(*n, "design.seed");
-                if (v && *v < 0) {
-                    r.error(*n, "design.seed", "must be >= 0");
-                } else if (v) {
-                    spec.design_seed = static_cast<std::uint64_t>(*v);
-                }
-            }
-            if (const YNode* n = d->find("bootstrap")) {
-                const auto v = r.integer(*n, "design.bootstrap");
-                if (v && (*v < 0 || *v > 100'000)) {
-                    r.error(*n, "design.bootstrap", "must be between 0 and 100000");
-                } else if (v) {
-                    spec.bootstrap = static_cast<int>(*v);
-                }
-            }
-            const bool needs_samples = spec.design == DesignKind::lhs ||
-                                       spec.design == DesignKind::sobol ||
-                                       spec.design == DesignKind::morris;
-            if (needs_samples && d->find("samples") == nullptr) {
-                r.error(*d, "design",
-                        std::string("a ") + to_string(spec.design) + " design needs 'samples:' (" +
-                            (spec.design == DesignKind::morris ? "trajectories"
-                             : spec.design == DesignKind::sobol
-                                 ? "base samples N; the sweep runs N x (factors + 2) points"
-                                 : "points") +
-                            ")");
-            }
-        }
-    } else {
+}
+
+// `design:`: its type, and the samples, levels, seed and bootstrap it takes.
+void read_design(Reader& r, const YNode& root, SweepSpec& spec) {
+    const YNode* d = member(root, "design");
+    if (d == nullptr) {
         r.error(root, "design",
                 "a sweep needs 'design:' with a 'type:' (grid, oat, lhs, morris "
                 "or sobol)");
+        return;
     }
-    if (const YNode* t = member(root, "trials")) {
-        const auto v = r.integer(*t, "trials");
-        if (v && (*v < 2 || *v > 10'000'000)) {
-            r.error(*t, "trials", "must be between 2 and 10000000 (trials per point)");
-        } else if (v) {
-            spec.trials = static_cast<int>(*v);
-        }
+    spec.design_where = d->where;
+    if (!r.expect_map(*d, "design")) {
+        return;
     }
-    if (const YNode* s = member(root, "seed")) {
-        const auto v = r.integer(*s, "seed");
-        if (v && *v < 0) {
-            r.error(*s, "seed", "must be >= 0");
-        } else if (v) {
-            spec.seed = static_cast<std::uint64_t>(*v);
-        }
-    }
-    std::set<std::string> seen_outputs;
-    if (const YNode* os = member(root, "outputs")) {
-        if (r.expect_sequence(*os, "outputs")) {
-            for (std::size_t i = 0; i < os->sequence.size(); ++i) {
-                read_output(r, os->sequence[i], "outputs[" + std::to_string(i) + "]", spec,
-                            seen_outputs);
-            }
-            if (os->sequence.empty()) {
-                r.error(*os, "outputs", "a sweep needs at least one output");
-            }
+    r.check_keys(*d, "design", keys_of("sweep.design"));
+    if (const YNode* t = d->find("type")) {
+        if (auto k = pick(r, *t, "design.type", DESIGN_NAMES, "design")) {
+            spec.design = static_cast<DesignKind>(*k);
         }
     } else {
-        r.error(root, "outputs", "a sweep needs 'outputs:', the measures to compare across points");
+        r.error(*d, "design", "a design needs 'type:' (grid, oat, lhs, morris or sobol)");
     }
+    constexpr long long NO_LIMIT = std::numeric_limits<long long>::max();
+    if (const YNode* n = d->find("samples")) {
+        read_bounded(r, *n, "design.samples", 1, 1'000'000, "must be between 1 and 1000000",
+                     spec.samples);
+    }
+    if (const YNode* n = d->find("levels")) {
+        read_bounded(r, *n, "design.levels", 2, 64, "must be between 2 and 64", spec.levels);
+    }
+    if (const YNode* n = d->find("seed")) {
+        read_bounded(r, *n, "design.seed", 0, NO_LIMIT, "must be >= 0", spec.design_seed);
+    }
+    if (const YNode* n = d->find("bootstrap")) {
+        read_bounded(r, *n, "design.bootstrap", 0, 100'000, "must be between 0 and 100000",
+                     spec.bootstrap);
+    }
+    const bool needs_samples = spec.design == DesignKind::lhs || spec.design == DesignKind::sobol ||
+                               spec.design == DesignKind::morris;
+    if (needs_samples && d->find("samples") == nullptr) {
+        r.error(*d, "design",
+                std::string("a ") + to_string(spec.design) + " design needs 'samples:' (" +
+                    (spec.design == DesignKind::morris ? "trajectories"
+                     : spec.design == DesignKind::sobol
+                         ? "base samples N; the sweep runs N x (factors + 2) points"
+                         : "points") +
+                    ")");
+    }
+}
+
+// A list of items under `key`, each read by `read_item(node, path)`; a missing or empty list is
+// an error saying what the sweep needs.
+template <class ReadItem>
+void read_list(Reader& r, const YNode& root, const char* key, const char* needs_one,
+               const char* needs_key, ReadItem read_item) {
+    const YNode* list = member(root, key);
+    if (list == nullptr) {
+        r.error(root, key, needs_key);
+        return;
+    }
+    if (r.expect_sequence(*list, key)) {
+        for (std::size_t i = 0; i < list->sequence.size(); ++i) {
+            read_item(list->sequence[i], std::string(key) + "[" + std::to_string(i) + "]");
+        }
+        if (list->sequence.empty()) {
+            r.error(*list, key, needs_one);
+        }
+    }
+}
+
+}  // namespace
+
+SweepSpec load_sweep_file(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    DiagnosticSink sink;
+    std::vector<Parameter> no_parameters;
+    Reader r(sink, no_parameters);
+    SweepSpec spec;
+    spec.path = path;
+    if (!root.is_map()) {
+        throw InputError(root.where, "",
+                         "a sweep file is a mapping with scenario:, factors:, design:, trials: and "
+                         "outputs:");
+    }
+    r.check_keys(root, "", keys_of("sweep"));
+    read_sweep_name(r, root, path, spec);
+    read_base_scenario(r, root, path, spec);
+    std::set<std::string> seen_factors;
+    read_list(r, root, "factors", "a sweep needs at least one factor",
+              "a sweep needs 'factors:', a list of {path:, range: | levels: | from: scenario}",
+              [&](const YNode& item, const std::string& at) {
+                  read_factor(r, item, at, spec, seen_factors);
+              });
+    read_design(r, root, spec);
+    if (const YNode* t = member(root, "trials")) {
+        read_bounded(r, *t, "trials", 2, 10'000'000,
+                     "must be between 2 and 10000000 (trials per point)", spec.trials);
+    }
+    if (const YNode* s = member(root, "seed")) {
+        read_bounded(r, *s, "seed", 0, std::numeric_limits<long long>::max(), "must be >= 0",
+                     spec.seed);
+    }
+    std::set<std::string> seen_outputs;
+    read_list(r, root, "outputs", "a sweep needs at least one output",
+              "a sweep needs 'outputs:', the measures to compare across points",
+              [&](const YNode& item, const std::string& at) {
+                  read_output(r, item, at, spec, seen_outputs);
+              });
     sink.throw_if_any();
     return spec;
 }
