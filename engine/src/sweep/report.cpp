@@ -483,11 +483,10 @@ std::string format_sweep_summary(const SweepPlan& plan, const std::vector<Output
     return s.str();
 }
 
-std::vector<std::string> write_sweep_report(const SweepPlan& plan,
-                                            const std::vector<OutputIndices>& indices,
-                                            const fs::path& dir, bool charts) {
-    std::vector<std::string> warnings;
-    // indices.csv: tidy long form.
+namespace {
+
+// indices.csv: tidy long form, one row per output, factor and index.
+std::string indices_csv(const std::vector<OutputIndices>& indices) {
     std::ostringstream csv;
     csv << "output,unit,factor,group,index,value,mc_se,conf_low,conf_high,note\n";
     for (const auto& r : indices) {
@@ -498,8 +497,11 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
                 << csv_field(row.note) << '\n';
         }
     }
-    write_file_atomic(dir / "indices.csv", csv.str());
-    // indices.json: the same, grouped by output, with the design and noise.
+    return csv.str();
+}
+
+// indices.json: the same, grouped by output, with the design and noise.
+std::string indices_json(const SweepPlan& plan, const std::vector<OutputIndices>& indices) {
     nlohmann::ordered_json j;
     j["sweep"] = plan.spec.name;
     j["design"] = to_string(plan.spec.design);
@@ -526,8 +528,11 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
         j["outputs"].push_back(o);
     }
     j["warnings"] = plan.warnings;
-    write_file_atomic(dir / "indices.json", j.dump(2) + "\n");
-    // problem.json in the shape SALib's analyze functions read.
+    return j.dump(2) + "\n";
+}
+
+// problem.json in the shape SALib's analyze functions read.
+std::string problem_json(const SweepPlan& plan) {
     nlohmann::ordered_json problem;
     problem["num_vars"] = plan.factors.size();
     problem["names"] = nlohmann::ordered_json::array();
@@ -544,39 +549,47 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
             problem["groups"].push_back(f.spec.group.empty() ? f.spec.path : f.spec.group);
         }
     }
-    write_file_atomic(dir / "problem.json", problem.dump(2) + "\n");
-    // Charts and the page.
-    std::vector<std::string> images;
-    if (charts) {
-        if (!gnuplot_available()) {
-            warnings.push_back(
-                "gnuplot not found: no charts (install the Debian package "
-                "gnuplot-nox)");
-        } else {
-            try {
-                for (std::size_t i = 0; i < indices.size(); ++i) {
-                    for (const auto& f : chart_for(plan, indices[i], i + 1, dir / "charts")) {
-                        if (f.extension() == ".png") {
-                            images.push_back("charts/" + f.filename().string());
-                        }
-                    }
+    return problem.dump(2) + "\n";
+}
+
+// One chart per output into dir/charts: each output's PNG (relative to dir), empty where it has
+// none. Without gnuplot, or when a chart fails (not for a full disk: that ends the command, the
+// points are saved and the next run resumes and writes the report), none, with a warning.
+std::vector<std::string> sweep_charts(const SweepPlan& plan,
+                                      const std::vector<OutputIndices>& indices,
+                                      const fs::path& dir, std::vector<std::string>& warnings) {
+    if (!gnuplot_available()) {
+        warnings.push_back(
+            "gnuplot not found: no charts (install the Debian package "
+            "gnuplot-nox)");
+        return {};
+    }
+    std::vector<std::string> images(indices.size());
+    try {
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            for (const auto& f : chart_for(plan, indices[i], i + 1, dir / "charts")) {
+                if (f.extension() == ".png") {
+                    images[i] = "charts/" + f.filename().string();
                 }
-            } catch (const std::bad_alloc&) {
-                throw;
-            } catch (const std::exception& e) {
-                // As in run and compare: a full disk ends the command (the points are saved; the
-                // next run resumes and writes the report); any other chart failure leaves the
-                // report without charts, with a warning.
-                if (is_no_space(e)) {
-                    throw;
-                }
-                std::error_code ec;
-                fs::remove_all(dir / "charts", ec);
-                images.clear();
-                warnings.push_back(std::string("no charts: ") + e.what());
             }
         }
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        if (is_no_space(e)) {
+            throw;
+        }
+        std::error_code ec;
+        fs::remove_all(dir / "charts", ec);
+        warnings.push_back(std::string("no charts: ") + e.what());
+        return {};
     }
+    return images;
+}
+
+// index.html: provenance, warnings, and per output its chart and table of indices.
+std::string sweep_page(const SweepPlan& plan, const std::vector<OutputIndices>& indices,
+                       const std::vector<std::string>& images) {
     std::ostringstream html;
     const std::string name = html_escape(plan.spec.name);
     html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << name
@@ -601,12 +614,12 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
     for (const auto& w : plan.warnings) {
         html << "<p><b>warning:</b> " << html_escape(w) << "</p>\n";
     }
-    std::size_t image = 0;
-    for (const auto& r : indices) {
+    for (std::size_t o = 0; o < indices.size(); ++o) {
+        const OutputIndices& r = indices[o];
         html << "<h2>" << html_escape(r.output) << " (" << html_escape(r.unit) << ")</h2>\n";
-        if (image < images.size()) {
-            html << "<img src=\"" << html_escape(images[image++]) << "\" alt=\""
-                 << html_escape(r.output) << "\">\n";
+        if (o < images.size() && !images[o].empty()) {
+            html << "<img src=\"" << html_escape(images[o]) << "\" alt=\"" << html_escape(r.output)
+                 << "\">\n";
         }
         html << "<table><tr><th class=\"l\">factor</th><th>index</th><th>value</th>"
                 "<th>trial-noise se</th><th>95% low</th><th>95% high</th><th class=\"l\">note"
@@ -624,7 +637,21 @@ std::vector<std::string> write_sweep_report(const SweepPlan& plan,
         }
     }
     html << "</body></html>\n";
-    write_file_atomic(dir / "index.html", html.str());
+    return html.str();
+}
+
+}  // namespace
+
+std::vector<std::string> write_sweep_report(const SweepPlan& plan,
+                                            const std::vector<OutputIndices>& indices,
+                                            const fs::path& dir, bool charts) {
+    std::vector<std::string> warnings;
+    write_file_atomic(dir / "indices.csv", indices_csv(indices));
+    write_file_atomic(dir / "indices.json", indices_json(plan, indices));
+    write_file_atomic(dir / "problem.json", problem_json(plan));
+    const std::vector<std::string> images =
+        charts ? sweep_charts(plan, indices, dir, warnings) : std::vector<std::string>{};
+    write_file_atomic(dir / "index.html", sweep_page(plan, indices, images));
     return warnings;
 }
 
