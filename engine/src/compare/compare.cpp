@@ -139,22 +139,21 @@ std::vector<std::string> verdicts(const GroupScores& g) {
     return out;
 }
 
-Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedRow> rows,
-                                 const CompareConfig& config) {
-    Comparison c;
-    c.rows = std::move(rows);
-    const OutputLayout layout = OutputLayout::build(scenario);
+namespace {
+
+// The reported rows this scenario can be compared with in the period asked for (with an origin,
+// only periods that start after it). Throws InputError, at the scenario, when there is none.
+ReportedMapping compared_targets(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                                 const OutputLayout& layout, const CompareConfig& config) {
     // Without --from/--to every row is considered, and rows outside the scenario are listed.
     const MonthIndex from = config.from.value_or(std::numeric_limits<MonthIndex>::min());
     const MonthIndex to = config.to.value_or(std::numeric_limits<MonthIndex>::max());
-    ReportedMapping mapping = map_reported(c.rows, layout, from, to);
+    ReportedMapping mapping = map_reported(rows, layout, from, to);
     if (config.origin) {
         // Out of sample: only periods that start after the origin are scored.
-        std::erase_if(mapping.targets, [&](const ReportedTarget& t) {
-            return c.rows[t.row].first <= *config.origin;
-        });
+        std::erase_if(mapping.targets,
+                      [&](const ReportedTarget& t) { return rows[t.row].first <= *config.origin; });
     }
-    c.unmapped = mapping.unmapped;
     if (mapping.targets.empty()) {
         throw InputError(SourceLocation{scenario.path, 0, 0}, "",
                          "no reported figure can be compared with this scenario in the period "
@@ -164,20 +163,33 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
                              (config.origin ? ", after " + format_month(*config.origin) : "") +
                              ")");
     }
-    // Per-trial values for the compared figures only, and monthly bands per label.
-    std::vector<std::vector<double>> samples(mapping.targets.size());
+    return mapping;
+}
+
+// What the trials give for the compared figures: each figure's value in every trial, and each
+// label's monthly band (the labels in the order their first figure comes).
+struct FigureDraws {
+    std::vector<std::vector<double>> samples;  ///< per target, one value a trial
     std::vector<std::string> labels;
-    std::vector<const ReportedTarget*> label_target;
+    std::vector<const ReportedTarget*> label_target;  ///< a target of each label: its series
+    std::vector<std::vector<Accumulator>> monthly;    ///< per label, per month
+};
+
+// Runs the trials with an observer that keeps only the compared figures and bands (summarising
+// every series would be wasted).
+RunResult run_for_figures(const Scenario& scenario, const RunConfig& config,
+                          const ReportedMapping& mapping, const OutputLayout& layout,
+                          FigureDraws& draws) {
+    draws.samples.assign(mapping.targets.size(), {});
     for (const auto& t : mapping.targets) {
-        if (std::find(labels.begin(), labels.end(), t.label) == labels.end()) {
-            labels.push_back(t.label);
-            label_target.push_back(&t);
+        if (std::find(draws.labels.begin(), draws.labels.end(), t.label) == draws.labels.end()) {
+            draws.labels.push_back(t.label);
+            draws.label_target.push_back(&t);
         }
     }
-    std::vector<std::vector<Accumulator>> monthly(
-        labels.size(), std::vector<Accumulator>(static_cast<std::size_t>(layout.months)));
-    RunConfig run = config.run;
-    // The figures and bands come from the observer: summarising every series would be wasted.
+    draws.monthly.assign(draws.labels.size(),
+                         std::vector<Accumulator>(static_cast<std::size_t>(layout.months)));
+    RunConfig run = config;
     run.only_series = std::vector<std::size_t>{};
     const auto months = static_cast<std::size_t>(layout.months);
     run.observer = [&](std::uint64_t, const TrialResult& r) {
@@ -190,73 +202,94 @@ Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedR
                                      static_cast<std::size_t>(m)];
                 }
             }
-            samples[k].push_back(sum);
+            draws.samples[k].push_back(sum);
         }
-        for (std::size_t l = 0; l < labels.size(); ++l) {
+        for (std::size_t l = 0; l < draws.labels.size(); ++l) {
             for (std::size_t m = 0; m < months; ++m) {
                 double sum = 0.0;
-                for (int s : label_target[l]->series) {
+                for (int s : draws.label_target[l]->series) {
                     sum += r.monthly[static_cast<std::size_t>(s) * months + m];
                 }
-                monthly[l][m].add(sum);
+                draws.monthly[l][m].add(sum);
             }
         }
     };
-    c.run = run_scenario(scenario, run);
-    for (std::size_t l = 0; l < labels.size(); ++l) {
+    return run_scenario(scenario, run);
+}
+
+// One reported figure against its trials' values `x`: the band, whether the figure is inside,
+// the error of the P50, CRPS, PIT, the naive forecasts, and whether its sources disagree.
+ComparedFigure score_figure(const ReportedTarget& t, const std::vector<ReportedRow>& rows,
+                            const std::vector<double>& x, const RowIndex& index,
+                            const std::optional<MonthIndex>& origin) {
+    const ReportedRow& row = rows[t.row];
+    ComparedFigure f;
+    f.row = t.row;
+    f.label = t.label;
+    f.series = t.series;
+    f.reported = row.tonnes;
+    double mean = 0.0;
+    for (double v : x) {
+        mean += v;
+    }
+    f.mean = x.empty() ? 0.0 : mean / static_cast<double>(x.size());
+    f.p05 = sample_quantile(x, 0.05);
+    f.p25 = sample_quantile(x, 0.25);
+    f.p50 = sample_quantile(x, 0.50);
+    f.p75 = sample_quantile(x, 0.75);
+    f.p95 = sample_quantile(x, 0.95);
+    // A rounding tolerance, so a figure equal to a degenerate band counts as inside it.
+    const double eps = 1e-6 * std::max(1.0, std::abs(f.reported));
+    f.inside50 = f.reported >= f.p25 - eps && f.reported <= f.p75 + eps;
+    f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;
+    f.error_pct = f.reported != 0.0 ? 100.0 * (f.p50 - f.reported) / f.reported : 0.0;
+    f.crps = crps_sample(x, f.reported);
+    if (!x.empty()) {
+        double below = 0.0;
+        for (double v : x) {
+            below += v < f.reported ? 1.0 : v == f.reported ? 0.5 : 0.0;
+        }
+        f.pit = below / static_cast<double>(x.size());
+    }
+    f.persistence = index.persistence(t.label, row, origin);
+    f.seasonal_naive = index.seasonal(t.label, row, origin);
+    f.duplicates = t.duplicates;
+    for (std::size_t d : t.duplicates) {
+        const ReportedRow& other = rows[d];
+        if (std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
+            f.conflict = true;
+        }
+    }
+    return f;
+}
+
+}  // namespace
+
+Comparison compare_with_reported(const Scenario& scenario, std::vector<ReportedRow> rows,
+                                 const CompareConfig& config) {
+    Comparison c;
+    c.rows = std::move(rows);
+    const OutputLayout layout = OutputLayout::build(scenario);
+    const ReportedMapping mapping = compared_targets(scenario, c.rows, layout, config);
+    c.unmapped = mapping.unmapped;
+    FigureDraws draws;
+    c.run = run_for_figures(scenario, config.run, mapping, layout, draws);
+    for (std::size_t l = 0; l < draws.labels.size(); ++l) {
         MonthlyBand band;
-        band.label = labels[l];
-        for (const auto& a : monthly[l]) {
+        band.label = draws.labels[l];
+        for (const auto& a : draws.monthly[l]) {
             band.months.push_back(a.summary());
         }
         c.bands.push_back(std::move(band));
         GroupScores g;
-        g.label = labels[l];
+        g.label = draws.labels[l];
         c.groups.push_back(g);
     }
     c.overall.label = "overall";
     const RowIndex index(c.rows, mapping.row_label);
     for (std::size_t k = 0; k < mapping.targets.size(); ++k) {
-        const ReportedTarget& t = mapping.targets[k];
-        const ReportedRow& row = c.rows[t.row];
-        ComparedFigure f;
-        f.row = t.row;
-        f.label = t.label;
-        f.series = t.series;
-        f.reported = row.tonnes;
-        const auto& x = samples[k];
-        double mean = 0.0;
-        for (double v : x) {
-            mean += v;
-        }
-        f.mean = x.empty() ? 0.0 : mean / static_cast<double>(x.size());
-        f.p05 = sample_quantile(x, 0.05);
-        f.p25 = sample_quantile(x, 0.25);
-        f.p50 = sample_quantile(x, 0.50);
-        f.p75 = sample_quantile(x, 0.75);
-        f.p95 = sample_quantile(x, 0.95);
-        // A rounding tolerance, so a figure equal to a degenerate band counts as inside it.
-        const double eps = 1e-6 * std::max(1.0, std::abs(f.reported));
-        f.inside50 = f.reported >= f.p25 - eps && f.reported <= f.p75 + eps;
-        f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps;
-        f.error_pct = f.reported != 0.0 ? 100.0 * (f.p50 - f.reported) / f.reported : 0.0;
-        f.crps = crps_sample(x, f.reported);
-        if (!x.empty()) {
-            double below = 0.0;
-            for (double v : x) {
-                below += v < f.reported ? 1.0 : v == f.reported ? 0.5 : 0.0;
-            }
-            f.pit = below / static_cast<double>(x.size());
-        }
-        f.persistence = index.persistence(t.label, row, config.origin);
-        f.seasonal_naive = index.seasonal(t.label, row, config.origin);
-        f.duplicates = t.duplicates;
-        for (std::size_t d : t.duplicates) {
-            const ReportedRow& other = c.rows[d];
-            if (std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
-                f.conflict = true;
-            }
-        }
+        ComparedFigure f =
+            score_figure(mapping.targets[k], c.rows, draws.samples[k], index, config.origin);
         auto& g = *std::find_if(c.groups.begin(), c.groups.end(),
                                 [&](const GroupScores& x2) { return x2.label == f.label; });
         for (GroupScores* target : {&g, &c.overall}) {

@@ -344,135 +344,168 @@ std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
     return load_file(file_or_dir);
 }
 
+namespace {
+
+// A row as compare sees it: why it is not compared (the first reason, in the order the checks
+// run), its label once it is known to be a model quantity in tonnes, and its target when it is
+// compared in the window asked for.
+struct RowMapping {
+    std::string reason;  ///< non-empty: listed as not compared
+    std::string label;   ///< e.g. "exports magnet China->Germany"; empty before the unit checks
+    std::optional<ReportedTarget> target;
+};
+
+// The model products a row is compared as: its product matched exactly against the series'
+// published descriptions, else model product ids joined by '+'; empty when neither matches.
+std::vector<std::string> row_products(const ReportedRow& row, const Rule& rule,
+                                      const OutputLayout& layout) {
+    std::vector<std::string> products;
+    for (const auto& [description, ids] : rule.products) {
+        if (row.product == description) {
+            products = ids;
+        }
+    }
+    if (products.empty()) {
+        if (auto ids = product_ids(row.product, layout)) {
+            products = *ids;
+        }
+    }
+    return products;
+}
+
+// The model series whose sum is a row's figure (regions expanded into their countries), or why
+// there is none.
+std::string add_series(const Rule& rule, const std::vector<std::string>& products,
+                       const std::string& region_from, const std::string& region_to,
+                       const OutputLayout& layout, ReportedTarget& target) {
+    auto expand = [](const std::string& region) {
+        const auto it = REGIONS.find(region);
+        return it == REGIONS.end() ? std::vector<std::string>{region} : it->second;
+    };
+    bool missing = false;
+    std::string missing_key;
+    for (const auto& product : products) {
+        for (const auto& f : expand(region_from)) {
+            for (const auto& t : expand(region_to)) {
+                const int s = layout.find({rule.metric, product, f, t});
+                if (s >= 0) {
+                    target.series.push_back(s);
+                } else if (products.size() == 1) {
+                    missing = true;
+                    missing_key = std::string(rule.metric) + " " + product + " " + f + "->" + t;
+                }
+            }
+        }
+    }
+    if (missing || target.series.empty()) {
+        return "the model has no series " +
+               (missing_key.empty()
+                    ? std::string(rule.metric) + " " + region_from + "->" + region_to
+                    : missing_key);
+    }
+    return "";
+}
+
+RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthIndex from,
+                   MonthIndex to) {
+    const auto rule = std::find_if(rules().begin(), rules().end(),
+                                   [&](const Rule& r) { return row.series == r.series; });
+    if (rule == rules().end()) {
+        return {"series '" + row.series +
+                    "' has no counterpart in the model (prices, values, quotas and "
+                    "element-level figures are not simulated)",
+                "", std::nullopt};
+    }
+    const std::vector<std::string> products = row_products(row, *rule, layout);
+    if (products.empty()) {
+        std::string known;
+        for (const auto& [description, ids] : rule->products) {
+            known += (known.empty() ? "'" : "; '") + description + "'";
+        }
+        return {"product '" + row.product + "' is not one " + row.series + " is compared under (" +
+                    known +
+                    ", or model products joined by '+'): a different total or a subtotal "
+                    "is never compared",
+                "", std::nullopt};
+    }
+    const std::string region_from = canonical_region(row.from);
+    const std::string region_to = canonical_region(row.to);
+    for (const auto* region : {&region_from, &region_to}) {
+        const bool known =
+            *region == "World" || REGIONS.count(*region) > 0 ||
+            std::any_of(layout.series.begin(), layout.series.end(),
+                        [&](const SeriesKey& k) { return k.from == *region || k.to == *region; });
+        if (!known) {
+            return {"region '" + *region +
+                        "' is not a country of the model (ISO 3166 codes and English short "
+                        "names are accepted)",
+                    "", std::nullopt};
+        }
+    }
+    if (!row.has_value) {
+        return {"no value (only a percentage change was reported)", "", std::nullopt};
+    }
+    if (!row.is_mass) {
+        return {"unit '" + row.unit + "' is not a mass (t or kg)", "", std::nullopt};
+    }
+    if (!row.scored_status()) {
+        return {"status '" + row.status + "': shown, not scored", "", std::nullopt};
+    }
+    RowMapping out;
+    out.label = std::string(rule->metric) + " ";
+    for (std::size_t p = 0; p < products.size(); ++p) {
+        out.label += (p ? "+" : "") + products[p];
+    }
+    out.label += " " + region_from + "->" + region_to;
+    if (row.first < from || row.last > to) {
+        return out;  // outside the window the user asked for
+    }
+    const MonthIndex first_month = layout.first_month;
+    const MonthIndex last_month = layout.first_month + layout.months - 1;
+    if (row.first < first_month || row.last > last_month) {
+        out.reason = "period " + format_month(row.first) + ".." + format_month(row.last) +
+                     " is outside the scenario";
+        return out;
+    }
+    ReportedTarget target;
+    target.first = row.first - first_month;
+    target.last = row.last - first_month;
+    out.reason = add_series(*rule, products, region_from, region_to, layout, target);
+    if (out.reason.empty()) {
+        target.label = out.label;
+        out.target = std::move(target);
+    }
+    return out;
+}
+
+}  // namespace
+
 ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputLayout& layout,
                              MonthIndex from, MonthIndex to) {
     ReportedMapping out;
     out.row_label.resize(rows.size());
-    const MonthIndex first_month = layout.first_month;
-    const MonthIndex last_month = layout.first_month + layout.months - 1;
-    auto has_country = [&](const std::string& c) {
-        return c == "World" || REGIONS.count(c) > 0 ||
-               std::any_of(layout.series.begin(), layout.series.end(),
-                           [&](const SeriesKey& k) { return k.from == c || k.to == c; });
-    };
     // The scored target of each (label, period): later rows become its duplicates.
     std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const ReportedRow& row = rows[i];
-        const auto rule = std::find_if(rules().begin(), rules().end(),
-                                       [&](const Rule& r) { return row.series == r.series; });
-        if (rule == rules().end()) {
-            out.unmapped.push_back({i, "series '" + row.series +
-                                           "' has no counterpart in the "
-                                           "model (prices, values, quotas "
-                                           "and element-level figures are "
-                                           "not simulated)"});
+        RowMapping m = map_row(row, layout, from, to);
+        out.row_label[i] = m.label;
+        if (!m.reason.empty()) {
+            out.unmapped.push_back({i, m.reason});
             continue;
         }
-        // The product: an explicit match of the series' published products, or model ids.
-        std::vector<std::string> products;
-        for (const auto& [description, ids] : rule->products) {
-            if (row.product == description) {
-                products = ids;
-            }
-        }
-        if (products.empty()) {
-            if (auto ids = product_ids(row.product, layout)) {
-                products = *ids;
-            }
-        }
-        if (products.empty()) {
-            std::string known;
-            for (const auto& [description, ids] : rule->products) {
-                known += (known.empty() ? "'" : "; '") + description + "'";
-            }
-            out.unmapped.push_back(
-                {i, "product '" + row.product + "' is not one " + row.series +
-                        " is compared under (" + known +
-                        ", or model products joined by '+'): a different total or a subtotal "
-                        "is never compared"});
+        if (!m.target) {
             continue;
         }
-        const std::string region_from = canonical_region(row.from);
-        const std::string region_to = canonical_region(row.to);
-        for (const auto* region : {&region_from, &region_to}) {
-            if (!has_country(*region)) {
-                out.unmapped.push_back(
-                    {i, "region '" + *region +
-                            "' is not a country of the model (ISO 3166 codes and English short "
-                            "names are accepted)"});
-                break;
-            }
-        }
-        if (!out.unmapped.empty() && out.unmapped.back().row == i) {
-            continue;
-        }
-        std::string label = std::string(rule->metric) + " ";
-        for (std::size_t p = 0; p < products.size(); ++p) {
-            label += (p ? "+" : "") + products[p];
-        }
-        label += " " + region_from + "->" + region_to;
-        if (!row.has_value) {
-            out.unmapped.push_back({i, "no value (only a percentage change was reported)"});
-            continue;
-        }
-        if (!row.is_mass) {
-            out.unmapped.push_back({i, "unit '" + row.unit + "' is not a mass (t or kg)"});
-            continue;
-        }
-        if (!row.scored_status()) {
-            out.unmapped.push_back({i, "status '" + row.status + "': shown, not scored"});
-            continue;
-        }
-        out.row_label[i] = label;
-        if (row.first < from || row.last > to) {
-            continue;  // outside the window the user asked for
-        }
-        if (row.first < first_month || row.last > last_month) {
-            out.unmapped.push_back({i, "period " + format_month(row.first) + ".." +
-                                           format_month(row.last) + " is outside the scenario"});
-            continue;
-        }
-        auto expand = [](const std::string& region) {
-            const auto it = REGIONS.find(region);
-            return it == REGIONS.end() ? std::vector<std::string>{region} : it->second;
-        };
-        ReportedTarget target;
-        target.row = i;
-        target.first = row.first - first_month;
-        target.last = row.last - first_month;
-        bool missing = false;
-        std::string missing_key;
-        for (const auto& product : products) {
-            for (const auto& f : expand(region_from)) {
-                for (const auto& t : expand(region_to)) {
-                    const int s = layout.find({rule->metric, product, f, t});
-                    if (s >= 0) {
-                        target.series.push_back(s);
-                    } else if (products.size() == 1) {
-                        missing = true;
-                        missing_key =
-                            std::string(rule->metric) + " " + product + " " + f + "->" + t;
-                    }
-                }
-            }
-        }
-        if (missing || target.series.empty()) {
-            out.unmapped.push_back({i, "the model has no series " +
-                                           (missing_key.empty() ? std::string(rule->metric) + " " +
-                                                                      region_from + "->" + region_to
-                                                                : missing_key)});
-            continue;
-        }
-        target.label = label;
+        m.target->row = i;
         const std::string figure =
-            label + "|" + std::to_string(row.first) + "|" + std::to_string(row.last);
+            m.label + "|" + std::to_string(row.first) + "|" + std::to_string(row.last);
         if (const auto it = seen.find(figure); it != seen.end()) {
             out.targets[it->second].duplicates.push_back(i);
             continue;
         }
         seen.emplace(figure, out.targets.size());
-        out.targets.push_back(std::move(target));
+        out.targets.push_back(std::move(*m.target));
     }
     return out;
 }
