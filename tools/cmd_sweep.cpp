@@ -172,6 +172,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const bool root = mpi == nullptr || mpi->rank() == 0;
     if (!root) {
         // Rank 0 reports; the others would only repeat it.
+        g_secondary_rank = true;
         std::cout.setstate(std::ios::failbit);
         std::cerr.setstate(std::ios::failbit);
         spdlog::set_level(spdlog::level::off);
