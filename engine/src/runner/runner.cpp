@@ -54,38 +54,121 @@ void parallel_loop(const Range& range, const Body& body) {
 
 }  // namespace
 
+namespace {
+
+// The monthly columns to summarise when the caller chose some series only; nullopt for all.
+std::optional<std::vector<std::size_t>> selected_columns(const RunConfig& config,
+                                                         const OutputLayout& layout) {
+    if (!config.only_series) {
+        return std::nullopt;
+    }
+    std::vector<std::size_t> selected;
+    const auto months = static_cast<std::size_t>(layout.months);
+    for (std::size_t s : *config.only_series) {
+        if (s >= layout.series.size()) {
+            throw std::invalid_argument("run_scenario: no series " + std::to_string(s));
+        }
+        for (std::size_t m = 0; m < months; ++m) {
+            selected.push_back(s * months + m);
+        }
+    }
+    return selected;
+}
+
+// The trials' figures reduced into summaries, in trial order: one accumulator (a quantile sketch)
+// per summarised monthly column, and each buyer's shortage, days short and time to shortage.
+class Reduction {
+  public:
+    Reduction(const OutputLayout& layout, std::optional<std::vector<std::size_t>> selected)
+        : selected_(std::move(selected)),
+          monthly_cols_(layout.monthly_size()),
+          buyer_count_(layout.buyers.size()),
+          monthly_(selected_ ? selected_->size() : monthly_cols_),
+          shortage_(buyer_count_),
+          days_(buyer_count_),
+          tts_(buyer_count_),
+          short_trials_(buyer_count_, 0) {}
+
+    /// Adds the first `n` trials of `slots`. Columns are independent, so they are reduced in
+    /// parallel; trial by trial across a range of columns, consecutive adds go to different
+    /// accumulators, so they overlap in the processor instead of waiting for each other.
+    void add(const std::vector<TrialResult>& slots, int n) {
+        const std::size_t columns = selected_ ? selected_->size() : monthly_cols_;
+        parallel_loop(tbb::blocked_range<std::size_t>(0, columns, 64),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (int i = 0; i < n; ++i) {
+                              const double* values =
+                                  slots[static_cast<std::size_t>(i)].monthly.data();
+                              if (!selected_) {
+                                  for (std::size_t col = r.begin(); col != r.end(); ++col) {
+                                      monthly_[col].add(values[col]);
+                                  }
+                              } else {
+                                  for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                                      monthly_[c].add(values[(*selected_)[c]]);
+                                  }
+                              }
+                          }
+                      });
+        for (int i = 0; i < n; ++i) {
+            const auto& figures = slots[static_cast<std::size_t>(i)].buyers;
+            for (std::size_t b = 0; b < buyer_count_; ++b) {
+                const double* f = &figures[b * BUYER_FIGURE_COUNT];
+                shortage_[b].add(f[SHORTAGE_TONNES]);
+                days_[b].add(f[DAYS_SHORT]);
+                if (f[TIME_TO_SHORTAGE] >= 0.0) {
+                    tts_[b].add(f[TIME_TO_SHORTAGE]);
+                    ++short_trials_[b];
+                }
+            }
+        }
+    }
+
+    /// The summaries of `done` trials into `result`.
+    void finish(int done, RunResult& result) {
+        result.monthly.resize(monthly_cols_);
+        // Columns are independent, so their summaries (a final sketch merge each) run in
+        // parallel.
+        const std::size_t summarised = selected_ ? selected_->size() : monthly_cols_;
+        parallel_loop(tbb::blocked_range<std::size_t>(0, summarised, 64),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                              const std::size_t col = selected_ ? (*selected_)[c] : c;
+                              result.monthly[col] = monthly_[c].summary();
+                          }
+                      });
+        result.buyers.resize(buyer_count_);
+        for (std::size_t b = 0; b < buyer_count_; ++b) {
+            BuyerSummary& s = result.buyers[b];
+            s.shortage_probability =
+                done > 0 ? static_cast<double>(short_trials_[b]) / static_cast<double>(done) : 0.0;
+            s.shortage_tonnes = shortage_[b].summary();
+            s.days_short = days_[b].summary();
+            s.time_to_shortage = tts_[b].summary();
+        }
+    }
+
+  private:
+    std::optional<std::vector<std::size_t>> selected_;
+    std::size_t monthly_cols_;
+    std::size_t buyer_count_;
+    std::vector<Accumulator> monthly_;
+    std::vector<Accumulator> shortage_, days_, tts_;
+    std::vector<std::uint64_t> short_trials_;
+};
+
+}  // namespace
+
 RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
     const auto t0 = std::chrono::steady_clock::now();
     RunResult result;
     result.layout = OutputLayout::build(scenario);
-    const OutputLayout& layout = result.layout;
     result.trials_requested = config.trials;
     const int threads = config.threads > 0 ? config.threads : tbb::info::default_concurrency();
     result.threads = threads;
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                               static_cast<std::size_t>(threads));
-
-    const std::size_t monthly_cols = layout.monthly_size();
-    const std::size_t buyer_count = layout.buyers.size();
-    std::vector<Accumulator> shortage(buyer_count), days(buyer_count), tts(buyer_count);
-    std::vector<std::uint64_t> short_trials(buyer_count, 0);
-
-    // The monthly columns to summarise, when the caller chose some series only.
-    std::optional<std::vector<std::size_t>> selected;
-    if (config.only_series) {
-        selected.emplace();
-        const auto months = static_cast<std::size_t>(layout.months);
-        for (std::size_t s : *config.only_series) {
-            if (s >= layout.series.size()) {
-                throw std::invalid_argument("run_scenario: no series " + std::to_string(s));
-            }
-            for (std::size_t m = 0; m < months; ++m) {
-                selected->push_back(s * months + m);
-            }
-        }
-    }
-    // One accumulator per summarised column (a quantile sketch each: not made for the rest).
-    std::vector<Accumulator> monthly(selected ? selected->size() : monthly_cols);
+    Reduction reduction(result.layout, selected_columns(config, result.layout));
     tbb::enumerable_thread_specific<Kernel> kernels(
         [&] { return Kernel(scenario, result.layout); });
     const int block = std::max(1, config.block_size);
@@ -112,44 +195,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
                                      &slots[static_cast<std::size_t>(first)]);
                 }
             });
-        // Reduce in trial order; columns are independent, so they are reduced in parallel. Trial
-        // by trial across a range of columns: consecutive adds go to different accumulators,
-        // so they overlap in the processor instead of waiting for each other.
-        if (!selected) {
-            parallel_loop(tbb::blocked_range<std::size_t>(0, monthly_cols, 64),
-                          [&](const tbb::blocked_range<std::size_t>& r) {
-                              for (int i = 0; i < n; ++i) {
-                                  const double* values =
-                                      slots[static_cast<std::size_t>(i)].monthly.data();
-                                  for (std::size_t col = r.begin(); col != r.end(); ++col) {
-                                      monthly[col].add(values[col]);
-                                  }
-                              }
-                          });
-        } else {
-            parallel_loop(tbb::blocked_range<std::size_t>(0, selected->size(), 64),
-                          [&](const tbb::blocked_range<std::size_t>& r) {
-                              for (int i = 0; i < n; ++i) {
-                                  const double* values =
-                                      slots[static_cast<std::size_t>(i)].monthly.data();
-                                  for (std::size_t c = r.begin(); c != r.end(); ++c) {
-                                      monthly[c].add(values[(*selected)[c]]);
-                                  }
-                              }
-                          });
-        }
-        for (int i = 0; i < n; ++i) {
-            const auto& figures = slots[static_cast<std::size_t>(i)].buyers;
-            for (std::size_t b = 0; b < buyer_count; ++b) {
-                const double* f = &figures[b * BUYER_FIGURE_COUNT];
-                shortage[b].add(f[SHORTAGE_TONNES]);
-                days[b].add(f[DAYS_SHORT]);
-                if (f[TIME_TO_SHORTAGE] >= 0.0) {
-                    tts[b].add(f[TIME_TO_SHORTAGE]);
-                    ++short_trials[b];
-                }
-            }
-        }
+        reduction.add(slots, n);
         if (config.observer) {
             for (int i = 0; i < n; ++i) {
                 config.observer(config.first_trial + static_cast<std::uint64_t>(done + i),
@@ -162,25 +208,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
         }
     }
     result.trials_completed = done;
-    result.monthly.resize(monthly_cols);
-    // Columns are independent, so their summaries (a final sketch merge each) run in parallel.
-    const std::size_t summarised = selected ? selected->size() : monthly_cols;
-    parallel_loop(tbb::blocked_range<std::size_t>(0, summarised, 64),
-                  [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t c = r.begin(); c != r.end(); ++c) {
-                          const std::size_t col = selected ? (*selected)[c] : c;
-                          result.monthly[col] = monthly[c].summary();
-                      }
-                  });
-    result.buyers.resize(buyer_count);
-    for (std::size_t b = 0; b < buyer_count; ++b) {
-        BuyerSummary& s = result.buyers[b];
-        s.shortage_probability =
-            done > 0 ? static_cast<double>(short_trials[b]) / static_cast<double>(done) : 0.0;
-        s.shortage_tonnes = shortage[b].summary();
-        s.days_short = days[b].summary();
-        s.time_to_shortage = tts[b].summary();
-    }
+    reduction.finish(done, result);
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return result;
