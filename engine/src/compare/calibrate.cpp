@@ -111,18 +111,18 @@ std::string number(double v) {
     return s.str();
 }
 
-}  // namespace
-
-Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
-                      const CalibrationConfig& config) {
-    constexpr int RANGE_STEPS = 20;  // steps of 5% of the width: the whole width a side
-    Problem problem{&scenario, &rows, &config, {}, 0, {}};
+// The parameters --fit names, with their search ranges (a prior's bounds, or the central 99.8%
+// of an unbounded prior's draws) and prior means; their indices in the scenario into `indices`.
+// Throws InputError listing every name that is unknown or fixed.
+std::vector<FittedParameter> fitted_parameters(const Scenario& scenario,
+                                               const CalibrationConfig& config,
+                                               std::vector<int>& indices) {
     DiagnosticSink sink;
     std::vector<std::string> names;
     for (const auto& p : scenario.parameters) {
         names.push_back(p.name);
     }
-    Calibration out;
+    std::vector<FittedParameter> out;
     for (const auto& given : config.fit) {
         // `simulate parameters` lists them as --set takes them: parameters.NAME.
         const std::string prefix = "parameters.";
@@ -135,7 +135,7 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
                            (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
             continue;
         }
-        problem.indices.push_back(i);
+        indices.push_back(i);
         const Distribution& prior = scenario.parameters[static_cast<std::size_t>(i)].distribution;
         FittedParameter fp;
         fp.name = name;
@@ -157,12 +157,48 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
                        "parameter '" + name + "' is fixed; give it a distribution to fit it");
         }
         fp.prior_mean = std::clamp(prior.mean(), fp.lower, fp.upper);
-        out.parameters.push_back(fp);
+        out.push_back(fp);
     }
     if (config.fit.empty()) {
         sink.error(SourceLocation{"--fit", 0, 0}, "", "name at least one parameter to fit");
     }
     sink.throw_if_any();
+    return out;
+}
+
+// The profile range of parameter k: from the fitted point `x`, walks out in steps of 5% of the
+// search width until the objective rises past `limit` or the walk reaches the bound (at most
+// `steps` a side, so a flat objective gives the whole search range, never a range cut short by
+// the walk).
+void profile_range(Problem& problem, const std::vector<double>& x, std::size_t k, double limit,
+                   int steps, FittedParameter& fp) {
+    const double width = fp.upper - fp.lower;
+    for (int side : {-1, 1}) {
+        double edge = x[k];
+        for (int i = 1; i <= steps; ++i) {
+            const double candidate = std::clamp(x[k] + side * width * 0.05 * i, fp.lower, fp.upper);
+            std::vector<double> y = x;
+            y[k] = candidate;
+            if (problem.evaluate(y) > limit) {
+                break;
+            }
+            edge = candidate;
+            if (candidate == fp.lower || candidate == fp.upper) {
+                break;
+            }
+        }
+        (side < 0 ? fp.range_low : fp.range_high) = edge;
+    }
+}
+
+}  // namespace
+
+Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                      const CalibrationConfig& config) {
+    constexpr int RANGE_STEPS = 20;  // steps of 5% of the width: the whole width a side
+    Problem problem{&scenario, &rows, &config, {}, 0, {}};
+    Calibration out;
+    out.parameters = fitted_parameters(scenario, config, problem.indices);
 
     // Before: the scenario as written, parameters uncertain.
     {
@@ -199,32 +235,12 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
     out.objective_after = calibration_objective(fitted);
     out.after = fitted.overall;
 
-    // Profile range: walk out from the fitted value in steps of 5% of the search width until the
-    // objective rises by the tolerance or the walk reaches the bound (at most 20 steps a side,
-    // so a flat objective gives the whole search range, never a range cut short by the walk).
+    // Each parameter's profile range, written as a triangular distribution around its value.
     for (std::size_t k = 0; k < n; ++k) {
         FittedParameter& fp = out.parameters[k];
         fp.fitted = x[k];
-        const double limit = out.objective_after * (1.0 + config.range_tolerance);
-        const double width = fp.upper - fp.lower;
-        for (int side : {-1, 1}) {
-            double edge = x[k];
-            for (int i = 1; i <= RANGE_STEPS; ++i) {
-                const double candidate =
-                    std::clamp(x[k] + side * width * 0.05 * i, fp.lower, fp.upper);
-                std::vector<double> y = x;
-                y[k] = candidate;
-                if (problem.evaluate(y) > limit) {
-                    break;
-                }
-                edge = candidate;
-                if (candidate == fp.lower || candidate == fp.upper) {
-                    break;
-                }
-            }
-            (side < 0 ? fp.range_low : fp.range_high) = edge;
-        }
-        // Written as a triangular distribution around the fitted value.
+        profile_range(problem, x, k, out.objective_after * (1.0 + config.range_tolerance),
+                      RANGE_STEPS, fp);
         const double lo = std::min(fp.range_low, fp.fitted);
         const double hi = std::max(fp.range_high, fp.fitted);
         out.overrides.push_back({"parameters." + fp.name,
