@@ -228,21 +228,23 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         }
     }
     config.max_evaluations = max_evaluations;
+    (void)calibration_parameters(scenario, config);  // the names, before anything is announced
     // Calibration runs the scenario many times: at most 400 trials each unless --trials says.
     const auto rows = common.apply(scenario, config.compare, std::min(scenario.trials, 400));
     const std::string& reported = common.reported;
     const fs::path dir = output_dir(output, scenario.name + "-calibrate");
     require_result_dir(dir, ResultKind::calibrate);  // before the first evaluation
     if (!common.quiet) {
-        std::cerr << "calibrating " << fit << " on " << reported << " with "
-                  << config.compare.run.trials << " trials per evaluation: at most "
+        std::cerr << "calibrating " << terminal_safe(fit) << " on " << terminal_safe(reported)
+                  << " with " << config.compare.run.trials << " trials per evaluation: at most "
                   << max_evaluations
                   << " evaluations for the fit, then up to 40 a parameter for "
                      "its range\n";
         config.on_evaluation = [&](int n, double objective, const std::vector<double>& x) {
             std::string values;
             for (std::size_t k = 0; k < x.size() && k < config.fit.size(); ++k) {
-                values += (k ? ", " : "") + config.fit[k] + "=" + format_number(x[k], 4);
+                values +=
+                    (k ? ", " : "") + terminal_safe(config.fit[k]) + "=" + format_number(x[k], 4);
             }
             std::fprintf(stderr, "  evaluation %d: objective %.4f (%s)\n", n, objective,
                          values.c_str());

@@ -163,6 +163,8 @@ expect "compare --threads 0 refused like run" 2 "--threads must be at least 1" -
 expect "compare --seed -3 refused like run" 2 "--seed must be >= 0" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --seed -3
 expect "calibrate needs --fit" 2 "calibrate needs --fit" -- "$sim" calibrate "$work/good.yaml"
 expect "calibrate unknown parameter" 2 "no parameter 'magnet_shar'" -- "$sim" calibrate "$work/good.yaml" --fit magnet_shar --reported "$work/reported.csv"
+out="$("$sim" calibrate "$work/good.yaml" --fit magnet_shar --reported "$work/reported.csv" 2>&1)"
+if grep -q "^calibrating" <<<"$out"; then bad "calibrate announced its work before refusing --fit: $out"; else ok "calibrate refuses --fit before announcing anything"; fi
 
 # --- Hostile names never become code, and output stays under its root (issue 10, section 1).
 marker="$work/pwned"

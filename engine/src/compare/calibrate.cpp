@@ -193,6 +193,12 @@ void profile_range(Problem& problem, const std::vector<double>& x, std::size_t k
 
 }  // namespace
 
+std::vector<FittedParameter> calibration_parameters(const Scenario& scenario,
+                                                    const CalibrationConfig& config) {
+    std::vector<int> indices;
+    return fitted_parameters(scenario, config, indices);
+}
+
 Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
                       const CalibrationConfig& config) {
     constexpr int RANGE_STEPS = 20;  // steps of 5% of the width: the whole width a side

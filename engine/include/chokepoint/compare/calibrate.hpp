@@ -62,6 +62,12 @@ std::string format_calibration_json(const Calibration& cal, const Scenario& scen
                                     const std::string& calibrated_scenario_path,
                                     const std::string& calibrated_scenario_text);
 
+/// The parameters `config.fit` names (as `NAME` or `parameters.NAME`), with their search ranges
+/// and prior means; nothing is run. Throws InputError listing every name that is unknown or
+/// fixed, so a command can check them before it starts.
+std::vector<FittedParameter> calibration_parameters(const Scenario& scenario,
+                                                    const CalibrationConfig& config);
+
 /// Fits `config.fit`. Throws InputError for unknown parameter names, std::runtime_error if the
 /// optimiser fails.
 Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& rows,
