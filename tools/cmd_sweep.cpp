@@ -130,6 +130,55 @@ int cmd_parameters(const std::vector<std::string>& args) {
     return EXIT_OK;
 }
 
+namespace {
+
+// The communicator of an MPI launch (nullptr otherwise, with a warning when this build has no
+// MPI). Ranks other than 0 are silenced: rank 0 reports, the others would only repeat it.
+std::unique_ptr<Communicator> start_mpi() {
+    if (!launched_by_mpi()) {
+        return nullptr;
+    }
+    std::unique_ptr<Communicator> mpi = make_mpi_communicator();
+    if (mpi == nullptr) {
+        spdlog::warn(
+            "started by an MPI launcher, but this build has no MPI support: each "
+            "process runs the whole sweep (rebuild with libopenmpi-dev installed)");
+    } else if (mpi->rank() != 0) {
+        g_secondary_rank = true;
+        std::cout.setstate(std::ios::failbit);
+        std::cerr.setstate(std::ios::failbit);
+        spdlog::set_level(spdlog::level::off);
+    }
+    return mpi;
+}
+
+// One point's per-trial values travel in one MPI message (an int count of bytes).
+void check_message_size(const SweepPlan& plan, int ranks) {
+    const double bytes =
+        8.0 * plan.trials * static_cast<double>(plan.outputs.size()) * static_cast<double>(ranks);
+    if (bytes > 2.0e9) {
+        throw UsageError("trials x outputs x ranks is too large for MPI messages (" +
+                         format_number(bytes / 1e9, 1) + " GB); use fewer trials per point");
+    }
+}
+
+// Rank 0 after every point has run: the indices, the report's files and the screen.
+void report_sweep(const SweepPlan& plan, const SweepRun& run, const std::filesystem::path& dir,
+                  bool quiet, bool no_charts) {
+    const auto indices = sweep_indices(plan, run.values);
+    for (const auto& w : write_sweep_report(plan, indices, dir, !no_charts)) {
+        spdlog::warn("{}", terminal_safe(w));
+    }
+    if (!quiet) {
+        std::cout << format_sweep_summary(plan, indices);
+    }
+    std::cout
+        << "\nResults written to " << dir.string()
+        << "/ (points.csv, trials.csv, indices.csv, indices.json, problem.json, index.html)\n";
+}
+
+}  // namespace
+
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
     (void)command_line;
     po::options_description opts("sweep options");
@@ -160,23 +209,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
     }
     check_run_options(vm, trials, threads, seed, 2);
-    std::unique_ptr<Communicator> mpi;
-    if (launched_by_mpi()) {
-        mpi = make_mpi_communicator();
-        if (mpi == nullptr) {
-            spdlog::warn(
-                "started by an MPI launcher, but this build has no MPI support: each "
-                "process runs the whole sweep (rebuild with libopenmpi-dev installed)");
-        }
-    }
+    const std::unique_ptr<Communicator> mpi = start_mpi();
     const bool root = mpi == nullptr || mpi->rank() == 0;
-    if (!root) {
-        // Rank 0 reports; the others would only repeat it.
-        g_secondary_rank = true;
-        std::cout.setstate(std::ios::failbit);
-        std::cerr.setstate(std::ios::failbit);
-        spdlog::set_level(spdlog::level::off);
-    }
     SweepSpec spec = load_sweep_file(path);
     if (vm.count("seed")) {
         spec.seed = static_cast<std::uint64_t>(seed);
@@ -187,13 +221,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const SweepPlan plan =
         plan_sweep(spec, vm.count("trials") ? std::optional<int>(trials) : std::nullopt);
     if (mpi != nullptr) {
-        // One point's per-trial values travel in one MPI message (an int count of bytes).
-        const double bytes = 8.0 * plan.trials * static_cast<double>(plan.outputs.size()) *
-                             static_cast<double>(mpi->size());
-        if (bytes > 2.0e9) {
-            throw UsageError("trials x outputs x ranks is too large for MPI messages (" +
-                             format_number(bytes / 1e9, 1) + " GB); use fewer trials per point");
-        }
+        check_message_size(plan, mpi->size());
     }
     const std::filesystem::path dir = output_dir(output, spec.name);
     SweepRunConfig config;
@@ -238,16 +266,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                   << "/points.csv; run the same command again to continue\n";
         return EXIT_INTERRUPTED;
     }
-    const auto indices = sweep_indices(plan, run.values);
-    for (const auto& w : write_sweep_report(plan, indices, dir, !no_charts)) {
-        spdlog::warn("{}", terminal_safe(w));
-    }
-    if (!quiet) {
-        std::cout << format_sweep_summary(plan, indices);
-    }
-    std::cout
-        << "\nResults written to " << dir.string()
-        << "/ (points.csv, trials.csv, indices.csv, indices.json, problem.json, index.html)\n";
+    report_sweep(plan, run, dir, quiet, no_charts);
     return EXIT_OK;
 }
 

@@ -161,20 +161,13 @@ void truncate_to(const fs::path& path, std::uintmax_t size) {
     }
 }
 
-// Rank 0: finds how many points `dir` already holds, keeps them and returns their values.
-std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const std::string& identity,
-                   std::vector<std::vector<std::vector<double>>>& values) {
-    const fs::path& dir = config.dir;
+// sweep.json: the same sweep's (its identity unchanged), or written new in an empty directory.
+// Throws InputError when the directory holds another sweep's results, or rows without a
+// sweep.json to check them against.
+void check_manifest(const SweepPlan& plan, const std::string& identity, const fs::path& dir) {
     const fs::path manifest = dir / "sweep.json";
     const fs::path points = dir / "points.csv";
     const fs::path trials = dir / "trials.csv";
-    std::error_code ec;
-    if (config.restart) {
-        for (const char* f : RESULT_FILES) {
-            fs::remove(dir / f, ec);
-        }
-        fs::remove_all(dir / "charts", ec);
-    }
     if (fs::exists(manifest)) {
         std::string stored;
         try {
@@ -216,6 +209,53 @@ std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const st
         j["design"] = to_string(plan.spec.design);
         write_file_atomic(manifest, j.dump(2) + "\n");
     }
+}
+
+// One point's `per_point` trial rows of trials.csv from line `row` on into `v` (outputs x
+// trials), `row` moved past them. A row must be "p,t,v1,...,vK" exactly; false at the first that is
+// not (it ends the whole points).
+bool read_point_trials(const std::vector<std::string>& lines, std::size_t p, std::size_t per_point,
+                       std::size_t& row, std::vector<std::vector<double>>& v) {
+    const std::size_t outputs = v.size();
+    for (std::size_t t = 0; t < per_point; ++t, ++row) {
+        if (row >= lines.size()) {
+            return false;
+        }
+        std::vector<std::string> cells;
+        std::stringstream line(lines[row]);
+        for (std::string cell; std::getline(line, cell, ',');) {
+            cells.push_back(cell);
+        }
+        if (cells.size() != outputs + 2 || cells[0] != std::to_string(p) ||
+            cells[1] != std::to_string(t)) {
+            return false;
+        }
+        for (std::size_t o = 0; o < outputs; ++o) {
+            const std::string& c = cells[o + 2];
+            char* end = nullptr;
+            v[o][t] = std::strtod(c.c_str(), &end);  // reads nan, inf and subnormals too
+            if (c.empty() || end != c.c_str() + c.size()) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+// Rank 0: finds how many points `dir` already holds, keeps them and returns their values.
+std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const std::string& identity,
+                   std::vector<std::vector<std::vector<double>>>& values) {
+    const fs::path& dir = config.dir;
+    const fs::path points = dir / "points.csv";
+    const fs::path trials = dir / "trials.csv";
+    std::error_code ec;
+    if (config.restart) {
+        for (const char* f : RESULT_FILES) {
+            fs::remove(dir / f, ec);
+        }
+        fs::remove_all(dir / "charts", ec);
+    }
+    check_manifest(plan, identity, dir);
     if (!fs::exists(points)) {
         write_file_atomic(points, points_header(plan));
     }
@@ -243,31 +283,7 @@ std::size_t resume(const SweepPlan& plan, const SweepRunConfig& config, const st
     std::size_t complete = 0;
     for (std::size_t p = 0; p < done; ++p) {
         std::vector<std::vector<double>> v(outputs, std::vector<double>(per_point));
-        bool whole = true;
-        for (std::size_t t = 0; t < per_point && whole; ++t, ++row) {
-            if (row >= tl.text.size()) {
-                whole = false;
-                break;
-            }
-            // A row must be "p,t,v1,...,vK" exactly; anything else ends the whole points.
-            std::vector<std::string> cells;
-            std::stringstream line(tl.text[row]);
-            for (std::string cell; std::getline(line, cell, ',');) {
-                cells.push_back(cell);
-            }
-            if (cells.size() != outputs + 2 || cells[0] != std::to_string(p) ||
-                cells[1] != std::to_string(t)) {
-                whole = false;
-                break;
-            }
-            for (std::size_t o = 0; o < outputs && whole; ++o) {
-                const std::string& c = cells[o + 2];
-                char* end = nullptr;
-                v[o][t] = std::strtod(c.c_str(), &end);  // reads nan, inf and subnormals too
-                whole = !c.empty() && end == c.c_str() + c.size();
-            }
-        }
-        if (!whole) {
+        if (!read_point_trials(tl.text, p, per_point, row, v)) {
             break;
         }
         values[p] = std::move(v);
