@@ -5,7 +5,6 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -18,14 +17,6 @@
 namespace chokepoint::cli {
 
 std::atomic<bool> g_interrupted{false};
-bool g_secondary_rank = false;
-
-int failure_exit(int code) {
-    if (g_secondary_rank) {
-        std::this_thread::sleep_for(std::chrono::seconds(2));
-    }
-    return code;
-}
 
 extern "C" void on_signal(int) {
     g_interrupted.store(true);

@@ -28,13 +28,6 @@ constexpr int EXIT_INTERRUPTED = 130;
 
 /// Set by the SIGINT/SIGTERM handler only.
 extern std::atomic<bool> g_interrupted;
-/// True in an MPI rank other than 0: it prints nothing (rank 0 reports for all), and after an
-/// error it waits a moment before exiting (see failure_exit).
-extern bool g_secondary_rank;
-/// The exit code of a command that failed. mpirun ends every rank as soon as one exits non-zero;
-/// the ranks of a sweep share its errors and rank 0 alone prints them, so a secondary rank waits
-/// two seconds first (bounded: a rank whose error rank 0 does not share only exits later).
-int failure_exit(int code);
 extern "C" void on_signal(int);
 
 struct UsageError : std::runtime_error {

@@ -1,12 +1,17 @@
-// `simulate parameters` (what a sweep may vary) and `simulate sweep` (run a sweep file).
+// `simulate sweep`: runs a sweep file's points (resumable; on MPI ranks when mpirun starts it)
+// and writes its report (docs/sweeps.md).
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
@@ -23,115 +28,6 @@ namespace chokepoint::cli {
 
 namespace {
 
-std::string value_text(const UncertainQuantity& q, double v) {
-    if (!std::isfinite(v)) {
-        return "?";
-    }
-    return q.is_date ? format_date(static_cast<Day>(std::lround(v))) : format_number(v, 6);
-}
-
-std::string range_text(const UncertainQuantity& q) {
-    if (!std::isfinite(q.low)) {
-        return "(depends on other parameters)";
-    }
-    if (!q.uncertain) {
-        return value_text(q, q.low);
-    }
-    return value_text(q, q.low) + " .. " + value_text(q, q.high) +
-           (q.central_98 ? " (P1..P99)" : "");
-}
-
-}  // namespace
-
-int cmd_parameters(const std::vector<std::string>& args) {
-    po::options_description opts("parameters options");
-    std::string path;
-    std::string format = "text";
-    std::vector<std::string> sets;
-    bool all = false;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-        "format", po::value<std::string>(&format), "text, csv or json")(
-        "all", po::bool_switch(&all), "also list fixed numbers and dates inside events")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override path=value");
-    parse_args(args, opts, {"scenario"});
-    if (path.empty()) {
-        throw UsageError("parameters needs a scenario file");
-    }
-    if (format != "text" && format != "csv" && format != "json") {
-        throw UsageError("--format must be text, csv or json, found '" + format + "'");
-    }
-    const auto list = list_uncertain(path, parse_overrides(sets), all);
-    auto used = [](const UncertainQuantity& q) {
-        std::string out;
-        for (const auto& u : q.used_by) {
-            out += (out.empty() ? "" : " ") + u;
-        }
-        return out;
-    };
-    if (format == "csv") {
-        std::cout << "path,section,uncertain,written,low,high,central_98,used_by,description\n";
-        for (const auto& q : list) {
-            std::cout << csv_field(q.path) << ',' << q.section << ','
-                      << (q.uncertain ? "true" : "false") << ',' << csv_field(q.written) << ','
-                      << (std::isfinite(q.low) ? value_text(q, q.low) : "") << ','
-                      << (std::isfinite(q.high) ? value_text(q, q.high) : "") << ','
-                      << (q.central_98 ? "true" : "false") << ',' << csv_field(used(q)) << ','
-                      << csv_field(q.description) << '\n';
-        }
-        return EXIT_OK;
-    }
-    if (format == "json") {
-        nlohmann::ordered_json j = nlohmann::ordered_json::array();
-        for (const auto& q : list) {
-            nlohmann::ordered_json e;
-            e["path"] = q.path;
-            e["section"] = q.section;
-            e["uncertain"] = q.uncertain;
-            e["written"] = q.written;
-            e["description"] = q.description;
-            e["low"] = std::isfinite(q.low) ? nlohmann::ordered_json(value_text(q, q.low))
-                                            : nlohmann::ordered_json(nullptr);
-            e["high"] = std::isfinite(q.high) ? nlohmann::ordered_json(value_text(q, q.high))
-                                              : nlohmann::ordered_json(nullptr);
-            e["central_98"] = q.central_98;
-            e["used_by"] = q.used_by;
-            e["where"] = q.where.format();
-            j.push_back(e);
-        }
-        std::cout << j.dump(2) << "\n";
-        return EXIT_OK;
-    }
-    std::size_t w = 4;
-    for (const auto& q : list) {
-        w = std::max(w, q.path.size());
-    }
-    std::cout << list.size() << " quantities a sweep can vary in " << terminal_safe(path)
-              << " (factor paths, as --set takes them):\n";
-    std::string section;
-    for (const auto& q : list) {
-        if (q.section != section) {
-            section = q.section;
-            std::cout << "\n" << section << ":\n";
-        }
-        char line[256];
-        std::snprintf(line, sizeof line, "  %-*s  %s\n", static_cast<int>(w),
-                      terminal_safe(q.path).c_str(), terminal_safe(range_text(q)).c_str());
-        std::cout << line;
-        if (!q.description.empty()) {
-            std::cout << std::string(w + 4, ' ') << terminal_safe(q.description) << "\n";
-        }
-        std::cout << std::string(w + 4, ' ') << terminal_safe(q.written) << "\n";
-        if (!q.used_by.empty()) {
-            std::cout << std::string(w + 4, ' ') << "used by: " << terminal_safe(used(q)) << "\n";
-        }
-    }
-    std::cout << "\nRanges are bounds, or P1..P99 for unbounded distributions. Use a path in a "
-                 "sweep file's factors: (docs/sweeps.md) or with --set.\n";
-    return EXIT_OK;
-}
-
-namespace {
-
 // The communicator of an MPI launch (nullptr otherwise, with a warning when this build has no
 // MPI). Ranks other than 0 are silenced: rank 0 reports, the others would only repeat it.
 std::unique_ptr<Communicator> start_mpi() {
@@ -144,13 +40,34 @@ std::unique_ptr<Communicator> start_mpi() {
             "started by an MPI launcher, but this build has no MPI support: each "
             "process runs the whole sweep (rebuild with libopenmpi-dev installed)");
     } else if (mpi->rank() != 0) {
-        g_secondary_rank = true;
         std::cout.setstate(std::ios::failbit);
         std::cerr.setstate(std::ios::failbit);
         spdlog::set_level(spdlog::level::off);
     }
     return mpi;
 }
+
+// mpirun ends every rank as soon as one exits non-zero. The ranks of a sweep share its errors
+// (run_sweep passes them on) and rank 0 alone prints them, so when an error leaves cmd_sweep in
+// another rank, this finalises MPI there and waits two seconds before the rank exits: rank 0's
+// message is not cut off. Bounded: a rank whose error rank 0 does not share only exits later.
+class SecondaryRankExit {
+  public:
+    explicit SecondaryRankExit(std::unique_ptr<Communicator>& mpi)
+        : mpi_(mpi), exceptions_(std::uncaught_exceptions()) {}
+    SecondaryRankExit(const SecondaryRankExit&) = delete;
+    SecondaryRankExit& operator=(const SecondaryRankExit&) = delete;
+    ~SecondaryRankExit() {
+        if (mpi_ != nullptr && mpi_->rank() != 0 && std::uncaught_exceptions() > exceptions_) {
+            mpi_.reset();
+            std::this_thread::sleep_for(std::chrono::seconds(2));
+        }
+    }
+
+  private:
+    std::unique_ptr<Communicator>& mpi_;
+    int exceptions_;
+};
 
 // One point's per-trial values travel in one MPI message (an int count of bytes).
 void check_message_size(const SweepPlan& plan, int ranks) {
@@ -209,7 +126,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
     }
     check_run_options(vm, trials, threads, seed, 2);
-    const std::unique_ptr<Communicator> mpi = start_mpi();
+    std::unique_ptr<Communicator> mpi = start_mpi();
+    const SecondaryRankExit secondary_exit(mpi);
     const bool root = mpi == nullptr || mpi->rank() == 0;
     SweepSpec spec = load_sweep_file(path);
     if (vm.count("seed")) {

@@ -194,19 +194,19 @@ int main(int argc, char** argv) {
         }
         std::cerr << e.diagnostics().size() << (e.diagnostics().size() == 1 ? " error" : " errors")
                   << "; nothing was run\n";
-        return failure_exit(EXIT_USAGE);
+        return EXIT_USAGE;
     } catch (const po::error& e) {
         std::cerr << "error: " << terminal_safe(e.what()) << "\n"
                   << (command.empty() ? general_usage()
                                       : "(simulate help " + command + " shows its options)\n");
-        return failure_exit(EXIT_USAGE);
+        return EXIT_USAGE;
     } catch (const UsageError& e) {
         std::cerr << "error: " << terminal_safe(e.what()) << "\n"
                   << (command.empty() ? std::string()
                                       : "(simulate help " + command + " shows its options)\n");
-        return failure_exit(EXIT_USAGE);
+        return EXIT_USAGE;
     } catch (const std::exception& e) {
         spdlog::error("{}", terminal_safe(e.what()));
-        return failure_exit(EXIT_FAILURE_);
+        return EXIT_FAILURE_;
     }
 }

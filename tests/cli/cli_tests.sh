@@ -52,6 +52,8 @@ expect "set bad value" 2 "--set trials=x: error: trials: expected a whole number
 expect "set malformed" 2 "--set needs path=value" -- "$sim" validate "$work/good.yaml" --set trials
 out="$("$sim" validate "$work/good.yaml" --set magnet_share=0.5 2>&1)"; rc=$?
 if [ "$rc" -eq 2 ] && [ "$(grep -c ": error:" <<<"$out")" -eq 1 ] && grep -qF -- "--set magnet_share=0.5: error: magnet_share: 'magnet_share' is a parameter: set it as --set parameters.magnet_share=0.5" <<<"$out"; then ok "set a model's parameter without parameters.: one error, saying how"; else bad "set a model's parameter without parameters. (exit $rc): $out"; fi
+out="$("$sim" validate "$work/good.yaml" --set magnet_share=0.5 --set trials=x 2>&1)"; rc=$?
+if [ "$rc" -eq 2 ] && [ "$(grep -c ": error:" <<<"$out")" -eq 2 ] && grep -qF -- "--set trials=x: error: trials: expected a whole number" <<<"$out"; then ok "a parameter set without parameters. hides no other error"; else bad "set without parameters. and a bad trials (exit $rc): $out"; fi
 scenario own_parameter.yaml "parameters:
   rate: {dist: uniform, min: 0.2, max: 0.9}
 "

@@ -57,11 +57,9 @@ if [ -s "$work/badcharts/index.html" ] && ! grep -q "<img" "$work/badcharts/inde
 else
     bad "a failing gnuplot: $(ls -A "$work/badcharts" | tr '\n' ' ')"
 fi
-# A group name that would end a chart's data block and call system() is refused where it is
-# written (labels reach the chart's script as rows of a data block; see gnuplot_datablock).
-printf 'scenario: ../scenarios/small_controls.yaml\ntrials: 8\ndesign: {type: oat}\nfactors:\n  - {path: parameters.rate, from: scenario, group: "g\\nEOD\\nsystem(\\"touch %s/pwned\\")\\n$bars << EOD"}\noutputs:\n  - {id: x, metric: exports, product: magnet, from: Exportland, to: Importland, month: 2025-07}\n' "$work" > "$work/sweeps/evil_group.yaml"
-expect "a group name that would end a data block" 2 "evil_group.yaml:5:52: error: factors[0].group: text with a control character" -- "$sim" sweep "$work/sweeps/evil_group.yaml" --output "$work/evil_group" --quiet
-if [ ! -e "$work/pwned" ] && [ ! -e "$work/evil_group" ]; then ok "the evil group name ran nothing, wrote nothing"; else bad "evil group left $(ls "$work" | tr '\n' ' ')"; fi
+# A sweep's set: value that is not YAML is an error at its line in the sweep file.
+printf 'scenario: ../scenarios/small_controls.yaml\ndesign: {type: oat}\nset:\n  trials: "{a"\nfactors:\n  - {path: parameters.rate, range: [0.1, 0.5]}\noutputs:\n  - {id: x, metric: exports, product: magnet, from: Exportland, to: Importland, month: 2025-07}\n' > "$work/sweeps/set_yaml.yaml"
+expect "a set: value that is not YAML, at its line" 2 "set_yaml.yaml:4:11: error: trials: malformed YAML" -- "$sim" validate "$work/sweeps/set_yaml.yaml"
 expect "no-effect factor named" 0 "events.faster.approval_rate: no effect" -- "$sim" sweep "$sweep" --output "$work/clean2"
 expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "$sim" sweep "$sweep" --output "$work/clean2"
 same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"

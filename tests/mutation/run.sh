@@ -71,8 +71,8 @@ mutation engine/src/compare/compare.cpp \
     'f.inside90 = f.reported >= f.p25 - eps && f.reported <= f.p75 + eps;' \
     'the 90% coverage judged against the P25-P75 band'
 mutation engine/src/compare/compare.cpp \
-    'f.p95 = sample_quantile(x, 0.95);' \
-    'f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(labels.begin(), labels.end(), t.label) - labels.begin())].months[static_cast<std::size_t>(m)].p95; }' \
+    'score_figure(mapping.targets[k], c.rows, draws.samples[k], index, config.origin);' \
+    'score_figure(mapping.targets[k], c.rows, draws.samples[k], index, config.origin); { const ReportedTarget& t = mapping.targets[k]; f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(draws.labels.begin(), draws.labels.end(), t.label) - draws.labels.begin())].months[static_cast<std::size_t>(m)].p95; } const double eps = 1e-6 * std::max(1.0, std::abs(f.reported)); f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps; }' \
     'a cumulative period'"'"'s band built from sums of monthly percentiles'
 mutation engine/src/scenario/event_reader.cpp \
     '        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));' \

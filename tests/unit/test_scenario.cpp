@@ -179,6 +179,13 @@ TEST_CASE("scenario: a scenario parameter is range-checked where the model uses 
     const auto given = e.find("ranges from 1.3 to 1.3 (given at ");
     REQUIRE(given != std::string::npos);
     CHECK(e.find("scenario.yaml:", given) != std::string::npos);
+    // A part of the parameter set elsewhere: both places are named.
+    CHECK_THAT(errors_of(small_scenario(""), {{"parameters.magnet_share",
+                                               "{dist: uniform, min: 0.5, max: 0.9}"},
+                                              {"parameters.magnet_share.max", "1.2"}}),
+               Catch::Contains("ranges from 0.5 to 1.2 (given at --set "
+                               "parameters.magnet_share={dist: uniform, min: 0.5, max: 0.9}, "
+                               "--set parameters.magnet_share.max=1.2)"));
 }
 
 TEST_CASE("scenario: --set of an unknown parameter is an error, not a new parameter",

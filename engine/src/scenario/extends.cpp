@@ -184,7 +184,18 @@ void apply_override(YNode& root, const Override& o) {
     if (o.path.size() > 1000 || std::count(o.path.begin(), o.path.end(), '.') > 16) {
         throw InputError(where, "", "a --set path has at most 16 dots and 1,000 characters");
     }
-    YNode value = detail::load_yaml_text(o.value, where.format());
+    YNode value;
+    if (o.origin.file.empty()) {
+        value = detail::load_yaml_text(o.value, where.file);
+    } else {
+        // Written in a file (a sweep's set: or factor): its error at that place, not at a line
+        // and column inside the value.
+        try {
+            value = detail::load_yaml_text(o.value, where.file);
+        } catch (const InputError& e) {
+            throw InputError(where, o.path, e.diagnostics().front().message);
+        }
+    }
     // Locations inside the value point at the --set argument.
     std::vector<YNode*> stack{&value};
     while (!stack.empty()) {

@@ -211,17 +211,24 @@ YNode read_model_of(const YNode& root, const std::string& path,
 /// `--set parameters.NAME...` naming no parameter of the scenario or its model: an error with a
 /// guess, so that a typo is caught rather than defining a new, unused parameter; and `--set NAME`
 /// naming one: an error that says to write `parameters.NAME`.
+/// What to write instead of a parameter set without `parameters.`.
+std::string bare_parameter_message(const Override& o) {
+    return "'" + o.path + "' is a parameter: " +
+           (o.origin.file.empty() ? "set it as --set parameters." + o.path + "=" + o.value
+                                  : "write its path as parameters." + o.path);
+}
+
 void check_parameter_overrides(const std::vector<Override>& overrides,
-                               const std::vector<std::string>& known, DiagnosticSink& sink) {
+                               const std::vector<std::string>& known,
+                               const std::vector<std::string>& refused, DiagnosticSink& sink) {
     for (const auto& o : overrides) {
         const std::string prefix = "parameters.";
+        if (std::find(refused.begin(), refused.end(), o.path) != refused.end()) {
+            continue;  // refused before the tree was read
+        }
         if (std::find(known.begin(), known.end(), o.path) != known.end()) {
-            // A parameter set without `parameters.` is refused on its own before the tree is
-            // read; this catches one of a model that --set itself named (model=...), after
-            // the unknown key.
-            sink.error(o.where(), o.path,
-                       "'" + o.path + "' is a parameter: set it as --set parameters." + o.path +
-                           "=" + o.value);
+            // A parameter of a model that --set itself named (model=...), after the unknown key.
+            sink.error(o.where(), o.path, bare_parameter_message(o));
             continue;
         }
         if (o.path.rfind(prefix, 0) != 0) {
@@ -395,21 +402,23 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     if (!overrides.empty()) {
         model_known = model_parameter_names(root, path);
     }
+    // A parameter set without `parameters.` is refused and not applied (it would only add an
+    // unknown key); the other errors are still found.
+    DiagnosticSink sink;
+    std::vector<std::string> refused;
     for (const auto& o : overrides) {
         const auto named = [&o](const std::vector<std::string>& names) {
             return std::find(names.begin(), names.end(), o.path) != names.end();
         };
         if ((named(known) || named(model_known)) && !member(root, o.path)) {
-            throw InputError(o.where(), o.path,
-                             "'" + o.path + "' is a parameter: set it as --set parameters." +
-                                 o.path + "=" + o.value);
+            sink.error(o.where(), o.path, bare_parameter_message(o));
+            refused.push_back(o.path);
+            continue;
         }
         if (!is_network(o)) {
             apply_override(root, o);
         }
     }
-
-    DiagnosticSink sink;
     Scenario s;
     s.path = path;
     std::vector<Parameter> parameters;
@@ -422,7 +431,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     read_noise(member(root, "supply_noise"), r, "supply_noise", s.supply_noise);
     const std::vector<std::string> model_parameters = parameter_names(model_root);
     known.insert(known.end(), model_parameters.begin(), model_parameters.end());
-    check_parameter_overrides(overrides, known, sink);
+    check_parameter_overrides(overrides, known, refused, sink);
     if (sink.size() > errors_before_model) {
         sink.throw_if_any();  // a broken model makes every later message noise
     }

@@ -26,6 +26,28 @@ std::string format_number_short(double v) {
 // ---------------------------------------------------------------------------------------------
 // Parameters (model and scenario share one namespace; the scenario's win).
 
+// Where a parameter's value was given: its node, then the first node from each other source
+// (a scenario that extends, --set, a sweep) found in its parts.
+std::vector<SourceLocation> given_at(const YNode& value) {
+    std::vector<SourceLocation> out{value.where};
+    std::vector<const YNode*> stack{&value};
+    while (!stack.empty()) {
+        const YNode* n = stack.back();
+        stack.pop_back();
+        if (std::none_of(out.begin(), out.end(),
+                         [&](const SourceLocation& w) { return w.file == n->where.file; })) {
+            out.push_back(n->where);
+        }
+        for (auto it = n->map.rbegin(); it != n->map.rend(); ++it) {
+            stack.push_back(&it->second);
+        }
+        for (auto it = n->sequence.rbegin(); it != n->sequence.rend(); ++it) {
+            stack.push_back(&*it);
+        }
+    }
+    return out;
+}
+
 void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) {
     if (node == nullptr || node->kind == YNode::Kind::null) {
         return;
@@ -37,7 +59,7 @@ void read_parameters(const YNode* node, Reader& r, std::vector<Parameter>& out) 
         const std::string path = "parameters." + name;
         Parameter p;
         p.name = name;
-        p.where = value.where;
+        p.given_at = given_at(value);
         YNode dist_node = value;
         if (value.is_map()) {
             if (const YNode* d = value.find("description")) {

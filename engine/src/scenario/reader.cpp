@@ -445,8 +445,14 @@ void Reader::check_range(const Quantity& q, const YNode& at, const std::string& 
         // The parameter may be set far from here (a scenario, or --set): name it and its range.
         const Parameter& p = parameters_[static_cast<std::size_t>(q.parameter)];
         found = "; parameter '" + p.name + "' ranges from " + num(lo) + " to " + num(hi);
-        if (!p.where.file.empty()) {
-            found += " (given at " + p.where.format() + ")";
+        std::string places;
+        for (const auto& w : p.given_at) {
+            if (!w.file.empty()) {
+                places += (places.empty() ? "" : ", ") + w.format();
+            }
+        }
+        if (!places.empty()) {
+            found += " (given at " + places + ")";
         }
     }
     error(at, path, what + " must be " + range + found);

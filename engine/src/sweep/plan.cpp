@@ -188,118 +188,152 @@ void resolve_outputs(const SweepSpec& spec, const Scenario& base, SweepPlan& pla
     }
 }
 
-void build_design(SweepPlan& plan, DiagnosticSink& sink) {
-    const SweepSpec& spec = plan.spec;
+// Points in the unit cube, each factor's coordinate mapped onto its range.
+void add_unit_points(SweepPlan& plan, const std::vector<std::vector<double>>& unit) {
+    const std::size_t k = plan.factors.size();
+    for (const auto& u : unit) {
+        std::vector<double> v(k);
+        for (std::size_t i = 0; i < k; ++i) {
+            v[i] = plan.factors[i].value_at(u[i]);
+        }
+        plan.values.push_back(std::move(v));
+    }
+    plan.unit = unit;
+}
+
+// One at a time: the base point, then each factor at its low and then its high end.
+void oat_points(SweepPlan& plan) {
     const std::size_t k = plan.factors.size();
     std::vector<double> base(k);
     for (std::size_t i = 0; i < k; ++i) {
         base[i] = plan.factors[i].base;
     }
-    auto from_unit = [&](const std::vector<std::vector<double>>& unit) {
-        for (const auto& u : unit) {
-            std::vector<double> v(k);
-            for (std::size_t i = 0; i < k; ++i) {
-                v[i] = plan.factors[i].value_at(u[i]);
-            }
-            plan.values.push_back(std::move(v));
+    plan.values.push_back(base);
+    for (std::size_t i = 0; i < k; ++i) {
+        for (double v : {plan.factors[i].low, plan.factors[i].high}) {
+            auto p = base;
+            p[i] = v;
+            plan.values.push_back(std::move(p));
         }
-        plan.unit = unit;
-    };
-    switch (spec.design) {
+    }
+}
+
+// Every combination of the factors' levels (a range factor: `levels` evenly spaced values), the
+// last factor varying fastest; at most 100,000 points.
+void grid_points(SweepPlan& plan, DiagnosticSink& sink) {
+    const SweepSpec& spec = plan.spec;
+    const std::size_t k = plan.factors.size();
+    std::vector<std::vector<double>> axis(k);
+    std::vector<std::size_t> counts(k);
+    double total = 1.0;
+    for (std::size_t i = 0; i < k; ++i) {
+        const SweepFactor& f = plan.factors[i];
+        if (f.spec.source == FactorSpec::Source::levels) {
+            axis[i] = f.spec.levels;
+        } else {
+            for (int l = 0; l < spec.levels; ++l) {
+                axis[i].push_back(f.value_at(static_cast<double>(l) / (spec.levels - 1.0)));
+            }
+        }
+        counts[i] = axis[i].size();
+        total *= static_cast<double>(counts[i]);
+    }
+    if (total > 100000.0) {
+        sink.error(spec.design_where, "design",
+                   "the grid has " + exact_number(total) +
+                       " points, more than 100000; use fewer levels or an lhs design");
+        return;
+    }
+    for (const auto& idx : full_factorial(counts)) {
+        std::vector<double> v(k);
+        for (std::size_t i = 0; i < k; ++i) {
+            v[i] = axis[i][idx[i]];
+        }
+        plan.values.push_back(std::move(v));
+    }
+}
+
+// A Latin hypercube of `samples` points.
+void lhs_points(SweepPlan& plan) {
+    const SweepSpec& spec = plan.spec;
+    const std::size_t k = plan.factors.size();
+    add_unit_points(plan,
+                    latin_hypercube(static_cast<std::size_t>(spec.samples), k, spec.design_seed));
+    if (spec.samples < static_cast<int>(10 * k)) {
+        plan.warnings.push_back("an LHS of " + std::to_string(spec.samples) + " points for " +
+                                std::to_string(k) +
+                                " factors is small: correlations have wide intervals "
+                                "(10 points per factor or more is usual)");
+    }
+}
+
+// Morris trajectories on a grid of an even number of levels.
+void morris_points(SweepPlan& plan, DiagnosticSink& sink) {
+    const SweepSpec& spec = plan.spec;
+    if (spec.levels % 2 != 0) {
+        sink.error(spec.design_where, "design.levels",
+                   "a Morris design needs an even number of levels (Morris, 1991)");
+        return;
+    }
+    plan.morris = morris_design(static_cast<std::size_t>(spec.samples), plan.factors.size(),
+                                spec.levels, spec.design_seed);
+    add_unit_points(plan, plan.morris->points);
+    if (spec.samples < 4) {
+        plan.warnings.push_back(std::to_string(spec.samples) +
+                                " Morris trajectories are too few to rank factors "
+                                "reliably (10 or more is usual)");
+    }
+}
+
+// Saltelli's points for Sobol indices; factors sharing a group of more than one move together.
+void sobol_points(SweepPlan& plan, DiagnosticSink& sink) {
+    const SweepSpec& spec = plan.spec;
+    if (spec.samples < 2) {
+        sink.error(spec.design_where, "design.samples",
+                   "a Sobol design needs at least 2 base samples");
+        return;
+    }
+    const std::size_t k = plan.factors.size();
+    std::map<std::string, std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < k; ++i) {
+        if (!plan.factors[i].spec.group.empty()) {
+            groups[plan.factors[i].spec.group].push_back(i);
+        }
+    }
+    std::vector<std::vector<std::size_t>> multi;
+    for (const auto& [name, members] : groups) {
+        if (members.size() > 1) {
+            plan.group_names.push_back(name);
+            multi.push_back(members);
+        }
+    }
+    plan.saltelli = saltelli_design(static_cast<std::size_t>(spec.samples), k, multi);
+    add_unit_points(plan, plan.saltelli->points);
+    if (spec.samples < 64) {
+        plan.warnings.push_back(
+            "N = " + std::to_string(spec.samples) +
+            " base samples is small for Sobol indices: expect wide intervals (hundreds "
+            "to thousands are usual)");
+    }
+}
+
+void build_design(SweepPlan& plan, DiagnosticSink& sink) {
+    switch (plan.spec.design) {
         case DesignKind::oat:
-            plan.values.push_back(base);
-            for (std::size_t i = 0; i < k; ++i) {
-                for (double v : {plan.factors[i].low, plan.factors[i].high}) {
-                    auto p = base;
-                    p[i] = v;
-                    plan.values.push_back(std::move(p));
-                }
-            }
+            oat_points(plan);
             break;
-        case DesignKind::grid: {
-            std::vector<std::vector<double>> axis(k);
-            std::vector<std::size_t> counts(k);
-            double total = 1.0;
-            for (std::size_t i = 0; i < k; ++i) {
-                const SweepFactor& f = plan.factors[i];
-                if (f.spec.source == FactorSpec::Source::levels) {
-                    axis[i] = f.spec.levels;
-                } else {
-                    for (int l = 0; l < spec.levels; ++l) {
-                        axis[i].push_back(f.value_at(static_cast<double>(l) / (spec.levels - 1.0)));
-                    }
-                }
-                counts[i] = axis[i].size();
-                total *= static_cast<double>(counts[i]);
-            }
-            if (total > 100000.0) {
-                sink.error(spec.design_where, "design",
-                           "the grid has " + exact_number(total) +
-                               " points, more than 100000; use fewer levels or an lhs design");
-                return;
-            }
-            for (const auto& idx : full_factorial(counts)) {
-                std::vector<double> v(k);
-                for (std::size_t i = 0; i < k; ++i) {
-                    v[i] = axis[i][idx[i]];
-                }
-                plan.values.push_back(std::move(v));
-            }
+        case DesignKind::grid:
+            grid_points(plan, sink);
             break;
-        }
         case DesignKind::lhs:
-            from_unit(latin_hypercube(static_cast<std::size_t>(spec.samples), k, spec.design_seed));
-            if (spec.samples < static_cast<int>(10 * k)) {
-                plan.warnings.push_back("an LHS of " + std::to_string(spec.samples) +
-                                        " points for " + std::to_string(k) +
-                                        " factors is small: correlations have wide intervals "
-                                        "(10 points per factor or more is usual)");
-            }
+            lhs_points(plan);
             break;
         case DesignKind::morris:
-            if (spec.levels % 2 != 0) {
-                sink.error(spec.design_where, "design.levels",
-                           "a Morris design needs an even number of levels (Morris, 1991)");
-                return;
-            }
-            plan.morris = morris_design(static_cast<std::size_t>(spec.samples), k, spec.levels,
-                                        spec.design_seed);
-            from_unit(plan.morris->points);
-            if (spec.samples < 4) {
-                plan.warnings.push_back(std::to_string(spec.samples) +
-                                        " Morris trajectories are too few to rank factors "
-                                        "reliably (10 or more is usual)");
-            }
+            morris_points(plan, sink);
             break;
-        case DesignKind::sobol: {
-            if (spec.samples < 2) {
-                sink.error(spec.design_where, "design.samples",
-                           "a Sobol design needs at least 2 base samples");
-                return;
-            }
-            std::map<std::string, std::vector<std::size_t>> groups;
-            for (std::size_t i = 0; i < k; ++i) {
-                if (!plan.factors[i].spec.group.empty()) {
-                    groups[plan.factors[i].spec.group].push_back(i);
-                }
-            }
-            std::vector<std::vector<std::size_t>> multi;
-            for (const auto& [name, members] : groups) {
-                if (members.size() > 1) {
-                    plan.group_names.push_back(name);
-                    multi.push_back(members);
-                }
-            }
-            plan.saltelli = saltelli_design(static_cast<std::size_t>(spec.samples), k, multi);
-            from_unit(plan.saltelli->points);
-            if (spec.samples < 64) {
-                plan.warnings.push_back(
-                    "N = " + std::to_string(spec.samples) +
-                    " base samples is small for Sobol indices: expect wide intervals (hundreds "
-                    "to thousands are usual)");
-            }
+        case DesignKind::sobol:
+            sobol_points(plan, sink);
             break;
-        }
     }
 }
 

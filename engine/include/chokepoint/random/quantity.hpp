@@ -52,7 +52,9 @@ struct Parameter {
     std::string name;
     Distribution distribution;
     std::string description;
-    SourceLocation where;  ///< where its value was given: the model, the scenario or a --set
+    /// Where its value was given: its node (in the model or a scenario), then the first place of
+    /// each other file or --set that set a part of it (`parameters.x.max=...`).
+    std::vector<SourceLocation> given_at;
 };
 
 /// Builds a Distribution from resolved arguments (shared by specs and by parsing constants).
