@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chokepoint/core/calendar.hpp"
+#include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/events/events.hpp"
 #include "chokepoint/network/network.hpp"
