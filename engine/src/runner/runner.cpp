@@ -52,7 +52,6 @@ void parallel_loop(const Range& range, const Body& body) {
     tsan_acquire(&join_token);
 }
 
-
 // The monthly columns to summarise when the caller chose some series only; nullopt for all.
 std::optional<std::vector<std::size_t>> selected_columns(const RunConfig& config,
                                                          const OutputLayout& layout) {
