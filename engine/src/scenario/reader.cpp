@@ -232,20 +232,19 @@ std::string uncertain_arguments_problem(const DistributionSpec& spec,
 
 }  // namespace
 
-std::optional<DistributionSpec> Reader::distribution(const YNode& node, const std::string& path,
-                                                     bool dates) {
+const DistributionShape* Reader::distribution_shape(const YNode& node, const std::string& path) {
     if (!node.is_map()) {
         error(node, path,
               "expected a distribution such as {dist: triangular, min: 1, mode: 2, "
               "max: 3}");
-        return std::nullopt;
+        return nullptr;
     }
     const YNode* dist = node.find("dist");
     if (dist == nullptr) {
         error(node, path,
               "a distribution needs 'dist:' (fixed, uniform, triangular, normal, "
               "lognormal, beta, bernoulli or discrete)");
-        return std::nullopt;
+        return nullptr;
     }
     std::vector<std::string> names;
     for (const auto& s : distribution_shapes()) {
@@ -261,27 +260,23 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
                                    "lognormal, beta, bernoulli, discrete"
                                  : " (did you mean '" + guess + "'?)";
         error(*dist, path + ".dist", message);
-        return std::nullopt;
+        return nullptr;
     }
-    DistributionSpec spec;
-    spec.kind = it->kind;
-    std::vector<std::string> allowed = {"dist"};
-    allowed.insert(allowed.end(), it->args.begin(), it->args.end());
-    allowed.insert(allowed.end(), it->optional.begin(), it->optional.end());
-    if (spec.kind == DistributionKind::discrete) {
-        allowed.insert(allowed.end(), {"values", "weights"});
-    }
-    check_keys(node, path, allowed);
+    return &*it;
+}
+
+bool Reader::read_arguments(const YNode& node, const std::string& path,
+                            const DistributionShape& shape, bool dates, DistributionSpec& spec) {
     bool ok = true;
     // Only location-like arguments are dates; spreads, sds and shape arguments are numbers.
     auto is_date_arg = [&](const std::string& a) {
         return dates && (a == "value" || a == "min" || a == "mode" || a == "max" || a == "mean" ||
                          a == "median");
     };
-    for (const auto& a : it->args) {
+    for (const auto& a : shape.args) {
         const YNode* v = node.find(a);
         if (v == nullptr) {
-            error(node, path, std::string(it->name) + " needs '" + a + "'");
+            error(node, path, std::string(shape.name) + " needs '" + a + "'");
             ok = false;
             continue;
         }
@@ -292,7 +287,7 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
         }
         spec.args.push_back(*q);
     }
-    for (const auto& a : it->optional) {
+    for (const auto& a : shape.optional) {
         if (const YNode* v = node.find(a)) {
             if (auto q = quantity(*v, path + "." + a, is_date_arg(a))) {
                 spec.args.push_back(*q);
@@ -303,39 +298,59 @@ std::optional<DistributionSpec> Reader::distribution(const YNode& node, const st
             spec.args.push_back(Quantity::constant_value(a == "min" ? 0.0 : 1.0));
         }
     }
-    if (spec.kind == DistributionKind::discrete && !read_discrete(node, path, dates, spec, ok)) {
-        return std::nullopt;
-    }
-    if (!ok) {
-        return std::nullopt;
-    }
-    // With constant arguments, check them now so the message points at the file.
-    const bool constant = std::all_of(spec.args.begin(), spec.args.end(),
-                                      [](const Quantity& q) { return q.is_constant(); }) &&
-                          std::all_of(spec.values.begin(), spec.values.end(),
-                                      [](const Quantity& q) { return q.is_constant(); }) &&
-                          std::all_of(spec.weights.begin(), spec.weights.end(),
-                                      [](const Quantity& q) { return q.is_constant(); });
-    if (!constant) {
+    return ok;
+}
+
+bool Reader::check_arguments(const YNode& node, const std::string& path,
+                             const DistributionShape& shape, const DistributionSpec& spec) {
+    const auto constant_all = [](const std::vector<Quantity>& qs) {
+        return std::all_of(qs.begin(), qs.end(), [](const Quantity& q) { return q.is_constant(); });
+    };
+    if (!(constant_all(spec.args) && constant_all(spec.values) && constant_all(spec.weights))) {
         // Uncertain arguments: every value they can take must make a valid distribution, or the
         // run would fail hours in. Checked on their bounds.
         const std::string why = uncertain_arguments_problem(spec, parameter_distributions());
         if (!why.empty()) {
             error(node, path,
-                  std::string(it->name) + " with uncertain arguments: " + why +
+                  std::string(shape.name) + " with uncertain arguments: " + why +
                       " for some of the values they can take; narrow the arguments' ranges");
-            return std::nullopt;
+            return false;
         }
+        return true;
     }
-    if (constant) {
-        try {
-            std::vector<double> params;
-            Rng rng(0);
-            (void)spec.resolve(params, rng);
-        } catch (const std::invalid_argument& e) {
-            error(node, path, e.what());
-            return std::nullopt;
-        }
+    // Constant arguments: checked now, so the message points at the file.
+    try {
+        std::vector<double> params;
+        Rng rng(0);
+        (void)spec.resolve(params, rng);
+    } catch (const std::invalid_argument& e) {
+        error(node, path, e.what());
+        return false;
+    }
+    return true;
+}
+
+std::optional<DistributionSpec> Reader::distribution(const YNode& node, const std::string& path,
+                                                     bool dates) {
+    const DistributionShape* shape = distribution_shape(node, path);
+    if (shape == nullptr) {
+        return std::nullopt;
+    }
+    DistributionSpec spec;
+    spec.kind = shape->kind;
+    std::vector<std::string> allowed = {"dist"};
+    allowed.insert(allowed.end(), shape->args.begin(), shape->args.end());
+    allowed.insert(allowed.end(), shape->optional.begin(), shape->optional.end());
+    if (spec.kind == DistributionKind::discrete) {
+        allowed.insert(allowed.end(), {"values", "weights"});
+    }
+    check_keys(node, path, allowed);
+    bool ok = read_arguments(node, path, *shape, dates, spec);
+    if (spec.kind == DistributionKind::discrete && !read_discrete(node, path, dates, spec, ok)) {
+        return std::nullopt;
+    }
+    if (!ok || !check_arguments(node, path, *shape, spec)) {
+        return std::nullopt;
     }
     return spec;
 }

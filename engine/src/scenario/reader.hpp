@@ -59,6 +59,16 @@ class Reader {
     std::vector<Distribution> parameter_distributions() const;
 
   private:
+    /// The shape `dist:` names; nullptr after an error (not a map, no dist:, an unknown name).
+    const DistributionShape* distribution_shape(const YNode& node, const std::string& path);
+    /// The shape's required and optional arguments into `spec` (a beta's missing bounds are 0
+    /// and 1); false when one is missing or does not read.
+    bool read_arguments(const YNode& node, const std::string& path, const DistributionShape& shape,
+                        bool dates, DistributionSpec& spec);
+    /// Whether the arguments make a valid distribution: constant ones checked now (the message
+    /// at the file), uncertain ones for every value they can take, on their bounds.
+    bool check_arguments(const YNode& node, const std::string& path, const DistributionShape& shape,
+                         const DistributionSpec& spec);
     /// A discrete distribution's `values:` and `weights:` into `spec` (`ok` false when one does not
     /// read); false after an error that leaves no distribution to check.
     bool read_discrete(const YNode& node, const std::string& path, bool dates,
