@@ -357,6 +357,15 @@ InterruptHandlers::~InterruptHandlers() {
     std::signal(SIGTERM, SIG_DFL);
 }
 
+RunConfig run_config(const Scenario& scenario, int trials, long long seed, int threads) {
+    RunConfig config;
+    config.trials = trials > 0 ? trials : scenario.trials;
+    config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
+    config.threads = threads;
+    config.cancel = &g_interrupted;
+    return config;
+}
+
 void drop_charts(const std::filesystem::path& dir, const std::exception& e) {
     if (is_no_space(e)) {
         throw;  // a full disk ends the command: nothing is committed

@@ -15,6 +15,7 @@
 #include "chokepoint/core/calendar.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/kernel/output_layout.hpp"
+#include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 
 namespace chokepoint::cli {
@@ -73,6 +74,9 @@ std::string compact(double v);
 /// when given): at least `min_trials` trials, at least one thread, a seed >= 0.
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,
                        int min_trials = 1);
+/// A run's settings from --trials, --seed and --threads (0, -1 and 0 when not given: the
+/// scenario's trials and seed, all cores), cancelled by g_interrupted.
+RunConfig run_config(const Scenario& scenario, int trials, long long seed, int threads);
 /// check_result_dir() as a usage error (exit 2): the output directory cannot take results.
 void require_result_dir(const std::filesystem::path& dir, ResultKind kind);
 /// A --from/--to/--origin month.

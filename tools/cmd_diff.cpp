@@ -216,11 +216,7 @@ int cmd_diff(const std::vector<std::string>& args, const std::string& command_li
     const Scenario whatif = load_scenario(whatif_path, parse_overrides(sets));
     const std::filesystem::path dir = output_dir(output, whatif.name + "-diff");
     require_result_dir(dir, ResultKind::diff);
-    RunConfig config;
-    config.trials = trials > 0 ? trials : whatif.trials;
-    config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : whatif.seed;
-    config.threads = threads;
-    config.cancel = &g_interrupted;
+    RunConfig config = run_config(whatif, trials, seed, threads);
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     config.progress = [&](int done, int total) { progress(done, total); };
     DiffResult d;

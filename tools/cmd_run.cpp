@@ -235,11 +235,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     const ReportSeries table = table_series(scenario, report, vm.count("report") > 0);
     std::filesystem::path dir = output_dir(output, scenario.name);
     require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
-    RunConfig config;
-    config.trials = trials > 0 ? trials : scenario.trials;
-    config.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : scenario.seed;
-    config.threads = threads;
-    config.cancel = &g_interrupted;
+    RunConfig config = run_config(scenario, trials, seed, threads);
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     config.progress = [&](int done, int total) { progress(done, total); };
 
