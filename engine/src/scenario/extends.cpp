@@ -176,14 +176,10 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
     return base;
 }
 
-void apply_override(YNode& root, const Override& o) {
-    const SourceLocation where = o.where();
-    if (o.path.empty()) {
-        throw InputError(where, "", "expected --set path=value");
-    }
-    if (o.path.size() > 1000 || std::count(o.path.begin(), o.path.end(), '.') > 16) {
-        throw InputError(where, "", "a --set path has at most 16 dots and 1,000 characters");
-    }
+namespace {
+
+// An override's value parsed, every location inside it set to the override's place.
+YNode override_value(const Override& o, const SourceLocation& where) {
     YNode value;
     if (o.origin.file.empty()) {
         value = detail::load_yaml_text(o.value, where.file);
@@ -196,7 +192,6 @@ void apply_override(YNode& root, const Override& o) {
             throw InputError(where, o.path, e.diagnostics().front().message);
         }
     }
-    // Locations inside the value point at the --set argument.
     std::vector<YNode*> stack{&value};
     while (!stack.empty()) {
         YNode* n = stack.back();
@@ -212,57 +207,82 @@ void apply_override(YNode& root, const Override& o) {
             stack.push_back(&v);
         }
     }
+    return value;
+}
+
+// The parts of a dotted path ("events.mp_halt.start": events, mp_halt, start).
+std::vector<std::string> path_parts(const std::string& path) {
     std::vector<std::string> parts;
     std::size_t begin = 0;
-    while (begin <= o.path.size()) {
-        const std::size_t dot = o.path.find('.', begin);
-        parts.push_back(o.path.substr(begin, dot - begin));
+    while (begin <= path.size()) {
+        const std::size_t dot = path.find('.', begin);
+        parts.push_back(path.substr(begin, dot - begin));
         if (dot == std::string::npos) {
             break;
         }
         begin = dot + 1;
     }
+    return parts;
+}
+
+// The item of a list that `part` names: events and nodes by id (events.<id>.key), a node's
+// production lines and inputs by product (network.nodes.<id>.production.<product>.capacity).
+// Throws InputError, with a guess, when none has it; `in_events`: the list is events:.
+YNode& find_item(YNode& list, const std::string& part, bool in_events, const Override& o,
+                 const SourceLocation& where) {
+    YNode* found = nullptr;
+    for (auto& item : list.sequence) {
+        const YNode* id = item.is_map() ? item.find("id") : nullptr;
+        if (id != nullptr && id->scalar == part) {
+            found = &item;
+        }
+    }
+    for (auto& item : list.sequence) {
+        const YNode* product = item.is_map() ? item.find("product") : nullptr;
+        if (found == nullptr && product != nullptr && product->scalar == part) {
+            found = &item;
+        }
+    }
+    if (found != nullptr) {
+        return *found;
+    }
+    std::vector<std::string> ids;
+    for (auto& item : list.sequence) {
+        if (const YNode* id = item.is_map() ? item.find("id") : nullptr) {
+            ids.push_back(id->scalar);
+        } else if (const YNode* pr = item.is_map() ? item.find("product") : nullptr) {
+            ids.push_back(pr->scalar);
+        }
+    }
+    const std::string guess = closest_match(part, ids);
+    throw InputError(where, o.path,
+                     (in_events ? "no event with id '" : "no item with id or product '") + part +
+                         "'" + (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+}
+
+}  // namespace
+
+void apply_override(YNode& root, const Override& o) {
+    const SourceLocation where = o.where();
+    if (o.path.empty()) {
+        throw InputError(where, "", "expected --set path=value");
+    }
+    if (o.path.size() > 1000 || std::count(o.path.begin(), o.path.end(), '.') > 16) {
+        throw InputError(where, "", "a --set path has at most 16 dots and 1,000 characters");
+    }
+    const YNode value = override_value(o, where);
+    const std::vector<std::string> parts = path_parts(o.path);
     YNode* cur = &root;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string& part = parts[i];
         const bool last = i + 1 == parts.size();
         if (cur->is_sequence()) {
-            // Events and nodes are addressed by id (events.<id>.key), a node's production lines
-            // and inputs by product (network.nodes.<id>.production.<product>.capacity).
-            YNode* found = nullptr;
-            for (auto& item : cur->sequence) {
-                const YNode* id = item.is_map() ? item.find("id") : nullptr;
-                if (id != nullptr && id->scalar == part) {
-                    found = &item;
-                }
-            }
-            for (auto& item : cur->sequence) {
-                const YNode* product = item.is_map() ? item.find("product") : nullptr;
-                if (found == nullptr && product != nullptr && product->scalar == part) {
-                    found = &item;
-                }
-            }
-            if (found == nullptr) {
-                std::vector<std::string> ids;
-                for (auto& item : cur->sequence) {
-                    if (const YNode* id = item.is_map() ? item.find("id") : nullptr) {
-                        ids.push_back(id->scalar);
-                    } else if (const YNode* pr = item.is_map() ? item.find("product") : nullptr) {
-                        ids.push_back(pr->scalar);
-                    }
-                }
-                const std::string guess = closest_match(part, ids);
-                throw InputError(where, o.path,
-                                 (i == 1 && parts[0] == "events" ? "no event with id '"
-                                                                 : "no item with id or product '") +
-                                     part + "'" +
-                                     (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-            }
+            YNode& found = find_item(*cur, part, i == 1 && parts[0] == "events", o, where);
             if (last) {
-                *found = value;
+                found = value;
                 return;
             }
-            cur = found;
+            cur = &found;
             continue;
         }
         if (cur->kind == YNode::Kind::null) {
