@@ -380,18 +380,14 @@ std::string sweep_identity(const SweepPlan& plan) {
     return j.dump();
 }
 
-SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
-    SerialCommunicator serial;
-    Communicator& comm = config.comm != nullptr ? *config.comm : serial;
-    const bool root = comm.rank() == 0;
-    const std::size_t total = plan.points();
-    const std::size_t outputs = plan.outputs.size();
-    const auto trials = static_cast<std::size_t>(plan.trials);
-    SweepRun run;
-    // Rank 0 decides where to start; a refusal there stops every rank with the same error.
+namespace {
+
+// Where a sweep starts: rank 0 checks the directory, takes its lock and reads what is already
+// done; every rank learns the first point to run (or rank 0's refusal, thrown on every rank).
+std::size_t start_point(const SweepPlan& plan, const SweepRunConfig& config, Communicator& comm,
+                        SweepRun& run, DirectoryLock& lock) {
     std::string start_message;
-    DirectoryLock lock;
-    if (root) {
+    if (comm.rank() == 0) {
         try {
             try {
                 check_result_dir(config.dir, ResultKind::sweep);
@@ -412,71 +408,104 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
     }
     start_message = comm.broadcast(start_message);
     rethrow_rank_error(start_message);
-    const std::size_t first = std::stoull(start_message.substr(3));
+    return std::stoull(start_message.substr(3));
+}
+
+// A wave of `width` points on `ranks` ranks: rank r runs point r % width, and when there are more
+// ranks than points, the ranks of one point split its trials into contiguous blocks (trial i's
+// values do not depend on who runs it, so the bytes are the same on any number of ranks).
+struct Wave {
+    std::size_t first;  ///< its first point
+    std::size_t width;  ///< its points
+    std::size_t ranks;
+    std::size_t trials;  ///< per point
+
+    /// The blocks point `i` of the wave is split into.
+    std::size_t blocks_of(std::size_t i) const {
+        return ranks / width + (i < ranks % width ? 1 : 0);
+    }
+    /// The trials of block `b` of `nb`: [first, last).
+    std::pair<std::size_t, std::size_t> block_range(std::size_t b, std::size_t nb) const {
+        return {b * trials / nb, (b + 1) * trials / nb};
+    }
+};
+
+// This rank's part of a wave: "D" and its values packed, or "E" and the error (a rank whose
+// point fails sends the error instead of values; then every rank stops with it, and none is left
+// waiting in a collective call).
+std::string run_part(const SweepPlan& plan, const SweepRunConfig& config, const Wave& w,
+                     std::size_t me) {
+    try {
+        const std::size_t i = me % w.width;
+        const auto [lo, hi] = w.block_range(me / w.width, w.blocks_of(i));
+        return "D" + pack(run_point(plan, w.first + i, config.threads, static_cast<int>(lo),
+                                    static_cast<int>(hi - lo)));
+    } catch (const InputError& e) {
+        return "Einput " + e.diagnostics().front().format();
+    } catch (const std::exception& e) {
+        return std::string("Eerror ") + e.what();
+    }
+}
+
+// Rank 0: the wave's parts put together and each point stored and appended to the files, unless
+// a rank failed. The status every rank learns: "ok", or the first error (a failed write on rank
+// 0 stops the others too).
+std::string store_wave(const SweepPlan& plan, const SweepRunConfig& config, const Wave& w,
+                       const std::vector<std::string>& parts, SweepRun& run) {
+    for (const auto& part : parts) {
+        if (!part.empty() && part[0] == 'E') {
+            return part.substr(1);
+        }
+    }
+    const std::size_t outputs = plan.outputs.size();
+    try {
+        for (std::size_t i = 0; i < w.width; ++i) {
+            const std::size_t q = w.first + i;
+            std::vector<std::vector<double>> v(outputs);
+            const std::size_t nb = w.blocks_of(i);
+            for (std::size_t b = 0; b < nb; ++b) {
+                const auto [lo, hi] = w.block_range(b, nb);
+                const auto part = unpack(parts[i + b * w.width].substr(1), outputs, hi - lo);
+                for (std::size_t o = 0; o < outputs; ++o) {
+                    v[o].insert(v[o].end(), part[o].begin(), part[o].end());
+                }
+            }
+            run.values[q] = std::move(v);
+            write_point(plan, config, q, run.values[q]);
+        }
+    } catch (const std::exception& e) {
+        return std::string("error ") + e.what();
+    }
+    return "ok";
+}
+
+}  // namespace
+
+SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
+    SerialCommunicator serial;
+    Communicator& comm = config.comm != nullptr ? *config.comm : serial;
+    const bool root = comm.rank() == 0;
+    const std::size_t total = plan.points();
+    SweepRun run;
+    DirectoryLock lock;
+    const std::size_t first = start_point(plan, config, comm, run, lock);
     const auto ranks = static_cast<std::size_t>(comm.size());
     const auto me = static_cast<std::size_t>(comm.rank());
-    // Waves: each takes the next min(ranks, points left) points; when there are more ranks
-    // than points, the ranks of one point split its trials into contiguous blocks (trial i's
-    // values do not depend on who runs it, so the bytes are the same on any number of ranks).
-    std::size_t wave = first;
-    while (wave < total) {
+    std::size_t next = first;
+    while (next < total) {
         const bool stop = root && config.cancel != nullptr && config.cancel->load();
         if (comm.broadcast(stop ? "stop" : "go") == "stop") {
             run.interrupted = true;
             break;
         }
-        const std::size_t width = std::min(ranks, total - wave);
-        auto blocks_of = [&](std::size_t i) { return ranks / width + (i < ranks % width ? 1 : 0); };
-        auto block_range = [&](std::size_t b, std::size_t nb) {
-            return std::pair<std::size_t, std::size_t>{b * trials / nb, (b + 1) * trials / nb};
-        };
-        // A rank whose point fails sends the error instead of values; then every rank stops
-        // with it (no rank is left waiting in a collective call).
-        std::string mine;
-        try {
-            const std::size_t i = me % width;
-            const auto [lo, hi] = block_range(me / width, blocks_of(i));
-            mine = "D" + pack(run_point(plan, wave + i, config.threads, static_cast<int>(lo),
-                                        static_cast<int>(hi - lo)));
-        } catch (const InputError& e) {
-            mine = "Einput " + e.diagnostics().front().format();
-        } catch (const std::exception& e) {
-            mine = std::string("Eerror ") + e.what();
-        }
-        const std::vector<std::string> all = comm.gather(mine);
-        // Rank 0 stores and appends the wave, unless a rank failed; then every rank learns the
-        // outcome in one broadcast (a failed write on rank 0 stops the others too).
-        std::string status = "ok";
-        if (root) {
-            for (const auto& part : all) {
-                if (!part.empty() && part[0] == 'E') {
-                    status = part.substr(1);
-                    break;
-                }
-            }
-            try {
-                for (std::size_t i = 0; i < width && status == "ok"; ++i) {
-                    const std::size_t q = wave + i;
-                    std::vector<std::vector<double>> v(outputs);
-                    const std::size_t nb = blocks_of(i);
-                    for (std::size_t b = 0; b < nb; ++b) {
-                        const auto [lo, hi] = block_range(b, nb);
-                        const auto part = unpack(all[i + b * width].substr(1), outputs, hi - lo);
-                        for (std::size_t o = 0; o < outputs; ++o) {
-                            v[o].insert(v[o].end(), part[o].begin(), part[o].end());
-                        }
-                    }
-                    run.values[q] = std::move(v);
-                    write_point(plan, config, q, run.values[q]);
-                }
-            } catch (const std::exception& e) {
-                status = std::string("error ") + e.what();
-            }
-        }
+        const Wave wave{next, std::min(ranks, total - next), ranks,
+                        static_cast<std::size_t>(plan.trials)};
+        const std::vector<std::string> all = comm.gather(run_part(plan, config, wave, me));
+        const std::string status = root ? store_wave(plan, config, wave, all, run) : "ok";
         rethrow_rank_error(comm.broadcast(status));
-        wave += width;
+        next += wave.width;
         if (root && config.progress) {
-            config.progress(wave, total, run.resumed);
+            config.progress(next, total, run.resumed);
         }
     }
     return run;
