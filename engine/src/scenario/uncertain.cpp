@@ -266,40 +266,56 @@ std::vector<UncertainQuantity> list_uncertain(const std::string& scenario_path,
     return lister.finish();
 }
 
-std::vector<std::string> overridden_on(const Scenario& scenario, const std::string& path,
-                                       const std::string& destination, const std::string& product) {
-    // Which (event, key) pairs does the path feed? A parameter feeds every event key that names
-    // it; an event path feeds that key.
-    std::vector<std::pair<int, std::string>> fed;
-    const int param = path.rfind("parameters.", 0) == 0
-                          ? scenario.parameter_index(path.substr(std::string("parameters.").size()))
-                          : -2;
-    auto names = [&](const Quantity& q) {
-        if (q.kind == Quantity::Kind::parameter) {
-            return q.parameter == param;
-        }
-        if (q.kind == Quantity::Kind::distribution) {
-            for (const auto& a : q.distribution->args) {
-                if (a.kind == Quantity::Kind::parameter && a.parameter == param) {
-                    return true;
-                }
+namespace {
+
+// Whether an event applies on the lane to `destination` for `product` (no destinations or no
+// products listed: every one).
+bool applies_to(const EventSpec& ev, const std::string& destination, const std::string& product,
+                const std::vector<Product>& products) {
+    const bool to_here = ev.destinations.empty() ||
+                         std::find(ev.destinations.begin(), ev.destinations.end(), destination) !=
+                             ev.destinations.end();
+    bool product_here = ev.products.empty();
+    for (int p : ev.products) {
+        product_here = product_here || products[static_cast<std::size_t>(p)].id == product;
+    }
+    return to_here && product_here;
+}
+
+// Whether a quantity is the parameter `param`, or a distribution with it among its arguments.
+bool names_parameter(const Quantity& q, int param) {
+    if (q.kind == Quantity::Kind::parameter) {
+        return q.parameter == param;
+    }
+    if (q.kind == Quantity::Kind::distribution) {
+        for (const auto& a : q.distribution->args) {
+            if (a.kind == Quantity::Kind::parameter && a.parameter == param) {
+                return true;
             }
         }
-        return false;
-    };
+    }
+    return false;
+}
+
+// The (event, key) pairs `path` feeds: a parameter feeds every event key that names it; an event
+// path feeds that key. `param`: the parameter's index, else -2.
+std::vector<std::pair<int, std::string>> fed_keys(const Scenario& scenario, const std::string& path,
+                                                  int param) {
+    std::vector<std::pair<int, std::string>> fed;
     for (std::size_t e = 0; e < scenario.events.size(); ++e) {
         const EventSpec& ev = scenario.events[e];
         const std::string prefix = "events." + ev.id + ".";
-        bool rate =
-            ev.has_approval_rate && (names(ev.approval_rate) || path == prefix + "approval_rate");
-        bool delay =
+        const bool rate = ev.has_approval_rate && (names_parameter(ev.approval_rate, param) ||
+                                                   path == prefix + "approval_rate");
+        const bool delay =
             ev.has_approval_delay &&
             (path == prefix + "approval_delay" ||
              std::any_of(ev.approval_delay.args.begin(), ev.approval_delay.args.end(),
                          [&](const Quantity& a) {
                              return a.kind == Quantity::Kind::parameter && a.parameter == param;
                          }));
-        bool share = ev.has_share && (names(ev.share) || path == prefix + "share");
+        const bool share =
+            ev.has_share && (names_parameter(ev.share, param) || path == prefix + "share");
         if (rate) {
             fed.emplace_back(static_cast<int>(e), "approval_rate");
         }
@@ -310,27 +326,30 @@ std::vector<std::string> overridden_on(const Scenario& scenario, const std::stri
             fed.emplace_back(static_cast<int>(e), "share");
         }
     }
+    return fed;
+}
+
+}  // namespace
+
+std::vector<std::string> overridden_on(const Scenario& scenario, const std::string& path,
+                                       const std::string& destination, const std::string& product) {
+    const int param = path.rfind("parameters.", 0) == 0
+                          ? scenario.parameter_index(path.substr(std::string("parameters.").size()))
+                          : -2;
     std::vector<std::string> out;
     const auto& products = scenario.network.products();
     // A product's controlled share fed by the path is replaced by an export control's own
     // `share:`, or by a licence_delay's for some destinations.
     for (const auto& pr : products) {
         const bool feeds =
-            pr.id == product && (names(pr.controlled_share) ||
+            pr.id == product && (names_parameter(pr.controlled_share, param) ||
                                  path == "network.products." + pr.id + ".controlled_share");
         if (!feeds) {
             continue;
         }
         for (const auto& ev : scenario.events) {
-            const bool targets =
-                ev.destinations.empty() || std::find(ev.destinations.begin(), ev.destinations.end(),
-                                                     destination) != ev.destinations.end();
-            bool product_here = ev.products.empty();
-            for (int p : ev.products) {
-                product_here = product_here || products[static_cast<std::size_t>(p)].id == product;
-            }
             if ((ev.kind == EventKind::export_control || ev.kind == EventKind::licence_delay) &&
-                ev.has_share && targets && product_here) {
+                ev.has_share && applies_to(ev, destination, product, products)) {
                 out.push_back("events." + ev.id +
                               ".share replaces the product's controlled "
                               "share for " +
@@ -338,7 +357,9 @@ std::vector<std::string> overridden_on(const Scenario& scenario, const std::stri
             }
         }
     }
-    for (const auto& [e, key] : fed) {
+    // A control's key fed by the path is replaced by a licence_delay of that control that sets
+    // the same key on the lane.
+    for (const auto& [e, key] : fed_keys(scenario, path, param)) {
         const EventSpec& fed_event = scenario.events[static_cast<std::size_t>(e)];
         if (fed_event.kind != EventKind::export_control) {
             continue;
@@ -350,14 +371,7 @@ std::vector<std::string> overridden_on(const Scenario& scenario, const std::stri
             const bool sets = (key == "approval_rate" && ev.has_approval_rate) ||
                               (key == "approval_delay" && ev.has_approval_delay) ||
                               (key == "share" && ev.has_share);
-            const bool to_here =
-                ev.destinations.empty() || std::find(ev.destinations.begin(), ev.destinations.end(),
-                                                     destination) != ev.destinations.end();
-            bool product_here = ev.products.empty();
-            for (int p : ev.products) {
-                product_here = product_here || products[static_cast<std::size_t>(p)].id == product;
-            }
-            if (sets && to_here && product_here) {
+            if (sets && applies_to(ev, destination, product, products)) {
                 out.push_back("events." + ev.id + "." + key + " replaces events." + fed_event.id +
                               "." + key + " for " + destination + " (" + product + ")");
             }
