@@ -164,22 +164,6 @@ ReportSeries table_series(const Scenario& scenario, const std::string& report, b
     }
 }
 
-/// The run page and its charts into the staged directory: the files to list in run.json, and
-/// `chart_files` set to how many were drawn (none, with a warning, when drawing failed).
-std::vector<std::string> run_page(const std::filesystem::path& staged, const Scenario& scenario,
-                                  const RunResult& result, const Provenance& prov,
-                                  std::size_t& chart_files) {
-    try {
-        chart_files =
-            write_run_page(staged, scenario, result, shipped_reported(scenario), prov).size();
-        return {"index.html", "charts/"};
-    } catch (const std::exception& e) {
-        drop_charts(staged, e);
-        chart_files = 0;
-        return {};
-    }
-}
-
 /// The screen after a run: the headline, the --report table and the buyers.
 void print_run(const Scenario& scenario, const RunResult& result, const ReportSeries& table) {
     const Headline headline = compute_headline(scenario, result, headline_series(result.layout));
@@ -262,24 +246,24 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         spdlog::error("interrupted before any trial finished; nothing written");
         return EXIT_INTERRUPTED;
     }
+    // The run page and its charts, drawn into the staged directory (none, with a warning,
+    // without gnuplot or when drawing fails).
     std::size_t chart_files = 0;
-    ExtraFiles charts;
-    if (!no_charts) {
-        if (!gnuplot_available()) {
-            spdlog::warn("gnuplot not found: no charts (install the Debian package gnuplot-nox)");
-        } else {
-            charts = [&](const std::filesystem::path& staged) {
-                const Provenance prov{path,
-                                      meta.scenario_sha256,
-                                      config.seed,
-                                      result.trials_completed,
-                                      result.trials_requested,
-                                      result.partial,
-                                      utc_now()};
-                return run_page(staged, scenario, result, prov, chart_files);
-            };
-        }
-    }
+    const ExtraFiles charts = [&](const std::filesystem::path& staged) {
+        const Provenance prov{path,
+                              meta.scenario_sha256,
+                              config.seed,
+                              result.trials_completed,
+                              result.trials_requested,
+                              result.partial,
+                              utc_now()};
+        chart_files = draw_charts(staged, no_charts, [&] {
+            return write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
+                .size();
+        });
+        return chart_files > 0 ? std::vector<std::string>{"index.html", "charts/"}
+                               : std::vector<std::string>{};
+    };
     write_results(dir, scenario, config, result, meta, charts);
     if (!quiet) {
         print_run(scenario, result, table);
