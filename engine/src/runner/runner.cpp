@@ -79,7 +79,7 @@ class Reduction {
         : selected_(std::move(selected)),
           monthly_cols_(layout.monthly_size()),
           buyer_count_(layout.buyers.size()),
-          monthly_(selected_ ? selected_->size() : monthly_cols_),
+          monthly_(summarised()),
           shortage_(buyer_count_),
           days_(buyer_count_),
           tts_(buyer_count_),
@@ -89,21 +89,13 @@ class Reduction {
     /// parallel; trial by trial across a range of columns, consecutive adds go to different
     /// accumulators, so they overlap in the processor instead of waiting for each other.
     void add(const std::vector<TrialResult>& slots, int n) {
-        const std::size_t columns = selected_ ? selected_->size() : monthly_cols_;
-        parallel_loop(tbb::blocked_range<std::size_t>(0, columns, 64),
+        parallel_loop(tbb::blocked_range<std::size_t>(0, summarised(), 64),
                       [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (int i = 0; i < n; ++i) {
-                              const double* values =
-                                  slots[static_cast<std::size_t>(i)].monthly.data();
-                              if (!selected_) {
-                                  for (std::size_t col = r.begin(); col != r.end(); ++col) {
-                                      monthly_[col].add(values[col]);
-                                  }
-                              } else {
-                                  for (std::size_t c = r.begin(); c != r.end(); ++c) {
-                                      monthly_[c].add(values[(*selected_)[c]]);
-                                  }
-                              }
+                          if (!selected_) {
+                              add_columns(slots, n, r, [](std::size_t c) { return c; });
+                          } else {
+                              add_columns(slots, n, r,
+                                          [this](std::size_t c) { return (*selected_)[c]; });
                           }
                       });
         for (int i = 0; i < n; ++i) {
@@ -125,8 +117,7 @@ class Reduction {
         result.monthly.resize(monthly_cols_);
         // Columns are independent, so their summaries (a final sketch merge each) run in
         // parallel.
-        const std::size_t summarised = selected_ ? selected_->size() : monthly_cols_;
-        parallel_loop(tbb::blocked_range<std::size_t>(0, summarised, 64),
+        parallel_loop(tbb::blocked_range<std::size_t>(0, summarised(), 64),
                       [&](const tbb::blocked_range<std::size_t>& r) {
                           for (std::size_t c = r.begin(); c != r.end(); ++c) {
                               const std::size_t col = selected_ ? (*selected_)[c] : c;
@@ -145,6 +136,21 @@ class Reduction {
     }
 
   private:
+    /// The columns summarised: the selected ones, else all.
+    std::size_t summarised() const { return selected_ ? selected_->size() : monthly_cols_; }
+
+    /// Trials [0, n) into accumulators r, accumulator c reading a trial's column `column(c)`.
+    template <class Column>
+    void add_columns(const std::vector<TrialResult>& slots, int n,
+                     const tbb::blocked_range<std::size_t>& r, Column column) {
+        for (int i = 0; i < n; ++i) {
+            const double* values = slots[static_cast<std::size_t>(i)].monthly.data();
+            for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                monthly_[c].add(values[column(c)]);
+            }
+        }
+    }
+
     std::optional<std::vector<std::size_t>> selected_;
     std::size_t monthly_cols_;
     std::size_t buyer_count_;
