@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/schemas/{scenario,model,sweep}.schema.json from the loader's key tables
-# (engine/src/scenario/schema.cpp) after a key is added or changed:
+# (engine/src/scenario/input_keys.cpp) after a key is added or changed:
 #   tools/update_schemas.sh [build/dev/tools/simulate]
 # The CLI tests fail while the committed schemas differ from what the program prints.
 set -euo pipefail

@@ -1,0 +1,379 @@
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "chokepoint/scenario/schema.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+using T = KeyType;
+
+// The one table of keys. The loader refuses any key not listed for the object it reads
+// (Reader::check_keys(keys_of(...))), and json_schema() builds the editors' schemas from it.
+// docs/scenario-reference.md explains each key at length.
+const std::vector<ObjectSpec>& tables() {
+    static const std::vector<ObjectSpec> all = {
+        {"scenario",
+         "A scenario: a model, a horizon and dated events (docs/scenario-reference.md).",
+         {
+             {"name", T::text, "", "A plain word naming the scenario (the results directory)."},
+             {"description", T::text, "", "One line on what the scenario asks."},
+             {"extends", T::text, "",
+              "Another scenario file this one builds on; its keys and events are kept unless "
+              "redefined here."},
+             {"model", T::text, "", "The model file, relative to this file."},
+             {"start", T::date, "", "First day simulated (YYYY-MM-DD)."},
+             {"horizon", T::month, "", "The last month simulated (YYYY-MM)."},
+             {"time_step_days", T::integer, "", "Days per tick (default 1)."},
+             {"trials", T::integer, "", "Monte Carlo trials (default 1000)."},
+             {"seed", T::integer, "", "Seed of the random streams (default 1)."},
+             {"time_to_shortage_from", T::date, "",
+              "The reference day shortages count from (default: the first export control this "
+              "file defines)."},
+             {"demand_noise", T::object, "noise", "Monthly noise on buyers' demand."},
+             {"supply_noise", T::object, "noise", "Monthly noise on sources' output."},
+             {"parameters", T::parameters, "",
+              "Named uncertain inputs, used as $name; redefining one replaces the model's."},
+             {"events", T::events, "", "Dated events: export controls, halts, tariffs, ..."},
+             {"source", T::text, "", "Where the scenario's facts come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {}},
+        {"model",
+         "A model: products, the supply network (nodes and edges) and its parameters.",
+         {
+             {"name", T::text, "", "The model's name."},
+             {"description", T::text, "", "What the model covers."},
+             {"adjust_days", T::number, "",
+              "Days over which stock and flows adjust toward their targets (default 30)."},
+             {"demand_noise", T::object, "noise", "Monthly noise on buyers' demand."},
+             {"supply_noise", T::object, "noise", "Monthly noise on sources' output."},
+             {"parameters", T::parameters, "", "Named uncertain inputs, used as $name."},
+             {"products", T::object_list, "product", "The products traded (concentrate, ...)."},
+             {"nodes", T::object_list, "node", "Sources, processors and buyers."},
+             {"edges", T::object_list, "edge", "Trade lanes with their baseline flows."},
+             {"demand_trend", T::object, "demand_trend",
+              "Buyers' demand growing by an uncertain annual rate per product."},
+             {"stock_policy", T::object, "stock_policy",
+              "How buyers set stock targets under export controls and after shortages."},
+             {"exporter_policy", T::object, "exporter_policy",
+              "How exporters answer a growing licence backlog."},
+             {"working_calendars", T::text_map, "",
+              "Country: CSV of official holidays and adjusted working days, relative to this "
+              "file."},
+         },
+         {}},
+        {"demand_trend",
+         "Buyers' demand grows: the model's figure times (1 + rate)^(years since base:).",
+         {
+             {"base", T::date, "", "The day the model's demand figures describe (YYYY-MM-DD)."},
+             {"growth", T::quantity_map, "",
+              "Product: annual growth rate (0.08 = +8% a year), a number, $parameter or "
+              "distribution."},
+             {"exclude", T::text_list, "", "Buyers whose demand keeps the model's figure."},
+         },
+         {"base", "growth"}},
+        {"stock_policy",
+         "Buyers who see risk coming: precautionary stock and restocking (docs/model.md).",
+         {
+             {"precautionary_share", T::quantity, "",
+              "Share of the licence wait a buyer adds to its stock target (0-1; 0 off)."},
+             {"catch_up_share", T::quantity, "",
+              "Share of the use a shortage left unmet that is made up later (0-1; 0 off)."},
+             {"patience_days", T::quantity, "",
+              "Calendar days a licence application may wait before the order lapses (default: "
+              "for ever)."},
+         },
+         {}},
+        {"exporter_policy",
+         "Exporters who stop making for a lane whose licence backlog has grown (docs/model.md).",
+         {
+             {"backlog_days", T::quantity, "",
+              "Days of a lane's controlled flow (baseline flow x licensed share) an exporter lets "
+              "wait for licences before it stops making and shipping it (default: no limit)."},
+         },
+         {}},
+        {"noise",
+         "Monthly noise: a factor with this sd, correlated month to month and across nodes.",
+         {
+             {"sd", T::number, "", "Standard deviation of the monthly factor."},
+             {"monthly_correlation", T::number, "", "Correlation of one month with the next."},
+             {"common_share", T::number, "", "Share of the variance common to all nodes."},
+         },
+         {}},
+        {"product",
+         "A product of the network.",
+         {
+             {"id", T::text, "", "The product's id (concentrate, oxide, metal, magnet, ...)."},
+             {"description", T::text, "", "What it is."},
+             {"controlled_share", T::quantity, "",
+              "Share of its tonnage an export control on listed elements covers (0-1)."},
+         },
+         {"id"}},
+        {"node",
+         "A mine or feedstock source, a processor, or a buyer.",
+         {
+             {"id", T::text, "", "The node's id, used by edges and events."},
+             {"name", T::text, "", "A readable name (default: the id)."},
+             {"country", T::text, "", "The country, by its English short name."},
+             {"kind", T::choice, "source|processor|buyer", "What the node does."},
+             {"production", T::object_list, "production_line", "What a node produces."},
+             {"inputs", T::object_list, "input", "What a processor or buyer uses."},
+             {"source", T::text, "", "Where the figures come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "country", "kind"}},
+        {"production_line",
+         "One product a node makes.",
+         {
+             {"product", T::text, "", "The product made."},
+             {"capacity", T::quantity, "", "Capacity in tonnes per month."},
+             {"feed_per_tonne", T::number, "", "Tonnes of input per tonne made."},
+             {"cover_days", T::number, "", "Days of output held as finished stock (default 30)."},
+             {"source", T::text, "", "Where the figures come from."},
+         },
+         {"product"}},
+        {"input",
+         "One product a processor or buyer uses.",
+         {
+             {"product", T::text, "", "The product used."},
+             {"demand", T::quantity, "", "A buyer's use in tonnes per month."},
+             {"feed_yield", T::number, "", "A processor's tonnes out per tonne in."},
+             {"cover_days", T::number, "", "Days of use the node aims to hold (default 30)."},
+             {"stock", T::number, "", "Tonnes held at the start."},
+             {"source", T::text, "", "Where the figures come from."},
+         },
+         {"product"}},
+        {"edge",
+         "A trade lane with its baseline flow.",
+         {
+             {"from", T::text, "", "The exporting node's id."},
+             {"to", T::text, "", "The importing node's id."},
+             {"product", T::text, "", "The product shipped."},
+             {"flow", T::number, "", "Baseline flow in tonnes per month."},
+             {"lead_time_days", T::integer, "", "Days from shipment to arrival."},
+             {"source", T::text, "", "Where the figures come from."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"from", "to", "product", "flow", "lead_time_days"}},
+        {"event",
+         "The keys every event has.",
+         {
+             {"id", T::text, "", "A short name, used by --set and by other events."},
+             {"kind", T::choice, "", "What the event does."},
+             {"description", T::text, "", "One line on the event."},
+             {"source", T::text, "", "Where the event comes from."},
+             {"note", T::text, "", "Free text (ASSUMPTION notes)."},
+             {"probability", T::quantity, "", "Chance it happens at all (default 1)."},
+             {"start", T::date_quantity, "", "The day it starts (a date or a distribution)."},
+             {"end", T::date_quantity, "", "The day it ends (exclusive)."},
+             {"duration_days", T::quantity, "", "Its length in days (instead of end:)."},
+             {"announced", T::date, "",
+              "The day it became known (default: its start); backtests keep only events "
+              "announced by their origin."},
+             {"end_announced", T::date, "",
+              "The day its end became known (default: when the event did); backtests from "
+              "earlier origins do not use its end: it lasts expected_duration_days if given, "
+              "else to the horizon."},
+             {"expected_duration_days", T::quantity, "",
+              "How long it was expected to last before end_announced (days, often a "
+              "distribution); backtests from earlier origins end it after this instead of "
+              "running it to the horizon."},
+             {"hazard_per_year", T::quantity, "",
+              "A risk, not a date: the event starts after a random wait from start: (an "
+              "exponential wait, this many times a year on average); a backtest counts the "
+              "wait from its origin."},
+         },
+         {"id", "kind"}},
+        {"event.export_control",
+         "An export control: exports of listed products need a licence.",
+         {
+             {"exporter", T::text, "", "The country that controls its exports."},
+             {"products", T::text_list, "", "The products controlled."},
+             {"elements", T::text_list, "", "The elements listed (Sm, Gd, Tb, Dy, ...)."},
+             {"destinations", T::text_list, "", "The destinations covered (default: all)."},
+             {"share", T::quantity, "", "Share of the tonnage that needs a licence (0-1)."},
+             {"approval_delay", T::distribution, "",
+              "Working days from a licence application to its decision."},
+             {"approval_rate", T::quantity, "", "Share of licence applications approved (0-1)."},
+         },
+         {"exporter", "products", "approval_delay", "approval_rate"}},
+        {"event.licence_delay",
+         "A change to an export control's licence regime.",
+         {
+             {"control", T::text, "", "The export control's id."},
+             {"destinations", T::text_list, "", "The destinations it applies to."},
+             {"products", T::text_list, "", "The products it applies to."},
+             {"share", T::quantity, "", "New share that needs a licence."},
+             {"approval_delay", T::distribution, "", "New approval delay (working days)."},
+             {"approval_rate", T::quantity, "", "New approval rate (0-1)."},
+             {"pending", T::choice, "keep|redecide",
+              "Whether licence applications already filed keep their decision."},
+         },
+         {"control"}},
+        {"event.agreement",
+         "An agreement that eases or lifts an export control.",
+         {
+             {"control", T::text, "", "The export control's id."},
+             {"destinations", T::text_list, "", "The destinations it applies to."},
+             {"products", T::text_list, "", "The products it applies to."},
+             {"lifts", T::boolean, "", "True when the control is lifted."},
+             {"share", T::quantity, "", "New share that needs a licence."},
+             {"approval_delay", T::distribution, "", "New approval delay (working days)."},
+             {"approval_rate", T::quantity, "", "New approval rate (0-1)."},
+             {"pending", T::choice, "keep|redecide",
+              "Whether licence applications already filed keep their decision."},
+         },
+         {"control"}},
+        {"event.supply_disruption",
+         "Output of some nodes falls to a factor of normal.",
+         {
+             {"nodes", T::text_list, "", "The nodes disrupted."},
+             {"products", T::text_list, "", "The products affected (default: all)."},
+             {"factor", T::quantity, "",
+              "Output (or, with cuts: shipments, what leaves on each lane) as a share of "
+              "normal (0-1)."},
+             {"cuts", T::choice, "production|shipments",
+              "'production' (the nodes make less; the default) or 'shipments' (less leaves "
+              "them on each lane; what they make waits in their stock)."},
+         },
+         {"nodes", "factor"}},
+        {"event.export_halt",
+         "Shipments from a node (to one node) stop.",
+         {
+             {"from", T::text, "", "The node whose shipments stop."},
+             {"to", T::text, "", "Only shipments to this node (default: all)."},
+             {"products", T::text_list, "", "The products halted (default: all)."},
+             {"holiday", T::text, "",
+              "An official holiday from the exporter's working calendar, e.g. 'Spring Festival "
+              "2025' (instead of start: and end:)."},
+         },
+         {"from"}},
+        {"event.tariff",
+         "An import tariff that cuts demand by rate x elasticity.",
+         {
+             {"importer", T::text, "", "The importing country."},
+             {"exporter", T::text, "", "The exporting country."},
+             {"products", T::text_list, "", "The products taxed (default: all)."},
+             {"rate", T::quantity, "", "The tariff rate (0.25 for 25%)."},
+             {"elasticity", T::quantity, "", "Fall in imports per unit of rate."},
+         },
+         {"importer", "exporter", "rate"}},
+        {"event.capacity_change",
+         "New or lost capacity at some nodes.",
+         {
+             {"nodes", T::text_list, "", "The nodes whose capacity changes."},
+             {"products", T::text_list, "", "The products (default: all)."},
+             {"change", T::quantity, "", "Tonnes per month added (negative: removed)."},
+         },
+         {"nodes", "change"}},
+        {"event.demand_shock",
+         "Buyers' demand changes by a factor.",
+         {
+             {"nodes", T::text_list, "", "The buyers."},
+             {"products", T::text_list, "", "The products (default: all)."},
+             {"factor", T::quantity, "", "Demand as a multiple of normal."},
+             {"stockpile", T::boolean, "", "True when the extra demand is stockpiling."},
+         },
+         {"factor"}},
+        {"sweep",
+         "A sensitivity sweep: factors, a design and the outputs to rank them by (docs/sweeps.md).",
+         {
+             {"name", T::text, "", "A plain word naming the sweep (the results directory)."},
+             {"description", T::text, "", "One line on what the sweep asks."},
+             {"scenario", T::text, "", "The scenario swept, relative to this file."},
+             {"set", T::text_map, "", "Fixed overrides, as --set takes them."},
+             {"factors", T::object_list, "sweep.factor", "The inputs moved."},
+             {"design", T::object, "sweep.design", "How the points are chosen."},
+             {"trials", T::integer, "", "Trials per point."},
+             {"seed", T::integer, "", "Seed of the points' trials."},
+             {"outputs", T::outputs, "", "The answers each point is scored by."},
+             {"note", T::text, "", "Free text."},
+             {"source", T::text, "", "Where the ranges come from."},
+         },
+         {"scenario", "factors", "design", "outputs"}},
+        {"sweep.factor",
+         "One input a sweep moves, by its --set path.",
+         {
+             {"path", T::text, "", "The input, as --set takes it (see `simulate parameters`)."},
+             {"range", T::scalar_list, "", "[low, high]."},
+             {"levels", T::scalar_list, "", "The values taken (at least two)."},
+             {"from", T::choice, "scenario", "Take the scenario's own distribution."},
+             {"base", T::text, "", "The value held while other factors move."},
+             {"group", T::text, "", "Factors of a group are reported together."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"path"}},
+        {"sweep.design",
+         "How a sweep chooses its points.",
+         {
+             {"type", T::choice, "grid|oat|lhs|morris|sobol", "The design."},
+             {"samples", T::integer, "", "Points (lhs), trajectories (morris), base rows (sobol)."},
+             {"levels", T::integer, "", "Levels per factor (grid, morris)."},
+             {"seed", T::integer, "", "Seed of the design."},
+             {"bootstrap", T::integer, "", "Bootstrap resamples for confidence intervals."},
+         },
+         {"type"}},
+        {"sweep.series_output",
+         "A series of the run's summary, reduced over a period.",
+         {
+             {"id", T::text, "", "The column name in points.csv."},
+             {"metric", T::text, "", "exports, imports, ..."},
+             {"product", T::text, "", "The product."},
+             {"from", T::text, "", "The exporter."},
+             {"to", T::text, "", "The destination (World for all)."},
+             {"period", T::text, "", "YYYY-MM..YYYY-MM."},
+             {"month", T::text, "", "One month, YYYY-MM."},
+             {"stat", T::choice, "sum|mean|min|max", "How months are combined."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "metric", "product", "from", "to"}},
+        {"sweep.buyer_output",
+         "A buyer's shortage measure.",
+         {
+             {"id", T::text, "", "The column name in points.csv."},
+             {"buyer", T::text, "", "The buyer's node id."},
+             {"product", T::text, "", "The product."},
+             {"measure", T::choice, "shortage_probability|shortage_tonnes|days_short",
+              "The measure."},
+             {"note", T::text, "", "Free text."},
+         },
+         {"id", "buyer"}},
+    };
+    return all;
+}
+
+}  // namespace
+
+const std::vector<ObjectSpec>& input_objects() {
+    return tables();
+}
+
+const ObjectSpec& input_object(std::string_view name) {
+    for (const auto& o : tables()) {
+        if (o.name == name) {
+            return o;
+        }
+    }
+    throw std::logic_error("no key table for '" + std::string(name) + "'");
+}
+
+std::vector<std::string> keys_of(std::string_view name) {
+    std::vector<std::string> out;
+    for (const auto& k : input_object(name).keys) {
+        out.emplace_back(k.name);
+    }
+    return out;
+}
+
+std::vector<std::string> event_keys_of(std::string_view kind) {
+    std::vector<std::string> out = keys_of("event");
+    for (auto& k : keys_of("event." + std::string(kind))) {
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+}  // namespace chokepoint
