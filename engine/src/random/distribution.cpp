@@ -1,8 +1,11 @@
 #include "chokepoint/random/distribution.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <stdexcept>
 
@@ -277,40 +280,6 @@ double standard_normal_cdf(double z) {
     return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }
 
-namespace {
-// Continued fraction for the incomplete beta function (Numerical Recipes, betacf).
-double beta_continued_fraction(double a, double b, double x) {
-    const double tiny = 1e-300;
-    double c = 1.0;
-    double d = 1.0 - (a + b) * x / (a + 1.0);
-    d = std::abs(d) < tiny ? tiny : d;
-    d = 1.0 / d;
-    double h = d;
-    for (int m = 1; m <= 300; ++m) {
-        const double m2 = 2.0 * m;
-        double aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = std::abs(d) < tiny ? tiny : d;
-        c = 1.0 + aa / c;
-        c = std::abs(c) < tiny ? tiny : c;
-        d = 1.0 / d;
-        h *= d * c;
-        aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-        d = 1.0 + aa * d;
-        d = std::abs(d) < tiny ? tiny : d;
-        c = 1.0 + aa / c;
-        c = std::abs(c) < tiny ? tiny : c;
-        d = 1.0 / d;
-        const double delta = d * c;
-        h *= delta;
-        if (std::abs(delta - 1.0) < 1e-15) {
-            break;
-        }
-    }
-    return h;
-}
-}  // namespace
-
 double incomplete_beta(double a, double b, double x) {
     if (x <= 0.0) {
         return 0.0;
@@ -318,12 +287,7 @@ double incomplete_beta(double a, double b, double x) {
     if (x >= 1.0) {
         return 1.0;
     }
-    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                                  a * std::log(x) + b * std::log1p(-x));
-    if (x < (a + 1.0) / (a + b + 2.0)) {
-        return front * beta_continued_fraction(a, b, x) / a;
-    }
-    return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+    return boost::math::ibeta(a, b, x);
 }
 
 double standard_normal_quantile(double p) {
@@ -333,39 +297,7 @@ double standard_normal_quantile(double p) {
     if (!(p < 1.0)) {
         return std::numeric_limits<double>::infinity();
     }
-    // P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
-    // function" (2003): coefficients of the central and tail rational approximations.
-    static constexpr double A[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                                   -2.759285104469687e+02, 1.383577518672690e+02,
-                                   -3.066479806614716e+01, 2.506628277459239e+00};
-    static constexpr double B[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                                   -1.556989798598866e+02, 6.680131188771972e+01,
-                                   -1.328068155288572e+01};
-    static constexpr double C[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                                   -2.400758277161838e+00, -2.549732539343734e+00,
-                                   4.374664141464968e+00,  2.938163982698783e+00};
-    static constexpr double D[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                                   2.445134137142996e+00, 3.754408661907416e+00};
-    constexpr double LOW = 0.02425;
-    double x = 0.0;
-    if (p < LOW) {
-        const double q = std::sqrt(-2.0 * std::log(p));
-        x = (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0);
-    } else if (p <= 1.0 - LOW) {
-        const double q = p - 0.5;
-        const double r = q * q;
-        x = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q /
-            (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0);
-    } else {
-        const double q = std::sqrt(-2.0 * std::log1p(-p));
-        x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0);
-    }
-    // One Halley step on the exact cdf (Acklam's refinement).
-    const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
-    const double u = e * std::sqrt(2.0 * M_PI) * std::exp(x * x / 2.0);
-    return x - u / (1.0 + x * u / 2.0);
+    return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p);
 }
 
 double Distribution::quantile(double p) const {
@@ -391,17 +323,8 @@ double Distribution::quantile(double p) const {
                 return 0.0;
             }
             return b_ == 0.0 ? a_ : a_ * std::exp(b_ * standard_normal_quantile(p));
-        case DistributionKind::beta: {
-            // Bisection on the regularised incomplete beta function: 60 halvings reach the
-            // resolution of a double on [0, 1].
-            double lo = 0.0;
-            double hi = 1.0;
-            for (int i = 0; i < 60; ++i) {
-                const double mid = 0.5 * (lo + hi);
-                (incomplete_beta(a_, b_, mid) < p ? lo : hi) = mid;
-            }
-            return c_ + (d_ - c_) * (p <= 0.0 ? 0.0 : hi);
-        }
+        case DistributionKind::beta:
+            return c_ + (d_ - c_) * (p <= 0.0 ? 0.0 : boost::math::ibeta_inv(a_, b_, p));
         case DistributionKind::bernoulli:
             return p <= 1.0 - a_ ? 0.0 : 1.0;
         case DistributionKind::discrete: {

@@ -92,12 +92,14 @@ class CeilingSampler {
 
 /// Standard normal cumulative distribution function.
 double standard_normal_cdf(double z);
-/// Its inverse, for p in (0, 1): Acklam's rational approximation refined by one Halley step
-/// (relative error near 1e-15); -inf at 0 and +inf at 1.
+/// Its inverse, for p in (0, 1), by Boost.Math's erfc_inv; -inf at 0 and +inf at 1.
 double standard_normal_quantile(double p);
-/// Regularised incomplete beta function I_x(a, b).
+/// Regularised incomplete beta function I_x(a, b), by Boost.Math's ibeta (0 below x = 0, 1
+/// above x = 1).
 double incomplete_beta(double a, double b, double x);
-/// Gamma(shape, 1) draw by Marsaglia and Tsang (2000).
+/// Gamma(shape, 1) draw by Marsaglia and Tsang (2000). Our own rather than a library's: a draw
+/// must be the same number on every platform for a given stream (STYLE.md, determinism), which
+/// std::gamma_distribution does not promise.
 double sample_gamma(double shape, Rng& rng);
 
 }  // namespace chokepoint
