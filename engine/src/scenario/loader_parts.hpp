@@ -45,6 +45,12 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 /// `demand_noise:` or `supply_noise:` (the same keys), in a model or a scenario.
 void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoise& out);
 
+// --- network_reader.cpp
+
+/// A model file's `products:`, `nodes:` (production lines, inputs) and `edges:`, as a network
+/// checked for structure when they were read without errors.
+Network read_network(const YNode& root, Reader& r);
+
 // --- extends.cpp
 
 /// Notices of what a child scenario overrides in the file it extends ("file:line:col: notice:
