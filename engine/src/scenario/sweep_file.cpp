@@ -60,6 +60,88 @@ std::optional<double> factor_value(Reader& r, const YNode& node, const std::stri
     return r.number(node, path);
 }
 
+// `range: [low, high]`; false after an error.
+bool read_range(Reader& r, const YNode& range, const std::string& at, FactorSpec& out) {
+    out.source = FactorSpec::Source::range;
+    out.values_where = range.where;
+    if (!range.is_sequence() || range.sequence.size() != 2) {
+        r.error(range, at + ".range", "expected [low, high]");
+        return false;
+    }
+    const auto lo = factor_value(r, range.sequence[0], at + ".range[0]", out.is_date);
+    const auto hi = factor_value(r, range.sequence[1], at + ".range[1]", out.is_date);
+    if (!lo || !hi) {
+        return false;
+    }
+    if (!(*lo < *hi)) {
+        r.error(range, at + ".range", "low must be below high");
+        return false;
+    }
+    out.low = *lo;
+    out.high = *hi;
+    return true;
+}
+
+// `levels: [...]`, at least two distinct values; false after an error.
+bool read_levels(Reader& r, const YNode& levels, const std::string& at, FactorSpec& out) {
+    out.source = FactorSpec::Source::levels;
+    out.values_where = levels.where;
+    if (!levels.is_sequence() || levels.sequence.size() < 2) {
+        r.error(levels, at + ".levels", "expected a list of at least two values");
+        return false;
+    }
+    for (std::size_t i = 0; i < levels.sequence.size(); ++i) {
+        const auto v = factor_value(r, levels.sequence[i],
+                                    at + ".levels[" + std::to_string(i) + "]", out.is_date);
+        if (!v) {
+            return false;
+        }
+        if (std::find(out.levels.begin(), out.levels.end(), *v) != out.levels.end()) {
+            r.error(levels.sequence[i], at + ".levels[" + std::to_string(i) + "]",
+                    "level listed twice");
+            return false;
+        }
+        out.levels.push_back(*v);
+    }
+    out.low = *std::min_element(out.levels.begin(), out.levels.end());
+    out.high = *std::max_element(out.levels.begin(), out.levels.end());
+    return true;
+}
+
+// `from: scenario`, the scenario's own distribution; false after an error.
+bool read_from_scenario(Reader& r, const YNode& from, const std::string& at, FactorSpec& out) {
+    out.source = FactorSpec::Source::scenario;
+    out.values_where = from.where;
+    if (!from.is_scalar() || from.scalar != "scenario") {
+        r.error(from, at + ".from",
+                "'from:' takes 'scenario' (the scenario's own distribution of this quantity)");
+        return false;
+    }
+    return true;
+}
+
+// The factor's values: exactly one of `range:`, `levels:` and `from:`; false after an error.
+bool read_factor_values(Reader& r, const YNode& f, const std::string& at, FactorSpec& out) {
+    const YNode* range = f.find("range");
+    const YNode* levels = f.find("levels");
+    const YNode* from = f.find("from");
+    const int given = (range != nullptr) + (levels != nullptr) + (from != nullptr);
+    if (given != 1) {
+        r.error(f, at,
+                given == 0 ? "a factor needs one of 'range: [low, high]', 'levels: [...]' or "
+                             "'from: scenario'"
+                           : "give only one of 'range:', 'levels:' and 'from:'");
+        return false;
+    }
+    if (range != nullptr) {
+        return read_range(r, *range, at, out);
+    }
+    if (levels != nullptr) {
+        return read_levels(r, *levels, at, out);
+    }
+    return read_from_scenario(r, *from, at, out);
+}
+
 void read_factor(Reader& r, const YNode& f, const std::string& at, SweepSpec& spec,
                  std::set<std::string>& seen) {
     if (!r.expect_map(f, at)) {
@@ -83,65 +165,8 @@ void read_factor(Reader& r, const YNode& f, const std::string& at, SweepSpec& sp
         r.error(*p, at + ".path", "factor '" + out.path + "' is listed twice");
     }
     out.is_date = date_path(out.path);
-    const YNode* range = f.find("range");
-    const YNode* levels = f.find("levels");
-    const YNode* from = f.find("from");
-    const int given = (range != nullptr) + (levels != nullptr) + (from != nullptr);
-    if (given != 1) {
-        r.error(f, at,
-                given == 0 ? "a factor needs one of 'range: [low, high]', 'levels: [...]' or "
-                             "'from: scenario'"
-                           : "give only one of 'range:', 'levels:' and 'from:'");
+    if (!read_factor_values(r, f, at, out)) {
         return;
-    }
-    if (range != nullptr) {
-        out.source = FactorSpec::Source::range;
-        out.values_where = range->where;
-        if (!range->is_sequence() || range->sequence.size() != 2) {
-            r.error(*range, at + ".range", "expected [low, high]");
-            return;
-        }
-        const auto lo = factor_value(r, range->sequence[0], at + ".range[0]", out.is_date);
-        const auto hi = factor_value(r, range->sequence[1], at + ".range[1]", out.is_date);
-        if (!lo || !hi) {
-            return;
-        }
-        if (!(*lo < *hi)) {
-            r.error(*range, at + ".range", "low must be below high");
-            return;
-        }
-        out.low = *lo;
-        out.high = *hi;
-    } else if (levels != nullptr) {
-        out.source = FactorSpec::Source::levels;
-        out.values_where = levels->where;
-        if (!levels->is_sequence() || levels->sequence.size() < 2) {
-            r.error(*levels, at + ".levels", "expected a list of at least two values");
-            return;
-        }
-        for (std::size_t i = 0; i < levels->sequence.size(); ++i) {
-            const auto v = factor_value(r, levels->sequence[i],
-                                        at + ".levels[" + std::to_string(i) + "]", out.is_date);
-            if (!v) {
-                return;
-            }
-            if (std::find(out.levels.begin(), out.levels.end(), *v) != out.levels.end()) {
-                r.error(levels->sequence[i], at + ".levels[" + std::to_string(i) + "]",
-                        "level listed twice");
-                return;
-            }
-            out.levels.push_back(*v);
-        }
-        out.low = *std::min_element(out.levels.begin(), out.levels.end());
-        out.high = *std::max_element(out.levels.begin(), out.levels.end());
-    } else {
-        out.source = FactorSpec::Source::scenario;
-        out.values_where = from->where;
-        if (!from->is_scalar() || from->scalar != "scenario") {
-            r.error(*from, at + ".from",
-                    "'from:' takes 'scenario' (the scenario's own distribution of this quantity)");
-            return;
-        }
     }
     if (const YNode* b = f.find("base")) {
         out.base = factor_value(r, *b, at + ".base", out.is_date);
@@ -156,13 +181,9 @@ void read_factor(Reader& r, const YNode& f, const std::string& at, SweepSpec& sp
     spec.factors.push_back(std::move(out));
 }
 
-void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& spec,
-                 std::set<std::string>& seen) {
-    if (!r.expect_map(o, at)) {
-        return;
-    }
-    OutputSpec out;
-    out.where = o.where;
+// `id:`, a plain word that names the output's column, not listed twice.
+void read_output_id(Reader& r, const YNode& o, const std::string& at, OutputSpec& out,
+                    std::set<std::string>& seen) {
     const YNode* id = o.find("id");
     if (id == nullptr) {
         r.error(o, at, "an output needs 'id:', the column name in points.csv");
@@ -180,69 +201,93 @@ void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& sp
             r.error(*id, at + ".id", "output '" + out.id + "' is listed twice");
         }
     }
-    out.is_buyer = o.find("buyer") != nullptr;
-    if (out.is_buyer) {
-        r.check_keys(o, at, keys_of("sweep.buyer_output"));
-        out.buyer = r.string(*o.find("buyer"), at + ".buyer").value_or("");
-        if (const YNode* p = o.find("product")) {
-            out.product = r.string(*p, at + ".product").value_or("");
-        } else {
-            r.error(o, at, "a buyer output needs 'product:'");
+}
+
+// A buyer figure: `buyer:`, `product:` and `measure:`.
+void read_buyer_output(Reader& r, const YNode& o, const std::string& at, OutputSpec& out) {
+    r.check_keys(o, at, keys_of("sweep.buyer_output"));
+    out.buyer = r.string(*o.find("buyer"), at + ".buyer").value_or("");
+    if (const YNode* p = o.find("product")) {
+        out.product = r.string(*p, at + ".product").value_or("");
+    } else {
+        r.error(o, at, "a buyer output needs 'product:'");
+    }
+    if (const YNode* m = o.find("measure")) {
+        if (auto k = pick(r, *m, at + ".measure", MEASURE_NAMES, "measure")) {
+            out.measure = static_cast<OutputSpec::Measure>(*k);
         }
-        if (const YNode* m = o.find("measure")) {
-            if (auto k = pick(r, *m, at + ".measure", MEASURE_NAMES, "measure")) {
-                out.measure = static_cast<OutputSpec::Measure>(*k);
-            }
+    }
+}
+
+// A series output's months: one of `period: YYYY-MM..YYYY-MM` and `month: YYYY-MM`.
+void read_output_months(Reader& r, const YNode& o, const std::string& at, OutputSpec& out) {
+    const YNode* period = o.find("period");
+    const YNode* month = o.find("month");
+    if ((period == nullptr) == (month == nullptr)) {
+        r.error(o, at,
+                "a series output needs one of 'period: YYYY-MM..YYYY-MM' and "
+                "'month: YYYY-MM'");
+    } else if (month != nullptr) {
+        const auto m = month->is_scalar() ? parse_month(month->scalar) : std::nullopt;
+        if (!m) {
+            r.error(*month, at + ".month", "expected a month YYYY-MM");
+        } else {
+            out.first = out.last = *m;
         }
     } else {
-        r.check_keys(o, at, keys_of("sweep.series_output"));
-        for (const char* key : {"metric", "product", "from", "to"}) {
-            const YNode* v = o.find(key);
-            if (v == nullptr) {
-                r.error(o, at,
-                        std::string("a series output needs '") + key +
-                            ":' (as in summary.csv), or 'buyer:' for a buyer figure");
-                continue;
-            }
-            const std::string text = r.string(*v, at + "." + key).value_or("");
-            (std::string(key) == "metric"    ? out.metric
-             : std::string(key) == "product" ? out.product
-             : std::string(key) == "from"    ? out.from
-                                             : out.to) = text;
-        }
-        const YNode* period = o.find("period");
-        const YNode* month = o.find("month");
-        if ((period == nullptr) == (month == nullptr)) {
-            r.error(o, at,
-                    "a series output needs one of 'period: YYYY-MM..YYYY-MM' and "
-                    "'month: YYYY-MM'");
-        } else if (month != nullptr) {
-            const auto m = month->is_scalar() ? parse_month(month->scalar) : std::nullopt;
-            if (!m) {
-                r.error(*month, at + ".month", "expected a month YYYY-MM");
-            } else {
-                out.first = out.last = *m;
-            }
+        const std::string text = period->is_scalar() ? period->scalar : "";
+        const auto dots = text.find("..");
+        const auto a = dots == std::string::npos ? std::nullopt : parse_month(text.substr(0, dots));
+        const auto b =
+            dots == std::string::npos ? std::nullopt : parse_month(text.substr(dots + 2));
+        if (!a || !b || *b < *a) {
+            r.error(*period, at + ".period",
+                    "expected a period YYYY-MM..YYYY-MM (first month, last month)");
         } else {
-            const std::string text = period->is_scalar() ? period->scalar : "";
-            const auto dots = text.find("..");
-            const auto a =
-                dots == std::string::npos ? std::nullopt : parse_month(text.substr(0, dots));
-            const auto b =
-                dots == std::string::npos ? std::nullopt : parse_month(text.substr(dots + 2));
-            if (!a || !b || *b < *a) {
-                r.error(*period, at + ".period",
-                        "expected a period YYYY-MM..YYYY-MM (first month, last month)");
-            } else {
-                out.first = *a;
-                out.last = *b;
-            }
+            out.first = *a;
+            out.last = *b;
         }
-        if (const YNode* st = o.find("stat")) {
-            if (auto k = pick(r, *st, at + ".stat", STAT_NAMES, "stat")) {
-                out.stat = static_cast<OutputSpec::Stat>(*k);
-            }
+    }
+}
+
+// A series as in summary.csv: `metric:`, `product:`, `from:`, `to:`, its months and `stat:`.
+void read_series_output(Reader& r, const YNode& o, const std::string& at, OutputSpec& out) {
+    r.check_keys(o, at, keys_of("sweep.series_output"));
+    for (const char* key : {"metric", "product", "from", "to"}) {
+        const YNode* v = o.find(key);
+        if (v == nullptr) {
+            r.error(o, at,
+                    std::string("a series output needs '") + key +
+                        ":' (as in summary.csv), or 'buyer:' for a buyer figure");
+            continue;
         }
+        const std::string text = r.string(*v, at + "." + key).value_or("");
+        (std::string(key) == "metric"    ? out.metric
+         : std::string(key) == "product" ? out.product
+         : std::string(key) == "from"    ? out.from
+                                         : out.to) = text;
+    }
+    read_output_months(r, o, at, out);
+    if (const YNode* st = o.find("stat")) {
+        if (auto k = pick(r, *st, at + ".stat", STAT_NAMES, "stat")) {
+            out.stat = static_cast<OutputSpec::Stat>(*k);
+        }
+    }
+}
+
+void read_output(Reader& r, const YNode& o, const std::string& at, SweepSpec& spec,
+                 std::set<std::string>& seen) {
+    if (!r.expect_map(o, at)) {
+        return;
+    }
+    OutputSpec out;
+    out.where = o.where;
+    read_output_id(r, o, at, out, seen);
+    out.is_buyer = o.find("buyer") != nullptr;
+    if (out.is_buyer) {
+        read_buyer_output(r, o, at, out);
+    } else {
+        read_series_output(r, o, at, out);
     }
     spec.outputs.push_back(std::move(out));
 }
