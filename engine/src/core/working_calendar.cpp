@@ -26,6 +26,54 @@ std::vector<std::string> leading_fields(const std::string& line, std::size_t n) 
     return out;
 }
 
+// A calendar row's date, kind and notice year, checked; nothing after an error (in `sink`).
+struct Row {
+    Day day;
+    bool working;
+    int year;
+};
+std::optional<Row> read_row(const std::vector<std::string>& f, const SourceLocation& where,
+                            DiagnosticSink& sink) {
+    if (f.size() < 4) {
+        sink.error(where, "", "expected date,kind,name,year,source");
+        return std::nullopt;
+    }
+    const auto day = parse_date(f[0]);
+    if (!day) {
+        sink.error(where, "date", "expected a date YYYY-MM-DD, found '" + f[0] + "'");
+        return std::nullopt;
+    }
+    if (f[1] != "holiday" && f[1] != "working_day") {
+        sink.error(where, "kind", "expected holiday or working_day, found '" + f[1] + "'");
+        return std::nullopt;
+    }
+    int year = 0;
+    try {
+        std::size_t used = 0;
+        year = std::stoi(f[3], &used);
+        if (used != f[3].size()) {
+            throw std::invalid_argument("trailing text");
+        }
+    } catch (const std::exception&) {
+        sink.error(where, "year", "expected the year of the notice, found '" + f[3] + "'");
+        return std::nullopt;
+    }
+    const Date d = date_from_day(*day);
+    if (year != d.year && year != d.year + 1 && year != d.year - 1) {
+        sink.error(where, "year", "the notice's year " + f[3] + " is far from the date " + f[0]);
+        return std::nullopt;
+    }
+    const bool working = f[1] == "working_day";
+    if (working && weekday(*day) < 5) {
+        sink.error(where, "kind",
+                   f[0] +
+                       " is a weekday: only a Saturday or Sunday can be an adjusted "
+                       "working day");
+        return std::nullopt;
+    }
+    return Row{*day, working, year};
+}
+
 }  // namespace
 
 WorkingCalendar WorkingCalendar::parse(const std::string& text, const std::string& file) {
@@ -55,47 +103,13 @@ WorkingCalendar WorkingCalendar::parse(const std::string& text, const std::strin
             continue;
         }
         const auto f = leading_fields(line, 5);
-        if (f.size() < 4) {
-            sink.error(where, "", "expected date,kind,name,year,source");
+        const auto row = read_row(f, where, sink);
+        if (!row) {
             continue;
         }
-        const auto day = parse_date(f[0]);
-        if (!day) {
-            sink.error(where, "date", "expected a date YYYY-MM-DD, found '" + f[0] + "'");
-            continue;
-        }
-        if (f[1] != "holiday" && f[1] != "working_day") {
-            sink.error(where, "kind", "expected holiday or working_day, found '" + f[1] + "'");
-            continue;
-        }
-        int year = 0;
-        try {
-            std::size_t used = 0;
-            year = std::stoi(f[3], &used);
-            if (used != f[3].size()) {
-                throw std::invalid_argument("trailing text");
-            }
-        } catch (const std::exception&) {
-            sink.error(where, "year", "expected the year of the notice, found '" + f[3] + "'");
-            continue;
-        }
-        const Date d = date_from_day(*day);
-        if (year != d.year && year != d.year + 1 && year != d.year - 1) {
-            sink.error(where, "year",
-                       "the notice's year " + f[3] + " is far from the date " + f[0]);
-            continue;
-        }
-        const bool working = f[1] == "working_day";
-        if (working && weekday(*day) < 5) {
-            sink.error(where, "kind",
-                       f[0] +
-                           " is a weekday: only a Saturday or Sunday can be an adjusted "
-                           "working day");
-            continue;
-        }
-        cal.days_.push_back({*day, working, number, year, f[2]});
-        cal.first_year_ = cal.first_year_ == 0 ? year : std::min(cal.first_year_, year);
-        cal.last_year_ = std::max(cal.last_year_, year);
+        cal.days_.push_back({row->day, row->working, number, row->year, f[2]});
+        cal.first_year_ = cal.first_year_ == 0 ? row->year : std::min(cal.first_year_, row->year);
+        cal.last_year_ = std::max(cal.last_year_, row->year);
     }
     if (!header) {
         sink.error(SourceLocation{file, 1, 1}, "", "an empty working calendar");
