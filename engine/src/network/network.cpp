@@ -126,6 +126,14 @@ std::vector<std::string> Network::node_ids() const {
 }
 
 void Network::check(DiagnosticSink& sink) const {
+    check_edges(sink);
+    check_balance(sink);
+    check_reachable(sink);
+}
+
+// Every edge's product is made by its origin and used by its destination, and it runs from a
+// node that can ship to one that can receive.
+void Network::check_edges(DiagnosticSink& sink) const {
     for (const auto& e : edges_) {
         const Node& from = nodes_[static_cast<std::size_t>(e.from)];
         const Node& to = nodes_[static_cast<std::size_t>(e.to)];
@@ -147,8 +155,11 @@ void Network::check(DiagnosticSink& sink) const {
             sink.error(e.where, "edges", "node '" + from.id + "' is a buyer and cannot ship");
         }
     }
-    // A processor's baseline must balance: feed received (tonnes x feed yield) equals feed used
-    // (tonnes produced x feed per tonne), or its stocks drift away from the 2024 baseline.
+}
+
+// A processor's baseline must balance: feed received (tonnes x feed yield) equals feed used
+// (tonnes produced x feed per tonne), or its stocks drift away from the 2024 baseline.
+void Network::check_balance(DiagnosticSink& sink) const {
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
         if (nodes_[n].kind != NodeKind::processor) {
             continue;
@@ -178,7 +189,10 @@ void Network::check(DiagnosticSink& sink) const {
             sink.error(nodes_[n].where, "nodes", msg.str());
         }
     }
-    // Every buyer must be reachable from some source, or it can only run down its stock.
+}
+
+// Every buyer must be reachable from some source, or it can only run down its stock.
+void Network::check_reachable(DiagnosticSink& sink) const {
     const Graph g = build_graph(products_, nodes_, edges_);
     std::vector<boost::default_color_type> colour(boost::num_vertices(g));
     std::vector<bool> reached(nodes_.size(), false);

@@ -97,6 +97,11 @@ class Network {
     void write_graphml(std::ostream& out) const;
 
   private:
+    // check()'s parts: each edge's ends, each processor's baseline balance, buyers reached.
+    void check_edges(DiagnosticSink& sink) const;
+    void check_balance(DiagnosticSink& sink) const;
+    void check_reachable(DiagnosticSink& sink) const;
+
     std::vector<Product> products_;
     std::vector<Node> nodes_;
     std::vector<Edge> edges_;
