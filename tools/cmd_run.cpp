@@ -177,10 +177,8 @@ void print_run(const Scenario& scenario, const RunResult& result, const ReportSe
     print_buyers(scenario, result, std::cout);
 }
 
-}  // namespace
-
-int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
-    po::options_description opts("options");
+/// What `simulate run` is asked to do.
+struct RunOptions {
     std::string path;
     int trials = 0;
     long long seed = -1;
@@ -191,36 +189,74 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     bool no_charts = false;
     std::string report = "exports";
     std::string from;
-    opts.add_options()("scenario", po::value<std::string>(&path), "scenario file")(
-        "trials", po::value<int>(&trials), "number of trials (default: the scenario's)")(
-        "seed", po::value<long long>(&seed), "master seed (default: the scenario's)")(
-        "threads", po::value<int>(&threads), "worker threads (default: all cores)")(
-        "output,o", po::value<std::string>(&output),
+};
+
+/// The options of `simulate run`, bound to `o`.
+po::options_description run_options(RunOptions& o) {
+    po::options_description opts("options");
+    opts.add_options()("scenario", po::value<std::string>(&o.path), "scenario file")(
+        "trials", po::value<int>(&o.trials), "number of trials (default: the scenario's)")(
+        "seed", po::value<long long>(&o.seed), "master seed (default: the scenario's)")(
+        "threads", po::value<int>(&o.threads), "worker threads (default: all cores)")(
+        "output,o", po::value<std::string>(&o.output),
         "output directory (default: results/<scenario name>)")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(),
-        "override path=value in the scenario (repeatable)")("quiet,q", po::bool_switch(&quiet),
+        "set", po::value<std::vector<std::string>>(&o.sets)->composing(),
+        "override path=value in the scenario (repeatable)")("quiet,q", po::bool_switch(&o.quiet),
                                                             "no progress line and no report")(
-        "no-charts", po::bool_switch(&no_charts), "skip charts/ and index.html")(
-        "report", po::value<std::string>(&report),
+        "no-charts", po::bool_switch(&o.no_charts), "skip charts/ and index.html")(
+        "report", po::value<std::string>(&o.report),
         "what the table shows: exports, imports, licence_backlog, licence_refused, licence_lapsed, "
         "shortage, stock or days_short (default: exports/magnet)")(
-        "from", po::value<std::string>(&from),
+        "from", po::value<std::string>(&o.from),
         "count shortages from this date, YYYY-MM-DD (default: the first export control the "
         "scenario's own file defines)");
+    return opts;
+}
+
+/// Writes the run's files into `dir` as one set: summary.csv, buyers.csv, run.json and, unless
+/// --no-charts or without gnuplot, the run page and its charts. The number of chart files.
+std::size_t write_run(const std::filesystem::path& dir, const RunOptions& o,
+                      const Scenario& scenario, const RunConfig& config, const RunResult& result,
+                      const RunMetadata& meta) {
+    std::size_t chart_files = 0;
+    const ExtraFiles charts = [&](const std::filesystem::path& staged) {
+        const Provenance prov{o.path,
+                              meta.scenario_sha256,
+                              config.seed,
+                              result.trials_completed,
+                              result.trials_requested,
+                              result.partial,
+                              utc_now()};
+        chart_files = draw_charts(staged, o.no_charts, [&] {
+            return write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
+                .size();
+        });
+        return chart_files > 0 ? std::vector<std::string>{"index.html", "charts/"}
+                               : std::vector<std::string>{};
+    };
+    write_results(dir, scenario, config, result, meta, charts);
+    return chart_files;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
+    RunOptions o;
+    const po::options_description opts = run_options(o);
     const po::variables_map vm = parse_args(args, opts, {"scenario"});
-    if (path.empty()) {
+    if (o.path.empty()) {
         throw UsageError("no scenario file given");
     }
-    check_run_options(vm, trials, threads, seed);
-    Scenario scenario = load_scenario(path, parse_overrides(sets));
-    if (!from.empty()) {
-        scenario.reference_day = from_option(from, scenario);
+    check_run_options(vm, o.trials, o.threads, o.seed);
+    Scenario scenario = load_scenario(o.path, parse_overrides(o.sets));
+    if (!o.from.empty()) {
+        scenario.reference_day = from_option(o.from, scenario);
     }
-    const ReportSeries table = table_series(scenario, report, vm.count("report") > 0);
-    std::filesystem::path dir = output_dir(output, scenario.name);
+    const ReportSeries table = table_series(scenario, o.report, vm.count("report") > 0);
+    std::filesystem::path dir = output_dir(o.output, scenario.name);
     require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
-    RunConfig config = run_config(scenario, trials, seed, threads);
-    Progress progress(!quiet && ::isatty(STDERR_FILENO));
+    RunConfig config = run_config(scenario, o.trials, o.seed, o.threads);
+    Progress progress(!o.quiet && ::isatty(STDERR_FILENO));
     config.progress = [&](int done, int total) { progress(done, total); };
 
     const RunResult result = [&] {
@@ -238,34 +274,16 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     }
     RunMetadata meta;
     meta.command_line = command_line;
-    meta.scenario_path = path;
-    meta.scenario_sha256 = sha256_hex(read_file(path));
+    meta.scenario_path = o.path;
+    meta.scenario_sha256 = sha256_hex(read_file(o.path));
     meta.model_path = scenario.model_path;
     meta.model_sha256 = sha256_hex(read_file(scenario.model_path));
     if (result.trials_completed == 0) {
         spdlog::error("interrupted before any trial finished; nothing written");
         return EXIT_INTERRUPTED;
     }
-    // The run page and its charts, drawn into the staged directory (none, with a warning,
-    // without gnuplot or when drawing fails).
-    std::size_t chart_files = 0;
-    const ExtraFiles charts = [&](const std::filesystem::path& staged) {
-        const Provenance prov{path,
-                              meta.scenario_sha256,
-                              config.seed,
-                              result.trials_completed,
-                              result.trials_requested,
-                              result.partial,
-                              utc_now()};
-        chart_files = draw_charts(staged, no_charts, [&] {
-            return write_run_page(staged, scenario, result, shipped_reported(scenario), prov)
-                .size();
-        });
-        return chart_files > 0 ? std::vector<std::string>{"index.html", "charts/"}
-                               : std::vector<std::string>{};
-    };
-    write_results(dir, scenario, config, result, meta, charts);
-    if (!quiet) {
+    const std::size_t chart_files = write_run(dir, o, scenario, config, result, meta);
+    if (!o.quiet) {
         print_run(scenario, result, table);
     }
     std::cout << "\n"
@@ -273,7 +291,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                                  : "Results written to ")
               << dir.string() << "/ (summary.csv, buyers.csv, run.json"
               << (chart_files > 0 ? ", index.html, charts/" : "") << ")\n";
-    if (chart_files > 0 && !quiet) {
+    if (chart_files > 0 && !o.quiet) {
         std::cout << "Charts: " << (dir / "index.html").string() << "\n";
     }
     return result.partial ? EXIT_INTERRUPTED : EXIT_OK;
