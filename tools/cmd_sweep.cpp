@@ -94,11 +94,8 @@ void report_sweep(const SweepPlan& plan, const SweepRun& run, const std::filesys
         << "/ (points.csv, trials.csv, indices.csv, indices.json, problem.json, index.html)\n";
 }
 
-}  // namespace
-
-int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
-    (void)command_line;
-    po::options_description opts("sweep options");
+/// What `simulate sweep` is asked to do.
+struct SweepOptions {
     std::string path;
     std::string output;
     int threads = 0;
@@ -108,45 +105,36 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     bool restart = false;
     bool quiet = false;
     bool no_charts = false;
-    opts.add_options()("sweep", po::value<std::string>(&path), "sweep file")(
-        "output,o", po::value<std::string>(&output),
+};
+
+/// The options of `simulate sweep`, bound to `o`.
+po::options_description sweep_options(SweepOptions& o) {
+    po::options_description opts("sweep options");
+    opts.add_options()("sweep", po::value<std::string>(&o.path), "sweep file")(
+        "output,o", po::value<std::string>(&o.output),
         "output directory (default: results/<sweep name>)")(
-        "threads", po::value<int>(&threads), "worker threads per process (default: all cores)")(
-        "trials", po::value<int>(&trials), "trials per point (default: the sweep file's)")(
-        "seed", po::value<long long>(&seed),
+        "threads", po::value<int>(&o.threads), "worker threads per process (default: all cores)")(
+        "trials", po::value<int>(&o.trials), "trials per point (default: the sweep file's)")(
+        "seed", po::value<long long>(&o.seed),
         "master seed of the points' trials (default: the sweep file's, else the scenario's)")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "set", po::value<std::vector<std::string>>(&o.sets)->composing(),
         "override path=value in the base scenario at every point, after the sweep file's set: "
-        "(repeatable)")("restart", po::bool_switch(&restart),
+        "(repeatable)")("restart", po::bool_switch(&o.restart),
                         "discard earlier results in the directory")(
-        "no-charts", po::bool_switch(&no_charts), "skip the charts")(
-        "quiet,q", po::bool_switch(&quiet), "no progress line and no summary");
-    const po::variables_map vm = parse_args(args, opts, {"sweep"});
-    if (path.empty()) {
-        throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
-    }
-    check_run_options(vm, trials, threads, seed, 2);
-    std::unique_ptr<Communicator> mpi = start_mpi();
-    const SecondaryRankExit secondary_exit(mpi);
-    const bool root = mpi == nullptr || mpi->rank() == 0;
-    SweepSpec spec = load_sweep_file(path);
-    if (vm.count("seed")) {
-        spec.seed = static_cast<std::uint64_t>(seed);
-    }
-    for (auto& o : parse_overrides(sets)) {
-        spec.set.push_back(std::move(o));
-    }
-    const SweepPlan plan =
-        plan_sweep(spec, vm.count("trials") ? std::optional<int>(trials) : std::nullopt);
-    if (mpi != nullptr) {
-        check_message_size(plan, mpi->size());
-    }
-    const std::filesystem::path dir = output_dir(output, spec.name);
+        "no-charts", po::bool_switch(&o.no_charts), "skip the charts")(
+        "quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary");
+    return opts;
+}
+
+/// How run_sweep runs: where, on how many threads, over which ranks, stopped by an interrupt
+/// (and, in test builds, where to crash on purpose).
+SweepRunConfig sweep_run_config(const std::filesystem::path& dir, const SweepOptions& o,
+                                Communicator* mpi) {
     SweepRunConfig config;
     config.dir = dir;
-    config.threads = threads;
-    config.restart = restart;
-    config.comm = mpi.get();
+    config.threads = o.threads;
+    config.restart = o.restart;
+    config.comm = mpi;
     config.cancel = &g_interrupted;
 #ifdef CHOKEPOINT_TEST_HOOKS
     if (const char* crash = std::getenv("CHOKEPOINT_TEST_CRASH_IN_POINT")) {
@@ -155,11 +143,42 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         config.crash_in_trials_write = std::string(crash).find(":trials") != std::string::npos;
     }
 #endif
-    Progress progress(root && !quiet && ::isatty(STDERR_FILENO), "points");
+    return config;
+}
+
+}  // namespace
+
+int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
+    (void)command_line;
+    SweepOptions o;
+    const po::options_description opts = sweep_options(o);
+    const po::variables_map vm = parse_args(args, opts, {"sweep"});
+    if (o.path.empty()) {
+        throw UsageError("sweep needs a sweep file (see scenarios/sweeps/ and docs/sweeps.md)");
+    }
+    check_run_options(vm, o.trials, o.threads, o.seed, 2);
+    std::unique_ptr<Communicator> mpi = start_mpi();
+    const SecondaryRankExit secondary_exit(mpi);
+    const bool root = mpi == nullptr || mpi->rank() == 0;
+    SweepSpec spec = load_sweep_file(o.path);
+    if (vm.count("seed")) {
+        spec.seed = static_cast<std::uint64_t>(o.seed);
+    }
+    for (auto& ov : parse_overrides(o.sets)) {
+        spec.set.push_back(std::move(ov));
+    }
+    const SweepPlan plan =
+        plan_sweep(spec, vm.count("trials") ? std::optional<int>(o.trials) : std::nullopt);
+    if (mpi != nullptr) {
+        check_message_size(plan, mpi->size());
+    }
+    const std::filesystem::path dir = output_dir(o.output, spec.name);
+    SweepRunConfig config = sweep_run_config(dir, o, mpi.get());
+    Progress progress(root && !o.quiet && ::isatty(STDERR_FILENO), "points");
     config.progress = [&](std::size_t done, std::size_t total, std::size_t resumed) {
         progress(static_cast<long>(done), static_cast<long>(total), static_cast<long>(resumed));
     };
-    if (root && !quiet) {
+    if (root && !o.quiet) {
         std::cerr << "sweep " << spec.name << ": " << plan.points() << " points x " << plan.trials
                   << " trials (" << to_string(spec.design) << ")"
                   << (mpi ? " on " + std::to_string(mpi->size()) + " ranks" : "") << ", into "
@@ -184,7 +203,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                   << "/points.csv; run the same command again to continue\n";
         return EXIT_INTERRUPTED;
     }
-    report_sweep(plan, run, dir, quiet, no_charts);
+    report_sweep(plan, run, dir, o.quiet, o.no_charts);
     return EXIT_OK;
 }
 
