@@ -111,7 +111,10 @@ void configure_log_level(std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+/// The logger every command writes its warnings and errors to, coloured unless NO_COLOR is set.
+void set_up_logger() {
     // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
     const char* no_color = std::getenv("NO_COLOR");
     auto logger = spdlog::stderr_color_mt("simulate", no_color != nullptr && *no_color != '\0'
@@ -119,6 +122,45 @@ int main(int argc, char** argv) {
                                                           : spdlog::color_mode::automatic);
     logger->set_pattern("%^%l%$: %v");
     spdlog::set_default_logger(logger);
+}
+
+/// Runs `command` with its arguments; `line` is the whole command line, for run.json.
+int run_command(const std::string& command, const std::vector<std::string>& rest,
+                const std::string& line) {
+    if (command == "calibrate") {
+        return cmd_calibrate(rest);
+    }
+    if (command == "compare") {
+        return cmd_compare(rest);
+    }
+    if (command == "backtest") {
+        return cmd_backtest(rest);
+    }
+    if (command == "sweep") {
+        return cmd_sweep(rest, line);
+    }
+    if (command == "diff") {
+        return cmd_diff(rest, line);
+    }
+    if (command == "parameters") {
+        return cmd_parameters(rest);
+    }
+    if (command == "validate") {
+        return cmd_validate(rest);
+    }
+    if (command == "graph") {
+        return cmd_graph(rest);
+    }
+    if (command == "schema") {
+        return cmd_schema(rest);
+    }
+    return cmd_run(rest, line);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_up_logger();
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string command;
     try {
@@ -158,34 +200,7 @@ int main(int argc, char** argv) {
             rest.erase(rest.begin());
         }
         const std::string line = join_args(argc, argv);
-        if (command == "calibrate") {
-            return cmd_calibrate(rest);
-        }
-        if (command == "compare") {
-            return cmd_compare(rest);
-        }
-        if (command == "backtest") {
-            return cmd_backtest(rest);
-        }
-        if (command == "sweep") {
-            return cmd_sweep(rest, line);
-        }
-        if (command == "diff") {
-            return cmd_diff(rest, line);
-        }
-        if (command == "parameters") {
-            return cmd_parameters(rest);
-        }
-        if (command == "validate") {
-            return cmd_validate(rest);
-        }
-        if (command == "graph") {
-            return cmd_graph(rest);
-        }
-        if (command == "schema") {
-            return cmd_schema(rest);
-        }
-        return cmd_run(rest, line);
+        return run_command(command, rest, line);
     } catch (const HelpShown&) {
         return EXIT_OK;
     } catch (const InputError& e) {
