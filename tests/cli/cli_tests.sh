@@ -503,6 +503,20 @@ expect "backtest: an open end without an expected duration runs to the horizon" 
 for f in backtest.csv figures.csv index.html charts/coverage_by_lead.png charts/pit_histogram.svg; do
     if [ -s "$work/bt/$f" ]; then ok "backtest wrote $f"; else bad "backtest missing $f"; fi
 done
+# The pooled rows carry the 90% band's interval over resampled origins; a single origin has
+# nothing to resample, so its interval is its coverage. Rows of one origin leave it empty.
+if python3 - "$work/bt/backtest.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+pooled = [r for r in rows if r["origin"] == "all"]
+assert pooled and len(pooled) < len(rows) + 1
+for r in pooled:
+    assert float(r["coverage_90_low"]) == float(r["coverage_90"]) == float(r["coverage_90_high"]), r
+for r in rows:
+    if r["origin"] != "all":
+        assert r["coverage_90_low"] == "" and r["coverage_90_high"] == "", r
+PY
+then ok "backtest.csv: the pooled rows' coverage interval (one origin: the coverage itself)"; else bad "backtest.csv's coverage interval"; fi
 # A chart's data travel inside its gnuplot script: charts/ holds the images and nothing else.
 others=$(find "$work/seen/charts" "$work/bt/charts" -type f ! -name '*.png' ! -name '*.svg' 2>/dev/null)
 if [ -z "$others" ]; then ok "charts/ holds only the images (run and backtest)"; else bad "charts/ holds other files: $others"; fi

@@ -1,9 +1,12 @@
 #include "chokepoint/compare/backtest.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/random/rng.hpp"
 
 namespace chokepoint {
 
@@ -40,6 +43,77 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<s
     }
     return s;
 }
+
+ShareInterval block_bootstrap_share(const std::vector<int>& inside, const std::vector<int>& count,
+                                    int block, int replicates, std::uint64_t seed) {
+    const std::size_t n = count.size();
+    const std::size_t length = static_cast<std::size_t>(std::max(1, block));
+    std::vector<double> shares;
+    Rng rng(mix64(seed ^ 0x424c4f43ULL));
+    for (int r = 0; r < replicates && n > 0; ++r) {
+        long long in = 0;
+        long long all = 0;
+        for (std::size_t taken = 0; taken < n;) {
+            const auto start =
+                std::min(n - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(n)));
+            for (std::size_t k = 0; k < length && taken < n; ++k, ++taken) {
+                in += inside[(start + k) % n];
+                all += count[(start + k) % n];
+            }
+        }
+        if (all > 0) {
+            shares.push_back(static_cast<double>(in) / static_cast<double>(all));
+        }
+    }
+    ShareInterval out;
+    if (shares.empty()) {
+        return out;
+    }
+    std::sort(shares.begin(), shares.end());
+    // Percentiles with linear interpolation between order statistics.
+    const auto percentile = [&](double p) {
+        const double at = p * static_cast<double>(shares.size() - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(at));
+        const std::size_t hi = std::min(lo + 1, shares.size() - 1);
+        return shares[lo] + (at - static_cast<double>(lo)) * (shares[hi] - shares[lo]);
+    };
+    out.low = percentile(0.05);
+    out.high = percentile(0.95);
+    return out;
+}
+
+namespace {
+
+// Intervals for the pooled 90%-band coverage, per lead and over all leads: origins resampled in
+// blocks as long as the longest lead (origins closer than that score the same months).
+void add_coverage_intervals(Backtest& b, const BacktestConfig& config) {
+    constexpr int REPLICATES = 2000;
+    const std::uint64_t seed = config.compare.run.seed;
+    const std::size_t n = b.origins.size();
+    std::vector<int> inside_all(n, 0);
+    std::vector<int> count_all(n, 0);
+    for (int lead = 1; lead <= config.max_lead; ++lead) {
+        std::vector<int> inside(n, 0);
+        std::vector<int> count(n, 0);
+        for (std::size_t o = 0; o < n; ++o) {
+            const BacktestOrigin& origin = b.origins[o];
+            for (std::size_t i = 0; i < origin.figures.size(); ++i) {
+                if (origin.figure_lead[i] == lead) {
+                    inside[o] += origin.figures[i].inside90 ? 1 : 0;
+                    count[o] += 1;
+                }
+            }
+            inside_all[o] += inside[o];
+            count_all[o] += count[o];
+        }
+        b.coverage90_interval.push_back(block_bootstrap_share(
+            inside, count, config.max_lead, REPLICATES, seed + static_cast<std::uint64_t>(lead)));
+    }
+    b.coverage90_interval_overall =
+        block_bootstrap_share(inside_all, count_all, config.max_lead, REPLICATES, seed);
+}
+
+}  // namespace
 
 Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& rows,
                       const BacktestConfig& config) {
@@ -100,33 +174,39 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
                          "no reported figure falls 1 to " + std::to_string(config.max_lead) +
                              " months after any origin");
     }
+    add_coverage_intervals(b, config);
     return b;
 }
 
 namespace {
-void csv_row(std::ostringstream& out, const std::string& origin, int lead, const GroupScores& g) {
+void csv_row(std::ostringstream& out, const std::string& origin, int lead, const GroupScores& g,
+             const ShareInterval& interval = {}) {
     const auto x = format_exact;
+    const auto maybe = [&](double v) { return std::isfinite(v) ? x(v) : std::string(); };
     const ScoreSet& m = g.model;
     out << origin << ',' << lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
         << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
         << g.persistence_count << ',' << (g.persistence_skill() ? x(*g.persistence_skill()) : "")
         << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "")
-        << '\n';
+        << ',' << maybe(interval.low) << ',' << maybe(interval.high) << '\n';
 }
 }  // namespace
 
 std::string format_backtest_csv(const Backtest& b) {
     std::ostringstream out;
     out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps_t,"
-           "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal\n";
+           "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal,"
+           "coverage_90_low,coverage_90_high\n";
     for (const auto& o : b.origins) {
         for (const auto& ls : o.leads) {
             csv_row(out, format_month(o.origin), ls.lead, ls.scores);
         }
     }
-    for (const auto& ls : b.by_lead) {
+    for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
+        const LeadScores& ls = b.by_lead[l];
         if (ls.scores.model.count > 0) {
-            csv_row(out, "all", ls.lead, ls.scores);
+            csv_row(out, "all", ls.lead, ls.scores,
+                    l < b.coverage90_interval.size() ? b.coverage90_interval[l] : ShareInterval{});
         }
     }
     return out.str();

@@ -2,7 +2,9 @@
 /// Rolling-origin backtests: for each origin month, the scenario with only the events announced
 /// by the origin's last day is run and scored on the reported figures 1 to `max_lead` months
 /// after it. The out-of-sample judgement of the model, by origin and by lead.
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -36,12 +38,33 @@ struct BacktestOrigin {
     std::vector<ReportedRow> rows;  ///< the rows the figures index
 };
 
+/// A 90% interval (5th to 95th percentile) for a share; NaN when there is nothing to resample.
+struct ShareInterval {
+    double low = std::numeric_limits<double>::quiet_NaN();
+    double high = std::numeric_limits<double>::quiet_NaN();
+};
+
 struct Backtest {
     std::vector<BacktestOrigin> origins;
     std::vector<LeadScores> by_lead;  ///< pooled over origins, lead 1..max_lead
     GroupScores overall;
     std::vector<double> pit;  ///< every scored figure's PIT, pooled
+    /// How far the pooled 90%-band coverage could move on other origins like these: per lead
+    /// (as by_lead) and over all leads, by block_bootstrap_share over the origins.
+    std::vector<ShareInterval> coverage90_interval;
+    ShareInterval coverage90_interval_overall;
 };
+
+/// The share sum(inside) / sum(count) over a list of origins in order, and a 90% interval for it
+/// by a circular block bootstrap (Politis and Romano, 1992): each replicate strings together
+/// blocks of `block` consecutive origins (wrapping at the end) from random starts until it
+/// holds as many origins as the list, and the interval is the 5th to 95th percentile of the
+/// replicates' shares. Origins closer than `block` apart score overlapping months with the
+/// same knowledge, so their misses come together; resampling them in blocks keeps that, where
+/// resampling figures one by one would give an interval far too narrow. Replicates that draw
+/// no figure are skipped. Deterministic for a given `seed`.
+ShareInterval block_bootstrap_share(const std::vector<int>& inside, const std::vector<int>& count,
+                                    int block, int replicates, std::uint64_t seed);
 
 /// The scenario as known on `day`: events announced after it can no longer happen (counted in
 /// `dropped`), and events whose end was announced after it have no end (their ids in `open`).
