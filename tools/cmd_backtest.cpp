@@ -59,22 +59,10 @@ std::vector<MonthIndex> parse_origins(const std::string& text) {
     return out;
 }
 
-// What the interval after the 90% band's coverage is, for the screen and the page (where the
-// line breaks are spaces).
-constexpr const char* INTERVAL_NOTE =
-    "(5-95%): how far the 90% band's coverage moves when the origins are resampled in blocks\n"
-    "of --leads consecutive origins (they score the same months, so their misses come together);\n"
-    "with a dozen origins a rough guide, if anything too narrow.";
-
-// The interval of lead index `l` (none when the backtest has none).
-ShareInterval lead_interval(const Backtest& b, std::size_t l) {
-    return l < b.coverage90_interval.size() ? b.coverage90_interval[l] : ShareInterval{};
-}
-
-// One row of the backtest's table (figures, MAPE, bias, coverage of the 50% and 90% bands, the
-// 90% band's interval over resampled origins, CRPS, skill against persistence and seasonal naive
-// with their figure counts), for the terminal and the page.
-std::vector<std::string> score_cells(const GroupScores& g, const ShareInterval& interval) {
+// One row of the backtest's table (figures, MAPE, bias, coverage of the 50% and 90% bands, CRPS,
+// skill against persistence and seasonal naive with their figure counts), for the terminal and
+// the page.
+std::vector<std::string> score_cells(const GroupScores& g) {
     auto fmt = [](const char* format, auto... v) {
         char buf[64];
         std::snprintf(buf, sizeof buf, format, v...);
@@ -88,12 +76,37 @@ std::vector<std::string> score_cells(const GroupScores& g, const ShareInterval& 
             fmt("%+.1f%%", g.model.bias()),
             fmt("%.0f%%", 100 * g.model.coverage50()),
             fmt("%.0f%%", 100 * g.model.coverage90()),
-            std::isfinite(interval.low)
-                ? fmt("%.0f-%.0f%%", 100 * interval.low, 100 * interval.high)
-                : std::string("-"),
             fmt("%.0f", g.model.crps()),
             sk(g.persistence_skill(), g.persistence_count),
             sk(g.seasonal_skill(), g.seasonal_count)};
+}
+
+// What the table of intervals is, for the screen and the page (where line breaks are spaces).
+constexpr const char* INTERVALS_NOTE =
+    "How far these could move on other origins like these: 5th to 95th percentile when the\n"
+    "origins are resampled in blocks of --leads consecutive origins (they score the same months,\n"
+    "so their misses come together). With a dozen origins a rough guide, if anything too narrow.";
+
+// The intervals of lead index `l` (none when the backtest has none).
+ScoreIntervals lead_intervals(const Backtest& b, std::size_t l) {
+    return l < b.intervals_by_lead.size() ? b.intervals_by_lead[l] : ScoreIntervals{};
+}
+
+// One row of the table of intervals: the 90% band's coverage and the CRPS skill against each
+// naive forecast ("-" where there is nothing to resample).
+std::vector<std::string> interval_cells(const ScoreIntervals& in) {
+    auto fmt = [](const char* format, double a, double b) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, format, a, b);
+        return std::string(buf);
+    };
+    auto skill = [&](const Interval& i) {
+        return std::isfinite(i.low) ? fmt("%+.2f to %+.2f", i.low, i.high) : std::string("-");
+    };
+    return {std::isfinite(in.coverage90.low)
+                ? fmt("%.0f-%.0f%%", 100 * in.coverage90.low, 100 * in.coverage90.high)
+                : std::string("-"),
+            skill(in.skill_persistence), skill(in.skill_seasonal)};
 }
 
 // What a backtest did with an event whose end was announced after the origin.
@@ -110,8 +123,9 @@ std::string open_event_note(const Scenario& scenario, const std::string& id) {
 // forecasts, per lead with figures.
 std::string leads_datablock(const Backtest& b) {
     std::ostringstream leads;
-    leads << "# lead coverage_50 coverage_90 crps_skill_persistence crps_skill_seasonal figures "
-             "coverage_90_low coverage_90_high\n";
+    leads << "# lead coverage_50 coverage_90 crps_skill_persistence crps_skill_seasonal figures, "
+             "then the 5% and 95% ends of coverage_90, crps_skill_persistence and "
+             "crps_skill_seasonal over resampled origins\n";
     for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
         const LeadScores& ls = b.by_lead[l];
         const GroupScores& g = ls.scores;
@@ -121,14 +135,16 @@ std::string leads_datablock(const Backtest& b) {
         auto sk = [](std::optional<double> skill) {
             return skill ? format_exact(*skill) : std::string("NaN");
         };
-        auto percent = [](double v) {
-            return std::isfinite(v) ? format_exact(100 * v) : std::string("NaN");
-        };
         leads << ls.lead << ' ' << format_exact(100 * g.model.coverage50()) << ' '
               << format_exact(100 * g.model.coverage90()) << ' ' << sk(g.persistence_skill()) << ' '
-              << sk(g.seasonal_skill()) << ' ' << g.model.count << ' '
-              << percent(lead_interval(b, l).low) << ' ' << percent(lead_interval(b, l).high)
-              << '\n';
+              << sk(g.seasonal_skill()) << ' ' << g.model.count;
+        const ScoreIntervals in = lead_intervals(b, l);
+        const auto end = [](double v, double scale) {
+            return std::isfinite(v) ? format_exact(scale * v) : std::string("NaN");
+        };
+        leads << ' ' << end(in.coverage90.low, 100) << ' ' << end(in.coverage90.high, 100) << ' '
+              << end(in.skill_persistence.low, 1) << ' ' << end(in.skill_persistence.high, 1) << ' '
+              << end(in.skill_seasonal.low, 1) << ' ' << end(in.skill_seasonal.high, 1) << '\n';
     }
     return gnuplot_datablock("leads", leads.str());
 }
@@ -161,26 +177,40 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
          << "<img src=\"charts/crps_skill_by_lead.png\" alt=\"CRPS skill by lead\">\n"
          << "<img src=\"charts/pit_histogram.png\" alt=\"PIT histogram\">\n"
          << "<h2>By lead</h2>\n<table>\n<tr><th>lead</th><th>figures</th><th>MAPE</th>"
-         << "<th>bias</th><th>50% band</th><th>90% band</th><th>90% band, 5-95% over resampled "
-            "origins</th><th>CRPS (t)</th><th>skill vs persistence</th><th>skill vs seasonal "
-            "naive</th></tr>\n";
-    auto row = [&](const std::string& label, const GroupScores& g, const ShareInterval& interval) {
+         << "<th>bias</th><th>50% band</th><th>90% band</th><th>CRPS (t)</th><th>skill vs "
+            "persistence</th><th>skill vs seasonal naive</th></tr>\n";
+    auto row = [&](const std::string& label, const GroupScores& g) {
         html << "<tr><td>" << label << "</td>";
-        for (const auto& cell : score_cells(g, interval)) {
+        for (const auto& cell : score_cells(g)) {
+            html << "<td>" << html_escape(cell) << "</td>";
+        }
+        html << "</tr>\n";
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            row(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    row("all", b.overall);
+    html << "</table>\n<p>Skill is 1 - CRPS / the naive forecast's absolute error, on the figures "
+            "that have a naive forecast (their number in brackets).</p>\n<p>"
+         << INTERVALS_NOTE
+         << "</p>\n<table>\n<tr><th>lead</th><th>90% band</th><th>skill vs persistence</th>"
+            "<th>skill vs seasonal naive</th></tr>\n";
+    const auto interval_row = [&](const std::string& label, const ScoreIntervals& in) {
+        html << "<tr><td>" << label << "</td>";
+        for (const auto& cell : interval_cells(in)) {
             html << "<td>" << html_escape(cell) << "</td>";
         }
         html << "</tr>\n";
     };
     for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
         if (b.by_lead[l].scores.model.count > 0) {
-            row(std::to_string(b.by_lead[l].lead), b.by_lead[l].scores, lead_interval(b, l));
+            interval_row(std::to_string(b.by_lead[l].lead), lead_intervals(b, l));
         }
     }
-    row("all", b.overall, b.coverage90_interval_overall);
-    html << "</table>\n<p>Skill is 1 - CRPS / the naive forecast's absolute error, on the figures "
-            "that have a naive forecast (their number in brackets). "
-         << INTERVAL_NOTE
-         << "</p>\n<h2>By origin</h2>\n"
+    interval_row("all", b.intervals_overall);
+    html << "</table>\n<h2>By origin</h2>\n"
             "<table>\n<tr><th>origin</th><th>events known</th><th>not yet announced</th>"
             "<th>figures</th><th class=\"l\">end announced later</th></tr>\n";
     for (const auto& o : b.origins) {
@@ -225,16 +255,20 @@ std::size_t backtest_charts(const std::filesystem::path& dir, const Backtest& b,
                         "rgb '#6baed6' title '50% band', 50 with lines dt 2 lc rgb '#6baed6' title "
                         "'nominal 50%'\n")
              .size();
-    n += draw_chart(charts, "crps_skill_by_lead",
-                    leads_block + "set title " + gnuplot_quote(name + ": CRPS skill by lead") +
-                        " noenhanced\nset xlabel 'months after the origin'\nset ylabel 'CRPS "
-                        "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
-                        std::to_string(b.by_lead.size()) +
-                        ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
-                        "set key outside top center horizontal\nset datafile missing 'NaN'\nplot "
-                        "$leads using 1:4 with linespoints lw 2 pt 7 lc rgb '#d94801' title "
-                        "'against persistence', '' using 1:5 with linespoints lw 2 pt 5 lc rgb "
-                        "'#31a354' title 'against seasonal naive'\n")
+    n += draw_chart(
+             charts, "crps_skill_by_lead",
+             leads_block + "set title " +
+                 gnuplot_quote(name + ": CRPS skill by lead (bars: 5-95% over resampled origins)") +
+                 " noenhanced\nset xlabel 'months after the origin'\nset ylabel 'CRPS "
+                 "skill (1 - CRPS / naive absolute error)'\nset xrange [0.5:" +
+                 std::to_string(b.by_lead.size()) +
+                 ".5]\nset xtics 1\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
+                 "set key outside top center horizontal\nset datafile missing 'NaN'\nplot "
+                 "$leads using ($1-0.05):4:9:10 with yerrorbars ps 0 lc rgb '#d94801' "
+                 "notitle, '' using ($1+0.05):5:11:12 with yerrorbars ps 0 lc rgb "
+                 "'#31a354' notitle, '' using ($1-0.05):4 with linespoints lw 2 pt 7 lc "
+                 "rgb '#d94801' title 'against persistence', '' using ($1+0.05):5 with "
+                 "linespoints lw 2 pt 5 lc rgb '#31a354' title 'against seasonal naive'\n")
              .size();
     n += draw_chart(charts, "pit_histogram",
                     pit_block + "set title " +
@@ -258,24 +292,39 @@ void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestC
               << format_month(config.origins.back()) << ", leads 1-" << config.max_lead << ", "
               << config.compare.run.trials << " trials each\n\n";
     char line[300];
-    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %9s %10s %11s %11s\n", "lead",
-                  "figures", "MAPE", "bias", "cover50", "cover90", "(5-95%)", "CRPS (t)",
-                  "skill pers.", "skill seas.");
+    std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
+                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
+                  "skill seas.");
     std::cout << line;
-    auto print = [&](const std::string& label, const GroupScores& g, const ShareInterval& i) {
-        const auto c = score_cells(g, i);
-        std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %9s %10s %11s %11s\n",
+    auto print = [&](const std::string& label, const GroupScores& g) {
+        const auto c = score_cells(g);
+        std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n",
                       label.c_str(), c[0].c_str(), c[1].c_str(), c[2].c_str(), c[3].c_str(),
-                      c[4].c_str(), c[5].c_str(), c[6].c_str(), c[7].c_str(), c[8].c_str());
+                      c[4].c_str(), c[5].c_str(), c[6].c_str(), c[7].c_str());
+        std::cout << line;
+    };
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            print(std::to_string(ls.lead), ls.scores);
+        }
+    }
+    print("all", b.overall);
+    std::cout << "\n" << INTERVALS_NOTE << "\n\n";
+    std::snprintf(line, sizeof line, "  %-5s %8s %16s %16s\n", "lead", "cover90", "skill pers.",
+                  "skill seas.");
+    std::cout << line;
+    const auto print_intervals = [&](const std::string& label, const ScoreIntervals& in) {
+        const auto c = interval_cells(in);
+        std::snprintf(line, sizeof line, "  %-5s %8s %16s %16s\n", label.c_str(), c[0].c_str(),
+                      c[1].c_str(), c[2].c_str());
         std::cout << line;
     };
     for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
         if (b.by_lead[l].scores.model.count > 0) {
-            print(std::to_string(b.by_lead[l].lead), b.by_lead[l].scores, lead_interval(b, l));
+            print_intervals(std::to_string(b.by_lead[l].lead), lead_intervals(b, l));
         }
     }
-    print("all", b.overall, b.coverage90_interval_overall);
-    std::cout << "\n" << INTERVAL_NOTE << "\n";
+    print_intervals("all", b.intervals_overall);
     std::cout << "\nBy origin (events known by then and not yet announced, figures scored):\n";
     for (const auto& o : b.origins) {
         std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " events known, "

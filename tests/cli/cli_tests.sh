@@ -503,20 +503,36 @@ expect "backtest: an open end without an expected duration runs to the horizon" 
 for f in backtest.csv figures.csv index.html charts/coverage_by_lead.png charts/pit_histogram.svg; do
     if [ -s "$work/bt/$f" ]; then ok "backtest wrote $f"; else bad "backtest missing $f"; fi
 done
-# The pooled rows carry the 90% band's interval over resampled origins; a single origin has
-# nothing to resample, so its interval is its coverage. Rows of one origin leave it empty.
-if python3 - "$work/bt/backtest.csv" <<'PY'
+# The pooled rows carry intervals over resampled origins: a single origin has nothing to
+# resample, so each is its score; rows of one origin leave them empty. Over two origins in blocks
+# of one, each interval runs from below its score to above it (the skill's ends turned round
+# from the CRPS ratio's would come out upside down).
+"$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-01,2025-02 --leads 1 --trials 20 --no-charts --output "$work/bt_two" >/dev/null 2>&1
+if python3 - "$work/bt/backtest.csv" "$work/bt_two/backtest.csv" <<'PY'
 import csv, sys
+ends = [("coverage_90", "coverage_90_low", "coverage_90_high"),
+        ("crps_skill_persistence", "crps_skill_persistence_low", "crps_skill_persistence_high"),
+        ("crps_skill_seasonal", "crps_skill_seasonal_low", "crps_skill_seasonal_high")]
 rows = list(csv.DictReader(open(sys.argv[1])))
 pooled = [r for r in rows if r["origin"] == "all"]
-assert pooled and len(pooled) < len(rows) + 1
+assert pooled
 for r in pooled:
-    assert float(r["coverage_90_low"]) == float(r["coverage_90"]) == float(r["coverage_90_high"]), r
+    for point, low, high in ends:
+        if r[point]:
+            assert float(r[low]) == float(r[point]) == float(r[high]), (point, r)
 for r in rows:
     if r["origin"] != "all":
-        assert r["coverage_90_low"] == "" and r["coverage_90_high"] == "", r
+        assert all(r[low] == "" and r[high] == "" for _, low, high in ends), r
+two = [r for r in csv.DictReader(open(sys.argv[2])) if r["origin"] == "all"]
+assert len(two) == 1
+moved = 0
+for point, low, high in ends:
+    if two[0][point]:
+        assert float(two[0][low]) <= float(two[0][point]) <= float(two[0][high]), (point, two[0])
+        moved += float(two[0][low]) < float(two[0][high])
+assert moved >= 2, two[0]
 PY
-then ok "backtest.csv: the pooled rows' coverage interval (one origin: the coverage itself)"; else bad "backtest.csv's coverage interval"; fi
+then ok "backtest.csv: the pooled rows' intervals (one origin: the score itself; two: around it)"; else bad "backtest.csv's intervals"; fi
 # A chart's data travel inside its gnuplot script: charts/ holds the images and nothing else.
 others=$(find "$work/seen/charts" "$work/bt/charts" -type f ! -name '*.png' ! -name '*.svg' 2>/dev/null)
 if [ -z "$others" ]; then ok "charts/ holds only the images (run and backtest)"; else bad "charts/ holds other files: $others"; fi

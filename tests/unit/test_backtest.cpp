@@ -96,6 +96,19 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
         CHECK(ls.scores.model.count == 3);
     }
     CHECK(b.overall.model.count == 9);
+    // Three origins in blocks of three (the leads): every replicate holds all three, so each
+    // interval is its pooled score exactly.
+    REQUIRE(b.intervals_by_lead.size() == 3);
+    for (std::size_t l = 0; l < 3; ++l) {
+        const ScoreIntervals& in = b.intervals_by_lead[l];
+        CHECK(in.coverage90.low == Approx(b.by_lead[l].scores.model.coverage90()));
+        CHECK(in.coverage90.high == Approx(b.by_lead[l].scores.model.coverage90()));
+        if (const auto skill = b.by_lead[l].scores.persistence_skill()) {
+            CHECK(in.skill_persistence.low == Approx(*skill));
+            CHECK(in.skill_persistence.high == Approx(*skill));
+        }
+    }
+    CHECK(b.intervals_overall.coverage90.low == Approx(b.overall.model.coverage90()));
     REQUIRE(b.pit.size() == 9);
     for (double p : b.pit) {
         CHECK(p >= 0.0);
@@ -418,10 +431,10 @@ TEST_CASE("hazard: refused with an uncertain start or an end", "[backtest]") {
                       Catch::Contains("hazard_per_year"));
 }
 
-TEST_CASE("backtest: the coverage interval resamples origins in blocks", "[backtest]") {
+TEST_CASE("backtest: the intervals resample origins in blocks", "[backtest]") {
     SECTION("every figure inside: the interval is the point") {
-        const std::vector<int> inside{2, 3, 1, 4};
-        const ShareInterval i = block_bootstrap_share(inside, inside, 2, 500, 7);
+        const std::vector<double> inside{2, 3, 1, 4};
+        const Interval i = block_bootstrap_ratio(inside, inside, 2, 500, 7);
         CHECK(i.low == 1.0);
         CHECK(i.high == 1.0);
     }
@@ -430,12 +443,12 @@ TEST_CASE("backtest: the coverage interval resamples origins in blocks", "[backt
         // share is Binomial(200, 0.5) / 200: 0.5 -+ 1.645 x sqrt(0.25 / 200) = 0.442 and 0.558.
         // 2,000 replicates put the percentiles within about 0.004 (their standard error); the
         // margin of 0.01 is 2% of the share.
-        std::vector<int> inside(200);
+        std::vector<double> inside(200);
         for (std::size_t o = 0; o < inside.size(); ++o) {
-            inside[o] = o % 2 == 0 ? 1 : 0;
+            inside[o] = o % 2 == 0 ? 1.0 : 0.0;
         }
-        const std::vector<int> count(200, 1);
-        const ShareInterval i = block_bootstrap_share(inside, count, 1, 2000, 11);
+        const std::vector<double> count(200, 1);
+        const Interval i = block_bootstrap_ratio(inside, count, 1, 2000, 11);
         CHECK(i.low == Approx(0.442).margin(0.01));
         CHECK(i.high == Approx(0.558).margin(0.01));
     }
@@ -446,31 +459,31 @@ TEST_CASE("backtest: the coverage interval resamples origins in blocks", "[backt
         // probability 1/12, the others 2/12): variance 38/12, against 6 x 1/4 for six independent
         // origins, so the interval is sqrt(38/18) = 1.45 times as wide (1.44-1.50 over seeds 1-5).
         // With the block length ignored the ratio is 1.
-        std::vector<int> inside(120);
+        std::vector<double> inside(120);
         for (std::size_t o = 0; o < inside.size(); ++o) {
-            inside[o] = (o / 6) % 2 == 0 ? 1 : 0;
+            inside[o] = (o / 6) % 2 == 0 ? 1.0 : 0.0;
         }
-        const std::vector<int> count(120, 1);
-        const ShareInterval one = block_bootstrap_share(inside, count, 1, 2000, 3);
-        const ShareInterval six = block_bootstrap_share(inside, count, 6, 2000, 3);
+        const std::vector<double> count(120, 1);
+        const Interval one = block_bootstrap_ratio(inside, count, 1, 2000, 3);
+        const Interval six = block_bootstrap_ratio(inside, count, 6, 2000, 3);
         const double ratio = (six.high - six.low) / (one.high - one.low);
         CHECK(ratio > 1.3);
         CHECK(six.low < 0.5);
         CHECK(six.high > 0.5);
     }
     SECTION("origins without figures add nothing; none at all gives no interval") {
-        const ShareInterval none = block_bootstrap_share({0, 0}, {0, 0}, 1, 100, 1);
+        const Interval none = block_bootstrap_ratio({0, 0}, {0, 0}, 1, 100, 1);
         CHECK(std::isnan(none.low));
         CHECK(std::isnan(none.high));
-        const ShareInterval some = block_bootstrap_share({0, 3, 0}, {0, 4, 0}, 1, 500, 1);
+        const Interval some = block_bootstrap_ratio({0, 3, 0}, {0, 4, 0}, 1, 500, 1);
         CHECK(some.low == 0.75);
         CHECK(some.high == 0.75);
     }
     SECTION("the same seed gives the same interval") {
-        const std::vector<int> inside{1, 0, 2, 1, 0, 3};
-        const std::vector<int> count{2, 1, 3, 1, 2, 3};
-        const ShareInterval a = block_bootstrap_share(inside, count, 2, 300, 5);
-        const ShareInterval b = block_bootstrap_share(inside, count, 2, 300, 5);
+        const std::vector<double> inside{1, 0, 2, 1, 0, 3};
+        const std::vector<double> count{2, 1, 3, 1, 2, 3};
+        const Interval a = block_bootstrap_ratio(inside, count, 2, 300, 5);
+        const Interval b = block_bootstrap_ratio(inside, count, 2, 300, 5);
         CHECK(a.low == b.low);
         CHECK(a.high == b.high);
     }

@@ -44,38 +44,39 @@ Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<s
     return s;
 }
 
-ShareInterval block_bootstrap_share(const std::vector<int>& inside, const std::vector<int>& count,
-                                    int block, int replicates, std::uint64_t seed) {
-    const std::size_t n = count.size();
+Interval block_bootstrap_ratio(const std::vector<double>& numerator,
+                               const std::vector<double>& denominator, int block, int replicates,
+                               std::uint64_t seed) {
+    const std::size_t n = denominator.size();
     const std::size_t length = static_cast<std::size_t>(std::max(1, block));
-    std::vector<double> shares;
+    std::vector<double> ratios;
     Rng rng(mix64(seed ^ 0x424c4f43ULL));
     for (int r = 0; r < replicates && n > 0; ++r) {
-        long long in = 0;
-        long long all = 0;
+        double num = 0.0;
+        double den = 0.0;
         for (std::size_t taken = 0; taken < n;) {
             const auto start =
                 std::min(n - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(n)));
             for (std::size_t k = 0; k < length && taken < n; ++k, ++taken) {
-                in += inside[(start + k) % n];
-                all += count[(start + k) % n];
+                num += numerator[(start + k) % n];
+                den += denominator[(start + k) % n];
             }
         }
-        if (all > 0) {
-            shares.push_back(static_cast<double>(in) / static_cast<double>(all));
+        if (den > 0.0) {
+            ratios.push_back(num / den);
         }
     }
-    ShareInterval out;
-    if (shares.empty()) {
+    Interval out;
+    if (ratios.empty()) {
         return out;
     }
-    std::sort(shares.begin(), shares.end());
+    std::sort(ratios.begin(), ratios.end());
     // Percentiles with linear interpolation between order statistics.
     const auto percentile = [&](double p) {
-        const double at = p * static_cast<double>(shares.size() - 1);
+        const double at = p * static_cast<double>(ratios.size() - 1);
         const auto lo = static_cast<std::size_t>(std::floor(at));
-        const std::size_t hi = std::min(lo + 1, shares.size() - 1);
-        return shares[lo] + (at - static_cast<double>(lo)) * (shares[hi] - shares[lo]);
+        const std::size_t hi = std::min(lo + 1, ratios.size() - 1);
+        return ratios[lo] + (at - static_cast<double>(lo)) * (ratios[hi] - ratios[lo]);
     };
     out.low = percentile(0.05);
     out.high = percentile(0.95);
@@ -84,33 +85,50 @@ ShareInterval block_bootstrap_share(const std::vector<int>& inside, const std::v
 
 namespace {
 
-// Intervals for the pooled 90%-band coverage, per lead and over all leads: origins resampled in
-// blocks as long as the longest lead (origins closer than that score the same months).
-void add_coverage_intervals(Backtest& b, const BacktestConfig& config) {
+// The intervals of scores pooled over origins, from each origin's scores of the same figures:
+// coverage is inside over figures; skill is 1 - the model's CRPS over the naive absolute error,
+// so its interval is that ratio's, turned round.
+ScoreIntervals score_intervals(const std::vector<GroupScores>& per_origin, int block,
+                               std::uint64_t seed) {
     constexpr int REPLICATES = 2000;
+    std::vector<double> inside, figures, crps_p, naive_p, crps_s, naive_s;
+    for (const GroupScores& g : per_origin) {
+        inside.push_back(g.model.inside90);
+        figures.push_back(g.model.count);
+        crps_p.push_back(g.model_crps_p);
+        naive_p.push_back(g.persistence_mae);
+        crps_s.push_back(g.model_crps_s);
+        naive_s.push_back(g.seasonal_mae);
+    }
+    const auto skill = [&](const std::vector<double>& crps, const std::vector<double>& naive) {
+        const Interval ratio = block_bootstrap_ratio(crps, naive, block, REPLICATES, seed);
+        return Interval{1.0 - ratio.high, 1.0 - ratio.low};
+    };
+    return {block_bootstrap_ratio(inside, figures, block, REPLICATES, seed), skill(crps_p, naive_p),
+            skill(crps_s, naive_s)};
+}
+
+// The intervals per lead and over all leads: origins resampled in blocks as long as the longest
+// lead (origins closer than that score the same months).
+void add_score_intervals(Backtest& b, const BacktestConfig& config) {
     const std::uint64_t seed = config.compare.run.seed;
     const std::size_t n = b.origins.size();
-    std::vector<int> inside_all(n, 0);
-    std::vector<int> count_all(n, 0);
+    std::vector<GroupScores> all(n);
     for (int lead = 1; lead <= config.max_lead; ++lead) {
-        std::vector<int> inside(n, 0);
-        std::vector<int> count(n, 0);
+        std::vector<GroupScores> at_lead(n);
         for (std::size_t o = 0; o < n; ++o) {
             const BacktestOrigin& origin = b.origins[o];
             for (std::size_t i = 0; i < origin.figures.size(); ++i) {
                 if (origin.figure_lead[i] == lead) {
-                    inside[o] += origin.figures[i].inside90 ? 1 : 0;
-                    count[o] += 1;
+                    add_figure(at_lead[o], origin.figures[i]);
+                    add_figure(all[o], origin.figures[i]);
                 }
             }
-            inside_all[o] += inside[o];
-            count_all[o] += count[o];
         }
-        b.coverage90_interval.push_back(block_bootstrap_share(
-            inside, count, config.max_lead, REPLICATES, seed + static_cast<std::uint64_t>(lead)));
+        b.intervals_by_lead.push_back(
+            score_intervals(at_lead, config.max_lead, seed + static_cast<std::uint64_t>(lead)));
     }
-    b.coverage90_interval_overall =
-        block_bootstrap_share(inside_all, count_all, config.max_lead, REPLICATES, seed);
+    b.intervals_overall = score_intervals(all, config.max_lead, seed);
 }
 
 }  // namespace
@@ -174,21 +192,24 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
                          "no reported figure falls 1 to " + std::to_string(config.max_lead) +
                              " months after any origin");
     }
-    add_coverage_intervals(b, config);
+    add_score_intervals(b, config);
     return b;
 }
 
 namespace {
 void csv_row(std::ostringstream& out, const std::string& origin, int lead, const GroupScores& g,
-             const ShareInterval& interval = {}) {
+             const ScoreIntervals& in = {}) {
     const auto x = format_exact;
     const auto maybe = [&](double v) { return std::isfinite(v) ? x(v) : std::string(); };
     const ScoreSet& m = g.model;
     out << origin << ',' << lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
         << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
         << g.persistence_count << ',' << (g.persistence_skill() ? x(*g.persistence_skill()) : "")
-        << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "")
-        << ',' << maybe(interval.low) << ',' << maybe(interval.high) << '\n';
+        << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "");
+    for (const Interval& i : {in.coverage90, in.skill_persistence, in.skill_seasonal}) {
+        out << ',' << maybe(i.low) << ',' << maybe(i.high);
+    }
+    out << '\n';
 }
 }  // namespace
 
@@ -196,7 +217,9 @@ std::string format_backtest_csv(const Backtest& b) {
     std::ostringstream out;
     out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps_t,"
            "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal,"
-           "coverage_90_low,coverage_90_high\n";
+           "coverage_90_low,coverage_90_high,crps_skill_persistence_low,crps_skill_persistence_"
+           "high,"
+           "crps_skill_seasonal_low,crps_skill_seasonal_high\n";
     for (const auto& o : b.origins) {
         for (const auto& ls : o.leads) {
             csv_row(out, format_month(o.origin), ls.lead, ls.scores);
@@ -206,7 +229,7 @@ std::string format_backtest_csv(const Backtest& b) {
         const LeadScores& ls = b.by_lead[l];
         if (ls.scores.model.count > 0) {
             csv_row(out, "all", ls.lead, ls.scores,
-                    l < b.coverage90_interval.size() ? b.coverage90_interval[l] : ShareInterval{});
+                    l < b.intervals_by_lead.size() ? b.intervals_by_lead[l] : ScoreIntervals{});
         }
     }
     return out.str();

@@ -38,10 +38,18 @@ struct BacktestOrigin {
     std::vector<ReportedRow> rows;  ///< the rows the figures index
 };
 
-/// A 90% interval (5th to 95th percentile) for a share; NaN when there is nothing to resample.
-struct ShareInterval {
+/// A 90% interval (5th to 95th percentile); NaN when there is nothing to resample.
+struct Interval {
     double low = std::numeric_limits<double>::quiet_NaN();
     double high = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// How far pooled scores could move on other origins like these (block_bootstrap_ratio): the
+/// 90% band's coverage and the CRPS skill against each naive forecast.
+struct ScoreIntervals {
+    Interval coverage90;
+    Interval skill_persistence;
+    Interval skill_seasonal;
 };
 
 struct Backtest {
@@ -49,22 +57,24 @@ struct Backtest {
     std::vector<LeadScores> by_lead;  ///< pooled over origins, lead 1..max_lead
     GroupScores overall;
     std::vector<double> pit;  ///< every scored figure's PIT, pooled
-    /// How far the pooled 90%-band coverage could move on other origins like these: per lead
-    /// (as by_lead) and over all leads, by block_bootstrap_share over the origins.
-    std::vector<ShareInterval> coverage90_interval;
-    ShareInterval coverage90_interval_overall;
+    /// How far the pooled scores could move on other origins like these: per lead (as by_lead)
+    /// and over all leads, the origins resampled in blocks of max_lead.
+    std::vector<ScoreIntervals> intervals_by_lead;
+    ScoreIntervals intervals_overall;
 };
 
-/// The share sum(inside) / sum(count) over a list of origins in order, and a 90% interval for it
-/// by a circular block bootstrap (Politis and Romano, 1992): each replicate strings together
-/// blocks of `block` consecutive origins (wrapping at the end) from random starts until it
-/// holds as many origins as the list, and the interval is the 5th to 95th percentile of the
-/// replicates' shares. Origins closer than `block` apart score overlapping months with the
-/// same knowledge, so their misses come together; resampling them in blocks keeps that, where
-/// resampling figures one by one would give an interval far too narrow. Replicates that draw
-/// no figure are skipped. Deterministic for a given `seed`.
-ShareInterval block_bootstrap_share(const std::vector<int>& inside, const std::vector<int>& count,
-                                    int block, int replicates, std::uint64_t seed);
+/// A 90% interval for the ratio sum(numerator) / sum(denominator) over a list of origins in
+/// order (a share of figures inside a band: figures inside over figures; a CRPS over a naive
+/// forecast's absolute error), by a circular block bootstrap (Politis and Romano, 1992): each
+/// replicate strings together blocks of `block` consecutive origins (wrapping at the end) from
+/// random starts until it holds as many origins as the list, and the interval is the 5th to 95th
+/// percentile of the replicates' ratios. Origins closer than `block` apart score overlapping
+/// months with the same knowledge, so their misses come together; resampling them in blocks
+/// keeps that, where resampling figures one by one would give an interval too narrow.
+/// Replicates whose denominator is 0 are skipped. Deterministic for a given `seed`.
+Interval block_bootstrap_ratio(const std::vector<double>& numerator,
+                               const std::vector<double>& denominator, int block, int replicates,
+                               std::uint64_t seed);
 
 /// The scenario as known on `day`: events announced after it can no longer happen (counted in
 /// `dropped`), and events whose end was announced after it have no end (their ids in `open`).
