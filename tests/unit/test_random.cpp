@@ -96,6 +96,25 @@ TEST_CASE("distributions: exact values", "[random]") {
     CHECK(standard_normal_cdf(1.959963985) == Approx(0.975).epsilon(1e-9));
 }
 
+// The special functions (Boost.Math in double precision) against closed forms: I_x(2, 3) is a
+// binomial tail, I_x(1/2, 1/2) = (2 / pi) asin(sqrt(x)) and its inverse sin^2(pi p / 2). Relative
+// 1e-13: a double's last few bits, and far below any error that would move a draw.
+TEST_CASE("distributions: the incomplete beta and the quantiles have known answers", "[random]") {
+    CHECK(incomplete_beta(2.0, 3.0, 0.5) == Approx(11.0 / 16.0).epsilon(1e-13));
+    CHECK(incomplete_beta(0.5, 0.5, 0.3) == Approx(0.36901011956554536).epsilon(1e-13));
+    CHECK(incomplete_beta(2.0, 3.0, 0.0) == 0.0);
+    CHECK(incomplete_beta(2.0, 3.0, 1.0) == 1.0);
+    CHECK(Distribution::beta(2.0, 3.0).quantile(11.0 / 16.0) == Approx(0.5).epsilon(1e-13));
+    CHECK(Distribution::beta(0.5, 0.5, 10.0, 20.0).quantile(0.3) ==
+          Approx(10.0 + 10.0 * 0.2061073738537634).epsilon(1e-13));
+    CHECK(Distribution::beta(2.0, 3.0, 10.0, 20.0).quantile(0.0) == 10.0);
+    CHECK(Distribution::beta(2.0, 3.0, 10.0, 20.0).quantile(1.0) == Approx(20.0));
+    CHECK(std::isinf(standard_normal_quantile(0.0)));
+    CHECK(standard_normal_quantile(0.0) < 0.0);
+    CHECK(std::isinf(standard_normal_quantile(1.0)));
+    CHECK(standard_normal_quantile(1e-300) == Approx(-37.047096299361199).epsilon(1e-13));
+}
+
 TEST_CASE("distributions: invalid arguments are refused", "[random]") {
     CHECK_THROWS_AS(Distribution::uniform(2, 1), std::invalid_argument);
     CHECK_THROWS_AS(Distribution::triangular(0, 3, 2), std::invalid_argument);

@@ -1,6 +1,7 @@
 #include "chokepoint/random/distribution.hpp"
 
 #include <algorithm>
+#include <boost/math/policies/policy.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
@@ -12,6 +13,12 @@
 namespace chokepoint {
 
 namespace {
+// Boost.Math in double precision throughout: its default promotes to long double, whose width
+// differs by platform (80 bits on x86-64 Linux, 128 on ARM64, 64 with MSVC), so the same inputs
+// could give different last digits. Errors throw (Boost's default), which the factories' checks
+// of the arguments keep from happening.
+using MathPolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
 void require(bool ok, const char* message) {
     if (!ok) {
         throw std::invalid_argument(message);
@@ -287,7 +294,7 @@ double incomplete_beta(double a, double b, double x) {
     if (x >= 1.0) {
         return 1.0;
     }
-    return boost::math::ibeta(a, b, x);
+    return boost::math::ibeta(a, b, x, MathPolicy());
 }
 
 double standard_normal_quantile(double p) {
@@ -297,7 +304,7 @@ double standard_normal_quantile(double p) {
     if (!(p < 1.0)) {
         return std::numeric_limits<double>::infinity();
     }
-    return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p);
+    return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p, MathPolicy());
 }
 
 double Distribution::quantile(double p) const {
@@ -324,7 +331,8 @@ double Distribution::quantile(double p) const {
             }
             return b_ == 0.0 ? a_ : a_ * std::exp(b_ * standard_normal_quantile(p));
         case DistributionKind::beta:
-            return c_ + (d_ - c_) * (p <= 0.0 ? 0.0 : boost::math::ibeta_inv(a_, b_, p));
+            return c_ +
+                   (d_ - c_) * (!(p > 0.0) ? 0.0 : boost::math::ibeta_inv(a_, b_, p, MathPolicy()));
         case DistributionKind::bernoulli:
             return p <= 1.0 - a_ ? 0.0 : 1.0;
         case DistributionKind::discrete: {
