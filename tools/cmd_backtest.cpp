@@ -82,10 +82,17 @@ std::vector<std::string> score_cells(const GroupScores& g) {
 }
 
 // What the table of intervals is, for the screen and the page (where line breaks are spaces).
-constexpr const char* INTERVALS_NOTE =
-    "How far these could move on other origins like these: 5th to 95th percentile when the\n"
-    "origins are resampled in blocks of --leads consecutive origins (they score the same months,\n"
-    "so their misses come together). With a dozen origins a rough guide, if anything too narrow.";
+std::string intervals_note(std::size_t origins) {
+    const int block = bootstrap_block(origins);
+    return "How far these could move on other origins like these: 5th to 95th percentile when "
+           "the " +
+           std::to_string(origins) + " origins\nare resampled in blocks of " +
+           std::to_string(block) +
+           " consecutive ones (consecutive origins know nearly the same and face the\nsame "
+           "events, so their misses come in runs). With few origins a rough guide, if anything "
+           "too\nnarrow; none with fewer than " +
+           std::to_string(2 * block) + " origins.";
+}
 
 // The intervals of lead index `l` (none when the backtest has none).
 ScoreIntervals lead_intervals(const Backtest& b, std::size_t l) {
@@ -194,7 +201,7 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
     row("all", b.overall);
     html << "</table>\n<p>Skill is 1 - CRPS / the naive forecast's absolute error, on the figures "
             "that have a naive forecast (their number in brackets).</p>\n<p>"
-         << INTERVALS_NOTE
+         << intervals_note(b.origins.size())
          << "</p>\n<table>\n<tr><th>lead</th><th>90% band</th><th>skill vs persistence</th>"
             "<th>skill vs seasonal naive</th></tr>\n";
     const auto interval_row = [&](const std::string& label, const ScoreIntervals& in) {
@@ -309,7 +316,7 @@ void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestC
         }
     }
     print("all", b.overall);
-    std::cout << "\n" << INTERVALS_NOTE << "\n\n";
+    std::cout << "\n" << intervals_note(b.origins.size()) << "\n\n";
     std::snprintf(line, sizeof line, "  %-5s %8s %16s %16s\n", "lead", "cover90", "skill pers.",
                   "skill seas.");
     std::cout << line;

@@ -7,6 +7,7 @@
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/random/rng.hpp"
+#include "chokepoint/stats/scores.hpp"
 
 namespace chokepoint {
 
@@ -49,6 +50,9 @@ Interval block_bootstrap_ratio(const std::vector<double>& numerator,
                                std::uint64_t seed) {
     const std::size_t n = denominator.size();
     const std::size_t length = static_cast<std::size_t>(std::max(1, block));
+    if (n < 2 * length) {
+        return {};  // fewer than two blocks: every replicate would be the sample itself
+    }
     std::vector<double> ratios;
     Rng rng(mix64(seed ^ 0x424c4f43ULL));
     for (int r = 0; r < replicates && n > 0; ++r) {
@@ -67,20 +71,15 @@ Interval block_bootstrap_ratio(const std::vector<double>& numerator,
         }
     }
     Interval out;
-    if (ratios.empty()) {
-        return out;
+    if (!ratios.empty()) {
+        out.low = sample_quantile(ratios, 0.05);
+        out.high = sample_quantile(std::move(ratios), 0.95);
     }
-    std::sort(ratios.begin(), ratios.end());
-    // Percentiles with linear interpolation between order statistics.
-    const auto percentile = [&](double p) {
-        const double at = p * static_cast<double>(ratios.size() - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(at));
-        const std::size_t hi = std::min(lo + 1, ratios.size() - 1);
-        return ratios[lo] + (at - static_cast<double>(lo)) * (ratios[hi] - ratios[lo]);
-    };
-    out.low = percentile(0.05);
-    out.high = percentile(0.95);
     return out;
+}
+
+int bootstrap_block(std::size_t origins) {
+    return std::max(1, static_cast<int>(std::lround(std::cbrt(static_cast<double>(origins)))));
 }
 
 namespace {
@@ -108,11 +107,11 @@ ScoreIntervals score_intervals(const std::vector<GroupScores>& per_origin, int b
             skill(crps_s, naive_s)};
 }
 
-// The intervals per lead and over all leads: origins resampled in blocks as long as the longest
-// lead (origins closer than that score the same months).
+// The intervals per lead and over all leads, the origins resampled in blocks of bootstrap_block.
 void add_score_intervals(Backtest& b, const BacktestConfig& config) {
     const std::uint64_t seed = config.compare.run.seed;
     const std::size_t n = b.origins.size();
+    const int block = bootstrap_block(n);
     std::vector<GroupScores> all(n);
     for (int lead = 1; lead <= config.max_lead; ++lead) {
         std::vector<GroupScores> at_lead(n);
@@ -126,9 +125,9 @@ void add_score_intervals(Backtest& b, const BacktestConfig& config) {
             }
         }
         b.intervals_by_lead.push_back(
-            score_intervals(at_lead, config.max_lead, seed + static_cast<std::uint64_t>(lead)));
+            score_intervals(at_lead, block, seed + static_cast<std::uint64_t>(lead)));
     }
-    b.intervals_overall = score_intervals(all, config.max_lead, seed);
+    b.intervals_overall = score_intervals(all, block, seed);
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ struct Backtest {
     GroupScores overall;
     std::vector<double> pit;  ///< every scored figure's PIT, pooled
     /// How far the pooled scores could move on other origins like these: per lead (as by_lead)
-    /// and over all leads, the origins resampled in blocks of max_lead.
+    /// and over all leads, the origins resampled in blocks of bootstrap_block(origins).
     std::vector<ScoreIntervals> intervals_by_lead;
     ScoreIntervals intervals_overall;
 };
@@ -68,13 +68,19 @@ struct Backtest {
 /// forecast's absolute error), by a circular block bootstrap (Politis and Romano, 1992): each
 /// replicate strings together blocks of `block` consecutive origins (wrapping at the end) from
 /// random starts until it holds as many origins as the list, and the interval is the 5th to 95th
-/// percentile of the replicates' ratios. Origins closer than `block` apart score overlapping
-/// months with the same knowledge, so their misses come together; resampling them in blocks
-/// keeps that, where resampling figures one by one would give an interval too narrow.
-/// Replicates whose denominator is 0 are skipped. Deterministic for a given `seed`.
+/// percentile of the replicates' ratios. Consecutive origins know nearly the same and face the
+/// same events ahead (a control none of them knows makes them all miss), and at different leads
+/// they score the same months, so their misses come in runs; blocks keep the runs. Replicates
+/// whose denominator is 0 (no figure drawn) are left out. No interval (NaN) with fewer than two
+/// blocks of origins. Deterministic for a given `seed`.
 Interval block_bootstrap_ratio(const std::vector<double>& numerator,
                                const std::vector<double>& denominator, int block, int replicates,
                                std::uint64_t seed);
+/// The block length for `origins` origins: the cube root, rounded (at least 1). Blocks grow with
+/// the sample as n^(1/3), the rate that keeps both the bias and the variance of a block
+/// bootstrap's variance estimate small (Hall, Horowitz and Jing, 1995); longer blocks from few
+/// origins leave too few distinct replicates and understate the spread.
+int bootstrap_block(std::size_t origins);
 
 /// The scenario as known on `day`: events announced after it can no longer happen (counted in
 /// `dropped`), and events whose end was announced after it have no end (their ids in `open`).
