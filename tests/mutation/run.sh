@@ -166,6 +166,14 @@ mutation engine/src/compare/backtest.cpp \
     '            ev.end_unknown = true;' \
     '            (void)0;' \
     'a backtest that knows an end announced after its origin'
+mutation engine/src/compare/backtest.cpp \
+    'return Interval{1.0 - ratio.high, 1.0 - ratio.low};' \
+    'return Interval{1.0 - ratio.low, 1.0 - ratio.high};' \
+    'a skill interval not turned round from the CRPS ratio'"'"'s'
+mutation engine/src/compare/backtest.cpp \
+    '    const int block = bootstrap_block(n);' \
+    '    const int block = config.max_lead;' \
+    'bootstrap blocks as long as the leads, whatever the number of origins'
 mutation engine/src/events/events.cpp \
     'if (end > s.in_force_on) {' \
     'if (true) {' \
