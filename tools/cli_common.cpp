@@ -73,7 +73,9 @@ const std::vector<CommandHelp>& commands() {
          "simulate backtest SCENARIO.yaml --origins YYYY-MM..YYYY-MM [options]",
          "For each origin month, runs the scenario with only the events announced by then and "
          "scores the reported figures 1 to 6 months ahead: MAPE, bias, coverage, CRPS and skill "
-         "against persistence and seasonal naive, by origin and by lead; a PIT histogram. An "
+         "against persistence and seasonal naive, by origin and by lead, with how far the "
+         "pooled coverage and skill could move on other origins (origins resampled in blocks); a "
+         "PIT histogram. An "
          "event whose end was announced later (end_announced:) lasts its expected_duration_days "
          "before then, or else to the horizon.",
          "simulate backtest scenarios/april_controls.yaml --origins 2024-06..2025-05"},
