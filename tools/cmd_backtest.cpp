@@ -59,15 +59,18 @@ std::vector<MonthIndex> parse_origins(const std::string& text) {
     return out;
 }
 
+// A table cell, printf-style.
+template <class... Args>
+std::string fmt(const char* format, Args... v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v...);
+    return std::string(buf);
+}
+
 // One row of the backtest's table (figures, MAPE, bias, coverage of the 50% and 90% bands, CRPS,
 // skill against persistence and seasonal naive with their figure counts), for the terminal and
 // the page.
 std::vector<std::string> score_cells(const GroupScores& g) {
-    auto fmt = [](const char* format, auto... v) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, format, v...);
-        return std::string(buf);
-    };
     auto sk = [&](std::optional<double> skill, int n) {
         return skill ? fmt("%+.2f (%d)", *skill, n) : std::string("-");
     };
@@ -94,19 +97,9 @@ std::string intervals_note(std::size_t origins) {
            std::to_string(2 * block) + " origins.";
 }
 
-// The intervals of lead index `l` (none when the backtest has none).
-ScoreIntervals lead_intervals(const Backtest& b, std::size_t l) {
-    return l < b.intervals_by_lead.size() ? b.intervals_by_lead[l] : ScoreIntervals{};
-}
-
 // One row of the table of intervals: the 90% band's coverage and the CRPS skill against each
 // naive forecast ("-" where there is nothing to resample).
 std::vector<std::string> interval_cells(const ScoreIntervals& in) {
-    auto fmt = [](const char* format, double a, double b) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, format, a, b);
-        return std::string(buf);
-    };
     auto skill = [&](const Interval& i) {
         return std::isfinite(i.low) ? fmt("%+.2f to %+.2f", i.low, i.high) : std::string("-");
     };
@@ -133,8 +126,7 @@ std::string leads_datablock(const Backtest& b) {
     leads << "# lead coverage_50 coverage_90 crps_skill_persistence crps_skill_seasonal figures, "
              "then the 5% and 95% ends of coverage_90, crps_skill_persistence and "
              "crps_skill_seasonal over resampled origins\n";
-    for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
-        const LeadScores& ls = b.by_lead[l];
+    for (const auto& ls : b.by_lead) {
         const GroupScores& g = ls.scores;
         if (g.model.count == 0) {
             continue;
@@ -145,7 +137,7 @@ std::string leads_datablock(const Backtest& b) {
         leads << ls.lead << ' ' << format_exact(100 * g.model.coverage50()) << ' '
               << format_exact(100 * g.model.coverage90()) << ' ' << sk(g.persistence_skill()) << ' '
               << sk(g.seasonal_skill()) << ' ' << g.model.count;
-        const ScoreIntervals in = lead_intervals(b, l);
+        const ScoreIntervals& in = ls.intervals;
         const auto end = [](double v, double scale) {
             return std::isfinite(v) ? format_exact(scale * v) : std::string("NaN");
         };
@@ -211,12 +203,12 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
         }
         html << "</tr>\n";
     };
-    for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
-        if (b.by_lead[l].scores.model.count > 0) {
-            interval_row(std::to_string(b.by_lead[l].lead), lead_intervals(b, l));
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            interval_row(std::to_string(ls.lead), ls.intervals);
         }
     }
-    interval_row("all", b.intervals_overall);
+    interval_row("all", b.overall_intervals);
     html << "</table>\n<h2>By origin</h2>\n"
             "<table>\n<tr><th>origin</th><th>events known</th><th>not yet announced</th>"
             "<th>figures</th><th class=\"l\">end announced later</th></tr>\n";
@@ -326,12 +318,12 @@ void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestC
                       c[1].c_str(), c[2].c_str());
         std::cout << line;
     };
-    for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
-        if (b.by_lead[l].scores.model.count > 0) {
-            print_intervals(std::to_string(b.by_lead[l].lead), lead_intervals(b, l));
+    for (const auto& ls : b.by_lead) {
+        if (ls.scores.model.count > 0) {
+            print_intervals(std::to_string(ls.lead), ls.intervals);
         }
     }
-    print_intervals("all", b.intervals_overall);
+    print_intervals("all", b.overall_intervals);
     std::cout << "\nBy origin (events known by then and not yet announced, figures scored):\n";
     for (const auto& o : b.origins) {
         std::cout << "  " << format_month(o.origin) << ": " << o.events_known << " events known, "

@@ -99,9 +99,9 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
     // Three origins: blocks of one (the cube root of 3, rounded), so each interval holds its
     // pooled score (a ratio's resamples spread around it).
     CHECK(bootstrap_block(3) == 1);
-    REQUIRE(b.intervals_by_lead.size() == 3);
+    REQUIRE(b.by_lead.size() == 3);
     for (std::size_t l = 0; l < 3; ++l) {
-        const ScoreIntervals& in = b.intervals_by_lead[l];
+        const ScoreIntervals& in = b.by_lead[l].intervals;
         const double coverage = b.by_lead[l].scores.model.coverage90();
         CHECK(in.coverage90.low <= coverage);
         CHECK(in.coverage90.high >= coverage);

@@ -107,27 +107,27 @@ ScoreIntervals score_intervals(const std::vector<GroupScores>& per_origin, int b
             skill(crps_s, naive_s)};
 }
 
-// The intervals per lead and over all leads, the origins resampled in blocks of bootstrap_block.
+// The intervals per lead and over all leads, the origins resampled in blocks of bootstrap_block:
+// from each origin's scores at the lead (its LeadScores), and of all its figures.
 void add_score_intervals(Backtest& b, const BacktestConfig& config) {
     const std::uint64_t seed = config.compare.run.seed;
     const std::size_t n = b.origins.size();
     const int block = bootstrap_block(n);
+    std::vector<std::vector<GroupScores>> at_lead(b.by_lead.size(), std::vector<GroupScores>(n));
     std::vector<GroupScores> all(n);
-    for (int lead = 1; lead <= config.max_lead; ++lead) {
-        std::vector<GroupScores> at_lead(n);
-        for (std::size_t o = 0; o < n; ++o) {
-            const BacktestOrigin& origin = b.origins[o];
-            for (std::size_t i = 0; i < origin.figures.size(); ++i) {
-                if (origin.figure_lead[i] == lead) {
-                    add_figure(at_lead[o], origin.figures[i]);
-                    add_figure(all[o], origin.figures[i]);
-                }
-            }
+    for (std::size_t o = 0; o < n; ++o) {
+        for (const LeadScores& ls : b.origins[o].leads) {
+            at_lead[static_cast<std::size_t>(ls.lead - 1)][o] = ls.scores;
         }
-        b.intervals_by_lead.push_back(
-            score_intervals(at_lead, block, seed + static_cast<std::uint64_t>(lead)));
+        for (const ComparedFigure& f : b.origins[o].figures) {
+            add_figure(all[o], f);
+        }
     }
-    b.intervals_overall = score_intervals(all, block, seed);
+    for (LeadScores& ls : b.by_lead) {
+        ls.intervals = score_intervals(at_lead[static_cast<std::size_t>(ls.lead - 1)], block,
+                                       seed + static_cast<std::uint64_t>(ls.lead));
+    }
+    b.overall_intervals = score_intervals(all, block, seed);
 }
 
 }  // namespace
@@ -196,12 +196,13 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
 }
 
 namespace {
-void csv_row(std::ostringstream& out, const std::string& origin, int lead, const GroupScores& g,
-             const ScoreIntervals& in = {}) {
+void csv_row(std::ostringstream& out, const std::string& origin, const LeadScores& ls) {
+    const GroupScores& g = ls.scores;
+    const ScoreIntervals& in = ls.intervals;
     const auto x = format_exact;
     const auto maybe = [&](double v) { return std::isfinite(v) ? x(v) : std::string(); };
     const ScoreSet& m = g.model;
-    out << origin << ',' << lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
+    out << origin << ',' << ls.lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
         << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
         << g.persistence_count << ',' << (g.persistence_skill() ? x(*g.persistence_skill()) : "")
         << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "");
@@ -216,19 +217,16 @@ std::string format_backtest_csv(const Backtest& b) {
     std::ostringstream out;
     out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps_t,"
            "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal,"
-           "coverage_90_low,coverage_90_high,crps_skill_persistence_low,crps_skill_persistence_"
-           "high,"
-           "crps_skill_seasonal_low,crps_skill_seasonal_high\n";
+           "coverage_90_low,coverage_90_high,crps_skill_persistence_low,"
+           "crps_skill_persistence_high,crps_skill_seasonal_low,crps_skill_seasonal_high\n";
     for (const auto& o : b.origins) {
         for (const auto& ls : o.leads) {
-            csv_row(out, format_month(o.origin), ls.lead, ls.scores);
+            csv_row(out, format_month(o.origin), ls);
         }
     }
-    for (std::size_t l = 0; l < b.by_lead.size(); ++l) {
-        const LeadScores& ls = b.by_lead[l];
+    for (const auto& ls : b.by_lead) {
         if (ls.scores.model.count > 0) {
-            csv_row(out, "all", ls.lead, ls.scores,
-                    l < b.intervals_by_lead.size() ? b.intervals_by_lead[l] : ScoreIntervals{});
+            csv_row(out, "all", ls);
         }
     }
     return out.str();

@@ -20,24 +20,6 @@ struct BacktestConfig {
     std::function<void(int, int)> on_origin;
 };
 
-/// Scores of the figures at one lead (months from the origin to the period's last month).
-struct LeadScores {
-    int lead = 0;
-    GroupScores scores;
-};
-
-struct BacktestOrigin {
-    MonthIndex origin = 0;
-    int events_known = 0;    ///< events announced by the origin
-    int events_dropped = 0;  ///< announced later: switched off (probability 0)
-    /// Ids of the events known, but not yet their end: run without it (in file order).
-    std::vector<std::string> open_events;
-    std::vector<LeadScores> leads;  ///< leads with at least one figure
-    std::vector<ComparedFigure> figures;
-    std::vector<int> figure_lead;   ///< per figure
-    std::vector<ReportedRow> rows;  ///< the rows the figures index
-};
-
 /// A 90% interval (5th to 95th percentile); NaN when there is nothing to resample.
 struct Interval {
     double low = std::numeric_limits<double>::quiet_NaN();
@@ -52,15 +34,33 @@ struct ScoreIntervals {
     Interval skill_seasonal;
 };
 
+/// Scores of the figures at one lead (months from the origin to the period's last month).
+struct LeadScores {
+    int lead = 0;
+    GroupScores scores;
+    /// Pooled over origins only: how far the scores could move on other origins like these
+    /// (the origins resampled in blocks of bootstrap_block(origins)); NaN for one origin's.
+    ScoreIntervals intervals;
+};
+
+struct BacktestOrigin {
+    MonthIndex origin = 0;
+    int events_known = 0;    ///< events announced by the origin
+    int events_dropped = 0;  ///< announced later: switched off (probability 0)
+    /// Ids of the events known, but not yet their end: run without it (in file order).
+    std::vector<std::string> open_events;
+    std::vector<LeadScores> leads;  ///< leads with at least one figure
+    std::vector<ComparedFigure> figures;
+    std::vector<int> figure_lead;   ///< per figure
+    std::vector<ReportedRow> rows;  ///< the rows the figures index
+};
+
 struct Backtest {
     std::vector<BacktestOrigin> origins;
     std::vector<LeadScores> by_lead;  ///< pooled over origins, lead 1..max_lead
     GroupScores overall;
-    std::vector<double> pit;  ///< every scored figure's PIT, pooled
-    /// How far the pooled scores could move on other origins like these: per lead (as by_lead)
-    /// and over all leads, the origins resampled in blocks of bootstrap_block(origins).
-    std::vector<ScoreIntervals> intervals_by_lead;
-    ScoreIntervals intervals_overall;
+    ScoreIntervals overall_intervals;  ///< as LeadScores::intervals, over all leads
+    std::vector<double> pit;           ///< every scored figure's PIT, pooled
 };
 
 /// A 90% interval for the ratio sum(numerator) / sum(denominator) over a list of origins in
