@@ -129,7 +129,7 @@ int cmd_parameters(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_backtest(const std::vector<std::string>& args);
 int cmd_calibrate(const std::vector<std::string>& args);
-int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_sweep(const std::vector<std::string>& args);
 int cmd_diff(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_schema(const std::vector<std::string>& args);
 

@@ -148,8 +148,7 @@ SweepRunConfig sweep_run_config(const std::filesystem::path& dir, const SweepOpt
 
 }  // namespace
 
-int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
-    (void)command_line;
+int cmd_sweep(const std::vector<std::string>& args) {
     SweepOptions o;
     const po::options_description opts = sweep_options(o);
     const po::variables_map vm = parse_args(args, opts, {"sweep"});

@@ -137,7 +137,7 @@ int run_command(const std::string& command, const std::vector<std::string>& rest
         return cmd_backtest(rest);
     }
     if (command == "sweep") {
-        return cmd_sweep(rest, line);
+        return cmd_sweep(rest);
     }
     if (command == "diff") {
         return cmd_diff(rest, line);
