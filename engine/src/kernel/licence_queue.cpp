@@ -16,12 +16,13 @@ void LicenceQueue::reset(const CompiledScenario& c) {
 
 void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
                                const std::vector<ResolvedEvent>& events, int patience,
-                               std::uint64_t licence_seed) {
+                               int filing_lead, std::uint64_t licence_seed) {
     TrialLicences& t = trial_[w];
     const std::size_t nq = c_->queue_edges.size();
     t.policy = &policy;
     t.events = &events;
     t.patience = patience;
+    t.filing_lead = filing_lead;
     t.delay_sampler.resize(events.size());
     t.delay_ready.assign(events.size(), 0);
     t.filed = false;
@@ -39,8 +40,10 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
 
 // Files one application of trial w of `tonnes` on lane `e` covered by the `n` controls in
 // `slots`: a decision per control; the tonnes wait for the last and ship only if all approve.
+// With a filing lead, its `regular` share ships no earlier than its planned date (it is logged
+// as an application of its own, with the same decisions).
 void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n,
-                        Day day, int dt, double tonnes) {
+                        Day day, int dt, double tonnes, double regular) {
     TrialLicences& t = trial_[w];
     const auto q = static_cast<std::size_t>(c_->edges[e].queue);
     Rng& rng = t.rng[q];
@@ -60,8 +63,21 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
     if (c_->has_patience && a.when > day + std::max(t.patience, dt)) {
         a.lapsed = true;  // the buyer cancels before the decision comes
         a.when = day + std::max(t.patience, dt);
+    } else if (a.approved && t.filing_lead > 0 && regular > 0.0) {
+        Application planned = a;
+        planned.planned = true;
+        planned.tonnes = tonnes * regular;
+        planned.when = ship_day(t, slots[0], day, a.when);
+        add(w, q, planned.when, true, planned.tonnes);
+        if (c_->keep_applications) {
+            t.applications[q].push_back(planned);
+        }
+        a.tonnes = tonnes - planned.tonnes;
+        if (!(a.tonnes > 0.0)) {
+            return;
+        }
     }
-    add(w, q, a.when, a.approved, tonnes, 1.0, a.lapsed);
+    add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
     if (c_->keep_applications) {
         t.applications[q].push_back(a);
     }
@@ -70,8 +86,8 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
 // Several controls on lane `e`: each covers its share of the tonnes independently, so the
 // shipment splits into one application per non-empty set of covering controls. Returns the
 // tonnes held.
-double LicenceQueue::file_overlapping(std::size_t w, std::size_t e, Day day, int dt,
-                                      double shipped) {
+double LicenceQueue::file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped,
+                                      double regular) {
     const Policy& pol = *trial_[w].policy;
     const auto& ei = c_->edges[e];
     std::array<std::size_t, MAX_CONTROLS_PER_LANE> active;
@@ -98,7 +114,7 @@ double LicenceQueue::file_overlapping(std::size_t w, std::size_t e, Day day, int
         if (!(tonnes > 0.0)) {
             continue;
         }
-        file(w, e, covering.data(), m, day, dt, tonnes);
+        file(w, e, covering.data(), m, day, dt, tonnes, regular);
         held += tonnes;
     }
     return held;
@@ -130,7 +146,12 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
         for (Application& a : t.applications[q]) {
             const auto i = static_cast<std::size_t>(
                 std::find(a.slot.begin(), a.slot.begin() + a.count, slot) - a.slot.begin());
-            if (a.when < day || i == a.count) {
+            // An approved application waiting for its shipment date (a filing lead) is decided.
+            Day decided_on = a.filed;
+            for (std::size_t m = 0; m < a.count; ++m) {
+                decided_on = std::max(decided_on, a.decided[m]);
+            }
+            if ((a.lapsed ? a.when : std::min(a.when, decided_on)) < day || i == a.count) {
                 continue;  // decided already, or not under this control
             }
             add(w, q, a.when, a.approved, a.tonnes, -1.0, a.lapsed);
@@ -153,6 +174,8 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
             if (c.has_patience && a.when > lapse) {
                 a.lapsed = true;
                 a.when = std::max(day, lapse);
+            } else if (a.approved && a.planned) {
+                a.when = ship_day(t, a.slot[0], a.filed, a.when);
             }
             add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
         }

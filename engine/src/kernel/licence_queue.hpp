@@ -32,6 +32,7 @@ struct Application {
     double tonnes = 0.0;
     bool approved = false;  ///< every covering control approves
     bool lapsed = false;    ///< undecided after the buyer's patience: `when` is the lapse day
+    bool planned = false;   ///< the regular part of an order: ships no earlier than its date
     std::size_t count = 0;  ///< covering controls (slots)
     // Only [0, count) is set: the common one-control application writes a single entry.
     std::array<std::size_t, MAX_CONTROLS_PER_LANE> slot;
@@ -45,6 +46,8 @@ struct TrialLicences {
     const Policy* policy = nullptr;
     const std::vector<ResolvedEvent>* events = nullptr;
     int patience = 0;  ///< whole calendar days (CompiledScenario::has_patience only)
+    /// Working days between filing and the order's shipment date (has_filing_lead only).
+    int filing_lead = 0;
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
     std::vector<char> delay_ready;
@@ -61,9 +64,10 @@ class LicenceQueue {
     /// Sizes the batch's tables for `c`, every cell empty.
     void reset(const CompiledScenario& c);
     /// Trial w's side before its first tick: it decides by `policy` and `events` (which must
-    /// outlive the trial), its buyers wait `patience` days, its draws come from `licence_seed`.
+    /// outlive the trial), its buyers wait `patience` days, its exporters file `filing_lead`
+    /// working days ahead of shipment, its draws come from `licence_seed`.
     void start_trial(std::size_t w, const Policy& policy, const std::vector<ResolvedEvent>& events,
-                     int patience, std::uint64_t licence_seed);
+                     int patience, int filing_lead, std::uint64_t licence_seed);
     /// Some trial of the batch has filed an application.
     bool any_filed() const {
         for (const TrialLicences& t : trial_) {
@@ -75,11 +79,14 @@ class LicenceQueue {
     }
 
     /// Filing: trial w ships `shipped` tonnes on lane e on `day` (a tick of `dt` days), of which
-    /// `share` needs a licence. Files the applications and returns the tonnes held. A decision on
-    /// the application day would be "no licence needed": at least one tick later. Inline: the
-    /// common case (one control, no application log) runs per lane and tick.
+    /// `share` needs a licence, and `regular` (0 to 1) is the buyer's regular flow (its use),
+    /// the rest urgent (making up a shortfall, a refused or lapsed order, a larger target). Files
+    /// the applications and returns the tonnes held. With a filing lead, the regular part ships
+    /// on its planned date or its approval, whichever is later, the urgent part on its approval.
+    /// A decision on the application day would be "no licence needed": at least one tick later.
+    /// Inline: the common case (one control, no application log) runs per lane and tick.
     [[gnu::always_inline]] double file_shipment(std::size_t w, std::size_t e, Day day, int dt,
-                                                double shipped, double share) {
+                                                double shipped, double share, double regular) {
         TrialLicences& t = trial_[w];
         const int single = t.policy->edge_single_slot[e];
         double held = 0.0;
@@ -93,18 +100,25 @@ class LicenceQueue {
             const Day lapse = day + std::max(t.patience, dt);
             if (c_->has_patience && due > lapse) {
                 add(w, q, lapse, ok, held, 1.0, true);
+            } else if (ok && t.filing_lead > 0 && regular > 0.0) {
+                const double planned = held * regular;
+                add(w, q, ship_day(t, static_cast<std::size_t>(single), day, due), ok, planned);
+                if (held > planned) {
+                    add(w, q, due, ok, held - planned);
+                }
             } else {
                 add(w, q, due, ok, held);
             }
         } else if (single >= 0) {
             const auto slot = static_cast<std::size_t>(single);
             held = shipped * share;
-            file(w, e, &slot, 1, day, dt, held);
+            file(w, e, &slot, 1, day, dt, held, regular);
         } else {
             // Each covering control takes its share of the tonnes; when the exporter withholds
             // some (`share` below the lane's licensed share), the controls divide what it files.
             // The ratio is exactly 1 when nothing is withheld.
-            held = file_overlapping(w, e, day, dt, shipped * (share / t.policy->edge_share[e]));
+            held = file_overlapping(w, e, day, dt, shipped * (share / t.policy->edge_share[e]),
+                                    regular);
         }
         t.filed = true;
         return held;
@@ -152,6 +166,18 @@ class LicenceQueue {
     }
 
   private:
+    /// The day an approved application filed on `filed` and decided on `decided` ships: its
+    /// decision day, or with a filing lead the order's shipment date if that is later (counted
+    /// in the working calendar of the regime of `slot`, like the approval delay).
+    [[gnu::always_inline]] Day ship_day(const TrialLicences& t, std::size_t slot, Day filed,
+                                        Day decided) const {
+        const int regime = t.policy->slot_delay[slot];
+        if (t.filing_lead <= 0 || regime < 0) {
+            return decided;  // no lead, or the control no longer asks for a licence
+        }
+        return std::max(decided,
+                        c_->decision_day(static_cast<std::size_t>(regime), filed, t.filing_lead));
+    }
     /// One control's decision on an application filed on `filed`: its approval delay in whole
     /// working days, then approval with the control's rate (two draws, always in this order).
     /// Inlined by force: it is called per application from three places, and GCC otherwise
@@ -186,8 +212,9 @@ class LicenceQueue {
         }
     }
     void file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n, Day day,
-              int dt, double tonnes);
-    double file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped);
+              int dt, double tonnes, double regular);
+    double file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped,
+                            double regular);
     void redecide(std::size_t w, std::size_t j, Day day);
 
     const CompiledScenario* c_ = nullptr;

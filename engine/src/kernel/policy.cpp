@@ -25,8 +25,11 @@ double calendar_days(const CompiledScenario& c, std::size_t event, Day day, doub
 // lanes, the lane's baseline share x its licensed share x the longest expected approval delay of
 // the controls covering it (its mean in working days, counted in the exporter's calendar from
 // `day`), each delay at most the buyer's `patience` (0: none), after which its orders lapse.
+// An order filed `filing_lead` working days ahead ships no earlier: the wait is at least the
+// lead (the mean of the later of the two is approximated by the larger mean).
 double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>& events,
-                    const Policy& policy, std::size_t g, Day day, double patience) {
+                    const Policy& policy, std::size_t g, Day day, double patience,
+                    int filing_lead) {
     double wait = 0.0;
     const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
     const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
@@ -43,6 +46,9 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
                 const auto regime = static_cast<std::size_t>(policy.slot_delay[slot]);
                 delay = std::max(
                     delay, calendar_days(c, regime, day, events[regime].approval_delay.mean()));
+                if (filing_lead > 0) {
+                    delay = std::max(delay, calendar_days(c, regime, day, filing_lead));
+                }
             }
         }
         if (patience > 0.0) {
@@ -189,7 +195,7 @@ void lane_shares(const CompiledScenario& c, Policy& policy) {
 /// Each group's tariff factor, its lanes' order weights (0 when halted) and, for a buyer that
 /// keeps precautionary stock, the licence wait it faces.
 void group_orders(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                  double patience, Policy& policy) {
+                  double patience, int filing_lead, Policy& policy) {
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         double tf = 0.0;
         double weight = 0.0;
@@ -205,7 +211,7 @@ void group_orders(const CompiledScenario& c, Day day, const std::vector<Resolved
         policy.group_tariff[g] = in_begin == in_end ? 1.0 : tf;
         policy.group_inv_weight[g] = weight > 0.0 ? 1.0 / weight : 0.0;
         if (c.has_precaution && c.groups[g].buyer) {
-            policy.group_wait[g] = licence_wait(c, events, policy, g, day, patience);
+            policy.group_wait[g] = licence_wait(c, events, policy, g, day, patience, filing_lead);
         }
     }
 }
@@ -213,13 +219,14 @@ void group_orders(const CompiledScenario& c, Day day, const std::vector<Resolved
 }  // namespace
 
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, double patience, Policy& policy) {
+                      const std::vector<double>& product_share, double patience, int filing_lead,
+                      Policy& policy) {
     policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
                  static_cast<std::size_t>(c.slot_total));
     apply_events(c, day, events, policy);
     apply_controls(c, day, events, product_share, policy);
     lane_shares(c, policy);
-    group_orders(c, day, events, patience, policy);
+    group_orders(c, day, events, patience, filing_lead, policy);
 }
 
 }  // namespace chokepoint::detail

@@ -62,8 +62,10 @@ struct Policy {
 };
 
 /// Recomputes `policy` for `day` from the trial's resolved events and controlled shares;
-/// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for.
+/// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for; an order under
+/// a control waits at least `filing_lead` working days (ExporterPolicy::filing_lead_days).
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
-                      const std::vector<double>& product_share, double patience, Policy& policy);
+                      const std::vector<double>& product_share, double patience, int filing_lead,
+                      Policy& policy);
 
 }  // namespace chokepoint::detail

@@ -62,9 +62,14 @@ void Batch::run_tick(Tick& tick) {
             const auto ue = static_cast<std::size_t>(c_.group_in[k]);
             position += st_.in_transit[ue] + st_.held[ue];
         }
-        const PerTrial per_weight = detail::order(u, st_.group_desired[g], st_.deferred[g],
-                                                  position, inv_adjust_, tick.dt_real) *
-                                    st_.group_inv_weight[g];
+        const PerTrial ordered = detail::order(u, st_.group_desired[g], st_.deferred[g], position,
+                                               inv_adjust_, tick.dt_real);
+        if (c_.has_filing_lead) {
+            // The regular part of the order (the group's use), filed for its planned date; the
+            // rest is urgent. Where nothing is ordered the share is not used.
+            st_.regular_share[g] = ordered > u ? u / ordered : splat(1.0);
+        }
+        const PerTrial per_weight = ordered * st_.group_inv_weight[g];
         for (std::size_t k = in_begin; k < in_end; ++k) {
             const auto ue = static_cast<std::size_t>(c_.group_in[k]);
             st_.request[ue] = per_weight * st_.lane_weight[ue];
@@ -241,6 +246,8 @@ void Batch::run_tick(Tick& tick) {
                                                             PerTrial& departing) {
     const PerTrial zero = splat(0.0);
     const PerTrial share = c_.has_backlog_cap ? st_.file_share[e] : st_.edge_share[e];
+    const PerTrial regular =
+        c_.has_filing_lead ? st_.regular_share[static_cast<std::size_t>(c_.edges[e].group)] : zero;
     PerTrial held_now = zero;
     bool any = false;
     for (std::size_t w = 0; w < W; ++w) {
@@ -249,7 +256,8 @@ void Batch::run_tick(Tick& tick) {
         if (!(share_w > 0.0 && shipped_w > 0.0)) {
             continue;
         }
-        at(held_now, w) = st_.licences.file_shipment(w, e, tick.day, tick.dt, shipped_w, share_w);
+        at(held_now, w) =
+            st_.licences.file_shipment(w, e, tick.day, tick.dt, shipped_w, share_w, at(regular, w));
         any = true;
     }
     if (any) {

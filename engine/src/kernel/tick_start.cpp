@@ -75,9 +75,12 @@ void Batch::refresh_cached(std::size_t w) {
             f < 0.0 ? INFINITY : f * c_.edges[e].flow_day * at(st_.lane_noise[e], w);
     }
     // The exporter's cap: backlog_days of the lane's controlled flow (its baseline flow x
-    // the share that now needs a licence).
+    // the share that now needs a licence), beyond the orders it files ahead of their shipment
+    // date (a filing lead of n working days is about 7n/5 calendar days of flow).
+    const double planned_days = static_cast<double>(t.filing_lead) * 7.0 / 5.0;
     for (std::size_t e = 0; c_.has_backlog_cap && e < ned_; ++e) {
-        at(st_.backlog_cap[e], w) = t.backlog_days * c_.edges[e].flow_day * pol.edge_share[e];
+        at(st_.backlog_cap[e], w) =
+            (t.backlog_days + planned_days) * c_.edges[e].flow_day * pol.edge_share[e];
     }
 }
 
@@ -104,7 +107,7 @@ void Batch::change_policy(std::size_t w, Day day, int offset) {
     Policy& pol = t.policy;
     t.licence_share_before = pol.edge_share;
     detail::recompute_policy(c_, day, t.events, t.product_share, static_cast<double>(t.patience),
-                             pol);
+                             t.filing_lead, pol);
     const std::vector<double>& before = t.licence_share_before;
     // A control that ended or was lifted releases every application still waiting
     // (including decisions beyond the horizon).

@@ -34,7 +34,7 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
                          derive_seed(seed, sweep_point, trial, Stream::noise));
     t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
-    st_.licences.start_trial(w, t.policy, t.events, t.patience,
+    st_.licences.start_trial(w, t.policy, t.events, t.patience, t.filing_lead,
                              derive_seed(seed, sweep_point, trial, Stream::licences));
 }
 
@@ -100,6 +100,13 @@ void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
         c_.has_backlog_cap
             ? std::clamp(s_.exporter_policy.backlog_days.resolve(t.params, prng), 1.0, 3650.0)
             : 0.0;
+    // Drawn last, so that a model without it draws everything else as before.
+    t.filing_lead =
+        c_.has_filing_lead
+            ? static_cast<int>(std::clamp(
+                  std::round(s_.exporter_policy.filing_lead_days.resolve(t.params, prng)), 0.0,
+                  250.0))
+            : 0;
 }
 
 void Batch::start() {
@@ -162,6 +169,7 @@ void Batch::start() {
     st_.node_consumed.assign(nodes_, zero);
     st_.backlog_cap.assign(c_.has_backlog_cap ? ned_ : 0, zero);
     st_.file_share.assign(c_.has_backlog_cap ? ned_ : 0, zero);
+    st_.regular_share.assign(c_.has_filing_lead ? ng_ : 0, zero);
     st_.shipment_cap.assign(c_.has_shipment_cut ? ned_ : 0, splat(INFINITY));
     for (std::size_t w = 0; w < W; ++w) {
         TrialResult& out = *outs_[w];

@@ -88,11 +88,17 @@ const std::vector<ObjectSpec>& tables() {
          },
          {}},
         {"exporter_policy",
-         "Exporters who stop making for a lane whose licence backlog has grown (docs/model.md).",
+         "Exporters who file licence applications ahead of shipment and stop making for a lane "
+         "whose "
+         "licence backlog has grown (docs/model.md).",
          {
              {"backlog_days", T::quantity, "",
               "Days of a lane's controlled flow (baseline flow x licensed share) an exporter lets "
               "wait for licences before it stops making and shipping it (default: no limit)."},
+             {"filing_lead_days", T::quantity, "",
+              "Working days before an order's shipment date that its licence application is "
+              "filed: it ships on that date or on its approval, whichever is later (default: 0, "
+              "ship on the approval day)."},
          },
          {}},
         {"noise",

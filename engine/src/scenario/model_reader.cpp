@@ -213,7 +213,8 @@ void read_stock_policy(const YNode& sp, Reader& r, StockPolicy& out) {
     }
 }
 
-/// `exporter_policy:`, how many days of a lane's flow an exporter lets wait for licences.
+/// `exporter_policy:`, how many days of a lane's flow an exporter lets wait for licences, and how
+/// far ahead of a shipment it files the application.
 void read_exporter_policy(const YNode& ep, Reader& r, ExporterPolicy& out) {
     if (r.expect_map(ep, "exporter_policy")) {
         r.check_keys(ep, "exporter_policy", keys_of("exporter_policy"));
@@ -223,6 +224,14 @@ void read_exporter_policy(const YNode& ep, Reader& r, ExporterPolicy& out) {
                               "a backlog in days of a lane's flow (1 to 3650)");
                 out.has_backlog_cap = true;
                 out.backlog_days = *q;
+            }
+        }
+        if (const YNode* v = member(ep, "filing_lead_days")) {
+            if (auto q = r.quantity(*v, "exporter_policy.filing_lead_days")) {
+                r.check_range(*q, *v, "exporter_policy.filing_lead_days", 0.0, 250.0,
+                              "a lead in working days (0 to 250)");
+                out.has_filing_lead = true;
+                out.filing_lead_days = *q;
             }
         }
     }

@@ -66,6 +66,12 @@ struct ExporterPolicy {
     /// keeps ordering).
     bool has_backlog_cap = false;
     Quantity backlog_days = Quantity::constant_value(0.0);
+    /// Licence applications are orders filed ahead: an exporter files the application for the
+    /// controlled share of an order when the buyer places it, for shipment this many working days
+    /// later (the exporter's calendar), and ships it on that day or on the day of its approval,
+    /// whichever is later. Off (ship on the approval day) unless given.
+    bool has_filing_lead = false;
+    Quantity filing_lead_days = Quantity::constant_value(0.0);
 };
 
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
