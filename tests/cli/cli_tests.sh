@@ -496,7 +496,7 @@ expect "backtest needs --origins" 2 "backtest needs --origins" -- "$sim" backtes
 expect "backtest origins outside" 2 "origin 2030-01 is outside the scenario" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2030-01
 expect "backtest bad origins" 2 "the last origin is before the first" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-03..2024-03
 expect "backtest runs" 0 "Results written to $work/bt/" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-03 --trials 60 --threads 2 --output "$work/bt"
-expect "backtest names an event whose end is announced later" 0 "2025-02: 9 events known, 10 not yet announced, 20 figures; end announced later: myanmar_kia_2024 (expected duration drawn)" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-02 --trials 20 --no-charts --output "$work/bt_open"
+expect "backtest names an event whose end is announced later" 0 "2025-02: 9 events known, 10 not yet announced, 42 figures; end announced later: myanmar_kia_2024 (expected duration drawn)" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-02 --trials 20 --no-charts --output "$work/bt_open"
 mkdir -p "$work/open_end/scenarios" && cp -r "$src/models" "$work/open_end/"
 grep -v '^    expected_duration_days:' "$src/scenarios/april_controls.yaml" > "$work/open_end/scenarios/april_controls.yaml"
 expect "backtest: an open end without an expected duration runs to the horizon" 0 "end announced later: myanmar_kia_2024 (in force to the horizon)" -- "$sim" backtest "$work/open_end/scenarios/april_controls.yaml" --origins 2025-02 --trials 20 --no-charts --output "$work/bt_open2"
@@ -531,7 +531,7 @@ then ok "backtest.csv: the pooled rows' intervals (one origin: none; two: around
 # A chart's data travel inside its gnuplot script: charts/ holds the images and nothing else.
 others=$(find "$work/seen/charts" "$work/bt/charts" -type f ! -name '*.png' ! -name '*.svg' 2>/dev/null)
 if [ -z "$others" ]; then ok "charts/ holds only the images (run and backtest)"; else bad "charts/ holds other files: $others"; fi
-if grep -qF '<h2>By lead</h2>' "$work/bt/index.html" && grep -qF '<tr><td>2025-03</td><td>11</td><td>8</td><td>18</td>' "$work/bt/index.html"; then ok "backtest page: the table by lead and what each origin knew"; else bad "backtest page lacks its tables"; fi
+if grep -qF '<h2>By lead</h2>' "$work/bt/index.html" && grep -qF '<tr><td>2025-03</td><td>11</td><td>8</td><td>46</td>' "$work/bt/index.html"; then ok "backtest page: the table by lead and what each origin knew"; else bad "backtest page lacks its tables"; fi
 expect "compare of known_2025-03" 0 "Results written" -- "$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 60 --threads 2 --output "$work/btc" --quiet
 # --quiet: the files only (a script's output stays one line).
 out="$("$sim" compare "$src/scenarios/known_2025-03.yaml" --origin 2025-03 --to 2025-09 --trials 20 --no-charts --output "$work/cmpq" --quiet 2>&1 </dev/null)"

@@ -141,6 +141,32 @@ std::vector<std::string> verdicts(const GroupScores& g) {
 
 namespace {
 
+// Why no row could be compared: each refused row with its file, line and reason (at most 20, then
+// a count), and how many rows fell outside the period asked for or started by the origin.
+std::string refusals(const std::vector<ReportedRow>& rows, const ReportedMapping& mapping,
+                     std::size_t before_origin) {
+    constexpr std::size_t SHOWN = 20;
+    std::string out;
+    for (std::size_t i = 0; i < mapping.unmapped.size() && i < SHOWN; ++i) {
+        const ReportedRow& row = rows[mapping.unmapped[i].row];
+        out +=
+            "\n  " + row.file + ":" + std::to_string(row.line) + ": " + mapping.unmapped[i].reason;
+    }
+    if (mapping.unmapped.size() > SHOWN) {
+        out += "\n  ... and " + std::to_string(mapping.unmapped.size() - SHOWN) +
+               " more rows not compared";
+    }
+    const std::size_t listed = mapping.unmapped.size() + before_origin;
+    if (rows.size() > listed) {
+        out += "\n  " + std::to_string(rows.size() - listed) +
+               " other rows fall outside the period asked for or repeat one of these figures";
+    }
+    if (before_origin > 0) {
+        out += "\n  " + std::to_string(before_origin) + " rows start by the origin";
+    }
+    return out.empty() ? out : ":" + out;
+}
+
 // The reported rows this scenario can be compared with in the period asked for (with an origin,
 // only periods that start after it). Throws InputError, at the scenario, when there is none.
 ReportedMapping compared_targets(const Scenario& scenario, const std::vector<ReportedRow>& rows,
@@ -149,10 +175,12 @@ ReportedMapping compared_targets(const Scenario& scenario, const std::vector<Rep
     const MonthIndex from = config.from.value_or(std::numeric_limits<MonthIndex>::min());
     const MonthIndex to = config.to.value_or(std::numeric_limits<MonthIndex>::max());
     ReportedMapping mapping = map_reported(rows, layout, from, to);
+    std::size_t before_origin = 0;
     if (config.origin) {
         // Out of sample: only periods that start after the origin are scored.
-        std::erase_if(mapping.targets,
-                      [&](const ReportedTarget& t) { return rows[t.row].first <= *config.origin; });
+        before_origin = std::erase_if(mapping.targets, [&](const ReportedTarget& t) {
+            return rows[t.row].first <= *config.origin;
+        });
     }
     if (mapping.targets.empty()) {
         throw InputError(SourceLocation{scenario.path, 0, 0}, "",
@@ -161,7 +189,7 @@ ReportedMapping compared_targets(const Scenario& scenario, const std::vector<Rep
                              (config.from ? format_month(from) : "any") + " to " +
                              (config.to ? format_month(to) : "any") +
                              (config.origin ? ", after " + format_month(*config.origin) : "") +
-                             ")");
+                             ")" + refusals(rows, mapping, before_origin));
     }
     return mapping;
 }
@@ -306,7 +334,7 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
     out << "metric,product,from,to,period,period_start,period_end,unit,label,reported_series,"
            "reported_from,reported_to,series_count,reported,simulated_mean,p05,p25,p50,p75,p95,"
            "inside_50,inside_90,error_pct,crps,persistence,seasonal_naive,conflict,source,file,"
-           "line,other_sources,trials,partial\n";
+           "line,other_sources,trials,partial,status\n";
     const auto q = csv_field;
     const auto x = format_exact;
     const OutputLayout& layout = c.run.layout;
@@ -347,7 +375,7 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
             << (f.seasonal_naive ? x(*f.seasonal_naive) : "") << ','
             << (f.conflict ? "true" : "false") << ',' << q(r.source) << ',' << q(r.file) << ','
             << r.line << ',' << q(others) << ',' << c.run.trials_completed << ','
-            << (c.run.partial ? "true" : "false") << '\n';
+            << (c.run.partial ? "true" : "false") << ',' << q(r.status) << '\n';
     }
     return out.str();
 }

@@ -28,6 +28,10 @@ struct Rule {
     const char* series;
     const char* metric;
     std::vector<std::pair<std::string, std::vector<std::string>>> products;
+    /// A tariff heading (digits, no dots) that identifies the product whatever the wording: a
+    /// text naming codes under it and no other, and adding nothing to it, is `hs_products`.
+    std::string hs_heading;
+    std::vector<std::string> hs_products;
 };
 
 const std::vector<std::string> SEPARATION = {"oxide", "compound", "metal"};
@@ -36,35 +40,101 @@ const std::vector<Rule>& rules() {
     static const std::vector<Rule> all = {
         {"magnet_exports_total",
          "exports",
-         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}}},
+         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
+         "850511",
+         {"magnet"}},
         {"magnet_exports_by_destination",
          "exports",
-         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}}},
+         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
+         "850511",
+         {"magnet"}},
         {"ree_exports_total",
          "exports",
          {{"Rare earths headline (GAC 17-element group; oxides/compounds/metals, HS 2805/2846 "
            "group)",
-           SEPARATION}}},
+           SEPARATION}},
+         "",
+         {}},
         {"antaike_export_categories",
          "exports",
-         {{"RE separation products (smelting/separation products)", SEPARATION}}},
+         {{"RE separation products (smelting/separation products)", SEPARATION}},
+         "",
+         {}},
         {"ree_imports_total",
          "imports",
          {{"Rare earths headline imports (GAC; ores, oxides, compounds)",
-           {"concentrate", "oxide", "compound", "metal"}}}},
+           {"concentrate", "oxide", "compound", "metal"}}},
+         "",
+         {}},
         {"imports_re_ore_concentrate",
          "imports",
          {{"Rare earth metal ores/concentrates (almost entirely MP Materials, USA)",
-           {"concentrate"}}}},
+           {"concentrate"}}},
+         "",
+         {}},
         {"imports_oxides_myanmar",
          "imports",
          {{"Rare earth oxides", {"oxide"}},
           {"RE oxides and compounds", {"oxide", "compound"}},
           {"Unlisted/other rare earth oxides (HS 28469019 'unlisted' oxides; mostly Myanmar "
            "ionic-clay feed)",
-           {"oxide"}}}},
+           {"oxide"}}},
+         "",
+         {}},
     };
     return all;
+}
+
+// The tariff codes a product text names: each run of digits and dots of four digits or more
+// ("8505.11", "85051110", "HS 2846"), without its dots.
+std::vector<std::string> tariff_codes(const std::string& text) {
+    std::vector<std::string> codes;
+    std::string code;
+    auto flush = [&] {
+        if (code.size() >= 4) {
+            codes.push_back(code);
+        }
+        code.clear();
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (ch >= '0' && ch <= '9') {
+            code += ch;
+        } else if (ch == '.' && !code.empty() && i + 1 < text.size() && text[i + 1] >= '0' &&
+                   text[i + 1] <= '9') {
+            continue;  // "8505.11": the dot inside a code
+        } else {
+            flush();
+        }
+    }
+    flush();
+    return codes;
+}
+
+// Whether a product text names the heading `heading` and nothing else: every tariff code in it
+// lies under the heading, and it adds no other product ("+", "and", "&", powders, alloys,
+// "incl.", "scope"), which would make it another total.
+bool names_only_heading(const std::string& text, const std::string& heading) {
+    const std::vector<std::string> codes = tariff_codes(text);
+    if (codes.empty()) {
+        return false;
+    }
+    for (const auto& code : codes) {
+        // A wider heading ("HS 8505") is more than the product; another code, another product.
+        if (code.size() < heading.size() || code.compare(0, heading.size(), heading) != 0) {
+            return false;
+        }
+    }
+    std::string lower;
+    for (char ch : text) {
+        lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    }
+    for (const char* more : {"+", "&", " and ", "powder", "alloy", "incl", "scope"}) {
+        if (lower.find(more) != std::string::npos) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // "oxide+compound+metal" as model product ids, when every part is one.
@@ -154,7 +224,8 @@ struct RowMapping {
 };
 
 // The model products a row is compared as: its product matched exactly against the series'
-// published descriptions, else model product ids joined by '+'; empty when neither matches.
+// published descriptions, else by the tariff heading it names (any wording), else model product
+// ids joined by '+'; empty when none matches.
 std::vector<std::string> row_products(const ReportedRow& row, const Rule& rule,
                                       const OutputLayout& layout) {
     std::vector<std::string> products;
@@ -162,6 +233,10 @@ std::vector<std::string> row_products(const ReportedRow& row, const Rule& rule,
         if (row.product == description) {
             products = ids;
         }
+    }
+    if (products.empty() && !rule.hs_heading.empty() &&
+        names_only_heading(row.product, rule.hs_heading)) {
+        products = rule.hs_products;
     }
     if (products.empty()) {
         if (auto ids = product_ids(row.product, layout)) {
@@ -220,8 +295,12 @@ RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthInde
         for (const auto& [description, ids] : rule->products) {
             known += (known.empty() ? "'" : "; '") + description + "'";
         }
+        const std::string by_code =
+            rule->hs_heading.empty() ? std::string()
+                                     : ", any text naming HS " + rule->hs_heading.substr(0, 4) +
+                                           "." + rule->hs_heading.substr(4) + " and nothing more";
         return {"product '" + row.product + "' is not one " + row.series + " is compared under (" +
-                    known +
+                    known + by_code +
                     ", or model products joined by '+'): a different total or a subtotal "
                     "is never compared",
                 "", std::nullopt};
