@@ -339,3 +339,25 @@ TEST_CASE("compare on messy files: thousands of rows are indexed, not searched p
     CHECK(c.figures[5].duplicates.size() >= 332);
     CHECK(*c.figures[5].persistence == 1004.0);  // 2024-05's first row
 }
+
+TEST_CASE("compare on messy files: magnets by HS 8505.11 in any wording", "[compare]") {
+    const Comparison c = compare_small(
+        // Other publishers' wordings of the same heading: compared as magnets.
+        "magnet_exports_total,Exportland,World,RE permanent magnets (HS 8505.11),2025-02,2025-02,"
+        "1400,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,\"NdFeB magnets, HS 85051110\",2025-03,2025-03,"
+        "1500,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,magnets 850511,2025-04,2025-04,1500,t,,,A,x,u,\n"
+        // A wider heading, another code, or something added: another total, not compared.
+        "magnet_exports_total,Exportland,World,magnets (HS 8505),2025-05,2025-05,1500,t,,,A,x,u,\n"
+        "magnet_exports_total,Exportland,World,HS 8505.11 + 8505.19,2025-06,2025-06,1500,t,,,A,"
+        "x,u,\n"
+        "magnet_exports_total,Exportland,World,HS 8505.11 magnets and powder,2025-07,2025-07,"
+        "1500,t,,,A,x,u,\n");
+    REQUIRE(c.figures.size() == 3);
+    for (std::size_t row : {3u, 4u, 5u}) {
+        INFO("row " << row);
+        CHECK_THAT(reason_of(c, row),
+                   Catch::Contains("any text naming HS 8505.11 and nothing more"));
+    }
+}
