@@ -52,7 +52,8 @@ struct TrialState {
     double catch_up = 0.0;
     int patience = 0;           // whole calendar days (has_patience only)
     double backlog_days = 0.0;  // ExporterPolicy, drawn per trial (has_backlog_cap only)
-    int filing_lead = 0;        // whole working days (has_filing_lead only)
+    int filing_lead = 0;        // whole working days (has_contracts only)
+    int validity = 0;           // whole calendar days (has_contracts only)
     Policy policy;              // recomputed at event boundaries
     std::vector<double> licence_share_before;
     std::vector<Day> boundaries;
@@ -103,7 +104,7 @@ struct BatchState {
     // (backlog_days of the lane's controlled flow, set with the policy), and this tick's share of
     // its shipment filed as applications (its licensed share, less what the exporter withholds).
     std::vector<PerTrial> backlog_cap, file_share;
-    // Per group (has_filing_lead only): this tick's regular share of its order, its use over
+    // Per group (has_contracts only): this tick's regular share of its order, its use over
     // what it orders (at most 1).
     std::vector<PerTrial> regular_share;
     // Per lane (has_shipment_cut only): the tonnes a day that may leave under a disruption that

@@ -392,7 +392,7 @@ void compile_switches(const Scenario& s, CompiledScenario& c) {
     c.has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
     c.has_patience = s.stock_policy.has_patience;
     c.has_backlog_cap = s.exporter_policy.has_backlog_cap;
-    c.has_filing_lead = s.exporter_policy.has_filing_lead;
+    c.has_contracts = s.exporter_policy.has_filing_lead || s.exporter_policy.has_licence_validity;
     for (const EventSpec& ev : s.events) {
         c.has_shipment_cut = c.has_shipment_cut || ev.cuts_shipments;
     }

@@ -97,8 +97,8 @@ struct CompiledScenario {
     bool has_patience = false;
     /// Exporters stop filing on a lane whose backlog exceeds its cap (ExporterPolicy).
     bool has_backlog_cap = false;
-    /// Applications are filed ahead of the shipment date (ExporterPolicy::has_filing_lead).
-    bool has_filing_lead = false;
+    /// Contract licences: a filing lead or a licence validity (ExporterPolicy).
+    bool has_contracts = false;
     /// Some supply_disruption cuts shipments (`cuts: shipments`): lanes out of its nodes carry at
     /// most its factor of their baseline flow.
     bool has_shipment_cut = false;

@@ -16,13 +16,15 @@ void LicenceQueue::reset(const CompiledScenario& c) {
 
 void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
                                const std::vector<ResolvedEvent>& events, int patience,
-                               int filing_lead, std::uint64_t licence_seed) {
+                               int filing_lead, int validity, std::uint64_t licence_seed,
+                               std::uint64_t contract_seed) {
     TrialLicences& t = trial_[w];
     const std::size_t nq = c_->queue_edges.size();
     t.policy = &policy;
     t.events = &events;
     t.patience = patience;
     t.filing_lead = filing_lead;
+    t.validity = validity;
     t.delay_sampler.resize(events.size());
     t.delay_ready.assign(events.size(), 0);
     t.filed = false;
@@ -36,12 +38,17 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
         // One sub-stream per lane: more applications on one lane shift no other lane's draws.
         t.rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
     }
+    t.contract_rng.clear();
+    for (std::size_t q = 0; c_->has_contracts && q < nq; ++q) {
+        t.contract_rng.emplace_back(mix64(contract_seed ^ mix64(q + 1)));
+    }
 }
 
 // Files one application of trial w of `tonnes` on lane `e` covered by the `n` controls in
 // `slots`: a decision per control; the tonnes wait for the last and ship only if all approve.
-// With a filing lead, its `regular` share ships no earlier than its planned date (it is logged
-// as an application of its own, with the same decisions).
+// With contract licences its `regular` share belongs to a running contract, filed earlier
+// (contract_filed; the first slot's control dates it): it is logged as an application of its own
+// with the same delays, counted from that filing.
 void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n,
                         Day day, int dt, double tonnes, double regular) {
     TrialLicences& t = trial_[w];
@@ -49,33 +56,46 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
     Rng& rng = t.rng[q];
     Application a;
     a.filed = day;
+    a.ordered = day;
     a.tonnes = tonnes;
     a.approved = true;
     a.count = n;
-    Day decision = day;
+    std::array<int, MAX_CONTROLS_PER_LANE> delay{};
     for (std::size_t i = 0; i < n; ++i) {
-        decide(t, slots[i], rng, day, a.decided[i], a.ok[i]);
+        decide(t, slots[i], rng, day, a.decided[i], a.ok[i], delay[i]);
         a.slot[i] = slots[i];
-        decision = std::max(decision, a.decided[i]);
         a.approved = a.approved && a.ok[i];
     }
-    a.when = std::max(decision, day + dt);
-    if (c_->has_patience && a.when > day + std::max(t.patience, dt)) {
-        a.lapsed = true;  // the buyer cancels before the decision comes
-        a.when = day + std::max(t.patience, dt);
-    } else if (a.approved && t.filing_lead > 0 && regular > 0.0) {
-        Application planned = a;
-        planned.planned = true;
-        planned.tonnes = tonnes * regular;
-        planned.when = ship_day(t, slots[0], day, a.when);
-        add(w, q, planned.when, true, planned.tonnes);
-        if (c_->keep_applications) {
-            t.applications[q].push_back(planned);
+    if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
+        Application contract = a;
+        contract.filed = contract_filed(t, slots[0], q, day);
+        contract.tonnes = tonnes * regular;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slots[i]]);
+            contract.decided[i] = c_->decision_day(regime, contract.filed, delay[i]);
         }
-        a.tonnes = tonnes - planned.tonnes;
+        enqueue(w, q, contract, dt);
+        a.tonnes = tonnes - contract.tonnes;
         if (!(a.tonnes > 0.0)) {
             return;
         }
+    }
+    enqueue(w, q, a, dt);
+}
+
+// Queues application `a` of trial w on licensed lane q (its decisions made): it waits for the
+// last decision, at least one tick after the order, or lapses after the buyer's patience.
+void LicenceQueue::enqueue(std::size_t w, std::size_t q, Application& a, int dt) {
+    TrialLicences& t = trial_[w];
+    Day decision = a.filed;
+    for (std::size_t i = 0; i < a.count; ++i) {
+        decision = std::max(decision, a.decided[i]);
+    }
+    a.when = std::max(decision, a.ordered + dt);
+    a.lapsed = false;
+    if (c_->has_patience && a.when > a.ordered + std::max(t.patience, dt)) {
+        a.lapsed = true;  // the buyer cancels before the decision comes
+        a.when = a.ordered + std::max(t.patience, dt);
     }
     add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
     if (c_->keep_applications) {
@@ -146,17 +166,21 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
         for (Application& a : t.applications[q]) {
             const auto i = static_cast<std::size_t>(
                 std::find(a.slot.begin(), a.slot.begin() + a.count, slot) - a.slot.begin());
-            // An approved application waiting for its shipment date (a filing lead) is decided.
+            // A running contract's application decided before today but shipping with today's
+            // order (filed before it was ordered) is decided.
+            const bool contract = a.filed < a.ordered;
             Day decided_on = a.filed;
             for (std::size_t m = 0; m < a.count; ++m) {
                 decided_on = std::max(decided_on, a.decided[m]);
             }
-            if ((a.lapsed ? a.when : std::min(a.when, decided_on)) < day || i == a.count) {
+            const Day done = a.lapsed || !contract ? a.when : std::min(a.when, decided_on);
+            if (done < day || i == a.count) {
                 continue;  // decided already, or not under this control
             }
             add(w, q, a.when, a.approved, a.tonnes, -1.0, a.lapsed);
             if (t.policy->slot_share[slot] > 0.0) {
-                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i]);
+                int delay = 0;
+                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i], delay);
             } else {
                 a.decided[i] = day;  // the control no longer asks for a licence
                 a.ok[i] = true;
@@ -167,15 +191,14 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
                 decision = std::max(decision, a.decided[m]);
                 a.approved = a.approved && a.ok[m];
             }
-            a.when = decision;
+            // Not before the tick after the order (a contract's part is ordered recently).
+            a.when = std::max(decision, a.ordered + c.scenario->step_days);
             a.lapsed = false;
             // The same rule as at filing: the patience, at least one tick.
-            const Day lapse = a.filed + std::max(t.patience, c.scenario->step_days);
+            const Day lapse = a.ordered + std::max(t.patience, c.scenario->step_days);
             if (c.has_patience && a.when > lapse) {
                 a.lapsed = true;
                 a.when = std::max(day, lapse);
-            } else if (a.approved && a.planned) {
-                a.when = ship_day(t, a.slot[0], a.filed, a.when);
             }
             add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
         }

@@ -32,7 +32,9 @@ struct Application {
     double tonnes = 0.0;
     bool approved = false;  ///< every covering control approves
     bool lapsed = false;    ///< undecided after the buyer's patience: `when` is the lapse day
-    bool planned = false;   ///< the regular part of an order: ships no earlier than its date
+    /// The day the buyer ordered: the filing day, except for the regular part of an order under
+    /// a running contract, whose licence application was filed earlier (`filed`).
+    Day ordered = 0;
     std::size_t count = 0;  ///< covering controls (slots)
     // Only [0, count) is set: the common one-control application writes a single entry.
     std::array<std::size_t, MAX_CONTROLS_PER_LANE> slot;
@@ -46,8 +48,12 @@ struct TrialLicences {
     const Policy* policy = nullptr;
     const std::vector<ResolvedEvent>* events = nullptr;
     int patience = 0;  ///< whole calendar days (CompiledScenario::has_patience only)
-    /// Working days between filing and the order's shipment date (has_filing_lead only).
+    /// Contract licences (CompiledScenario::has_contracts only): how far ahead of a contract's
+    /// start its application is filed (calendar days) and how long a contract runs (calendar
+    /// days; 0: each order is a contract of its own).
     int filing_lead = 0;
+    int validity = 0;
+    std::vector<Rng> contract_rng;  ///< one sub-stream per licensed lane: the contracts' phases
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
     std::vector<char> delay_ready;
@@ -64,10 +70,12 @@ class LicenceQueue {
     /// Sizes the batch's tables for `c`, every cell empty.
     void reset(const CompiledScenario& c);
     /// Trial w's side before its first tick: it decides by `policy` and `events` (which must
-    /// outlive the trial), its buyers wait `patience` days, its exporters file `filing_lead`
-    /// working days ahead of shipment, its draws come from `licence_seed`.
+    /// outlive the trial), its buyers wait `patience` days, its exporters file a contract's
+    /// application `filing_lead` calendar days ahead of its start and contracts run `validity`
+    /// days; its draws come from `licence_seed` (decisions) and `contract_seed` (phases).
     void start_trial(std::size_t w, const Policy& policy, const std::vector<ResolvedEvent>& events,
-                     int patience, int filing_lead, std::uint64_t licence_seed);
+                     int patience, int filing_lead, int validity, std::uint64_t licence_seed,
+                     std::uint64_t contract_seed);
     /// Some trial of the batch has filed an application.
     bool any_filed() const {
         for (const TrialLicences& t : trial_) {
@@ -81,10 +89,13 @@ class LicenceQueue {
     /// Filing: trial w ships `shipped` tonnes on lane e on `day` (a tick of `dt` days), of which
     /// `share` needs a licence, and `regular` (0 to 1) is the buyer's regular flow (its use),
     /// the rest urgent (making up a shortfall, a refused or lapsed order, a larger target). Files
-    /// the applications and returns the tonnes held. With a filing lead, the regular part ships
-    /// on its planned date or its approval, whichever is later, the urgent part on its approval.
-    /// A decision on the application day would be "no licence needed": at least one tick later.
-    /// Inline: the common case (one control, no application log) runs per lane and tick.
+    /// the applications and returns the tonnes held. With contract licences, the regular part
+    /// belongs to a running contract whose application was filed ahead (contract_filed): it ships
+    /// on that application's decision if it comes later than today, else at once; the urgent
+    /// part is a new contract, filed today. Both parts share one decision (one delay and one
+    /// approval). A decision on the application day would be "no licence needed": at least one
+    /// tick later. Inline: the common case (one control, no application log) runs per lane and
+    /// tick.
     [[gnu::always_inline]] double file_shipment(std::size_t w, std::size_t e, Day day, int dt,
                                                 double shipped, double share, double regular) {
         TrialLicences& t = trial_[w];
@@ -92,22 +103,25 @@ class LicenceQueue {
         double held = 0.0;
         if (single >= 0 && !c_->keep_applications) {
             const auto q = static_cast<std::size_t>(c_->edges[e].queue);
+            const auto slot = static_cast<std::size_t>(single);
             Day decided = day;
             bool ok = false;
-            decide(t, static_cast<std::size_t>(single), t.rng[q], day, decided, ok);
+            int delay = 0;
+            decide(t, slot, t.rng[q], day, decided, ok, delay);
             held = shipped * share;
             const Day due = std::max({day, decided, day + dt});
             const Day lapse = day + std::max(t.patience, dt);
-            if (c_->has_patience && due > lapse) {
-                add(w, q, lapse, ok, held, 1.0, true);
-            } else if (ok && t.filing_lead > 0 && regular > 0.0) {
-                const double planned = held * regular;
-                add(w, q, ship_day(t, static_cast<std::size_t>(single), day, due), ok, planned);
-                if (held > planned) {
-                    add(w, q, due, ok, held - planned);
-                }
-            } else {
-                add(w, q, due, ok, held);
+            double urgent = held;
+            if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
+                const Day filed = contract_filed(t, slot, q, day);
+                const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
+                const Day regular_due =
+                    std::max({filed, c_->decision_day(regime, filed, delay), day + dt});
+                queue(w, q, regular_due, lapse, ok, held * regular);
+                urgent = held - held * regular;
+            }
+            if (urgent > 0.0) {
+                queue(w, q, due, lapse, ok, urgent);
             }
         } else if (single >= 0) {
             const auto slot = static_cast<std::size_t>(single);
@@ -166,24 +180,35 @@ class LicenceQueue {
     }
 
   private:
-    /// The day an approved application filed on `filed` and decided on `decided` ships: its
-    /// decision day, or with a filing lead the order's shipment date if that is later (counted
-    /// in the working calendar of the regime of `slot`, like the approval delay).
-    [[gnu::always_inline]] Day ship_day(const TrialLicences& t, std::size_t slot, Day filed,
-                                        Day decided) const {
-        const int regime = t.policy->slot_delay[slot];
-        if (t.filing_lead <= 0 || regime < 0) {
-            return decided;  // no lead, or the control no longer asks for a licence
+    /// The day the application of the running contract of an order placed on `day` on licensed
+    /// lane q was filed: `filing_lead` days before the contract's start, which lies a uniform
+    /// draw of up to `validity` days before `day` (contracts are renewed evenly over time; one
+    /// draw from the lane's contract stream when `validity` > 0), and never before the control of
+    /// `slot` came into force (a contract running then was filed when it did).
+    [[gnu::always_inline]] Day contract_filed(TrialLicences& t, std::size_t slot, std::size_t q,
+                                              Day day) {
+        Day back = t.filing_lead;
+        if (t.validity > 0) {
+            back += static_cast<Day>(t.contract_rng[q].uniform() * t.validity);
         }
-        return std::max(decided,
-                        c_->decision_day(static_cast<std::size_t>(regime), filed, t.filing_lead));
+        return std::min(day, std::max(day - back, t.policy->slot_start[slot]));
+    }
+    /// Queues `tonnes` of trial w decided (approved or refused) on `when`, or lapsed on `lapse`
+    /// if that comes first (with a patience).
+    [[gnu::always_inline]] void queue(std::size_t w, std::size_t q, Day when, Day lapse, bool ok,
+                                      double tonnes) {
+        if (c_->has_patience && when > lapse) {
+            add(w, q, lapse, ok, tonnes, 1.0, true);
+        } else {
+            add(w, q, when, ok, tonnes);
+        }
     }
     /// One control's decision on an application filed on `filed`: its approval delay in whole
-    /// working days, then approval with the control's rate (two draws, always in this order).
-    /// Inlined by force: it is called per application from three places, and GCC otherwise
-    /// keeps it out of line at ~60 instructions a call (callgrind).
+    /// working days (`delay`), then approval with the control's rate (two draws, always in this
+    /// order). Inlined by force: it is called per application from three places, and GCC
+    /// otherwise keeps it out of line at ~60 instructions a call (callgrind).
     [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
-                                       Day& decision, bool& approved) {
+                                       Day& decision, bool& approved, int& delay) {
         const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
         if (!t.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
@@ -191,7 +216,7 @@ class LicenceQueue {
                 CeilingSampler((*t.events)[regime].approval_delay, c_->table_working_days(regime));
             t.delay_ready[regime] = 1;
         }
-        const int delay = t.delay_sampler[regime].sample(rng);
+        delay = t.delay_sampler[regime].sample(rng);
         approved = rng.uniform() < t.policy->slot_rate[slot];
         decision = c_->decision_day(regime, filed, delay);
     }
@@ -213,6 +238,7 @@ class LicenceQueue {
     }
     void file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n, Day day,
               int dt, double tonnes, double regular);
+    void enqueue(std::size_t w, std::size_t q, Application& a, int dt);
     double file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped,
                             double regular);
     void redecide(std::size_t w, std::size_t j, Day day);

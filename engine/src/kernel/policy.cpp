@@ -25,8 +25,9 @@ double calendar_days(const CompiledScenario& c, std::size_t event, Day day, doub
 // lanes, the lane's baseline share x its licensed share x the longest expected approval delay of
 // the controls covering it (its mean in working days, counted in the exporter's calendar from
 // `day`), each delay at most the buyer's `patience` (0: none), after which its orders lapse.
-// An order filed `filing_lead` working days ahead ships no earlier: the wait is at least the
-// lead (the mean of the later of the two is approximated by the larger mean).
+// Under contract licences filed `filing_lead` working days ahead, the regular flow waits only
+// for a decision later than the lead: the wait is the mean delay beyond the lead (the mean of
+// max(0, D - lead) approximated by max(0, mean D - lead)).
 double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>& events,
                     const Policy& policy, std::size_t g, Day day, double patience,
                     int filing_lead) {
@@ -44,11 +45,13 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
         for (std::size_t slot = first; slot < first + count; ++slot) {
             if (policy.slot_share[slot] > 0.0 && policy.slot_delay[slot] >= 0) {
                 const auto regime = static_cast<std::size_t>(policy.slot_delay[slot]);
-                delay = std::max(
-                    delay, calendar_days(c, regime, day, events[regime].approval_delay.mean()));
+                double slot_wait =
+                    calendar_days(c, regime, day, events[regime].approval_delay.mean());
                 if (filing_lead > 0) {
-                    delay = std::max(delay, calendar_days(c, regime, day, filing_lead));
+                    slot_wait =
+                        std::max(0.0, slot_wait - calendar_days(c, regime, day, filing_lead));
                 }
+                delay = std::max(delay, slot_wait);
             }
         }
         if (patience > 0.0) {
@@ -138,6 +141,7 @@ void apply_controls(const CompiledScenario& c, Day day, const std::vector<Resolv
                                    : product_share[static_cast<std::size_t>(c.edges[ue].product)];
             slot_rate[slot] = r.approval_rate;
             slot_delay[slot] = ci;
+            policy.slot_start[slot] = r.start;
         }
         std::vector<std::size_t> mods;
         for (std::size_t j = 0; j < events.size(); ++j) {

@@ -33,6 +33,8 @@ struct Policy {
     /// rate, and the event whose approval delay applies.
     std::vector<double> slot_share, slot_rate;
     std::vector<int> slot_delay;
+    /// Per slot: the day its control came into force (while active).
+    std::vector<Day> slot_start;
     /// Per lane: its one active slot when exactly one control covers it (the common case,
     /// filed without the general split), else -1.
     std::vector<int> edge_single_slot;
@@ -57,13 +59,15 @@ struct Policy {
         slot_share.assign(slots, 0.0);
         slot_rate.assign(slots, 1.0);
         slot_delay.assign(slots, -1);
+        slot_start.assign(slots, 0);
         edge_single_slot.assign(edges, -1);
     }
 };
 
 /// Recomputes `policy` for `day` from the trial's resolved events and controlled shares;
 /// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for; an order under
-/// a control waits at least `filing_lead` working days (ExporterPolicy::filing_lead_days).
+/// a contract licence filed `filing_lead` working days ahead waits only for the delay beyond it
+/// (ExporterPolicy::filing_lead_days).
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, double patience, int filing_lead,
                       Policy& policy);

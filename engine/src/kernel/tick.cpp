@@ -64,9 +64,9 @@ void Batch::run_tick(Tick& tick) {
         }
         const PerTrial ordered = detail::order(u, st_.group_desired[g], st_.deferred[g], position,
                                                inv_adjust_, tick.dt_real);
-        if (c_.has_filing_lead) {
-            // The regular part of the order (the group's use), filed for its planned date; the
-            // rest is urgent. Where nothing is ordered the share is not used.
+        if (c_.has_contracts) {
+            // The regular part of the order (the group's use), under a running contract; the rest
+            // is urgent, a new contract. Where nothing is ordered the share is not used.
             st_.regular_share[g] = ordered > u ? u / ordered : splat(1.0);
         }
         const PerTrial per_weight = ordered * st_.group_inv_weight[g];
@@ -247,7 +247,7 @@ void Batch::run_tick(Tick& tick) {
     const PerTrial zero = splat(0.0);
     const PerTrial share = c_.has_backlog_cap ? st_.file_share[e] : st_.edge_share[e];
     const PerTrial regular =
-        c_.has_filing_lead ? st_.regular_share[static_cast<std::size_t>(c_.edges[e].group)] : zero;
+        c_.has_contracts ? st_.regular_share[static_cast<std::size_t>(c_.edges[e].group)] : zero;
     PerTrial held_now = zero;
     bool any = false;
     for (std::size_t w = 0; w < W; ++w) {

@@ -75,12 +75,9 @@ void Batch::refresh_cached(std::size_t w) {
             f < 0.0 ? INFINITY : f * c_.edges[e].flow_day * at(st_.lane_noise[e], w);
     }
     // The exporter's cap: backlog_days of the lane's controlled flow (its baseline flow x
-    // the share that now needs a licence), beyond the orders it files ahead of their shipment
-    // date (a filing lead of n working days is about 7n/5 calendar days of flow).
-    const double planned_days = static_cast<double>(t.filing_lead) * 7.0 / 5.0;
+    // the share that now needs a licence).
     for (std::size_t e = 0; c_.has_backlog_cap && e < ned_; ++e) {
-        at(st_.backlog_cap[e], w) =
-            (t.backlog_days + planned_days) * c_.edges[e].flow_day * pol.edge_share[e];
+        at(st_.backlog_cap[e], w) = t.backlog_days * c_.edges[e].flow_day * pol.edge_share[e];
     }
 }
 

@@ -34,8 +34,11 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
                          derive_seed(seed, sweep_point, trial, Stream::noise));
     t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
-    st_.licences.start_trial(w, t.policy, t.events, t.patience, t.filing_lead,
-                             derive_seed(seed, sweep_point, trial, Stream::licences));
+    // A filing lead in working days is about 7/5 as many calendar days.
+    st_.licences.start_trial(w, t.policy, t.events, t.patience,
+                             static_cast<int>(std::lround(t.filing_lead * 7.0 / 5.0)), t.validity,
+                             derive_seed(seed, sweep_point, trial, Stream::licences),
+                             derive_seed(seed, sweep_point, trial, Stream::contracts));
 }
 
 void Batch::clear_result(TrialResult& out) const {
@@ -100,12 +103,16 @@ void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
         c_.has_backlog_cap
             ? std::clamp(s_.exporter_policy.backlog_days.resolve(t.params, prng), 1.0, 3650.0)
             : 0.0;
-    // Drawn last, so that a model without it draws everything else as before.
-    t.filing_lead =
-        c_.has_filing_lead
+    // Drawn last, so that a model without them draws everything else as before.
+    const ExporterPolicy& ep = s_.exporter_policy;
+    t.filing_lead = ep.has_filing_lead
+                        ? static_cast<int>(std::clamp(
+                              std::round(ep.filing_lead_days.resolve(t.params, prng)), 0.0, 250.0))
+                        : 0;
+    t.validity =
+        ep.has_licence_validity
             ? static_cast<int>(std::clamp(
-                  std::round(s_.exporter_policy.filing_lead_days.resolve(t.params, prng)), 0.0,
-                  250.0))
+                  std::round(ep.licence_validity_days.resolve(t.params, prng)), 0.0, 1830.0))
             : 0;
 }
 
@@ -169,7 +176,7 @@ void Batch::start() {
     st_.node_consumed.assign(nodes_, zero);
     st_.backlog_cap.assign(c_.has_backlog_cap ? ned_ : 0, zero);
     st_.file_share.assign(c_.has_backlog_cap ? ned_ : 0, zero);
-    st_.regular_share.assign(c_.has_filing_lead ? ng_ : 0, zero);
+    st_.regular_share.assign(c_.has_contracts ? ng_ : 0, zero);
     st_.shipment_cap.assign(c_.has_shipment_cut ? ned_ : 0, splat(INFINITY));
     for (std::size_t w = 0; w < W; ++w) {
         TrialResult& out = *outs_[w];

@@ -96,9 +96,13 @@ const std::vector<ObjectSpec>& tables() {
               "Days of a lane's controlled flow (baseline flow x licensed share) an exporter lets "
               "wait for licences before it stops making and shipping it (default: no limit)."},
              {"filing_lead_days", T::quantity, "",
-              "Working days before an order's shipment date that its licence application is "
-              "filed: it ships on that date or on its approval, whichever is later (default: 0, "
-              "ship on the approval day)."},
+              "Working days before a contract starts that its licence application is filed: an "
+              "order of the buyer's regular flow ships at once if its contract's licence was "
+              "approved by then, else on the approval (default: 0, each order waits for its own "
+              "decision)."},
+             {"licence_validity_days", T::quantity, "",
+              "Days a contract licence runs; contracts are renewed evenly over time, so an order's "
+              "contract started up to this long before it (default: 0)."},
          },
          {}},
         {"noise",

@@ -234,6 +234,14 @@ void read_exporter_policy(const YNode& ep, Reader& r, ExporterPolicy& out) {
                 out.filing_lead_days = *q;
             }
         }
+        if (const YNode* v = member(ep, "licence_validity_days")) {
+            if (auto q = r.quantity(*v, "exporter_policy.licence_validity_days")) {
+                r.check_range(*q, *v, "exporter_policy.licence_validity_days", 0.0, 1830.0,
+                              "a contract's length in days (0 to 1830)");
+                out.has_licence_validity = true;
+                out.licence_validity_days = *q;
+            }
+        }
     }
 }
 }  // namespace

@@ -14,6 +14,7 @@ enum class Stream : std::uint64_t {
     licences = 3,      ///< approval delay and decision of each licence application
     noise = 4,         ///< month-to-month demand variability
     supply_noise = 5,  ///< month-to-month variability of shipments out of sources
+    contracts = 6,     ///< the phases of contract licences (when a lane's contract started)
 };
 
 /// SplitMix64 finaliser: a bijective, well-mixed 64-bit hash.

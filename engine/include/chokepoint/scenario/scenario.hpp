@@ -66,12 +66,15 @@ struct ExporterPolicy {
     /// keeps ordering).
     bool has_backlog_cap = false;
     Quantity backlog_days = Quantity::constant_value(0.0);
-    /// Licence applications are orders filed ahead: an exporter files the application for the
-    /// controlled share of an order when the buyer places it, for shipment this many working days
-    /// later (the exporter's calendar), and ships it on that day or on the day of its approval,
-    /// whichever is later. Off (ship on the approval day) unless given.
+    /// Contract licences (docs/model.md, "Contract licences"): the regular flow of a lane ships
+    /// under contracts that run `licence_validity_days` (calendar days) each, renewed evenly over
+    /// time, whose applications are filed `filing_lead_days` (working days) before they start;
+    /// an order ships at once if its contract's licence was approved by then, else on the
+    /// approval. Off (each order files its own application and waits for it) unless given.
     bool has_filing_lead = false;
     Quantity filing_lead_days = Quantity::constant_value(0.0);
+    bool has_licence_validity = false;
+    Quantity licence_validity_days = Quantity::constant_value(0.0);
 };
 
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
