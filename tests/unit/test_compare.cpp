@@ -270,9 +270,9 @@ TEST_CASE("compare on messy files: products match explicitly, subtotals are not 
 
 TEST_CASE("compare on messy files: out of sample, persistence knows only figures by the origin",
           "[compare]") {
-    // Origin 2025-05: June is scored; its persistence is April's figure (reported by the
-    // origin), not May's... May ends at the origin and is known; July's must not be used, and a
-    // figure for 2025-06 itself never is.
+    // Origin 2025-05 (its last day, 2025-05-31): June is scored; its persistence is April's
+    // figure, published around 2025-05-20. May's is published around 2025-06-20, after the
+    // origin; June's and July's must not be used either.
     const Comparison c = compare_small(
         "magnet_exports_total,Exportland,World,magnet,2025-04,2025-04,1000,t,,,A,x,u,\n"
         "magnet_exports_total,Exportland,World,magnet,2025-05,2025-05,1100,t,,,A,x,u,\n"
@@ -280,15 +280,15 @@ TEST_CASE("compare on messy files: out of sample, persistence knows only figures
         "magnet_exports_total,Exportland,World,magnet,2025-07,2025-07,1300,t,,,A,x,u,\n",
         *parse_month("2025-05"));
     REQUIRE(c.figures.size() == 2);
-    // June: the last figure known at the origin is May's.
-    CHECK(*c.figures[0].persistence == 1100.0);
-    // July: June (1200) was reported after the origin, so persistence is still May's 1100.
-    CHECK(*c.figures[1].persistence == 1100.0);
+    // June: the last figure published by the origin is April's.
+    CHECK(*c.figures[0].persistence == 1000.0);
+    // July: May (1100) and June (1200) were published after the origin: still April's 1000.
+    CHECK(*c.figures[1].persistence == 1000.0);
 }
 
 TEST_CASE("compare on messy files: out of sample, the seasonal naive forecast too", "[compare]") {
-    // Origin 2024-03: 2025-05's seasonal naive value would be 2024-05, reported after the
-    // origin, so there is none; 2025-02's is 2024-02, known at the origin.
+    // Origin 2024-03: 2025-05's seasonal naive value would be 2024-05, published after the
+    // origin, so there is none; 2025-02's is 2024-02, published around 2024-03-20.
     const Comparison c = compare_small(
         "magnet_exports_total,Exportland,World,magnet,2024-02,2024-02,900,t,,,A,x,u,\n"
         "magnet_exports_total,Exportland,World,magnet,2024-05,2024-05,950,t,,,A,x,u,\n"

@@ -18,6 +18,13 @@ namespace {
 
 // Rows by the label of the quantity they report, for the naive forecasts (an index: a file of
 // thousands of rows is not searched once per figure).
+//
+// Out of sample, a naive forecast knows only what was published by the origin (the origin's
+// last day): China's customs publish a month's figures by product and destination around the
+// 20th of the next month (the headline groups around the 7th-10th), so at the end of month M
+// the latest month known is M - 1, and a figure for a period ending in M is not.
+constexpr int PUBLICATION_LAG_MONTHS = 1;
+
 struct RowIndex {
     const std::vector<ReportedRow>* rows = nullptr;
     std::unordered_map<std::string, std::vector<std::size_t>> by_label;
@@ -32,7 +39,7 @@ struct RowIndex {
     }
 
     // The last figure of the same quantity and period length that ended before `row`'s period
-    // (and, out of sample, by the origin: nothing reported after it is known).
+    // (and, out of sample, was published by the origin: nothing published after it is known).
     std::optional<double> persistence(const std::string& label, const ReportedRow& row,
                                       std::optional<MonthIndex> origin) const {
         const auto it = by_label.find(label);
@@ -44,7 +51,8 @@ struct RowIndex {
         for (std::size_t i : it->second) {
             const ReportedRow& r = (*rows)[i];
             if (r.last - r.first == length && r.last < row.first &&
-                (!origin || r.last <= *origin) && (best == nullptr || r.last > best->last)) {
+                (!origin || r.last + PUBLICATION_LAG_MONTHS <= *origin) &&
+                (best == nullptr || r.last > best->last)) {
                 best = &r;
             }
         }
@@ -61,7 +69,7 @@ struct RowIndex {
         for (std::size_t i : it->second) {
             const ReportedRow& r = (*rows)[i];
             if (r.first == row.first - 12 && r.last == row.last - 12 &&
-                (!origin || r.last <= *origin)) {
+                (!origin || r.last + PUBLICATION_LAG_MONTHS <= *origin)) {
                 return r.tonnes;
             }
         }
