@@ -38,6 +38,9 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
         // One sub-stream per lane: more applications on one lane shift no other lane's draws.
         t.rng.emplace_back(mix64(licence_seed ^ mix64(q + 1)));
     }
+    t.regime_day.clear();
+    t.regime_rate.clear();
+    t.regime_delay.clear();
     t.contract_rng.clear();
     for (std::size_t q = 0; c_->has_contracts && q < nq; ++q) {
         t.contract_rng.emplace_back(mix64(contract_seed ^ mix64(q + 1)));
@@ -60,9 +63,9 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
     a.tonnes = tonnes;
     a.approved = true;
     a.count = n;
-    std::array<int, MAX_CONTROLS_PER_LANE> delay{};
+    std::array<Draw, MAX_CONTROLS_PER_LANE> draw{};
     for (std::size_t i = 0; i < n; ++i) {
-        decide(t, slots[i], rng, day, a.decided[i], a.ok[i], delay[i]);
+        decide(t, slots[i], rng, day, a.decided[i], a.ok[i], draw[i]);
         a.slot[i] = slots[i];
         a.approved = a.approved && a.ok[i];
     }
@@ -70,9 +73,10 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
         Application contract = a;
         contract.filed = contract_filed(t, slots[0], q, day);
         contract.tonnes = tonnes * regular;
+        contract.approved = true;
         for (std::size_t i = 0; i < n; ++i) {
-            const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slots[i]]);
-            contract.decided[i] = c_->decision_day(regime, contract.filed, delay[i]);
+            decide_as_of(t, slots[i], contract.filed, draw[i], contract.decided[i], contract.ok[i]);
+            contract.approved = contract.approved && contract.ok[i];
         }
         enqueue(w, q, contract, dt);
         a.tonnes = tonnes - contract.tonnes;
@@ -179,8 +183,8 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
             }
             add(w, q, a.when, a.approved, a.tonnes, -1.0, a.lapsed);
             if (t.policy->slot_share[slot] > 0.0) {
-                int delay = 0;
-                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i], delay);
+                Draw draw;
+                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i], draw);
             } else {
                 a.decided[i] = day;  // the control no longer asks for a licence
                 a.ok[i] = true;

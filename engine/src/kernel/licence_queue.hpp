@@ -54,6 +54,11 @@ struct TrialLicences {
     int filing_lead = 0;
     int validity = 0;
     std::vector<Rng> contract_rng;  ///< one sub-stream per licensed lane: the contracts' phases
+    /// The regimes in force from each policy change on (has_contracts only): a contract filed
+    /// on a day is decided by the approval rate and delay of that day's regime.
+    std::vector<Day> regime_day;
+    std::vector<std::vector<double>> regime_rate;
+    std::vector<std::vector<int>> regime_delay;
     // Per event, its approval delay in whole working days, tabulated when first needed.
     std::vector<CeilingSampler> delay_sampler;
     std::vector<char> delay_ready;
@@ -106,18 +111,19 @@ class LicenceQueue {
             const auto slot = static_cast<std::size_t>(single);
             Day decided = day;
             bool ok = false;
-            int delay = 0;
-            decide(t, slot, t.rng[q], day, decided, ok, delay);
+            Draw draw;
+            decide(t, slot, t.rng[q], day, decided, ok, draw);
             held = shipped * share;
             const Day due = std::max({day, decided, day + dt});
             const Day lapse = day + std::max(t.patience, dt);
             double urgent = held;
             if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
                 const Day filed = contract_filed(t, slot, q, day);
-                const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
-                const Day regular_due =
-                    std::max({filed, c_->decision_day(regime, filed, delay), day + dt});
-                queue(w, q, regular_due, lapse, ok, held * regular);
+                Day contract_decided = filed;
+                bool contract_ok = false;
+                decide_as_of(t, slot, filed, draw, contract_decided, contract_ok);
+                queue(w, q, std::max(contract_decided, day + dt), lapse, contract_ok,
+                      held * regular);
                 urgent = held - held * regular;
             }
             if (urgent > 0.0) {
@@ -136,6 +142,19 @@ class LicenceQueue {
         }
         t.filed = true;
         return held;
+    }
+    /// Trial w's policy changed on `day`: its regimes are noted for the contracts filed from then
+    /// on (has_contracts only).
+    void note_regimes(std::size_t w, Day day) {
+        TrialLicences& t = trial_[w];
+        if (!t.regime_day.empty() && t.regime_day.back() == day) {
+            t.regime_rate.back() = t.policy->slot_rate;
+            t.regime_delay.back() = t.policy->slot_delay;
+            return;
+        }
+        t.regime_day.push_back(day);
+        t.regime_rate.push_back(t.policy->slot_rate);
+        t.regime_delay.push_back(t.policy->slot_delay);
     }
     /// Deciding again: the easing events of trial w that start by `day` and ask for it
     /// (`pending: redecide`) decide its waiting applications again, once each.
@@ -203,22 +222,51 @@ class LicenceQueue {
             add(w, q, when, ok, tonnes);
         }
     }
-    /// One control's decision on an application filed on `filed`: its approval delay in whole
-    /// working days (`delay`), then approval with the control's rate (two draws, always in this
-    /// order). Inlined by force: it is called per application from three places, and GCC
-    /// otherwise keeps it out of line at ~60 instructions a call (callgrind).
-    [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
-                                       Day& decision, bool& approved, int& delay) {
-        const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
+    /// One decision's two uniforms: its approval delay's and its approval's.
+    struct Draw {
+        double delay = 0.0;
+        double approval = 0.0;
+    };
+    /// The approval-delay sampler of regime (event) `regime`, tabulated when first needed.
+    [[gnu::always_inline]] const CeilingSampler& sampler(TrialLicences& t, std::size_t regime) {
         if (!t.delay_ready[regime]) {
             // Decisions later than the working-day table fall after the horizon.
             t.delay_sampler[regime] =
                 CeilingSampler((*t.events)[regime].approval_delay, c_->table_working_days(regime));
             t.delay_ready[regime] = 1;
         }
-        delay = t.delay_sampler[regime].sample(rng);
-        approved = rng.uniform() < t.policy->slot_rate[slot];
+        return t.delay_sampler[regime];
+    }
+    /// One control's decision on an application filed on `filed`: its approval delay in whole
+    /// working days, then approval with the control's rate (two draws, always in this order,
+    /// kept in `draw`). Inlined by force: it is called per application from three places, and
+    /// GCC otherwise keeps it out of line at ~60 instructions a call (callgrind).
+    [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
+                                       Day& decision, bool& approved, Draw& draw) {
+        const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
+        draw.delay = rng.uniform();
+        const int delay = sampler(t, regime).sample_at(draw.delay);
+        draw.approval = rng.uniform();
+        approved = draw.approval < t.policy->slot_rate[slot];
         decision = c_->decision_day(regime, filed, delay);
+    }
+    /// The same draws decided for a contract filed on `filed`, by the rate and delay of the
+    /// regime in force that day (today's where the control had none then).
+    void decide_as_of(TrialLicences& t, std::size_t slot, Day filed, const Draw& draw,
+                      Day& decision, bool& approved) {
+        const auto it = std::upper_bound(t.regime_day.begin(), t.regime_day.end(), filed);
+        int regime = t.policy->slot_delay[slot];
+        double rate = t.policy->slot_rate[slot];
+        if (it != t.regime_day.begin()) {
+            const auto k = static_cast<std::size_t>(it - t.regime_day.begin() - 1);
+            if (t.regime_delay[k][slot] >= 0) {
+                regime = t.regime_delay[k][slot];
+                rate = t.regime_rate[k][slot];
+            }
+        }
+        const auto r = static_cast<std::size_t>(regime);
+        approved = draw.approval < rate;
+        decision = c_->decision_day(r, filed, sampler(t, r).sample_at(draw.delay));
     }
     /// Adds or removes (sign -1) `tonnes` of trial w decided on `when`; decisions after the
     /// horizon stay held and are not queued.

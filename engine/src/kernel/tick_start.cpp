@@ -115,6 +115,9 @@ void Batch::change_policy(std::size_t w, Day day, int offset) {
             at(st_.release[e], w) = at(st_.held[e], w);
         }
     }
+    if (c_.has_contracts) {
+        st_.licences.note_regimes(w, day);
+    }
     // Easing events that decide pending applications again, once, from their start.
     st_.licences.decide_again(w, day);
     for (std::size_t e = 0; e < ned_; ++e) {

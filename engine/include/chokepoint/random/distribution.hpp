@@ -72,8 +72,9 @@ class CeilingSampler {
     CeilingSampler() = default;
     CeilingSampler(const Distribution& distribution, int max_value);
     /// One draw of N, in 0 .. max_value + 1. Inline: one per licence application.
-    int sample(Rng& rng) const {
-        const double u = rng.uniform();
+    int sample(Rng& rng) const { return sample_at(rng.uniform()); }
+    /// N at the uniform `u` in [0, 1): the draw sample() makes from it.
+    int sample_at(double u) const {
         const auto bucket = std::min(
             static_cast<std::size_t>(u * static_cast<double>(guide_.size())), guide_.size() - 1);
         auto n = static_cast<std::size_t>(guide_[bucket]);
