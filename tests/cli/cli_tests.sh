@@ -346,6 +346,8 @@ scenario page_events.yaml "events:
 "
 expect "run page of a scenario with events" 0 "Charts: $work/page_events/index.html" -- "$sim" "$work/page_events.yaml" --output "$work/page_events"
 if grep -qF '<td class="l">supply_disruption (cuts shipments)</td><td class="l">2025-02-01</td><td class="l">2025-03-31 (known only from 2025-03-15; backtests before run it to the horizon)</td>' "$work/page_events/index.html" && grep -qF '<td class="l">supply_disruption (cuts production)</td><td class="l">2025-03-01</td><td class="l">after 30 days</td>' "$work/page_events/index.html"; then ok "run page's events table: what each cuts and when it ends"; else bad "run page's events table lacks cuts or ends"; fi
+expect "headline says what short means" 0 "short: demand (the model's level and trend) that stock and deliveries from China cannot meet; suppliers outside the model are not counted" -- "$sim" "$src/scenarios/april_controls.yaml" --trials 16 --output "$work/short_means"
+if grep -qF 'counted from 2025-04-04' "$work/short_means/charts/exports_magnet_china_world.svg" && grep -qF '<dt>counted from</dt>' "$work/short_means/index.html"; then ok "run charts mark the day the risk is counted from"; else bad "run charts lack the counted-from line"; fi
 expect "headline before the table" 0 "Headline: magnet exports from Exportland to World" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts
 if [ ! -e "$work/seen2/charts" ] && [ ! -e "$work/seen2/index.html" ]; then ok "--no-charts draws nothing"; else bad "--no-charts drew charts"; fi
 expect "--report stock" 0 "magnet stock at buyers, tonnes at month end" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock

@@ -77,6 +77,15 @@ std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& d
            << "set label 1 'projection' at '" << format_month(p)
            << "-01', graph 0.03 left offset 0.5,0 font ',9' tc rgb '#777777' front\n";
     }
+    if (chart.counted_from && month_of(*chart.counted_from) >= first &&
+        month_of(*chart.counted_from) <= last) {
+        const std::string at = "'" + format_date(*chart.counted_from) + "'";
+        gp << "set arrow 2 from " << at << ", graph 0 to " << at
+           << ", graph 1 nohead lw 1.5 lc rgb '#333333' front\n"
+           << "set label 2 " << gnuplot_quote("counted from " + format_date(*chart.counted_from))
+           << " at " << at
+           << ", graph 0.10 left offset 0.5,0 font ',8' tc rgb '#333333' front noenhanced\n";
+    }
     int label = 10;
     for (const auto& m : chart.markers) {
         const MonthIndex mm = month_of(m.day);

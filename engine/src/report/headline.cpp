@@ -210,6 +210,16 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
                 scenario.reference_day + static_cast<Day>(std::lround(bs.time_to_shortage.p50));
         }
         h.buyers.push_back(risk);
+        for (const Edge& e : scenario.network.edges()) {
+            if (e.to == k.node && e.product == k.product) {
+                const std::string& country =
+                    scenario.network.nodes()[static_cast<std::size_t>(e.from)].country;
+                if (std::find(h.suppliers.begin(), h.suppliers.end(), country) ==
+                    h.suppliers.end()) {
+                    h.suppliers.push_back(country);
+                }
+            }
+        }
     }
     return h;
 }
@@ -254,6 +264,16 @@ std::vector<std::string> Headline::lines() const {
                          : ", first short " + format_date(*buyers[i].first_shortage_p50));
         }
         out.push_back(line);
+        if (!suppliers.empty()) {
+            std::string names;
+            for (std::size_t i = 0; i < suppliers.size(); ++i) {
+                names += (i == 0 ? "" : i + 1 == suppliers.size() ? " and " : ", ") + suppliers[i];
+            }
+            out.push_back(
+                "  short: demand (the model's level and trend) that stock and deliveries "
+                "from " +
+                names + " cannot meet; suppliers outside the model are not counted");
+        }
     }
     return out;
 }

@@ -52,6 +52,9 @@ const char* GLOSSARY =
     "<dt>reported</dt><dd>customs figures from the dataset beside the model "
     "(models/reported/), where a figure is exactly one series and month.</dd>\n"
     "<dt>projection</dt><dd>months after the last reported figure (shaded).</dd>\n"
+    "<dt>counted from</dt><dd>the day the headline and the buyers' risk count from (the solid "
+    "line): the scenario's <code>time_to_shortage_from</code>, by default its first export "
+    "control; in a scenario of what is known now, today.</dd>\n"
     "<dt>licence backlog</dt><dd>tonnes whose licence application is waiting for a decision at "
     "the month's end.</dd>\n"
     "<dt>stock</dt><dd>a buyer's stock at the month's end, in tonnes.</dd>\n"
@@ -72,7 +75,8 @@ class ChartSections {
           layout_(result.layout),
           points_(reported_by_series(reported, layout_)),
           markers_(merge_markers(event_markers(scenario), 12)),
-          projection_(projection_start(reported)) {
+          projection_(projection_start(reported)),
+          counted_from_(scenario.reference_day) {
         std::filesystem::create_directories(charts_);
     }
 
@@ -174,6 +178,7 @@ class ChartSections {
         c.panels = std::move(panels);
         c.markers = markers_;
         c.projection_from = projection_;
+        c.counted_from = counted_from_;
         for (auto& f : draw_fan_chart(charts_, c)) {
             written.push_back(f);
         }
@@ -202,6 +207,7 @@ class ChartSections {
     const std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> points_;
     const std::vector<ChartMarker> markers_;
     const std::optional<MonthIndex> projection_;
+    const Day counted_from_;
     std::ostringstream body_, nav_;
 };
 

@@ -36,6 +36,9 @@ struct FanChart {
     std::vector<ChartMarker> markers;
     /// Months from here on are shaded and labelled "projection" (after the last reported figure).
     std::optional<MonthIndex> projection_from;
+    /// The day the headline and the buyers' risk are counted from (a run's reference day; in a
+    /// scenario of what is known now, today): a solid line labelled "counted from".
+    std::optional<Day> counted_from;
 };
 
 /// Writes `<dir>/<name>.png` and `.svg` (and the data files gnuplot reads). Every text goes

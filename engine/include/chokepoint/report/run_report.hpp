@@ -60,6 +60,9 @@ struct Headline {
     double trough = 0.0;                       ///< P50 at the trough
     std::optional<MonthIndex> recovery_month;  ///< first month after the trough back to 90%
     std::vector<BuyerRisk> buyers;             ///< at most 3, highest probability first
+    /// The countries that supply those buyers in the model ("China"): short means short of
+    /// what they deliver, not of every supply in the world.
+    std::vector<std::string> suppliers;
     /// Plain-language lines for the terminal and the page.
     std::vector<std::string> lines() const;
 };
