@@ -180,9 +180,9 @@ TEST_CASE("scenario: a scenario parameter is range-checked where the model uses 
     REQUIRE(given != std::string::npos);
     CHECK(e.find("scenario.yaml:", given) != std::string::npos);
     // A part of the parameter set elsewhere: both places are named.
-    CHECK_THAT(errors_of(small_scenario(""), {{"parameters.magnet_share",
-                                               "{dist: uniform, min: 0.5, max: 0.9}"},
-                                              {"parameters.magnet_share.max", "1.2"}}),
+    CHECK_THAT(errors_of(small_scenario(""),
+                         {{"parameters.magnet_share", "{dist: uniform, min: 0.5, max: 0.9}"},
+                          {"parameters.magnet_share.max", "1.2"}}),
                Catch::Contains("ranges from 0.5 to 1.2 (given at --set "
                                "parameters.magnet_share={dist: uniform, min: 0.5, max: 0.9}, "
                                "--set parameters.magnet_share.max=1.2)"));
@@ -254,6 +254,11 @@ TEST_CASE("scenario: model errors - negative capacity unbalanced processor", "[s
                Catch::Contains("processor 'refinery' is not balanced"));
     CHECK_THAT(load_with_model(replaced("to: buyer_y", "to: buyer_why")),
                Catch::Contains("unknown node 'buyer_why' (did you mean 'buyer_y'?)"));
+    // A buyer's demand changed without its lanes (the lanes' flows still the old level).
+    CHECK_THAT(load_with_model(replaced("demand: 500,", "demand: 650,")),
+               Catch::Contains("buyer 'buyer_y' uses 650 t/month of magnet but its lanes carry "
+                               "500 t/month at baseline (tolerance 2%)"));
+    CHECK(load_with_model(replaced("demand: 500,", "demand: 505,")).empty());  // within 2%
 }
 
 TEST_CASE("scenario: extends merges events with the same id override", "[scenario]") {

@@ -157,9 +157,42 @@ void Network::check_edges(DiagnosticSink& sink) const {
     }
 }
 
+// A buyer's lanes carry its baseline: for each product with a constant demand, the flows of its
+// lanes add up to that demand (within 2%). The flows set each lane's share of the buyer's orders,
+// its exporter's backlog cap and a shipment cut's cap, so a demand changed without its lanes
+// would leave those at the old level.
+void Network::check_buyer_flows(DiagnosticSink& sink) const {
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+        if (nodes_[n].kind != NodeKind::buyer) {
+            continue;
+        }
+        for (const InputPolicy& in : nodes_[n].inputs) {
+            if (!in.demand.is_constant()) {
+                continue;
+            }
+            double flow = 0.0;
+            for (const auto& e : edges_) {
+                if (e.to == static_cast<int>(n) && e.product == in.product) {
+                    flow += e.flow;
+                }
+            }
+            const double demand = in.demand.value;
+            if (std::abs(flow - demand) > 0.02 * std::max(flow, demand) + 1e-9) {
+                std::ostringstream msg;
+                msg << "buyer '" << nodes_[n].id << "' uses " << demand << " t/month of "
+                    << products_[static_cast<std::size_t>(in.product)].id << " but its lanes carry "
+                    << flow
+                    << " t/month at baseline (tolerance 2%): set the edges' flow to its demand";
+                sink.error(nodes_[n].where, "nodes", msg.str());
+            }
+        }
+    }
+}
+
 // A processor's baseline must balance: feed received (tonnes x feed yield) equals feed used
 // (tonnes produced x feed per tonne), or its stocks drift away from the 2024 baseline.
 void Network::check_balance(DiagnosticSink& sink) const {
+    check_buyer_flows(sink);
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
         if (nodes_[n].kind != NodeKind::processor) {
             continue;

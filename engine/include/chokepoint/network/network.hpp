@@ -100,6 +100,7 @@ class Network {
     // check()'s parts: each edge's ends, each processor's baseline balance, buyers reached.
     void check_edges(DiagnosticSink& sink) const;
     void check_balance(DiagnosticSink& sink) const;
+    void check_buyer_flows(DiagnosticSink& sink) const;
     void check_reachable(DiagnosticSink& sink) const;
 
     std::vector<Product> products_;
