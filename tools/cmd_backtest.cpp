@@ -211,8 +211,13 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
     interval_row("all", b.overall_intervals);
     html << "</table>\n<h2>By origin</h2>\n"
             "<table>\n<tr><th>origin</th><th>events known</th><th>not yet announced</th>"
-            "<th>figures</th><th class=\"l\">end announced later</th></tr>\n";
+            "<th>figures</th><th class=\"l\">end announced later</th>"
+            "<th class=\"l\">sized later (run at the size learned later)</th></tr>\n";
     for (const auto& o : b.origins) {
+        std::string sized;
+        for (const auto& id : o.sized_later) {
+            sized += (sized.empty() ? "" : ", ") + html_escape(id);
+        }
         std::string open;
         for (const auto& id : o.open_events) {
             // An id is the user's text: escaped for the page.
@@ -221,7 +226,7 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
         }
         html << "<tr><td>" << format_month(o.origin) << "</td><td>" << o.events_known << "</td><td>"
              << o.events_dropped << "</td><td>" << o.figures.size() << "</td><td class=\"l\">"
-             << open << "</td></tr>\n";
+             << open << "</td><td class=\"l\">" << sized << "</td></tr>\n";
     }
     html
         << "</table>\n<p>Data: backtest.csv (by origin and lead), figures.csv (every figure).</p>\n"
@@ -335,6 +340,12 @@ void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestC
             for (std::size_t i = 0; i < o.open_events.size(); ++i) {
                 std::cout << (i > 0 ? ", " : "") << terminal_safe(o.open_events[i]) << " ("
                           << open_event_note(scenario, o.open_events[i]) << ")";
+            }
+        }
+        if (!o.sized_later.empty()) {
+            std::cout << "; sized later (run at the size learned later): ";
+            for (std::size_t i = 0; i < o.sized_later.size(); ++i) {
+                std::cout << (i > 0 ? ", " : "") << terminal_safe(o.sized_later[i]);
             }
         }
         std::cout << "\n";

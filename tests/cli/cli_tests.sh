@@ -499,6 +499,7 @@ expect "backtest origins outside" 2 "origin 2030-01 is outside the scenario" -- 
 expect "backtest bad origins" 2 "the last origin is before the first" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-03..2024-03
 expect "backtest runs" 0 "Results written to $work/bt/" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-03 --trials 60 --threads 2 --output "$work/bt"
 expect "backtest names an event whose end is announced later" 0 "2025-02: 9 events known, 10 not yet announced, 42 figures; end announced later: myanmar_kia_2024 (expected duration drawn)" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-02 --trials 20 --no-charts --output "$work/bt_open"
+expect "backtest names the events sized after the origin" 0 "2025-04: 16 events known, 3 not yet announced, 50 figures; sized later (run at the size learned later): announcement_18, us_stricter_review" -- "$sim" backtest "$src/scenarios/april_controls.yaml" --origins 2025-04 --trials 20 --no-charts --output "$work/bt_sized"
 mkdir -p "$work/open_end/scenarios" && cp -r "$src/models" "$work/open_end/"
 grep -v '^    expected_duration_days:' "$src/scenarios/april_controls.yaml" > "$work/open_end/scenarios/april_controls.yaml"
 expect "backtest: an open end without an expected duration runs to the horizon" 0 "end announced later: myanmar_kia_2024 (in force to the horizon)" -- "$sim" backtest "$work/open_end/scenarios/april_controls.yaml" --origins 2025-02 --trials 20 --no-charts --output "$work/bt_open2"

@@ -137,6 +137,50 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
     CHECK(*b.origins[1].figures[1].persistence == 1000.0);
 }
 
+TEST_CASE("backtest: an event sized after its announcement is listed as sized later",
+          "[backtest]") {
+    // A disruption announced with its start (2025-02-01) whose factor the sources measured only
+    // on 2025-04-15: origins before that run it at the factor written and say so.
+    const std::string cut = R"(  - id: cut
+    kind: supply_disruption
+    nodes: [refinery]
+    factor: 0.5
+    start: 2025-02-01
+    duration_days: 30
+    sized_on: 2025-04-15
+)";
+    const Scenario s = load_scenario(write_temp("sized.yaml", small_scenario(cut)));
+    REQUIRE(s.events.size() == 1);
+    CHECK(format_date(s.events[0].sized_on) == "2025-04-15");
+    int dropped = -1;
+    std::vector<std::string> open, sized;
+    (void)known_by(s, *parse_date("2025-01-31"), &dropped, &open, &sized);
+    CHECK(sized.empty());  // not yet announced: dropped, not listed
+    CHECK(dropped == 1);
+    const Scenario mar = known_by(s, *parse_date("2025-03-31"), &dropped, &open, &sized);
+    REQUIRE(sized.size() == 1);
+    CHECK(sized[0] == "cut");
+    CHECK(mar.events[0].probability.value == 1.0);  // still run, at its size
+    (void)known_by(s, *parse_date("2025-04-30"), &dropped, &open, &sized);
+    CHECK(sized.empty());
+    // A size cannot be known before the event.
+    const std::string early = R"(  - id: cut
+    kind: supply_disruption
+    nodes: [refinery]
+    factor: 0.5
+    start: 2025-02-01
+    duration_days: 30
+    announced: 2025-01-20
+    sized_on: 2025-01-10
+)";
+    try {
+        (void)load_scenario(write_temp("sized_early.yaml", small_scenario(early)));
+        FAIL("a size known before the event was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("sized_on 2025-01-10 is before announced 2025-01-20"));
+    }
+}
+
 TEST_CASE("backtest: an event whose end is announced later runs without it before then",
           "[backtest]") {
     // A halt of the refinery's shipments from 2025-02-01, known from its start; that it ends on

@@ -11,17 +11,24 @@
 
 namespace chokepoint {
 
-Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<std::string>* open) {
+Scenario known_by(const Scenario& scenario, Day day, int* dropped, std::vector<std::string>* open,
+                  std::vector<std::string>* sized_later) {
     Scenario s = scenario;
     int n = 0;
     if (open != nullptr) {
         open->clear();
+    }
+    if (sized_later != nullptr) {
+        sized_later->clear();
     }
     for (auto& ev : s.events) {
         if (ev.announced > day) {
             ev.probability = Quantity::constant_value(0.0);
             ++n;
             continue;
+        }
+        if (ev.has_sized_on && ev.sized_on > day && sized_later != nullptr) {
+            sized_later->push_back(ev.id);
         }
         if (ev.has_end_announced && ev.end_announced > day) {
             // Known, but not yet when it ends: in force until further notice. The end is still
@@ -146,7 +153,8 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
         BacktestOrigin o;
         o.origin = origin;
         const Day last_day = first_day_of(origin + 1) - 1;
-        const Scenario s = known_by(scenario, last_day, &o.events_dropped, &o.open_events);
+        const Scenario s =
+            known_by(scenario, last_day, &o.events_dropped, &o.open_events, &o.sized_later);
         o.events_known = static_cast<int>(s.events.size()) - o.events_dropped;
         CompareConfig cc = config.compare;
         cc.origin = origin;

@@ -141,7 +141,7 @@ class EventReader {
         }
     }
 
-    /// `announced:`, `end_announced:` and `expected_duration_days:`, for backtests.
+    /// `announced:`, `end_announced:`, `sized_on:` and `expected_duration_days:`, for backtests.
     void read_when_known() {
         // When the event became known: a date, by default its start (the earliest start an
         // uncertain one can take).
@@ -156,6 +156,18 @@ class EventReader {
             if (auto d = r.date(*end_announced, path + ".end_announced")) {
                 ev.end_announced = *d;
                 ev.has_end_announced = true;
+            }
+        }
+        if (const YNode* sized = member(e, "sized_on")) {
+            if (auto d = r.date(*sized, path + ".sized_on")) {
+                ev.sized_on = *d;
+                ev.has_sized_on = true;
+                if (ev.has_announced && ev.sized_on < ev.announced) {
+                    r.error(*sized, path + ".sized_on",
+                            "the size cannot be known before the event: sized_on " +
+                                format_date(ev.sized_on) + " is before announced " +
+                                format_date(ev.announced));
+                }
             }
         }
         // How long the event was expected to last while its end was not yet known.

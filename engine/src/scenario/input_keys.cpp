@@ -187,6 +187,10 @@ const std::vector<ObjectSpec>& tables() {
               "The day its end became known (default: when the event did); backtests from "
               "earlier origins do not use its end: it lasts expected_duration_days if given, "
               "else to the horizon."},
+             {"sized_on", T::date, "",
+              "The day its size (what it does, as written) became known, when the sources "
+              "measured it after it was announced; backtests from earlier origins still run it "
+              "at that size and list it as sized later."},
              {"expected_duration_days", T::quantity, "",
               "How long it was expected to last before end_announced (days, often a "
               "distribution); backtests from earlier origins end it after this instead of "

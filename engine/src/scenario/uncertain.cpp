@@ -16,7 +16,8 @@ using detail::YNode;
 namespace {
 
 bool is_date_key(const std::string& key) {
-    return key == "start" || key == "end" || key == "announced" || key == "end_announced";
+    return key == "start" || key == "end" || key == "announced" || key == "end_announced" ||
+           key == "sized_on";
 }
 
 // One line of YAML flow style, for the "as written" column.

@@ -49,6 +49,9 @@ struct BacktestOrigin {
     int events_dropped = 0;  ///< announced later: switched off (probability 0)
     /// Ids of the events known, but not yet their end: run without it (in file order).
     std::vector<std::string> open_events;
+    /// Ids of the events known, but not yet their size (`sized_on:` after the origin): run at
+    /// the size written, which the origin could not know (in file order).
+    std::vector<std::string> sized_later;
     std::vector<LeadScores> leads;  ///< leads with at least one figure
     std::vector<ComparedFigure> figures;
     std::vector<int> figure_lead;   ///< per figure
@@ -83,9 +86,11 @@ Interval block_bootstrap_ratio(const std::vector<double>& numerator,
 int bootstrap_block(std::size_t origins);
 
 /// The scenario as known on `day`: events announced after it can no longer happen (counted in
-/// `dropped`), and events whose end was announced after it have no end (their ids in `open`).
+/// `dropped`), and events whose end was announced after it have no end (their ids in `open`);
+/// events known but sized after it keep their size (their ids in `sized_later`).
 Scenario known_by(const Scenario& scenario, Day day, int* dropped = nullptr,
-                  std::vector<std::string>* open = nullptr);
+                  std::vector<std::string>* open = nullptr,
+                  std::vector<std::string>* sized_later = nullptr);
 
 /// Runs every origin. Origins with no figure to score are kept with empty leads. Throws
 /// InputError when no origin has any figure.

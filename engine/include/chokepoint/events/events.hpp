@@ -45,6 +45,12 @@ struct EventSpec {
     /// notice, as an analyst then would have had it).
     Day end_announced = 0;
     bool has_end_announced = false;
+    /// The day the event's size (its factor, share, approval delay and rate: what it does, as
+    /// written) became known (`sized_on:`; default: when the event did). The sources often
+    /// measure an event after the fact; a backtest from an earlier origin still runs it at the
+    /// size written, and says so.
+    Day sized_on = 0;
+    bool has_sized_on = false;
     /// Set by a backtest (known_by) before `end_announced`: the end is still drawn, so the
     /// event's other draws stay as they are, but not applied: the event runs for its expected
     /// duration if it has one, or else to the horizon.
