@@ -188,7 +188,7 @@ std::string metavar(const std::string& name) {
         {"origins", "FROM..TO"},  {"leads", "N"},
         {"format", "FORMAT"},     {"report", "METRIC[/PRODUCT]"},
         {"fit", "PARAM[,PARAM]"}, {"max-evaluations", "N"},
-        {"write", "FILE.yaml"},
+        {"write", "FILE.yaml"},   {"months", "FROM..TO"},
     };
     for (const auto& [n, v] : names) {
         if (n == name) {

@@ -27,9 +27,51 @@ namespace po = boost::program_options;
 
 namespace {
 
-// The table of `series` month by month, P50 [P5-P95], five columns at a time.
+/// The months of the table: from the first to the last month (indices into the layout).
+struct TableMonths {
+    int first = 0;
+    int last = 0;
+};
+
+// --months FROM..TO (either end may be left out: "2026-01.." or "..2025-12") as months of the
+// layout; the whole horizon without it. A bad or outside range is a usage error.
+TableMonths table_months(const std::string& text, const OutputLayout& layout) {
+    TableMonths out{0, layout.months - 1};
+    if (text.empty()) {
+        return out;
+    }
+    const auto dots = text.find("..");
+    const std::string from = dots == std::string::npos ? text : text.substr(0, dots);
+    const std::string to = dots == std::string::npos ? text : text.substr(dots + 2);
+    const MonthIndex first = layout.first_month;
+    const MonthIndex last = layout.first_month + layout.months - 1;
+    auto month = [&](const std::string& m, MonthIndex fallback) -> MonthIndex {
+        if (m.empty()) {
+            return fallback;
+        }
+        const auto parsed = parse_month(m);
+        if (!parsed) {
+            throw UsageError(
+                "--months needs YYYY-MM..YYYY-MM (either end may be left out), "
+                "found '" +
+                terminal_safe(text) + "'");
+        }
+        return *parsed;
+    };
+    const MonthIndex a = month(from, first);
+    const MonthIndex b = month(to, last);
+    if (a > b || a > last || b < first) {
+        throw UsageError("--months " + terminal_safe(text) + " holds no month of the scenario (" +
+                         format_month(first) + ".." + format_month(last) + ")");
+    }
+    out.first = std::max(a, first) - first;
+    out.last = std::min(b, last) - first;
+    return out;
+}
+
+// The table of `series` month by month, P50 [P5-P95], five columns at a time, over `months`.
 void print_table(const Scenario& scenario, const RunResult& result, const ReportSeries& series,
-                 std::ostream& out) {
+                 const TableMonths& months, std::ostream& out) {
     const OutputLayout& layout = result.layout;
     std::vector<std::size_t> columns = series.parts;
     columns.insert(columns.end(), series.totals.begin(), series.totals.end());
@@ -43,13 +85,14 @@ void print_table(const Scenario& scenario, const RunResult& result, const Report
     constexpr std::size_t PER_TABLE = 5;
     for (std::size_t first = 0; first < columns.size(); first += PER_TABLE) {
         const std::size_t last = std::min(columns.size(), first + PER_TABLE);
-        std::vector<std::vector<std::string>> cells(static_cast<std::size_t>(layout.months) + 1);
+        std::vector<std::vector<std::string>> cells(
+            static_cast<std::size_t>(months.last - months.first) + 2);
         cells[0].push_back("month");
         for (std::size_t c = first; c < last; ++c) {
             cells[0].push_back(layout.series[columns[c]].to);
         }
-        for (int m = 0; m < layout.months; ++m) {
-            auto& row = cells[static_cast<std::size_t>(m) + 1];
+        for (int m = months.first; m <= months.last; ++m) {
+            auto& row = cells[static_cast<std::size_t>(m - months.first) + 1];
             row.push_back(format_month(layout.first_month + m));
             for (std::size_t c = first; c < last; ++c) {
                 const Summary& s = result.at(columns[c], m);
@@ -165,14 +208,15 @@ ReportSeries table_series(const Scenario& scenario, const std::string& report, b
 }
 
 /// The screen after a run: the headline, the --report table and the buyers.
-void print_run(const Scenario& scenario, const RunResult& result, const ReportSeries& table) {
+void print_run(const Scenario& scenario, const RunResult& result, const ReportSeries& table,
+               const TableMonths& months) {
     const Headline headline = compute_headline(scenario, result, headline_series(result.layout));
     std::cout << "\n";
     for (const auto& line : headline.lines()) {
         std::cout << terminal_safe(line) << "\n";
     }
     if (!table.parts.empty() || !table.totals.empty()) {
-        print_table(scenario, result, table, std::cout);
+        print_table(scenario, result, table, months, std::cout);
     }
     print_buyers(scenario, result, std::cout);
 }
@@ -189,6 +233,7 @@ struct RunOptions {
     bool no_charts = false;
     std::string report = "exports";
     std::string from;
+    std::string months;
 };
 
 /// The options of `simulate run`, bound to `o`.
@@ -209,7 +254,10 @@ po::options_description run_options(RunOptions& o) {
         "shortage, stock or days_short (default: exports/magnet)")(
         "from", po::value<std::string>(&o.from),
         "count shortages from this date, YYYY-MM-DD (default: the first export control the "
-        "scenario's own file defines)");
+        "scenario's own file defines)")(
+        "months", po::value<std::string>(&o.months),
+        "the table's months, YYYY-MM..YYYY-MM; either end may be left out (default: the whole "
+        "horizon; the files always hold every month)");
     return opts;
 }
 
@@ -253,6 +301,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         scenario.reference_day = from_option(o.from, scenario);
     }
     const ReportSeries table = table_series(scenario, o.report, vm.count("report") > 0);
+    // Checked before the first trial: a bad range costs nothing.
+    const TableMonths months = table_months(o.months, OutputLayout::build(scenario));
     std::filesystem::path dir = output_dir(o.output, scenario.name);
     require_result_dir(dir, ResultKind::run);  // before the first trial, not after the last
     RunConfig config = run_config(scenario, o.trials, o.seed, o.threads);
@@ -284,7 +334,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     }
     const std::size_t chart_files = write_run(dir, o, scenario, config, result, meta);
     if (!o.quiet) {
-        print_run(scenario, result, table);
+        print_run(scenario, result, table, months);
     }
     std::cout << "\n"
               << (result.partial ? "Partial results (interrupted) written to "

@@ -351,6 +351,10 @@ if grep -qF 'counted from 2025-04-04' "$work/short_means/charts/exports_magnet_c
 expect "headline before the table" 0 "Headline: magnet exports from Exportland to World" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts
 if [ ! -e "$work/seen2/charts" ] && [ ! -e "$work/seen2/index.html" ]; then ok "--no-charts draws nothing"; else bad "--no-charts drew charts"; fi
 expect "--report stock" 0 "magnet stock at buyers, tonnes at month end" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --report stock
+"$sim" "$work/good.yaml" --output "$work/seen_months" --no-charts --months 2025-03..2025-04 > "$work/months.out" 2>&1
+if grep -q '^2025-03 ' "$work/months.out" && grep -q '^2025-04 ' "$work/months.out" && ! grep -q '^2025-02 ' "$work/months.out" && ! grep -q '^2025-05 ' "$work/months.out" && [ "$(grep -c '^exports,magnet' "$work/seen_months/summary.csv")" -gt 2 ]; then ok "--months limits the table, not the files"; else bad "--months did not limit the table to 2025-03..2025-04"; fi
+expect "--months outside the scenario" 2 "--months 2031-01.. holds no month of the scenario" -- "$sim" "$work/good.yaml" --no-charts --months 2031-01.. --output "$work/seen_months2"
+expect "--months malformed" 2 "--months needs YYYY-MM..YYYY-MM" -- "$sim" "$work/good.yaml" --no-charts --months 2025-3..2025-04 --output "$work/seen_months3"
 expect "--report unknown metric" 2 "--report: no metric 'exprots'; choose one of exports" -- "$sim" "$work/good.yaml" --report exprots
 expect "--report unknown product" 2 "no exports of 'oxide'; this scenario has exports of magnet" -- "$sim" "$work/good.yaml" --report exports/oxide
 expect "--from moves the shortage count" 0 "probability of a shortage on or after 2025-03-01" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --from 2025-03-01
