@@ -66,6 +66,10 @@ NodeParts compile_lines_and_groups(const Scenario& s, CompiledScenario& c) {
                     c.has_trend = true;
                 }
             }
+            const auto& no_diversion = s.diversion.excluded;
+            g.receives_diversion = g.buyer && s.diversion.on &&
+                                   std::find(no_diversion.begin(), no_diversion.end(),
+                                             static_cast<int>(n)) == no_diversion.end();
             group_of[n].push_back(static_cast<int>(c.groups.size()));
             c.node_groups[n].push_back(static_cast<int>(c.groups.size()));
             c.groups.push_back(g);
@@ -392,6 +396,7 @@ void compile_switches(const Scenario& s, CompiledScenario& c) {
     c.has_catch_up = s.stock_policy.catch_up_share.upper(bounds) > 0.0;
     c.has_patience = s.stock_policy.has_patience;
     c.has_backlog_cap = s.exporter_policy.has_backlog_cap;
+    c.has_diversion = s.diversion.on;
     c.has_contracts = s.exporter_policy.has_filing_lead || s.exporter_policy.has_licence_validity;
     for (const EventSpec& ev : s.events) {
         c.has_shipment_cut = c.has_shipment_cut || ev.cuts_shipments;

@@ -38,6 +38,7 @@ struct GroupInfo {
     int stock_series = -1;
     int buyer_index = -1;
     int trend = -1;  ///< buyers: index into the scenario's demand_trend rates, or -1
+    bool receives_diversion = false;  ///< buyers not excluded from the model's diversion
 };
 
 struct EdgeInfo {
@@ -99,6 +100,8 @@ struct CompiledScenario {
     bool has_backlog_cap = false;
     /// Contract licences: a filing lead or a licence validity (ExporterPolicy).
     bool has_contracts = false;
+    /// Demand a tariff destroys reappears at other buyers (Scenario::diversion).
+    bool has_diversion = false;
     /// Some supply_disruption cuts shipments (`cuts: shipments`): lanes out of its nodes carry at
     /// most its factor of their baseline flow.
     bool has_shipment_cut = false;

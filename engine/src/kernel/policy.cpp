@@ -196,6 +196,35 @@ void lane_shares(const CompiledScenario& c, Policy& policy) {
     }
 }
 
+/// Trade that finds other routes: per product, `share` of the baseline demand the tariffs destroy
+/// at its buyers reappears at the buyers that receive diverted demand and face no tariff, in
+/// proportion to their baseline demand, as a factor on their use.
+void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
+    const std::size_t products = c.scenario->network.products().size();
+    std::vector<double> lost(products, 0.0);
+    std::vector<double> receiving(products, 0.0);
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        const auto& gi = c.groups[g];
+        if (!gi.buyer) {
+            continue;
+        }
+        const auto p = static_cast<std::size_t>(gi.product);
+        if (policy.group_tariff[g] < 1.0) {
+            lost[p] += gi.base_in * (1.0 - policy.group_tariff[g]);
+        } else if (gi.receives_diversion) {
+            receiving[p] += gi.base_in;
+        }
+    }
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        const auto& gi = c.groups[g];
+        const auto p = static_cast<std::size_t>(gi.product);
+        if (gi.buyer && gi.receives_diversion && policy.group_tariff[g] >= 1.0 &&
+            receiving[p] > 0.0) {
+            policy.group_diversion[g] = 1.0 + share * lost[p] / receiving[p];
+        }
+    }
+}
+
 /// Each group's tariff factor, its lanes' order weights (0 when halted) and, for a buyer that
 /// keeps precautionary stock, the licence wait it faces.
 void group_orders(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
@@ -224,13 +253,16 @@ void group_orders(const CompiledScenario& c, Day day, const std::vector<Resolved
 
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, double patience, int filing_lead,
-                      Policy& policy) {
+                      double diversion, Policy& policy) {
     policy.reset(c.lines.size(), c.groups.size(), c.edges.size(),
                  static_cast<std::size_t>(c.slot_total));
     apply_events(c, day, events, policy);
     apply_controls(c, day, events, product_share, policy);
     lane_shares(c, policy);
     group_orders(c, day, events, patience, filing_lead, policy);
+    if (c.has_diversion && diversion > 0.0) {
+        divert_demand(c, diversion, policy);
+    }
 }
 
 }  // namespace chokepoint::detail

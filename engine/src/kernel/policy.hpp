@@ -16,6 +16,9 @@ namespace chokepoint::detail {
 struct Policy {
     std::vector<double> line_factor, line_delta;
     std::vector<double> group_factor, group_cover_factor, group_delta, group_tariff;
+    /// Per group: 1 + the demand diverted to it from buyers a tariff restricts, as a share of its
+    /// own baseline (CompiledScenario::has_diversion; 1 otherwise).
+    std::vector<double> group_diversion;
     /// Per group, 1 / the sum of its open lanes' order weights (0 when every lane is shut).
     std::vector<double> group_inv_weight;
     std::vector<char> edge_halted;
@@ -49,6 +52,7 @@ struct Policy {
         group_cover_factor.assign(groups, 1.0);
         group_delta.assign(groups, 0.0);
         group_tariff.assign(groups, 1.0);
+        group_diversion.assign(groups, 1.0);
         group_inv_weight.assign(groups, 0.0);
         group_wait.assign(groups, 0.0);
         edge_halted.assign(edges, 0);
@@ -67,9 +71,10 @@ struct Policy {
 /// Recomputes `policy` for `day` from the trial's resolved events and controlled shares;
 /// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for; an order under
 /// a contract licence filed `filing_lead` working days ahead waits only for the delay beyond it
-/// (ExporterPolicy::filing_lead_days).
+/// (ExporterPolicy::filing_lead_days); `diversion` (0 to 1) of the demand tariffs destroy
+/// reappears at the other buyers of the product (Scenario::diversion).
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, double patience, int filing_lead,
-                      Policy& policy);
+                      double diversion, Policy& policy);
 
 }  // namespace chokepoint::detail

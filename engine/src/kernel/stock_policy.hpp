@@ -16,7 +16,7 @@ namespace chokepoint::detail {
 inline double buyer_use(double demand, const Policy& pol, std::size_t g, double noise,
                         double trend) {
     return std::max(0.0, demand + pol.group_delta[g]) * pol.group_factor[g] * pol.group_tariff[g] *
-           noise * trend;
+           pol.group_diversion[g] * noise * trend;
 }
 
 /// The demand trend's factor on a buyer's figure, `days_from_base` after the trend's base, at

@@ -104,7 +104,7 @@ void Batch::change_policy(std::size_t w, Day day, int offset) {
     Policy& pol = t.policy;
     t.licence_share_before = pol.edge_share;
     detail::recompute_policy(c_, day, t.events, t.product_share, static_cast<double>(t.patience),
-                             t.filing_lead, pol);
+                             t.filing_lead, t.diversion, pol);
     const std::vector<double>& before = t.licence_share_before;
     // A control that ended or was lifted releases every application still waiting
     // (including decisions beyond the horizon).

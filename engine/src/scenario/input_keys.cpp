@@ -60,6 +60,8 @@ const std::vector<ObjectSpec>& tables() {
               "How buyers set stock targets under export controls and after shortages."},
              {"exporter_policy", T::object, "exporter_policy",
               "How exporters answer a growing licence backlog."},
+             {"diversion", T::object, "diversion",
+              "Demand a tariff destroys at one buyer reappearing at the others."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
@@ -105,6 +107,16 @@ const std::vector<ObjectSpec>& tables() {
               "contract started up to this long before it (default: 0)."},
          },
          {}},
+        {"diversion",
+         "Trade that finds other routes: a share of the demand a tariff destroys at one buyer "
+         "reappears at the other buyers of the product (docs/model.md).",
+         {
+             {"share", T::quantity, "",
+              "Share of the destroyed demand that reappears (0-1; 0 off), drawn once per "
+              "trial."},
+             {"exclude", T::text_list, "", "Buyers that never receive diverted demand."},
+         },
+         {"share"}},
         {"noise",
          "Monthly noise: a factor with this sd, correlated month to month and across nodes.",
          {

@@ -204,6 +204,7 @@ YNode read_model_of(const YNode& root, const std::string& path,
         s.demand_trend = std::move(m.demand_trend);
         s.stock_policy = m.stock_policy;
         s.exporter_policy = m.exporter_policy;
+        s.diversion = m.diversion;
     }
     return model_root;
 }

@@ -36,6 +36,7 @@ struct ModelFile {
     DemandTrend demand_trend;
     StockPolicy stock_policy;
     ExporterPolicy exporter_policy;
+    Diversion diversion;
 };
 /// Reads a model file's tree. `overriding` is a scenario's parameters: they replace the model's
 /// before any model number that refers to them is range-checked, so `--set parameters.share=1.3`

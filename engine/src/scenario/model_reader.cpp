@@ -187,6 +187,35 @@ void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandT
     }
 }
 
+/// `diversion: {share: Q, exclude: [BUYER, ...]}`, demand a tariff destroys reaching other buyers.
+void read_diversion(const YNode& d, Reader& r, const Network& net, Diversion& out) {
+    if (!r.expect_map(d, "diversion")) {
+        return;
+    }
+    r.check_keys(d, "diversion", keys_of("diversion"));
+    if (const YNode* v = member(d, "share")) {
+        if (auto q = r.quantity(*v, "diversion.share")) {
+            r.check_range(*q, *v, "diversion.share", 0.0, 1.0, "a share");
+            out.on = true;
+            out.share = *q;
+        }
+    } else {
+        r.error(d, "diversion",
+                "a diversion needs 'share:', the share of the demand a tariff destroys that "
+                "reappears at the other buyers (0 to 1)");
+    }
+    if (const YNode* x = member(d, "exclude")) {
+        out.excluded = read_nodes(r, net, *x, "diversion.exclude");
+        for (int n : out.excluded) {
+            if (net.nodes()[static_cast<std::size_t>(n)].kind != NodeKind::buyer) {
+                r.error(*x, "diversion.exclude",
+                        "'" + net.nodes()[static_cast<std::size_t>(n)].id +
+                            "' is not a buyer; only buyers receive diverted demand");
+            }
+        }
+    }
+}
+
 /// `stock_policy:`, the buyers' precautionary stock, restocking and patience.
 void read_stock_policy(const YNode& sp, Reader& r, StockPolicy& out) {
     if (r.expect_map(sp, "stock_policy")) {
@@ -307,6 +336,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     }
     if (const YNode* ep = member(root, "exporter_policy")) {
         read_exporter_policy(*ep, r, model.exporter_policy);
+    }
+    if (const YNode* d = member(root, "diversion")) {
+        read_diversion(*d, r, model.network, model.diversion);
     }
     return model;
 }

@@ -299,7 +299,7 @@ std::string json_schema(InputFileKind kind) {
             s["title"] = "Chokepoint model file";
             root = "model";
             for (const char* o : {"product", "node", "production_line", "input", "edge",
-                                  "demand_trend", "stock_policy", "exporter_policy"}) {
+                                  "demand_trend", "stock_policy", "exporter_policy", "diversion"}) {
                 defs[o] = object_schema(input_object(o));
             }
             break;

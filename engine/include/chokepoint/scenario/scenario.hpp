@@ -77,6 +77,16 @@ struct ExporterPolicy {
     Quantity licence_validity_days = Quantity::constant_value(0.0);
 };
 
+/// Trade that finds other routes (the model's `diversion:`; docs/model.md "Trade that finds
+/// other routes"): a share of the demand a tariff destroys at one buyer reappears at the other
+/// buyers of the same product (assembly and re-export, components, traders), in proportion to
+/// their baseline demand. Off unless given.
+struct Diversion {
+    bool on = false;
+    Quantity share = Quantity::constant_value(0.0);  ///< 0 to 1, drawn once per trial
+    std::vector<int> excluded;                       ///< buyer nodes that never receive it
+};
+
 /// A validated scenario. A value: copy it, change trials or seed, run it again.
 struct Scenario {
     std::string name;
@@ -98,6 +108,7 @@ struct Scenario {
     DemandTrend demand_trend;        ///< from the model
     StockPolicy stock_policy;        ///< from the model
     ExporterPolicy exporter_policy;  ///< from the model
+    Diversion diversion;             ///< from the model
     Day reference_day = 0;           ///< time to shortage is counted from this day
     int trials = 1000;
     std::uint64_t seed = 1;

@@ -1,0 +1,92 @@
+// Trade that finds other routes (Scenario::diversion), on the small model: a tariff on
+// Otherland's magnets from Exportland (rate 1, elasticity 1) halves buyer_y's demand of 500 t a
+// month; a diversion share of 0.4 sends 0.4 x 250 = 100 t a month of it to buyer_x (1,000 t a
+// month, the only other buyer), whose use rises by 10%. Known answers, once stocks have adjusted
+// (September): Importland's exports 1.10 times the run without the tariff, Otherland's 0.5 times;
+// a share of 0, or no diversion at all, leaves Importland exactly as without the tariff; an
+// excluded buyer receives nothing.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+#include "chokepoint/kernel/trial.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "test_support.hpp"
+
+using namespace chokepoint;
+using chokepoint::testing::write_temp;
+
+namespace {
+
+const std::string TARIFF = R"(events:
+  - id: t
+    kind: tariff
+    importer: Otherland
+    exporter: Exportland
+    rate: 1.0
+    elasticity: 1.0
+    start: 2025-01-01
+)";
+
+// Exports of magnets from Exportland to `to` in 2025-09, one trial, with `diversion` appended
+// to the small model (empty: none) and the tariff or not.
+double september(const std::string& to, const std::string& diversion, bool tariff,
+                 const std::string& name) {
+    std::ifstream in(chokepoint::testing::fixtures() / "small_model.yaml");
+    const std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    write_temp(name + "_model.yaml", model + diversion);
+    const Scenario s = load_scenario(
+        write_temp(name + ".yaml", "name: " + name + "\nmodel: " + name +
+                                       "_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n"
+                                       "trials: 1\nseed: 3\n" +
+                                       (tariff ? TARIFF : "")));
+    const OutputLayout layout = OutputLayout::build(s);
+    Kernel kernel(s, layout);
+    TrialResult out;
+    kernel.run(s.seed, 0, 0, out);
+    const int series = layout.find({"exports", "magnet", "Exportland", to});
+    REQUIRE(series >= 0);
+    const int m = *parse_month("2025-09") - layout.first_month;
+    return out.monthly[static_cast<std::size_t>(series) * layout.months + m];
+}
+
+}  // namespace
+
+TEST_CASE("diversion: a share of the demand a tariff destroys reappears at the other buyer",
+          "[diversion]") {
+    const double x_free = september("Importland", "", false, "div_free");
+    const double y_free = september("Otherland", "", false, "div_free_y");
+    const std::string share = "diversion: {share: 0.4}\n";
+    CHECK(september("Importland", share, true, "div_on") == Approx(1.10 * x_free).epsilon(0.01));
+    CHECK(september("Otherland", share, true, "div_on_y") == Approx(0.5 * y_free).epsilon(0.02));
+    // Off: a share of 0, or no diversion, leaves the other buyer as it was.
+    CHECK(september("Importland", "diversion: {share: 0}\n", true, "div_zero") ==
+          Approx(x_free).margin(1e-9));
+    CHECK(september("Importland", "", true, "div_none") == Approx(x_free).margin(1e-9));
+    // An excluded buyer receives nothing.
+    CHECK(september("Importland", "diversion: {share: 0.4, exclude: [buyer_x]}\n", true,
+                    "div_excluded") == Approx(x_free).margin(1e-9));
+}
+
+TEST_CASE("diversion: validate names a share out of range and an excluded node that is no buyer",
+          "[diversion]") {
+    std::ifstream in(chokepoint::testing::fixtures() / "small_model.yaml");
+    const std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto error = [&](const std::string& diversion) -> std::string {
+        write_temp("div_bad_model.yaml", model + diversion);
+        try {
+            (void)load_scenario(write_temp(
+                "div_bad.yaml",
+                "name: t\nmodel: div_bad_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n"));
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK_THAT(error("diversion: {share: 1.5}\n"), Catch::Contains("diversion.share"));
+    CHECK_THAT(error("diversion: {share: 0.5, exclude: [refinery]}\n"),
+               Catch::Contains("'refinery' is not a buyer"));
+    CHECK_THAT(error("diversion: {exclude: [buyer_x]}\n"), Catch::Contains("needs 'share:'"));
+}
