@@ -255,8 +255,12 @@ std::vector<std::string> Headline::lines() const {
         for (std::size_t i = 0; i < buyers.size(); ++i) {
             char p[32];
             const double pct = 100.0 * buyers[i].probability;
-            // 99.7% is not 100%: a decimal near certainty.
-            std::snprintf(p, sizeof p, pct > 99.0 && pct < 100.0 ? "%.1f%%" : "%.0f%%", pct);
+            // 99.7% is not 100%: a decimal near certainty, and never "100.0%" for less.
+            if (pct >= 99.95 && pct < 100.0) {
+                std::snprintf(p, sizeof p, ">99.9%%");
+            } else {
+                std::snprintf(p, sizeof p, pct > 99.0 && pct < 100.0 ? "%.1f%%" : "%.0f%%", pct);
+            }
             line += (i ? "; " : " ") + buyers[i].name + " " + p +
                     (!buyers[i].first_shortage_p50 ? std::string()
                      : *buyers[i].first_shortage_p50 <= counted_from + 1
