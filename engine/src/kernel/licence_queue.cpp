@@ -87,26 +87,6 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
     enqueue(w, q, a, dt);
 }
 
-// Queues application `a` of trial w on licensed lane q (its decisions made): it waits for the
-// last decision, at least one tick after the order, or lapses after the buyer's patience.
-void LicenceQueue::enqueue(std::size_t w, std::size_t q, Application& a, int dt) {
-    TrialLicences& t = trial_[w];
-    Day decision = a.filed;
-    for (std::size_t i = 0; i < a.count; ++i) {
-        decision = std::max(decision, a.decided[i]);
-    }
-    a.when = std::max(decision, a.ordered + dt);
-    a.lapsed = false;
-    if (c_->has_patience && a.when > a.ordered + std::max(t.patience, dt)) {
-        a.lapsed = true;  // the buyer cancels before the decision comes
-        a.when = a.ordered + std::max(t.patience, dt);
-    }
-    add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
-    if (c_->keep_applications) {
-        t.applications[q].push_back(a);
-    }
-}
-
 // Several controls on lane `e`: each covers its share of the tonnes independently, so the
 // shipment splits into one application per non-empty set of covering controls. Returns the
 // tonnes held.

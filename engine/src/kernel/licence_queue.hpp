@@ -144,9 +144,13 @@ class LicenceQueue {
         return held;
     }
     /// Trial w's policy changed on `day`: its regimes are noted for the contracts filed from then
-    /// on (has_contracts only).
+    /// on, when they differ from the last noted (has_contracts only).
     void note_regimes(std::size_t w, Day day) {
         TrialLicences& t = trial_[w];
+        if (!t.regime_day.empty() && t.regime_rate.back() == t.policy->slot_rate &&
+            t.regime_delay.back() == t.policy->slot_delay) {
+            return;  // another event changed the policy: the licence regimes are as before
+        }
         if (!t.regime_day.empty() && t.regime_day.back() == day) {
             t.regime_rate.back() = t.policy->slot_rate;
             t.regime_delay.back() = t.policy->slot_delay;
@@ -222,10 +226,13 @@ class LicenceQueue {
             add(w, q, when, ok, tonnes);
         }
     }
-    /// One decision's two uniforms: its approval delay's and its approval's.
+    /// One decision's two uniforms (its approval delay's and its approval's), and the delay in
+    /// working days and the approval they gave under today's regime.
     struct Draw {
         double delay = 0.0;
         double approval = 0.0;
+        int working_days = 0;
+        bool approved = false;
     };
     /// The approval-delay sampler of regime (event) `regime`, tabulated when first needed.
     [[gnu::always_inline]] const CeilingSampler& sampler(TrialLicences& t, std::size_t regime) {
@@ -245,15 +252,23 @@ class LicenceQueue {
                                        Day& decision, bool& approved, Draw& draw) {
         const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
         draw.delay = rng.uniform();
-        const int delay = sampler(t, regime).sample_at(draw.delay);
+        draw.working_days = sampler(t, regime).sample_at(draw.delay);
         draw.approval = rng.uniform();
         approved = draw.approval < t.policy->slot_rate[slot];
-        decision = c_->decision_day(regime, filed, delay);
+        draw.approved = approved;
+        decision = c_->decision_day(regime, filed, draw.working_days);
     }
     /// The same draws decided for a contract filed on `filed`, by the rate and delay of the
     /// regime in force that day (today's where the control had none then).
-    void decide_as_of(TrialLicences& t, std::size_t slot, Day filed, const Draw& draw,
-                      Day& decision, bool& approved) {
+    [[gnu::always_inline]] void decide_as_of(TrialLicences& t, std::size_t slot, Day filed,
+                                             const Draw& draw, Day& decision, bool& approved) {
+        if (t.regime_day.empty() || filed >= t.regime_day.back()) {
+            // Filed under today's regimes (the common case): today's draws stand.
+            approved = draw.approved;
+            decision = c_->decision_day(static_cast<std::size_t>(t.policy->slot_delay[slot]), filed,
+                                        draw.working_days);
+            return;
+        }
         const auto it = std::upper_bound(t.regime_day.begin(), t.regime_day.end(), filed);
         int regime = t.policy->slot_delay[slot];
         double rate = t.policy->slot_rate[slot];
@@ -286,7 +301,25 @@ class LicenceQueue {
     }
     void file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n, Day day,
               int dt, double tonnes, double regular);
-    void enqueue(std::size_t w, std::size_t q, Application& a, int dt);
+    /// Queues application `a` of trial w on licensed lane q (its decisions made): it waits for the
+    /// last decision, at least one tick after the order, or lapses after the buyer's patience.
+    [[gnu::always_inline]] void enqueue(std::size_t w, std::size_t q, Application& a, int dt) {
+        TrialLicences& t = trial_[w];
+        Day decision = a.filed;
+        for (std::size_t i = 0; i < a.count; ++i) {
+            decision = std::max(decision, a.decided[i]);
+        }
+        a.when = std::max(decision, a.ordered + dt);
+        a.lapsed = false;
+        if (c_->has_patience && a.when > a.ordered + std::max(t.patience, dt)) {
+            a.lapsed = true;  // the buyer cancels before the decision comes
+            a.when = a.ordered + std::max(t.patience, dt);
+        }
+        add(w, q, a.when, a.approved, a.tonnes, 1.0, a.lapsed);
+        if (c_->keep_applications) {
+            t.applications[q].push_back(a);
+        }
+    }
     double file_overlapping(std::size_t w, std::size_t e, Day day, int dt, double shipped,
                             double regular);
     void redecide(std::size_t w, std::size_t j, Day day);
