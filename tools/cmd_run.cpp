@@ -60,9 +60,13 @@ TableMonths table_months(const std::string& text, const OutputLayout& layout) {
     };
     const MonthIndex a = month(from, first);
     const MonthIndex b = month(to, last);
-    if (a > b || a > last || b < first) {
+    if (a > last || b < first) {
         throw UsageError("--months " + terminal_safe(text) + " holds no month of the scenario (" +
                          format_month(first) + ".." + format_month(last) + ")");
+    }
+    if (a > b) {
+        throw UsageError("--months " + terminal_safe(text) + ": " + format_month(a) + " is after " +
+                         format_month(b));
     }
     out.first = std::max(a, first) - first;
     out.last = std::min(b, last) - first;

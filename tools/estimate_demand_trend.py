@@ -6,7 +6,7 @@ years (magnet_exports_total, China -> World, January-December, the first row of 
 load order) and the years their year-on-year rates imply (a rate printed with a year's total
 gives the year before), leaves out 2025 (Announcement No. 18: a disruption, not demand), and
 prints:
-  - each year-to-year growth (a span of several years counts as that many years at its average);
+  - each span's growth (a span of several years is one observation, weighted by its years);
   - the mean annual log growth and its standard error;
   - the standard deviation of the average growth over the three years from the model's 2024 base
     to 2027 (the error of the mean and the years' own variability), which is what one draw per
@@ -52,19 +52,23 @@ def main():
                 years.setdefault(y - 1, float(r["value"]) / (1 + float(r["yoy_pct"]) / 100))
     known = sorted(y for y in years if y <= 2024)
     print("annual world totals, t:", ", ".join(f"{y} {years[y]:,.0f}" for y in known))
-    growth = []
+    spans = []  # (average log growth a year, years)
     for a, b in zip(known, known[1:]):
         g = math.log(years[b] / years[a]) / (b - a)
-        growth += [g] * (b - a)
+        spans.append((g, b - a))
         print(f"  {a}->{b}: {math.expm1(g) * 100:+.1f}% a year over {b - a} year(s)")
-    n = len(growth)
-    mean = sum(growth) / n
-    sd = math.sqrt(sum((g - mean) ** 2 for g in growth) / (n - 1))
+    # Each span is one observation whose average of n years has variance sd^2 / n: the mean
+    # weights spans by their years, and the spread is estimated from the k spans (k - 1 degrees
+    # of freedom), not from the span's average copied once per year, which would understate it.
+    n = sum(y for _, y in spans)
+    k = len(spans)
+    mean = sum(g * y for g, y in spans) / n
+    sd = math.sqrt(sum(y * (g - mean) ** 2 for g, y in spans) / (k - 1))
     se = sd / math.sqrt(n)
     horizon = 3  # 2024 -> 2027
     draw_sd = math.sqrt(se ** 2 + sd ** 2 / horizon)
     print(f"mean annual growth {math.expm1(mean) * 100:.1f}% (log {mean:.4f}), "
-          f"year-to-year sd {sd:.4f}, standard error {se:.4f} over {n} years")
+          f"year-to-year sd {sd:.4f}, standard error {se:.4f} over {n} years in {k} spans")
     print(f"average growth 2024-2027: sd {draw_sd:.4f}; 90% interval "
           f"{math.expm1(mean - 1.645 * draw_sd) * 100:.1f}% to "
           f"{math.expm1(mean + 1.645 * draw_sd) * 100:.1f}%")

@@ -22,7 +22,7 @@ HEADER = ["series", "region_from", "region_to", "product", "period_start", "peri
 def status(note: str) -> str:
     if note.lstrip().upper().startswith("DISPUTED"):
         return "disputed"
-    if "DERIVED" in note:
+    if "DERIVED" in note.upper():
         return "estimate"
     return ""
 

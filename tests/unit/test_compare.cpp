@@ -353,11 +353,14 @@ TEST_CASE("compare on messy files: magnets by HS 8505.11 in any wording", "[comp
         "magnet_exports_total,Exportland,World,HS 8505.11 + 8505.19,2025-06,2025-06,1500,t,,,A,"
         "x,u,\n"
         "magnet_exports_total,Exportland,World,HS 8505.11 magnets and powder,2025-07,2025-07,"
-        "1500,t,,,A,x,u,\n");
+        "1500,t,,,A,x,u,\n"
+        // Other metal permanent magnets (85051190) are not rare-earth magnets.
+        "magnet_exports_total,Exportland,World,other magnets HS 85051190,2025-08,2025-08,1500,t,,,"
+        "A,x,u,\n");
     REQUIRE(c.figures.size() == 3);
-    for (std::size_t row : {3u, 4u, 5u}) {
+    for (std::size_t row : {3u, 4u, 5u, 6u}) {
         INFO("row " << row);
         CHECK_THAT(reason_of(c, row),
-                   Catch::Contains("any text naming HS 8505.11 and nothing more"));
+                   Catch::Contains("any text naming HS 8505.11 or 85051110 and nothing more"));
     }
 }

@@ -149,30 +149,53 @@ std::vector<std::string> verdicts(const GroupScores& g) {
 
 namespace {
 
-// Why no row could be compared: each refused row with its file, line and reason (at most 20, then
-// a count), and how many rows fell outside the period asked for or started by the origin.
-std::string refusals(const std::vector<ReportedRow>& rows, const ReportedMapping& mapping,
-                     std::size_t before_origin) {
+// Why no row could be compared, as diagnostics: first at the scenario, how many rows fall outside
+// the period asked for and how many figures start by the origin; then each row inside the period
+// that is not compared, at its file and line with its reason (the first 20).
+[[noreturn]] void nothing_compared(const Scenario& scenario, const std::vector<ReportedRow>& rows,
+                                   const ReportedMapping& mapping, const CompareConfig& config,
+                                   std::size_t before_origin) {
     constexpr std::size_t SHOWN = 20;
-    std::string out;
-    for (std::size_t i = 0; i < mapping.unmapped.size() && i < SHOWN; ++i) {
-        const ReportedRow& row = rows[mapping.unmapped[i].row];
-        out +=
-            "\n  " + row.file + ":" + std::to_string(row.line) + ": " + mapping.unmapped[i].reason;
+    const MonthIndex from = config.from.value_or(std::numeric_limits<MonthIndex>::min());
+    const MonthIndex to = config.to.value_or(std::numeric_limits<MonthIndex>::max());
+    auto inside = [&](const ReportedRow& r) { return r.first >= from && r.last <= to; };
+    std::size_t outside = 0;
+    for (const auto& r : rows) {
+        outside += inside(r) ? 0 : 1;
     }
-    if (mapping.unmapped.size() > SHOWN) {
-        out += "\n  ... and " + std::to_string(mapping.unmapped.size() - SHOWN) +
-               " more rows not compared";
+    std::vector<const Unmapped*> listed;
+    for (const auto& u : mapping.unmapped) {
+        if (inside(rows[u.row])) {
+            listed.push_back(&u);
+        }
     }
-    const std::size_t listed = mapping.unmapped.size() + before_origin;
-    if (rows.size() > listed) {
-        out += "\n  " + std::to_string(rows.size() - listed) +
-               " other rows fall outside the period asked for or repeat one of these figures";
-    }
+    std::string message =
+        "no reported figure can be compared with this scenario in the period "
+        "asked for (" +
+        (config.from ? format_month(from) : "any") + " to " +
+        (config.to ? format_month(to) : "any") +
+        (config.origin ? ", after " + format_month(*config.origin) : "") +
+        "): " + std::to_string(outside) + " of " + std::to_string(rows.size()) +
+        " rows fall outside that period";
     if (before_origin > 0) {
-        out += "\n  " + std::to_string(before_origin) + " rows start by the origin";
+        message += "; " + std::to_string(before_origin) +
+                   " figures are for periods starting on or before the origin month (out of "
+                   "sample only later periods are scored)";
     }
-    return out.empty() ? out : ":" + out;
+    if (!listed.empty()) {
+        message += "; " + std::to_string(listed.size()) + " rows inside it cannot be compared" +
+                   (listed.size() > SHOWN ? " (the first " + std::to_string(SHOWN) + " below)"
+                                          : " (below)");
+    }
+    DiagnosticSink sink;
+    sink.error(SourceLocation{scenario.path, 0, 0}, "", message);
+    for (std::size_t i = 0; i < listed.size() && i < SHOWN; ++i) {
+        const ReportedRow& row = rows[listed[i]->row];
+        sink.error(SourceLocation{row.file, row.line, 0}, row.series,
+                   "not compared: " + listed[i]->reason);
+    }
+    sink.throw_if_any();
+    throw InputError(SourceLocation{scenario.path, 0, 0}, "", message);  // not reached
 }
 
 // The reported rows this scenario can be compared with in the period asked for (with an origin,
@@ -191,13 +214,7 @@ ReportedMapping compared_targets(const Scenario& scenario, const std::vector<Rep
         });
     }
     if (mapping.targets.empty()) {
-        throw InputError(SourceLocation{scenario.path, 0, 0}, "",
-                         "no reported figure can be compared with this scenario in the period "
-                         "asked for (" +
-                             (config.from ? format_month(from) : "any") + " to " +
-                             (config.to ? format_month(to) : "any") +
-                             (config.origin ? ", after " + format_month(*config.origin) : "") +
-                             ")" + refusals(rows, mapping, before_origin));
+        nothing_compared(scenario, rows, mapping, config, before_origin);
     }
     return mapping;
 }

@@ -28,8 +28,9 @@ struct Rule {
     const char* series;
     const char* metric;
     std::vector<std::pair<std::string, std::vector<std::string>>> products;
-    /// A tariff heading (digits, no dots) that identifies the product whatever the wording: a
-    /// text naming codes under it and no other, and adding nothing to it, is `hs_products`.
+    /// The tariff code (digits, no dots; "85051110") that identifies the product whatever the
+    /// wording: a text naming it or its six-digit heading on the way to it, no other code, and
+    /// adding nothing, is `hs_products`.
     std::string hs_heading;
     std::vector<std::string> hs_products;
 };
@@ -41,12 +42,12 @@ const std::vector<Rule>& rules() {
         {"magnet_exports_total",
          "exports",
          {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
-         "850511",
+         "85051110",
          {"magnet"}},
         {"magnet_exports_by_destination",
          "exports",
          {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
-         "850511",
+         "85051110",
          {"magnet"}},
         {"ree_exports_total",
          "exports",
@@ -111,17 +112,22 @@ std::vector<std::string> tariff_codes(const std::string& text) {
     return codes;
 }
 
-// Whether a product text names the heading `heading` and nothing else: every tariff code in it
-// lies under the heading, and it adds no other product ("+", "and", "&", powders, alloys,
-// "incl.", "scope"), which would make it another total.
-bool names_only_heading(const std::string& text, const std::string& heading) {
+// Whether a product text names the code `full` and nothing else: every tariff code in it is
+// `full`, its heading on the way there, or a national line under it, and it adds no other product
+// ("+", "and", "&", powders, alloys, "incl.", "scope"), which would make it another total.
+bool names_only_heading(const std::string& text, const std::string& full) {
     const std::vector<std::string> codes = tariff_codes(text);
     if (codes.empty()) {
         return false;
     }
     for (const auto& code : codes) {
-        // A wider heading ("HS 8505") is more than the product; another code, another product.
-        if (code.size() < heading.size() || code.compare(0, heading.size(), heading) != 0) {
+        // The heading or a longer code on the way to the full one ("850511", "85051110"), or a
+        // national line under the full code; a wider heading ("HS 8505") is more than the
+        // product, another subheading ("85051190", other metal magnets) another product.
+        const bool on_the_way = code.size() >= 6 && code.size() <= full.size() &&
+                                full.compare(0, code.size(), code) == 0;
+        const bool under = code.size() > full.size() && code.compare(0, full.size(), full) == 0;
+        if (!on_the_way && !under) {
             return false;
         }
     }
@@ -295,10 +301,11 @@ RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthInde
         for (const auto& [description, ids] : rule->products) {
             known += (known.empty() ? "'" : "; '") + description + "'";
         }
-        const std::string by_code =
-            rule->hs_heading.empty() ? std::string()
-                                     : ", any text naming HS " + rule->hs_heading.substr(0, 4) +
-                                           "." + rule->hs_heading.substr(4) + " and nothing more";
+        const std::string by_code = rule->hs_heading.empty()
+                                        ? std::string()
+                                        : ", any text naming HS " + rule->hs_heading.substr(0, 4) +
+                                              "." + rule->hs_heading.substr(4, 2) + " or " +
+                                              rule->hs_heading + " and nothing more";
         return {"product '" + row.product + "' is not one " + row.series + " is compared under (" +
                     known + by_code +
                     ", or model products joined by '+'): a different total or a subtotal "

@@ -72,6 +72,10 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
     if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
         Application contract = a;
         contract.filed = contract_filed(t, slots[0], q, day);
+        for (std::size_t i = 1; i < n; ++i) {
+            // Not before the latest of the covering controls came into force.
+            contract.filed = std::max(contract.filed, t.policy->slot_start[slots[i]]);
+        }
         contract.tonnes = tonnes * regular;
         contract.approved = true;
         for (std::size_t i = 0; i < n; ++i) {

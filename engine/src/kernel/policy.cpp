@@ -48,8 +48,8 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
                 double slot_wait =
                     calendar_days(c, regime, day, events[regime].approval_delay.mean());
                 if (filing_lead > 0) {
-                    slot_wait =
-                        std::max(0.0, slot_wait - calendar_days(c, regime, day, filing_lead));
+                    // The lead as the queue counts it: 7/5 calendar days per working day.
+                    slot_wait = std::max(0.0, slot_wait - std::round(filing_lead * 7.0 / 5.0));
                 }
                 delay = std::max(delay, slot_wait);
             }

@@ -67,7 +67,9 @@ void Batch::run_tick(Tick& tick) {
         if (c_.has_contracts) {
             // The regular part of the order (the group's use), under a running contract; the rest
             // is urgent, a new contract. Where nothing is ordered the share is not used.
-            st_.regular_share[g] = ordered > u ? u / ordered : splat(1.0);
+            // `ordered` is tonnes over the tick, `u` tonnes a day.
+            const PerTrial regular = u * tick.dt_real;
+            st_.regular_share[g] = ordered > regular ? regular / ordered : splat(1.0);
         }
         const PerTrial per_weight = ordered * st_.group_inv_weight[g];
         for (std::size_t k = in_begin; k < in_end; ++k) {

@@ -114,8 +114,12 @@ void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
             ? static_cast<int>(std::clamp(
                   std::round(ep.licence_validity_days.resolve(t.params, prng)), 0.0, 1830.0))
             : 0;
-    t.diversion =
-        c_.has_diversion ? std::clamp(s_.diversion.share.resolve(t.params, prng), 0.0, 1.0) : 0.0;
+    // Its own sub-stream, keyed like a parameter's: adding or removing a model number drawn
+    // above does not move it.
+    Rng diversion_rng(parameter_seed ^ name_key("model.diversion.share"));
+    t.diversion = c_.has_diversion
+                      ? std::clamp(s_.diversion.share.resolve(t.params, diversion_rng), 0.0, 1.0)
+                      : 0.0;
 }
 
 void Batch::start() {
