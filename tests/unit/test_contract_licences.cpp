@@ -35,7 +35,8 @@ const SeriesKey BACKLOG{"licence_backlog", "magnet", "A", "World"};
 const double FLOW_DAY = 1000.0 / DAYS_PER_MONTH;  // the lane's flow, t/day
 const int JUNE = 5;                               // month index of 2025-06
 
-RunResult run(int lead, const std::string& change, const std::string& name, int validity = 0) {
+RunResult run(int lead, const std::string& change, const std::string& name, int validity = 0,
+              int step = 1) {
     // The buyer plans for the wait it faces (its whole expected wait added to its stock
     // target), so what it has on order follows the wait and nothing else.
     std::string policy = "stock_policy: {precautionary_share: 1}\n";
@@ -46,7 +47,9 @@ RunResult run(int lead, const std::string& change, const std::string& name, int 
     write_temp(name + "_model.yaml", lane_model(30, 30, policy));
     const std::string text = "name: " + name + "\nmodel: " + name +
                              "_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\ntrials: 2\n"
-                             "seed: 5\nevents:\n"
+                             "seed: 5\ntime_step_days: " +
+                             std::to_string(step) +
+                             "\nevents:\n"
                              "  - id: control\n    kind: export_control\n    exporter: A\n"
                              "    products: [magnet]\n    share: 1\n    start: 2025-01-01\n"
                              "    approval_delay: {dist: fixed, value: 20}\n"
@@ -142,4 +145,31 @@ TEST_CASE("contract licences: an easing ships nothing early, a lift no more than
               month(lifted, BACKLOG, JUNE - 1) + 30.0 * FLOW_DAY + 1e-6);
         CHECK(month(lifted, EXPORTS, JUNE) > month(lifted, BACKLOG, JUNE - 1));
     }
+}
+
+TEST_CASE("contract licences: weekly ticks keep the regular flow under its contracts",
+          "[contracts]") {
+    // The regular share compares a tick's order with a tick's use: with 7-day ticks the same
+    // slower review within the lead moves no month by more than a few days of flow (comparing a
+    // week's order with a day's use filed 6/7 of the flow as urgent, and it waited the review).
+    const RunResult base = run(45, "", "week_base", 0, 7);
+    const RunResult slower = run(45, review(40), "week_slower", 0, 7);
+    CHECK(worst_fall_days(base, slower) < 3.0);
+}
+
+TEST_CASE("contract licences: a contract is not filed before the latest control covering it",
+          "[contracts]") {
+    // A second control on the same tonnes from 2025-06-02, deciding in 60 working days (84
+    // calendar days): contracts under both cannot have been filed before it, so orders from
+    // 2025-06-02 wait for its first decisions (2025-08-25) and July ships nothing of them.
+    // Bounded by the first control's start only, they would wait 21 days beyond the lead.
+    const std::string second =
+        "  - id: second\n    kind: export_control\n    exporter: A\n"
+        "    products: [magnet]\n    share: 1\n    start: 2025-06-02\n"
+        "    approval_delay: {dist: fixed, value: 60}\n"
+        "    approval_rate: 1\n";
+    const RunResult base = run(45, "", "two_base");
+    const RunResult two = run(45, second, "two_controls");
+    const int july = 6;
+    CHECK(month(two, EXPORTS, july) < 0.1 * month(base, EXPORTS, july));
 }
