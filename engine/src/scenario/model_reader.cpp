@@ -242,33 +242,34 @@ void read_stock_policy(const YNode& sp, Reader& r, StockPolicy& out) {
     }
 }
 
-/// `exporter_policy:`, how many days of a lane's flow an exporter lets wait for licences, and how
-/// far ahead of a shipment it files the application.
+/// `exporter_policy:`, how many days of a lane's flow an exporter lets wait for licences, and its
+/// contract licences (how far ahead it files, how long a contract runs).
 void read_exporter_policy(const YNode& ep, Reader& r, ExporterPolicy& out) {
-    if (r.expect_map(ep, "exporter_policy")) {
-        r.check_keys(ep, "exporter_policy", keys_of("exporter_policy"));
-        if (const YNode* v = member(ep, "backlog_days")) {
-            if (auto q = r.quantity(*v, "exporter_policy.backlog_days")) {
-                r.check_range(*q, *v, "exporter_policy.backlog_days", 1.0, 3650.0,
-                              "a backlog in days of a lane's flow (1 to 3650)");
-                out.has_backlog_cap = true;
-                out.backlog_days = *q;
-            }
-        }
-        if (const YNode* v = member(ep, "filing_lead_days")) {
-            if (auto q = r.quantity(*v, "exporter_policy.filing_lead_days")) {
-                r.check_range(*q, *v, "exporter_policy.filing_lead_days", 0.0, 250.0,
-                              "a lead in working days (0 to 250)");
-                out.has_filing_lead = true;
-                out.filing_lead_days = *q;
-            }
-        }
-        if (const YNode* v = member(ep, "licence_validity_days")) {
-            if (auto q = r.quantity(*v, "exporter_policy.licence_validity_days")) {
-                r.check_range(*q, *v, "exporter_policy.licence_validity_days", 0.0, 1830.0,
-                              "a contract's length in days (0 to 1830)");
-                out.has_licence_validity = true;
-                out.licence_validity_days = *q;
+    if (!r.expect_map(ep, "exporter_policy")) {
+        return;
+    }
+    r.check_keys(ep, "exporter_policy", keys_of("exporter_policy"));
+    struct Key {
+        const char* name;
+        double low, high;
+        const char* what;
+        bool* given;
+        Quantity* value;
+    };
+    for (const Key& k : {
+             Key{"backlog_days", 1.0, 3650.0, "a backlog in days of a lane's flow (1 to 3650)",
+                 &out.has_backlog_cap, &out.backlog_days},
+             Key{"filing_lead_days", 0.0, 250.0, "a lead in working days (0 to 250)",
+                 &out.has_filing_lead, &out.filing_lead_days},
+             Key{"licence_validity_days", 0.0, 1830.0, "a contract's length in days (0 to 1830)",
+                 &out.has_licence_validity, &out.licence_validity_days},
+         }) {
+        if (const YNode* v = member(ep, k.name)) {
+            const std::string path = std::string("exporter_policy.") + k.name;
+            if (auto q = r.quantity(*v, path)) {
+                r.check_range(*q, *v, path, k.low, k.high, k.what);
+                *k.given = true;
+                *k.value = *q;
             }
         }
     }
