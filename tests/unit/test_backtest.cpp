@@ -179,6 +179,22 @@ TEST_CASE("backtest: an event sized after its announcement is listed as sized la
     } catch (const InputError& e) {
         CHECK_THAT(e.what(), Catch::Contains("sized_on 2025-01-10 is before announced 2025-01-20"));
     }
+    // Without announced:, the event became known at its start.
+    const std::string before_start = R"(  - id: cut
+    kind: supply_disruption
+    nodes: [refinery]
+    factor: 0.5
+    start: 2025-02-01
+    duration_days: 30
+    sized_on: 2025-01-15
+)";
+    try {
+        (void)load_scenario(write_temp("sized_before_start.yaml", small_scenario(before_start)));
+        FAIL("a size known before the event's start was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("sized_on 2025-01-15 is before the event became "
+                                             "known (2025-02-01, its earliest start)"));
+    }
 }
 
 TEST_CASE("backtest: an event whose end is announced later runs without it before then",

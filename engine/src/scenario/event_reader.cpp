@@ -65,6 +65,15 @@ class EventReader {
             check_end_announced(r, *end_announced, path + ".end_announced", ev,
                                 end != nullptr || duration != nullptr || holiday != nullptr);
         }
+        if (ev.has_sized_on && ev.sized_on < ev.announced) {
+            // Against the day the event became known, written or by default its earliest start.
+            r.error(*sized_on, path + ".sized_on",
+                    "the size cannot be known before the event: sized_on " +
+                        format_date(ev.sized_on) + " is before " +
+                        (ev.has_announced ? "announced " + format_date(ev.announced)
+                                          : "the event became known (" + format_date(ev.announced) +
+                                                ", its earliest start)"));
+        }
         return std::move(ev);
     }
 
@@ -158,16 +167,11 @@ class EventReader {
                 ev.has_end_announced = true;
             }
         }
-        if (const YNode* sized = member(e, "sized_on")) {
-            if (auto d = r.date(*sized, path + ".sized_on")) {
+        sized_on = member(e, "sized_on");
+        if (sized_on != nullptr) {
+            if (auto d = r.date(*sized_on, path + ".sized_on")) {
                 ev.sized_on = *d;
                 ev.has_sized_on = true;
-                if (ev.has_announced && ev.sized_on < ev.announced) {
-                    r.error(*sized, path + ".sized_on",
-                            "the size cannot be known before the event: sized_on " +
-                                format_date(ev.sized_on) + " is before announced " +
-                                format_date(ev.announced));
-                }
             }
         }
         // How long the event was expected to last while its end was not yet known.
@@ -521,6 +525,7 @@ class EventReader {
     // The keys whose presence later checks need.
     const YNode* holiday = nullptr;
     const YNode* end_announced = nullptr;
+    const YNode* sized_on = nullptr;
     const YNode* end = nullptr;
     const YNode* duration = nullptr;
 };
