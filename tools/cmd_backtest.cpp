@@ -212,7 +212,8 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
     html << "</table>\n<h2>By origin</h2>\n"
             "<table>\n<tr><th>origin</th><th>events known</th><th>not yet announced</th>"
             "<th>figures</th><th class=\"l\">end announced later</th>"
-            "<th class=\"l\">sized later (run at the size learned later)</th></tr>\n";
+            "<th class=\"l\">sized later (hindsight: run at a size measured after this "
+            "origin)</th></tr>\n";
     for (const auto& o : b.origins) {
         std::string sized;
         for (const auto& id : o.sized_later) {
@@ -343,7 +344,7 @@ void print_backtest(const Backtest& b, const Scenario& scenario, const BacktestC
             }
         }
         if (!o.sized_later.empty()) {
-            std::cout << "; sized later (run at the size learned later): ";
+            std::cout << "; sized later (hindsight: run at a size measured after this origin): ";
             for (std::size_t i = 0; i < o.sized_later.size(); ++i) {
                 std::cout << (i > 0 ? ", " : "") << terminal_safe(o.sized_later[i]);
             }

@@ -51,10 +51,9 @@ TableMonths table_months(const std::string& text, const OutputLayout& layout) {
         }
         const auto parsed = parse_month(m);
         if (!parsed) {
-            throw UsageError(
-                "--months needs YYYY-MM..YYYY-MM (either end may be left out), "
-                "found '" +
-                terminal_safe(text) + "'");
+            throw UsageError("--months needs YYYY-MM..YYYY-MM (either end may be left out): '" +
+                             terminal_safe(m) +
+                             "' is not a month YYYY-MM (month 01 to 12, with its leading zero)");
         }
         return *parsed;
     };
@@ -122,8 +121,11 @@ void print_table(const Scenario& scenario, const RunResult& result, const Report
 
 void print_buyers(const Scenario& scenario, const RunResult& result, std::ostream& out) {
     const OutputLayout& layout = result.layout;
-    out << "\nBuyers: probability of a shortage on or after " << format_date(scenario.reference_day)
-        << ", and days to the first shortage (P50 of trials with one)\n\n";
+    const std::string horizon = format_month(layout.first_month + layout.months - 1);
+    out << "\nBuyers: probability of any shortage from " << format_date(scenario.reference_day)
+        << " to " << horizon
+        << "; days to the first shortage (P50 of the trials with one); tonnes short in all that "
+           "time (mean over every trial)\n\n";
     // Buyers by country; by country and node id where a country has more than one buyer node.
     auto buyer_name = [&](const BuyerKey& key) {
         const bool shared =
@@ -141,14 +143,21 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
         const auto& s = result.buyers[b];
         const std::string name = buyer_name(key);
         char line[160];
-        std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb), name.c_str(),
-                      100.0 * s.shortage_probability);
+        const double pct = 100.0 * s.shortage_probability;
+        if (pct >= 99.95 && pct < 100.0) {
+            // Never "100.0%" for less (the headline says the same).
+            std::snprintf(line, sizeof line, "  %-*s  >99.9%%  ", static_cast<int>(wb),
+                          name.c_str());
+        } else {
+            std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb),
+                          name.c_str(), pct);
+        }
         out << line;
         if (s.time_to_shortage.count > 0) {
             out << (s.time_to_shortage.p50 < 1.0
                         ? std::string("already short when the count starts")
                         : "first shortage after " + compact(s.time_to_shortage.p50) + " days")
-                << "; " << compact(s.shortage_tonnes.mean) << " t short on average";
+                << "; " << compact(s.shortage_tonnes.mean) << " t short in all (mean)";
         } else {
             out << "no shortage";
         }

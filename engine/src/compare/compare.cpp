@@ -169,12 +169,14 @@ namespace {
             listed.push_back(&u);
         }
     }
+    const std::string period =
+        config.from || config.to ? (config.from ? format_month(from) : std::string("start")) +
+                                       " to " + (config.to ? format_month(to) : std::string("end"))
+                                 : std::string("every month");
     std::string message =
         "no reported figure can be compared with this scenario in the period "
         "asked for (" +
-        (config.from ? format_month(from) : "any") + " to " +
-        (config.to ? format_month(to) : "any") +
-        (config.origin ? ", after " + format_month(*config.origin) : "") +
+        period + (config.origin ? ", after " + format_month(*config.origin) : "") +
         "): " + std::to_string(outside) + " of " + std::to_string(rows.size()) +
         " rows fall outside that period";
     if (before_origin > 0) {
@@ -183,7 +185,9 @@ namespace {
                    "sample only later periods are scored)";
     }
     if (!listed.empty()) {
-        message += "; " + std::to_string(listed.size()) + " rows inside it cannot be compared" +
+        message += "; " + std::to_string(listed.size()) +
+                   (listed.size() == 1 ? " row inside it cannot be compared"
+                                       : " rows inside it cannot be compared") +
                    (listed.size() > SHOWN ? " (the first " + std::to_string(SHOWN) + " below)"
                                           : " (below)");
     }

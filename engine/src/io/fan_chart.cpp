@@ -82,7 +82,8 @@ std::vector<std::filesystem::path> draw_fan_chart(const std::filesystem::path& d
         const std::string at = "'" + format_date(*chart.counted_from) + "'";
         gp << "set arrow 2 from " << at << ", graph 0 to " << at
            << ", graph 1 nohead lw 1.5 lc rgb '#333333' front\n"
-           << "set label 2 " << gnuplot_quote("counted from " + format_date(*chart.counted_from))
+           << "set label 2 "
+           << gnuplot_quote("shortage risk counted from " + format_date(*chart.counted_from))
            << " at " << at
            << ", graph 0.10 left offset 0.5,0 font ',8' tc rgb '#333333' front noenhanced\n";
     }
