@@ -143,15 +143,8 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
         const auto& s = result.buyers[b];
         const std::string name = buyer_name(key);
         char line[160];
-        const double pct = 100.0 * s.shortage_probability;
-        if (pct >= 99.95 && pct < 100.0) {
-            // Never "100.0%" for less (the headline says the same).
-            std::snprintf(line, sizeof line, "  %-*s  >99.9%%  ", static_cast<int>(wb),
-                          name.c_str());
-        } else {
-            std::snprintf(line, sizeof line, "  %-*s  %5.1f%%  ", static_cast<int>(wb),
-                          name.c_str(), pct);
-        }
+        std::snprintf(line, sizeof line, "  %-*s  %6s  ", static_cast<int>(wb), name.c_str(),
+                      format_probability(s.shortage_probability, 1).c_str());
         out << line;
         if (s.time_to_shortage.count > 0) {
             out << (s.time_to_shortage.p50 < 1.0

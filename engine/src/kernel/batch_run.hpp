@@ -52,7 +52,7 @@ struct TrialState {
     double catch_up = 0.0;
     int patience = 0;           // whole calendar days (has_patience only)
     double backlog_days = 0.0;  // ExporterPolicy, drawn per trial (has_backlog_cap only)
-    int filing_lead = 0;        // whole working days (has_contracts only)
+    int filing_lead = 0;        // calendar days, 7/5 of the working days given (has_contracts)
     int validity = 0;           // whole calendar days (has_contracts only)
     double diversion = 0.0;     // share, 0 to 1 (has_diversion only)
     Policy policy;              // recomputed at event boundaries

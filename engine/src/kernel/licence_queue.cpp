@@ -50,8 +50,8 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
 // Files one application of trial w of `tonnes` on lane `e` covered by the `n` controls in
 // `slots`: a decision per control; the tonnes wait for the last and ship only if all approve.
 // With contract licences its `regular` share belongs to a running contract, filed earlier
-// (contract_filed; the first slot's control dates it): it is logged as an application of its own
-// with the same delays, counted from that filing.
+// (contract_filed; never before the latest covering control): it is logged as an application of its
+// own with the same delays, counted from that filing.
 void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, std::size_t n,
                         Day day, int dt, double tonnes, double regular) {
     TrialLicences& t = trial_[w];
@@ -70,12 +70,12 @@ void LicenceQueue::file(std::size_t w, std::size_t e, const std::size_t* slots, 
         a.approved = a.approved && a.ok[i];
     }
     if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
-        Application contract = a;
-        contract.filed = contract_filed(t, slots[0], q, day);
+        Day latest_start = t.policy->slot_start[slots[0]];
         for (std::size_t i = 1; i < n; ++i) {
-            // Not before the latest of the covering controls came into force.
-            contract.filed = std::max(contract.filed, t.policy->slot_start[slots[i]]);
+            latest_start = std::max(latest_start, t.policy->slot_start[slots[i]]);
         }
+        Application contract = a;
+        contract.filed = contract_filed(t, q, day, latest_start);
         contract.tonnes = tonnes * regular;
         contract.approved = true;
         for (std::size_t i = 0; i < n; ++i) {

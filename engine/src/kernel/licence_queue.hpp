@@ -118,7 +118,7 @@ class LicenceQueue {
             const Day lapse = day + std::max(t.patience, dt);
             double urgent = held;
             if (c_->has_contracts && regular > 0.0 && (t.filing_lead > 0 || t.validity > 0)) {
-                const Day filed = contract_filed(t, slot, q, day);
+                const Day filed = contract_filed(t, q, day, t.policy->slot_start[slot]);
                 Day contract_decided = filed;
                 bool contract_ok = false;
                 decide_as_of(t, slot, filed, draw, contract_decided, contract_ok);
@@ -206,15 +206,16 @@ class LicenceQueue {
     /// The day the application of the running contract of an order placed on `day` on licensed
     /// lane q was filed: `filing_lead` days before the contract's start, which lies a uniform
     /// draw of up to `validity` days before `day` (contracts are renewed evenly over time; one
-    /// draw from the lane's contract stream when `validity` > 0), and never before the control of
-    /// `slot` came into force (a contract running then was filed when it did).
-    [[gnu::always_inline]] Day contract_filed(TrialLicences& t, std::size_t slot, std::size_t q,
-                                              Day day) {
+    /// draw from the lane's contract stream when `validity` > 0), and never before `not_before`,
+    /// the day the latest control covering it came into force (a contract running then was
+    /// filed when it did).
+    [[gnu::always_inline]] Day contract_filed(TrialLicences& t, std::size_t q, Day day,
+                                              Day not_before) {
         Day back = t.filing_lead;
         if (t.validity > 0) {
             back += static_cast<Day>(t.contract_rng[q].uniform() * t.validity);
         }
-        return std::min(day, std::max(day - back, t.policy->slot_start[slot]));
+        return std::min(day, std::max(day - back, not_before));
     }
     /// Queues `tonnes` of trial w decided (approved or refused) on `when`, or lapsed on `lapse`
     /// if that comes first (with a patience).

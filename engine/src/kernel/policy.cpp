@@ -25,7 +25,7 @@ double calendar_days(const CompiledScenario& c, std::size_t event, Day day, doub
 // lanes, the lane's baseline share x its licensed share x the longest expected approval delay of
 // the controls covering it (its mean in working days, counted in the exporter's calendar from
 // `day`), each delay at most the buyer's `patience` (0: none), after which its orders lapse.
-// Under contract licences filed `filing_lead` working days ahead, the regular flow waits only
+// Under contract licences filed `filing_lead` calendar days ahead, the regular flow waits only
 // for a decision later than the lead: the wait is the mean delay beyond the lead (the mean of
 // max(0, D - lead) approximated by max(0, mean D - lead)).
 double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>& events,
@@ -48,8 +48,7 @@ double licence_wait(const CompiledScenario& c, const std::vector<ResolvedEvent>&
                 double slot_wait =
                     calendar_days(c, regime, day, events[regime].approval_delay.mean());
                 if (filing_lead > 0) {
-                    // The lead as the queue counts it: 7/5 calendar days per working day.
-                    slot_wait = std::max(0.0, slot_wait - std::round(filing_lead * 7.0 / 5.0));
+                    slot_wait = std::max(0.0, slot_wait - filing_lead);
                 }
                 delay = std::max(delay, slot_wait);
             }

@@ -70,9 +70,9 @@ struct Policy {
 
 /// Recomputes `policy` for `day` from the trial's resolved events and controlled shares;
 /// `patience` (calendar days, 0 for none) caps the licence wait buyers plan for; an order under
-/// a contract licence filed `filing_lead` working days ahead waits only for the delay beyond it
-/// (ExporterPolicy::filing_lead_days); `diversion` (0 to 1) of the demand tariffs destroy
-/// reappears at the other buyers of the product (Scenario::diversion).
+/// a contract licence filed `filing_lead` calendar days ahead waits only for the delay beyond it
+/// (ExporterPolicy::filing_lead_days, 7/5 calendar days per working day); `diversion` (0 to 1) of
+/// the demand tariffs destroy reappears at the other buyers of the product (Scenario::diversion).
 void recompute_policy(const CompiledScenario& c, Day day, const std::vector<ResolvedEvent>& events,
                       const std::vector<double>& product_share, double patience, int filing_lead,
                       double diversion, Policy& policy);

@@ -34,9 +34,7 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
                          derive_seed(seed, sweep_point, trial, Stream::noise));
     t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
-    // A filing lead in working days is about 7/5 as many calendar days.
-    st_.licences.start_trial(w, t.policy, t.events, t.patience,
-                             static_cast<int>(std::lround(t.filing_lead * 7.0 / 5.0)), t.validity,
+    st_.licences.start_trial(w, t.policy, t.events, t.patience, t.filing_lead, t.validity,
                              derive_seed(seed, sweep_point, trial, Stream::licences),
                              derive_seed(seed, sweep_point, trial, Stream::contracts));
 }
@@ -105,15 +103,16 @@ void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
             : 0.0;
     // Drawn last, so that a model without them draws everything else as before.
     const ExporterPolicy& ep = s_.exporter_policy;
-    t.filing_lead = ep.has_filing_lead
-                        ? static_cast<int>(std::clamp(
-                              std::round(ep.filing_lead_days.resolve(t.params, prng)), 0.0, 250.0))
-                        : 0;
-    t.validity =
-        ep.has_licence_validity
-            ? static_cast<int>(std::clamp(
-                  std::round(ep.licence_validity_days.resolve(t.params, prng)), 0.0, 1830.0))
-            : 0;
+    auto whole_days = [&](bool given, const Quantity& q, double most) {
+        return given
+                   ? static_cast<int>(std::clamp(std::round(q.resolve(t.params, prng)), 0.0, most))
+                   : 0;
+    };
+    // The lead is given in working days and used in calendar days, 7/5 as many, by the queue
+    // and by the buyers' planned wait alike.
+    t.filing_lead = static_cast<int>(
+        std::lround(whole_days(ep.has_filing_lead, ep.filing_lead_days, 250.0) * 7.0 / 5.0));
+    t.validity = whole_days(ep.has_licence_validity, ep.licence_validity_days, 1830.0);
     // Its own sub-stream, keyed like a parameter's: adding or removing a model number drawn
     // above does not move it.
     Rng diversion_rng(parameter_seed ^ name_key("model.diversion.share"));

@@ -253,14 +253,10 @@ std::vector<std::string> Headline::lines() const {
     } else {
         std::string line = "  most at risk:";
         for (std::size_t i = 0; i < buyers.size(); ++i) {
-            char p[32];
+            // 99.7% is not 100%: a decimal near certainty.
             const double pct = 100.0 * buyers[i].probability;
-            // 99.7% is not 100%: a decimal near certainty, and never "100.0%" for less.
-            if (pct >= 99.95 && pct < 100.0) {
-                std::snprintf(p, sizeof p, ">99.9%%");
-            } else {
-                std::snprintf(p, sizeof p, pct > 99.0 && pct < 100.0 ? "%.1f%%" : "%.0f%%", pct);
-            }
+            const std::string p =
+                format_probability(buyers[i].probability, pct > 99.0 && pct < 100.0 ? 1 : 0);
             line += (i ? "; " : " ") + buyers[i].name + " " + p +
                     (!buyers[i].first_shortage_p50 ? std::string()
                      : *buyers[i].first_shortage_p50 <= counted_from + 1
@@ -280,6 +276,18 @@ std::vector<std::string> Headline::lines() const {
         }
     }
     return out;
+}
+
+std::string format_probability(double probability, int decimals) {
+    const double step = std::pow(10.0, -decimals);
+    const double pct = 100.0 * probability;
+    char text[32];
+    if (probability < 1.0 && pct >= 100.0 - 0.5 * step) {
+        std::snprintf(text, sizeof text, ">%.*f%%", decimals, 100.0 - step);  // ">99.9%"
+    } else {
+        std::snprintf(text, sizeof text, "%.*f%%", decimals, pct);
+    }
+    return text;
 }
 
 std::optional<MonthIndex> projection_start(const std::vector<ReportedRow>& rows) {

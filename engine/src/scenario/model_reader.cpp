@@ -125,6 +125,21 @@ void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
     }
 }
 
+// A list of node ids that must all be buyers (an `exclude:`); each other node is an error saying
+// that only buyers `what` ("buyers' demand has a trend").
+std::vector<int> read_buyers(Reader& r, const Network& net, const YNode& list,
+                             const std::string& path, const std::string& what) {
+    std::vector<int> out = read_nodes(r, net, list, path);
+    for (int n : out) {
+        if (net.nodes()[static_cast<std::size_t>(n)].kind != NodeKind::buyer) {
+            r.error(list, path,
+                    "'" + net.nodes()[static_cast<std::size_t>(n)].id + "' is not a buyer; only " +
+                        what);
+        }
+    }
+    return out;
+}
+
 // `demand_trend: {base: DATE, growth: {PRODUCT: quantity, ...}, exclude: [BUYER, ...]}`.
 void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandTrend& out) {
     if (node == nullptr || !r.expect_map(*node, "demand_trend")) {
@@ -176,14 +191,8 @@ void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandT
         }
     }
     if (const YNode* x = member(*node, "exclude")) {
-        out.excluded = read_nodes(r, net, *x, "demand_trend.exclude");
-        for (int n : out.excluded) {
-            if (net.nodes()[static_cast<std::size_t>(n)].kind != NodeKind::buyer) {
-                r.error(*x, "demand_trend.exclude",
-                        "'" + net.nodes()[static_cast<std::size_t>(n)].id +
-                            "' is not a buyer; only buyers' demand has a trend");
-            }
-        }
+        out.excluded =
+            read_buyers(r, net, *x, "demand_trend.exclude", "buyers' demand has a trend");
     }
 }
 
@@ -205,14 +214,8 @@ void read_diversion(const YNode& d, Reader& r, const Network& net, Diversion& ou
                 "reappears at the other buyers (0 to 1)");
     }
     if (const YNode* x = member(d, "exclude")) {
-        out.excluded = read_nodes(r, net, *x, "diversion.exclude");
-        for (int n : out.excluded) {
-            if (net.nodes()[static_cast<std::size_t>(n)].kind != NodeKind::buyer) {
-                r.error(*x, "diversion.exclude",
-                        "'" + net.nodes()[static_cast<std::size_t>(n)].id +
-                            "' is not a buyer; only buyers receive diverted demand");
-            }
-        }
+        out.excluded =
+            read_buyers(r, net, *x, "diversion.exclude", "buyers receive diverted demand");
     }
 }
 

@@ -41,6 +41,10 @@ ReportSeries report_series(const OutputLayout& layout, const std::string& metric
 /// first exported product.
 ReportSeries headline_series(const OutputLayout& layout);
 
+/// A probability (0 to 1) as a percentage with `decimals` decimals ("84%", "99.7%"), but never
+/// rounded up to certainty: a probability short of 1 that would print as 100 is ">99.9%".
+std::string format_probability(double probability, int decimals);
+
 /// One buyer and product most at risk of a shortage.
 struct BuyerRisk {
     std::string name;  ///< "Japan (magnet)"
