@@ -324,6 +324,14 @@ void require_result_dir(const std::filesystem::path& dir, ResultKind kind) {
     }
 }
 
+std::filesystem::path require_user_file(const std::string& option, const std::string& path) {
+    try {
+        return user_file_target(path);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(option + " " + e.what());
+    }
+}
+
 MonthIndex month_option(const std::string& name, const std::string& value) {
     auto m = parse_month(value);
     if (!m) {

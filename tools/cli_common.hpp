@@ -79,6 +79,9 @@ void check_run_options(const po::variables_map& vm, int trials, int threads, lon
 RunConfig run_config(const Scenario& scenario, int trials, long long seed, int threads);
 /// check_result_dir() as a usage error (exit 2): the output directory cannot take results.
 void require_result_dir(const std::filesystem::path& dir, ResultKind kind);
+/// user_file_target() as a usage error (exit 2): where the file `option` names is written
+/// (through links), refused when it is a directory, FIFO, device or socket.
+std::filesystem::path require_user_file(const std::string& option, const std::string& path);
 /// A --from/--to/--origin month.
 MonthIndex month_option(const std::string& name, const std::string& value);
 

@@ -121,6 +121,7 @@ void write_calibration(const fs::path& dir, const CalibratedFile& file, bool in_
         StagedDirectory staged(dir);
         write_file_atomic(staged.path() / "calibration.json",
                           format_calibration_json(cal, scenario, target.string(), yaml));
+        (void)user_file_target(target);  // still nothing this program may not replace
         fs::rename(pending, target);
         sync_directory(target_dir);
         staged.commit();
@@ -212,6 +213,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     }
     if (max_evaluations < 5) {
         throw UsageError("--max-evaluations must be at least 5");
+    }
+    if (!write.empty()) {
+        // Written through a link; never over a FIFO, device or directory.
+        write = require_user_file("--write", write).string();
     }
     check_write_target(write);
     const std::string& path = common.path;

@@ -13,6 +13,7 @@
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/report/run_report.hpp"
@@ -119,7 +120,7 @@ std::string diff_json(const DiffResult& d, const DiffSide& base, const DiffSide&
     j["independent_trials_equivalent"] =
         std::isfinite(paired_worth) ? nlohmann::ordered_json(paired_worth) : nullptr;
     j["files"] = {"diff.csv"};
-    return j.dump(2) + "\n";
+    return json_text(j);
 }
 
 // The screen's table: the headline series' per-trial difference by month (months where all

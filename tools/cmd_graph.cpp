@@ -39,6 +39,9 @@ int cmd_graph(const std::vector<std::string>& args) {
     if (format == "png" && output.empty()) {
         throw UsageError("--format png needs --output FILE.png");
     }
+    // Checked before any work: written through a link, never over a FIFO, device or directory.
+    const std::filesystem::path target =
+        output.empty() ? std::filesystem::path() : require_user_file("--output", output);
     const Network net = load_network(path);
     std::ostringstream text;
     if (format == "dot") {
@@ -78,7 +81,7 @@ int cmd_graph(const std::vector<std::string>& args) {
     if (output.empty()) {
         std::cout << text.str();
     } else {
-        write_file_atomic(output, text.str());
+        write_file_atomic(target, text.str());
     }
     return EXIT_OK;
 }

@@ -6,6 +6,7 @@
 
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/json.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
 #include "cli_common.hpp"
@@ -75,7 +76,7 @@ void print_json(const std::vector<UncertainQuantity>& list) {
         e["where"] = q.where.format();
         j.push_back(e);
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j);
 }
 
 /// The list for a reader, by section, with each quantity's range, description and use.

@@ -29,11 +29,13 @@ int cmd_schema(const std::vector<std::string>& args) {
                                       : "schema: the kind is scenario, model or sweep, found '" +
                                             terminal_safe(kind) + "'");
     }
+    const std::filesystem::path target =
+        output.empty() ? std::filesystem::path() : require_user_file("--output", output);
     const std::string text = json_schema(which);
     if (output.empty()) {
         std::cout << text;
     } else {
-        write_file_atomic(output, text);
+        write_file_atomic(target, text);
     }
     return 0;
 }

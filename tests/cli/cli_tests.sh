@@ -253,9 +253,44 @@ expect "another command's results are not replaced" 2 "holds 'points.csv', which
 # A run killed between the two renames of the fallback leaves the old result at .NAME.old.PID:
 # the next run puts it back before writing.
 rm -rf "$work/restore"; mkdir -p "$work/.restore.old.999999998"; cp "$work/crash_a/run.json" "$work/.restore.old.999999998/"
+touch "$work/.restore.old.999999998/.chokepoint-staging"  # the marker a run puts there before the rename
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/restore" --quiet >/dev/null 2>&1
 if [ ! -e "$work/.restore.old.999999998" ] && [ -f "$work/restore/summary.csv" ]; then ok "a result left by a killed exchange is taken back (not left beside the new one)"; else bad "the old result of a killed exchange was lost or left"; fi
 if [ -f "$work/userdir/notes.txt" ]; then echo "ok   the user's file is kept"; passed=$((passed + 1)); else echo "FAIL the user's file is gone"; failed=$((failed + 1)); fi
+
+# --- Never replace what is not ours (issue 25, section 1).
+# A directory with a staging name that this program did not make (no marker, not empty) stays.
+mkdir -p "$work/.crash_dir.new.999999997"; echo precious > "$work/.crash_dir.new.999999997/keep.txt"
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
+if [ -f "$work/.crash_dir.new.999999997/keep.txt" ]; then ok "a staging-named directory without our marker is kept"; else bad "a directory we did not make was deleted"; fi
+rm -rf "$work/.crash_dir.new.999999997"
+# A killed run's marked staging directory goes with the next run in that parent, whatever its output.
+mkdir -p "$work/.elsewhere.new.999999996"; touch "$work/.elsewhere.new.999999996/.chokepoint-staging" "$work/.elsewhere.new.999999996/summary.csv"
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
+if [ ! -e "$work/.elsewhere.new.999999996" ]; then ok "a killed run's staging directory goes with a run to another output beside it"; else bad "a killed run's staging directory stays beside other outputs"; fi
+if ls -a "$work/crash_dir" | grep -q chokepoint-staging; then bad "the staging marker is left in a result"; else ok "no staging marker in a result"; fi
+# A symbolic link given as --output is written through: the results reach its target, it stays.
+rm -rf "$work/linked_target"; mkdir -p "$work/linked_target"; ln -sfn linked_target "$work/linked_out"
+expect "a linked output directory" 0 "Results written" -- "$sim" "$work/crash.yaml" --trials 10 --output "$work/linked_out" --quiet
+if [ -L "$work/linked_out" ] && [ -f "$work/linked_target/summary.csv" ]; then ok "results reach the link's target and the link stays"; else bad "a linked output was replaced by a directory"; fi
+# Outputs that cannot take results are refused before the first trial, naming the path typed.
+mkdir -p "$work/cwd/sub"
+expect "--output . is refused at once" 2 "error: . is the current directory or holds it" -- bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output .' _ "$work" "$sim" "$work/crash.yaml"
+expect "--output .. is refused at once" 2 "error: .. is the current directory or holds it" -- bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output ..' _ "$work" "$sim" "$work/crash.yaml"
+expect "an output whose parent cannot hold it is refused at once" 2 "cannot write results to /proc/nope:" -- "$sim" "$work/crash.yaml" --trials 400000 --output /proc/nope
+# Files named by graph, schema and calibrate: through a link, never over a FIFO or a device.
+mkfifo "$work/out.fifo"
+expect "graph --output FIFO" 2 "--output $work/out.fifo is a FIFO: this program only replaces regular files" -- timeout 20 "$sim" graph "$work/crash.yaml" --output "$work/out.fifo"
+expect "schema --output device" 2 "--output /dev/null is a character device" -- "$sim" schema scenario --output /dev/null
+expect "calibrate --write FIFO" 2 "--write $work/out.fifo is a FIFO" -- timeout 20 "$sim" calibrate "$work/crash.yaml" --fit x --write "$work/out.fifo"
+if [ -p "$work/out.fifo" ]; then ok "the FIFO is still a FIFO"; else bad "the FIFO was replaced"; fi
+echo old > "$work/graph_target.dot"; ln -sfn graph_target.dot "$work/graph_link.dot"
+expect "graph --output a link" 0 "" -- "$sim" graph "$work/crash.yaml" --output "$work/graph_link.dot"
+if [ -L "$work/graph_link.dot" ] && grep -q digraph "$work/graph_target.dot"; then ok "graph writes through the link it was given"; else bad "graph replaced the link or missed its target"; fi
+# Paths are bytes: an output path that is not UTF-8 gets its results and a valid run.json.
+badname="$work/$(printf 'r\xff\xfe')"
+expect "an output path that is not UTF-8" 0 "Results written" -- "$sim" "$work/crash.yaml" --trials 10 --output "$badname" --quiet
+if python3 -c 'import json,sys; json.load(open(sys.argv[1], "rb"))' "$badname/run.json" 2>/dev/null; then ok "run.json of a non-UTF-8 path is valid JSON"; else bad "run.json of a non-UTF-8 path is missing or invalid"; fi
 
 # --- Bounded and located, always (issue 10, section 3).
 hostile="$work/hostile"
@@ -477,7 +512,7 @@ if grep -q "\"calibrated_scenario_sha256\": \"$(sha256sum "$work/fitted.yaml" | 
 # and no result directory. --fit takes a name as simulate parameters lists it (parameters.NAME).
 echo "not a directory" > "$work/plainfile"
 expect "calibrate --write under a file" 2 "--write $work/plainfile/cal.yaml: '$work/plainfile' is a file, not a directory" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal4" --write "$work/plainfile/cal.yaml"
-expect "calibrate --write a directory" 2 "--write $work: is a directory" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal4" --write "$work"
+expect "calibrate --write a directory" 2 "--write $work is a directory" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal4" --write "$work"
 if [ ! -e "$work/cal4" ]; then ok "a refused --write leaves no result directory"; else bad "a refused --write left $work/cal4"; fi
 expect "calibrate --fit parameters.NAME" 0 "Calibrated scenario: $work/cal5/calibrated.yaml" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit parameters.rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --quiet --output "$work/cal5"
 if grep -q "^  rate: " "$work/cal5/calibrated.yaml"; then ok "calibrated file sets parameters.rate"; else bad "calibrated file: $(cat "$work/cal5/calibrated.yaml")"; fi

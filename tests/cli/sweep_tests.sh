@@ -73,8 +73,12 @@ for moment in 0 3 6 0:trials 4:trials; do
     if [ "$rc" -ne 137 ]; then bad "kill at $moment: exit $rc, wanted 137 (SIGKILL)"; continue; fi
     if [ -e "$dir/indices.csv" ]; then bad "kill at $moment: summary files written by a killed run"; fi
     case "$moment" in 0*) want="Results written" ;; *) want="resumed: ${moment%%:*} of 7 points" ;; esac
+    # What a run killed inside its summary or chart writes leaves (write_file_atomic's names).
+    mkdir -p "$dir/charts"; touch "$dir/.indices.csv.tmp.999999999" "$dir/charts/..tornado.gp.tmp.999999999"
     expect "resume after SIGKILL inside the write of point $moment" 0 "$want" -- "$sim" sweep "$sweep" --output "$dir" --quiet
     same_results "resumed after a kill at $moment is byte-identical" "$work/clean" "$dir"
+    left="$(cd "$dir" && find . -name '*.tmp.*')"
+    if [ -z "$left" ]; then ok "no temporary file of a dead run after the resume at $moment"; else bad "temporary files left after the resume at $moment: $left"; fi
 done
 # A kill at an arbitrary moment of a longer run (timeout sends SIGKILL); 12,000 trials a point
 # take about three seconds here (two threads), so both kills land while it runs.

@@ -10,6 +10,7 @@
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/json.hpp"
 
 namespace chokepoint {
 
@@ -60,7 +61,7 @@ std::string format_calibration_json(const Calibration& cal, const Scenario& scen
                                    {"range", {p.range_low, p.range_high}},
                                    {"bounds", {p.lower, p.upper}}});
     }
-    return j.dump(2) + "\n";
+    return json_text(j);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/json.hpp"
 
 namespace chokepoint {
 
@@ -470,7 +471,7 @@ std::string format_scores_json(const Comparison& c, const Scenario& scenario,
                                  {"period", format_month(r.first) + ".." + format_month(r.last)},
                                  {"reason", u.reason}});
     }
-    return j.dump(2) + "\n";
+    return json_text(j);
 }
 
 }  // namespace chokepoint

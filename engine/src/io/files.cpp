@@ -81,7 +81,44 @@ void sync_directory(const std::filesystem::path& dir) {
     ::close(fd);
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& contents) {
+std::filesystem::path follow_links(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    fs::path p = path;
+    for (int hop = 0; hop < 40; ++hop) {
+        std::error_code ec;
+        if (!fs::is_symlink(fs::symlink_status(p, ec))) {
+            return p;
+        }
+        const fs::path to = fs::read_symlink(p, ec);
+        if (ec) {
+            throw std::runtime_error("cannot read the link " + path.string() + ": " + ec.message());
+        }
+        p = to.is_absolute() ? to : p.parent_path() / to;
+    }
+    throw std::runtime_error(path.string() + ": too many levels of symbolic links");
+}
+
+std::filesystem::path user_file_target(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    const fs::path target = follow_links(path);
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(target, ec);
+    if (!fs::exists(st) || fs::is_regular_file(st)) {
+        return target;
+    }
+    const char* what = fs::is_directory(st)        ? "a directory"
+                       : fs::is_fifo(st)           ? "a FIFO"
+                       : fs::is_character_file(st) ? "a character device"
+                       : fs::is_block_file(st)     ? "a block device"
+                       : fs::is_socket(st)         ? "a socket"
+                                                   : "not a regular file";
+    throw std::runtime_error(
+        path.string() + (target == path ? "" : " (a link to " + target.string() + ")") + " is " +
+        what + ": this program only replaces regular files; name a file");
+}
+
+void write_file_atomic(const std::filesystem::path& named, const std::string& contents) {
+    const std::filesystem::path path = user_file_target(named);
     const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

@@ -4,11 +4,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -69,11 +72,19 @@ const char* command_of(ResultKind kind) {
     return "simulate";
 }
 
+// The file that marks a staging directory as this program's: only a directory holding it (or an
+// empty one) is ever removed or put back by another run. Removed from a result once it is in
+// place; a run killed in that moment leaves it in the result, where it is allowed.
+const char* const MARKER = ".chokepoint-staging";
+
 // A temporary file a killed write left behind: `.NAME.tmp.PID` (write_file_atomic) or a chart's
-// `.NAME.EXT.tmp|gp|log` (draw_chart).
+// `.NAME.EXT.tmp|gp|log` (draw_chart), or the staging marker.
 bool our_leftover(const std::string& name) {
     if (name.size() < 2 || name[0] != '.') {
         return false;
+    }
+    if (name == MARKER) {
+        return true;
     }
     for (const char* mark : {".tmp", ".gp", ".log"}) {
         if (name.find(mark) != std::string::npos) {
@@ -134,8 +145,21 @@ LockState lock_state(const fs::path& path, int flags) {
 
 }  // namespace
 
-void check_result_dir(const fs::path& dir, ResultKind kind) {
+void check_result_dir(const fs::path& named, ResultKind kind) {
     std::error_code ec;
+    const fs::path dir = follow_links(named);
+    // The results take the directory's place: never the current directory or one above it.
+    const fs::path where = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+    const fs::path here = fs::current_path(ec);
+    if (!where.empty() && !here.empty()) {
+        const auto mismatch = std::mismatch(where.begin(), where.end(), here.begin(), here.end());
+        if (mismatch.first == where.end()) {
+            throw std::runtime_error(
+                named.string() +
+                " is the current directory or holds it; results replace the "
+                "whole directory, so name a new one, for example --output results");
+        }
+    }
     auto refuse = [&](const std::string& what) {
         throw std::runtime_error(dir.string() + " holds " + what + ", which `" + command_of(kind) +
                                  "` does not write; its results replace the whole directory, so "
@@ -166,12 +190,18 @@ void check_result_dir(const fs::path& dir, ResultKind kind) {
     const fs::path parent = parent_of(dir);
     fs::create_directories(parent, ec);
     if (ec) {
-        throw std::runtime_error("cannot create " + parent.string() + ": " + ec.message());
+        throw std::runtime_error("cannot write results to " + named.string() + ": cannot create " +
+                                 parent.string() + ": " + ec.message());
     }
-    if (::access(parent.c_str(), W_OK | X_OK) != 0) {
-        throw std::runtime_error("cannot write into " + parent.string() + ": " +
+    // The staging directory is made beside the target: try it now, before the first trial
+    // (access() says yes to root where the file system says no, as in /proc).
+    const fs::path probe = parent / ("." + leaf(dir) + ".probe." + std::to_string(::getpid()));
+    if (::mkdir(probe.c_str(), 0700) != 0) {
+        throw std::runtime_error("cannot write results to " + named.string() +
+                                 ": cannot make a directory in " + parent.string() + ": " +
                                  std::strerror(errno));
     }
+    ::rmdir(probe.c_str());
 }
 
 bool holds_complete_result(const fs::path& dir) {
@@ -187,67 +217,125 @@ bool holds_complete_result(const fs::path& dir) {
     return false;
 }
 
-StagedDirectory::StagedDirectory(fs::path target) : target_(std::move(target)) {
-    const fs::path parent = parent_of(target_);
-    const std::string name = leaf(target_);
+namespace {
+
+// A staging name `.NAME.KIND.PID` (KIND new, old or init): NAME, KIND and PID; nullopt for any
+// other name.
+struct StagingName {
+    std::string name;
+    std::string kind;
+    std::string pid;
+};
+std::optional<StagingName> staging_name(const std::string& n) {
+    const auto dot = n.rfind('.');
+    if (n.size() < 2 || n[0] != '.' || dot == std::string::npos || dot == 0) {
+        return std::nullopt;
+    }
+    const std::string pid = n.substr(dot + 1);
+    if (!process_id(pid)) {
+        return std::nullopt;
+    }
+    for (const std::string kind : {"new", "old", "init"}) {
+        const std::string mark = "." + kind;
+        if (dot > mark.size() && n.compare(dot - mark.size(), mark.size(), mark) == 0) {
+            return StagingName{n.substr(1, dot - mark.size() - 1), kind, pid};
+        }
+    }
+    return std::nullopt;
+}
+
+// The directory carries this program's marker, or is empty (a run killed between making it
+// and marking it); a symbolic link never counts.
+bool marked_ours(const fs::path& dir) {
     std::error_code ec;
-    fs::create_directories(parent, ec);
-    // Staging directories of runs that were killed: `.NAME.new.PID` is removed; `.NAME.old.PID`
-    // is the previous result when a run died between the two renames of the fallback, so it is
-    // put back if the target is missing, and removed otherwise.
+    if (!fs::is_directory(fs::symlink_status(dir, ec))) {
+        return false;
+    }
+    if (fs::is_regular_file(fs::symlink_status(dir / MARKER, ec))) {
+        return true;
+    }
+    return fs::is_empty(dir, ec) && !ec;
+}
+
+void mark(const fs::path& dir) {
+    write_file_atomic(dir / MARKER, "made by Chokepoint's simulate: a staging directory\n");
+}
+
+// Staging directories that runs which were killed left in `parent`, for any output there:
+// `.NAME.new.PID` and `.NAME.init.PID` are removed; `.NAME.old.PID` is the previous result when a
+// run died between the two renames of the fallback, so it is put back if NAME is missing, and
+// removed otherwise. Only directories that carry our marker are touched.
+void clean_dead_staging(const fs::path& parent) {
+    std::error_code ec;
     // Names are collected first: removing entries while reading a directory may skip others.
     std::vector<fs::path> entries;
     for (const auto& entry : fs::directory_iterator(parent, ec)) {
         entries.push_back(entry.path());
     }
+    const std::string mine = std::to_string(::getpid());
     for (const fs::path& entry : entries) {
-        const std::string n = entry.filename().string();
-        for (const std::string& prefix :
-             {"." + name + ".new.", "." + name + ".old.", "." + name + ".init."}) {
-            if (n.rfind(prefix, 0) != 0) {
-                continue;
-            }
-            const std::string pid = n.substr(prefix.size());
-            if (!process_id(pid) || pid == std::to_string(::getpid())) {
-                continue;
-            }
-            // A staging directory is its run's while the run holds its lock; where the file
-            // system has no locks (and for a directory being made, or the previous result of a
-            // run still exchanging it), the process id must be gone.
-            const LockState lock = prefix.find(".new.") != std::string::npos
-                                       ? lock_state(entry, O_DIRECTORY)
-                                       : LockState::unknown;
-            const bool alive =
-                lock == LockState::unknown ? !process_gone(pid) : lock == LockState::held;
-            if (alive) {
-                continue;
-            }
-            if (prefix.find(".old.") != std::string::npos && !fs::exists(target_, ec)) {
-                fs::rename(entry, target_, ec);
-            } else {
-                fs::remove_all(entry, ec);
-            }
+        const auto s = staging_name(entry.filename().string());
+        if (!s || s->pid == mine || !marked_ours(entry)) {
+            continue;
+        }
+        // A staging directory is its run's while the run holds its lock; where the file system
+        // has no locks (and for a directory being made, or the previous result of a run still
+        // exchanging it), the process id must be gone.
+        const LockState lock =
+            s->kind == "new" ? lock_state(entry, O_DIRECTORY) : LockState::unknown;
+        const bool alive =
+            lock == LockState::unknown ? !process_gone(s->pid) : lock == LockState::held;
+        if (alive) {
+            continue;
+        }
+        const fs::path target = parent / s->name;
+        if (s->kind == "old" && !fs::exists(fs::symlink_status(target, ec))) {
+            fs::rename(entry, target, ec);
+            fs::remove(target / MARKER, ec);
+        } else {
+            fs::remove_all(entry, ec);
         }
     }
-    // The directory is made and locked under a name no other run's scan takes for a staging
-    // directory (`.NAME.init.PID`), then renamed: a `.NAME.new.PID` is never seen unlocked while
-    // its run lives. The lock is held until this object goes and follows the directory through
-    // renames; it is closed on exec, so gnuplot and other children never keep it. Without locks
-    // on this file system, the next run goes by the process id alone.
+}
+
+}  // namespace
+
+StagedDirectory::StagedDirectory(fs::path named) : target_(follow_links(named)) {
+    const fs::path parent = parent_of(target_);
+    const std::string name = leaf(target_);
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    clean_dead_staging(parent);
+    // The directory is made, marked and locked under a name no other run's scan takes for a
+    // staging directory it may remove while its run lives (`.NAME.init.PID`), then renamed: a
+    // `.NAME.new.PID` is never seen unlocked while its run lives. The lock is held until this
+    // object goes and follows the directory through renames; it is closed on exec, so gnuplot and
+    // other children never keep it. Without locks on this file system, the next run goes by the
+    // process id alone.
     const std::string pid = std::to_string(::getpid());
     staging_ = parent / ("." + name + ".new." + pid);
     const fs::path making = parent / ("." + name + ".init." + pid);
-    fs::remove_all(staging_, ec);
-    fs::remove_all(making, ec);
-    fs::create_directories(making, ec);
-    if (ec) {
-        throw std::runtime_error("cannot create " + making.string() + ": " + ec.message());
+    for (const fs::path& p : {staging_, making}) {
+        if (fs::exists(fs::symlink_status(p, ec)) && marked_ours(p)) {
+            fs::remove_all(p, ec);  // this process id's, from a dead run
+        }
+    }
+    if (::mkdir(making.c_str(), 0777) != 0) {
+        throw std::runtime_error("cannot create " + making.string() + ": " + std::strerror(errno));
+    }
+    try {
+        mark(making);
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(making, ignored);
+        throw;
     }
     lock_fd_ = ::open(making.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (lock_fd_ >= 0 && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
         ::close(lock_fd_);
         lock_fd_ = -1;
     }
+    // rename(2) replaces only an empty directory: a foreign `.NAME.new.PID` with contents stays.
     fs::rename(making, staging_, ec);
     if (ec) {
         std::error_code ignored;
@@ -273,7 +361,13 @@ void StagedDirectory::commit() {
     const fs::path parent = parent_of(target_);
     sync_directory(staging_);
     std::error_code ec;
-    if (!fs::exists(target_, ec)) {
+    const fs::file_status st = fs::symlink_status(target_, ec);
+    if (fs::exists(st) && !fs::is_directory(st)) {
+        throw std::runtime_error(target_.string() +
+                                 " is not a directory; this program only replaces its own "
+                                 "result directories");
+    }
+    if (!fs::exists(st)) {
         fs::rename(staging_, target_, ec);
         if (ec) {
             throw std::runtime_error("cannot rename " + staging_.string() + " to " +
@@ -285,11 +379,16 @@ void StagedDirectory::commit() {
         fs::remove_all(staging_, ec);
     } else {
         // No atomic exchange on this file system: two renames; a crash between them leaves the
-        // old result at .NAME.old.PID and no target, never a mixed one.
+        // old result at .NAME.old.PID (marked, so the next run puts it back) and no target,
+        // never a mixed one.
         const fs::path old = parent / ("." + leaf(target_) + ".old." + std::to_string(::getpid()));
-        fs::remove_all(old, ec);
+        if (fs::exists(fs::symlink_status(old, ec)) && marked_ours(old)) {
+            fs::remove_all(old, ec);
+        }
+        mark(target_);
         fs::rename(target_, old, ec);
         if (ec) {
+            fs::remove(target_ / MARKER, ec);
             throw std::runtime_error("cannot replace " + target_.string() + ": " + ec.message());
         }
         fs::rename(staging_, target_, ec);
@@ -299,8 +398,10 @@ void StagedDirectory::commit() {
         }
         fs::remove_all(old, ec);
     }
-    sync_directory(parent);
     committed_ = true;
+    fs::remove(target_ / MARKER, ec);
+    sync_directory(target_);
+    sync_directory(parent);
 }
 
 void remove_stale_files(const fs::path& dir, const std::string& prefix, const std::string& suffix) {
@@ -337,6 +438,32 @@ FileLock::FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O
 FileLock::~FileLock() {
     if (fd_ >= 0) {
         ::close(fd_);
+    }
+}
+
+void remove_dead_temporaries(const fs::path& dir) {
+    std::vector<fs::path> stale;
+    std::error_code ec;
+    const std::string mine = std::to_string(::getpid());
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string n = it->path().filename().string();
+        const auto dot = n.rfind('.');
+        const std::string mark = ".tmp";
+        if (n.size() < 2 || n[0] != '.' || dot == std::string::npos || dot <= mark.size() ||
+            n.compare(dot - mark.size(), mark.size(), mark) != 0) {
+            continue;
+        }
+        const std::string pid = n.substr(dot + 1);
+        std::error_code type_ec;
+        if (!process_id(pid) || pid == mine || !fs::is_regular_file(it->symlink_status(type_ec))) {
+            continue;  // not a name this program writes, or this run's own
+        }
+        if (lock_state(it->path(), O_NOFOLLOW) != LockState::held && process_gone(pid)) {
+            stale.push_back(it->path());
+        }
+    }
+    for (const fs::path& p : stale) {
+        fs::remove(p, ec);
     }
 }
 

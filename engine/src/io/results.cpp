@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/version.hpp"
 
@@ -109,7 +110,7 @@ std::string format_run_json(const Scenario& scenario, const RunConfig& config,
     std::vector<std::string> files = {"summary.csv", "buyers.csv"};
     files.insert(files.end(), extra_files.begin(), extra_files.end());
     j["files"] = files;
-    return j.dump(2) + "\n";
+    return json_text(j);
 }
 
 void write_results(const std::filesystem::path& dir, const Scenario& scenario,

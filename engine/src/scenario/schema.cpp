@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "chokepoint/events/events.hpp"
+#include "chokepoint/io/json.hpp"
 #include "reader.hpp"
 
 namespace chokepoint {
@@ -332,7 +333,7 @@ std::string json_schema(InputFileKind kind) {
               {"parameters", {{"additionalProperties", {{"$ref", def_ref("parameter")}}}}}}}};
     }
     s["definitions"] = defs;
-    return s.dump(2) + "\n";
+    return json_text(s);
 }
 
 }  // namespace chokepoint

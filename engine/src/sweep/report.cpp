@@ -10,6 +10,7 @@
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
+#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/sweep/run.hpp"
 
@@ -305,7 +306,7 @@ std::string indices_json(const SweepPlan& plan, const std::vector<OutputIndices>
         j["outputs"].push_back(o);
     }
     j["warnings"] = plan.warnings;
-    return j.dump(2) + "\n";
+    return json_text(j);
 }
 
 // problem.json in the shape SALib's analyze functions read.
@@ -326,7 +327,7 @@ std::string problem_json(const SweepPlan& plan) {
             problem["groups"].push_back(f.spec.group.empty() ? f.spec.path : f.spec.group);
         }
     }
-    return problem.dump(2) + "\n";
+    return json_text(problem);
 }
 
 // One chart per output into dir/charts: each output's PNG (relative to dir), empty where it has

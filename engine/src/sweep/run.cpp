@@ -16,6 +16,7 @@
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
+#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 
@@ -207,7 +208,7 @@ void check_manifest(const SweepPlan& plan, const std::string& identity, const fs
         j["identity"] = nlohmann::ordered_json::parse(identity);
         j["points"] = plan.points();
         j["design"] = to_string(plan.spec.design);
-        write_file_atomic(manifest, j.dump(2) + "\n");
+        write_file_atomic(manifest, json_text(j));
     }
 }
 
@@ -377,7 +378,7 @@ std::string sweep_identity(const SweepPlan& plan) {
     j["model_sha256"] = sha256_hex(read_file(plan.base.model_path));
     j["trials"] = plan.trials;
     j["seed"] = plan.seed;
-    return j.dump();
+    return json_text(j, -1);
 }
 
 namespace {
@@ -396,6 +397,9 @@ std::size_t start_point(const SweepPlan& plan, const SweepRunConfig& config, Com
             }
             fs::create_directories(config.dir);
             lock = DirectoryLock(config.dir);
+            // What a killed run was writing when it died (the files are written in place).
+            remove_dead_temporaries(config.dir);
+            remove_dead_temporaries(config.dir / "charts");
             run.resumed = resume(plan, config, sweep_identity(plan), run.values);
             start_message = "ok " + std::to_string(run.resumed);
         } catch (const InputError& e) {

@@ -17,9 +17,21 @@ struct NoSpaceError : std::runtime_error {
 /// ENOSPC or EDQUOT: what a command's chart step must not turn into a warning.
 bool is_no_space(const std::exception& e);
 
+/// `path` with symbolic links in its last component followed (a link to a link too, up to 40;
+/// a relative link read against the link's directory), so that a file or directory the user
+/// named through a link is written where the link points, and the link stays. Throws
+/// std::runtime_error naming `path` for a loop.
+std::filesystem::path follow_links(const std::filesystem::path& path);
+/// Where a file the user named (graph --output, schema --output, calibrate --write) is written:
+/// through links (follow_links), and only over a regular file or nothing. Throws
+/// std::runtime_error naming `path` when it is a directory, FIFO, device or socket, which this
+/// program never replaces.
+std::filesystem::path user_file_target(const std::filesystem::path& path);
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed to
 /// disk (fsync) and renamed over the target, then the directory is synced. Throws
-/// std::runtime_error naming the path on failure (the temporary file is removed).
+/// std::runtime_error naming the path on failure (the temporary file is removed). A link at
+/// `path` is written through (user_file_target); anything else that is not a regular file is
+/// refused, never renamed over.
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
 /// Appends `text` to `path` (created if missing) and makes it durable: write, fsync of the file
 /// and of its directory. Throws std::runtime_error naming the path on failure.

@@ -14,15 +14,19 @@ namespace chokepoint {
 /// The command whose files a result directory holds.
 enum class ResultKind { run, compare, diff, sweep, calibrate, backtest };
 
-/// Throws std::runtime_error when `dir` cannot take `kind`'s results: its parent cannot be
-/// created or written, or `dir` holds anything that command does not write (a user's file, a
-/// dot-file such as .git, another command's results), so replacing it could lose data. Call
-/// before the first trial.
+/// Throws std::runtime_error naming `dir` as given when it cannot take `kind`'s results: it is the
+/// current directory or above it, no directory can be made beside it, or it holds anything that
+/// command does not write (a user's file, a dot-file such as .git, another command's results), so
+/// replacing it could lose data. Call before the first trial.
 void check_result_dir(const std::filesystem::path& dir, ResultKind kind);
 
 /// True when `dir/run.json` (or scores.json, diff.json) says the result there is complete.
 bool holds_complete_result(const std::filesystem::path& dir);
 
+/// A link at the target is followed: the results go where it points and the link stays. Staging
+/// directories carry a marker file (removed once the result is in place); a run removes or puts
+/// back only marked (or empty) `.NAME.new|old|init.PID` directories of dead runs, for any NAME
+/// in the parent, so a killed run's staging directory goes with the next run beside it.
 class StagedDirectory {
   public:
     /// Prepares a staging directory for `target` (and removes stale ones of earlier runs).
@@ -48,6 +52,10 @@ class StagedDirectory {
 /// that id. Other names, symbolic links and directories are left alone.
 void remove_stale_files(const std::filesystem::path& dir, const std::string& prefix,
                         const std::string& suffix);
+
+/// Removes the temporary files `dir/.NAME.tmp.PID` (write_file_atomic's) of processes that are
+/// gone: what a killed run left in a directory written in place (a sweep's, and its charts).
+void remove_dead_temporaries(const std::filesystem::path& dir);
 
 /// An flock on a file of this run (closed on exec), held until this object goes, so that
 /// remove_stale_files in another run leaves the file alone.
