@@ -105,6 +105,7 @@ struct SweepOptions {
     bool restart = false;
     bool quiet = false;
     bool no_charts = false;
+    long long max_points = static_cast<long long>(DEFAULT_MAX_POINTS);
 };
 
 /// The options of `simulate sweep`, bound to `o`.
@@ -122,7 +123,9 @@ po::options_description sweep_options(SweepOptions& o) {
         "(repeatable)")("restart", po::bool_switch(&o.restart),
                         "discard earlier results in the directory")(
         "no-charts", po::bool_switch(&o.no_charts), "skip the charts")(
-        "quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary");
+        "max-points", po::value<long long>(&o.max_points),
+        "run a design of up to this many points (default: 100000; more is refused, naming the "
+        "count)")("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary");
     return opts;
 }
 
@@ -146,6 +149,38 @@ SweepRunConfig sweep_run_config(const std::filesystem::path& dir, const SweepOpt
     return config;
 }
 
+/// "about 3 h 20 min": how long `seconds` is, for people.
+std::string duration_text(double seconds) {
+    if (seconds < 90.0) {
+        return "about " + std::to_string(std::max(1L, std::lround(seconds))) + " s";
+    }
+    const long minutes = std::lround(seconds / 60.0);
+    if (minutes < 90) {
+        return "about " + std::to_string(minutes) + " min";
+    }
+    return "about " + std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min";
+}
+
+/// The sweep's time on this machine, from two short pilot runs of its first point (8 and 40
+/// trials: the difference is the cost of a trial, the rest the cost of a point): a guide printed
+/// before a long sweep starts, not a promise (other points may run slower or faster).
+std::string estimate_sweep_time(const SweepPlan& plan, int threads, int ranks) {
+    using Clock = std::chrono::steady_clock;
+    auto time_of = [&](int trials) {
+        const auto start = Clock::now();
+        (void)run_point(plan, 0, threads, 0, trials);
+        return std::chrono::duration<double>(Clock::now() - start).count();
+    };
+    const double small = time_of(8);
+    const double large = time_of(40);
+    const double per_trial = std::max(0.0, (large - small) / 32.0);
+    const double per_point = std::max(0.0, small - 8.0 * per_trial);
+    const double total = static_cast<double>(plan.points()) *
+                         (per_point + per_trial * static_cast<double>(plan.trials)) /
+                         static_cast<double>(std::max(1, ranks));
+    return duration_text(total);
+}
+
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& args) {
@@ -166,8 +201,12 @@ int cmd_sweep(const std::vector<std::string>& args) {
     for (auto& ov : parse_overrides(o.sets)) {
         spec.set.push_back(std::move(ov));
     }
+    if (o.max_points < 1) {
+        throw UsageError("--max-points must be at least 1");
+    }
     const SweepPlan plan =
-        plan_sweep(spec, vm.count("trials") ? std::optional<int>(o.trials) : std::nullopt);
+        plan_sweep(spec, vm.count("trials") ? std::optional<int>(o.trials) : std::nullopt,
+                   static_cast<std::size_t>(o.max_points));
     if (mpi != nullptr) {
         check_message_size(plan, mpi->size());
     }
@@ -182,6 +221,19 @@ int cmd_sweep(const std::vector<std::string>& args) {
                   << " trials (" << to_string(spec.design) << ")"
                   << (mpi ? " on " + std::to_string(mpi->size()) + " ranks" : "") << ", into "
                   << dir.string() << "/\n";
+        // How long, before it starts (two pilot runs of point 0: a few hundredths of a second
+        // for the shipped scenarios). A point that fails here fails again in the run, where
+        // every rank hears of it: never here, where the other ranks wait.
+        std::string estimate;
+        try {
+            estimate = estimate_sweep_time(plan, o.threads, mpi ? mpi->size() : 1);
+        } catch (const std::exception&) {
+        }
+        if (!estimate.empty()) {
+            std::cerr << "  estimated time: " << estimate
+                      << " on this machine for all points (Ctrl-C stops it; the same command "
+                         "resumes)\n";
+        }
     }
     // Every rank stops with the same error (run_sweep passes failures between ranks), so none
     // is left waiting in a collective call.

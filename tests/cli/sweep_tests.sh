@@ -64,6 +64,13 @@ expect "no-effect factor named" 0 "events.faster.approval_rate: no effect" -- "$
 expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "$sim" sweep "$sweep" --output "$work/clean2"
 same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"
 
+# Every design is capped before its points are made (issue 25, section 2); --max-points allows more.
+expect "a design over --max-points is refused, naming the count" 2 "the oat design has 7 points, more than the limit of 6: make it smaller, or pass --max-points 7" -- "$sim" sweep "$sweep" --output "$work/capped" --max-points 6
+sed 's/^  type: oat$/  type: sobol\n  samples: 1000000/' "$sweep" > "$work/sweeps/huge_sobol.yaml"
+expect "a million-sample Sobol design is refused at once" 2 "points, more than the limit of 100000" -- "$sim" sweep "$work/sweeps/huge_sobol.yaml" --output "$work/huge"
+if [ ! -e "$work/capped" ] && [ ! -e "$work/huge" ]; then ok "a refused design writes nothing"; else bad "a refused design left a directory"; fi
+expect "a sweep prints its estimated time before it starts" 0 "estimated time: about" -- "$sim" sweep "$sweep" --output "$work/estimated" --max-points 7 --no-charts
+
 # Kill the sweep at several moments, resume with the same command, compare bytes.
 exec 3>&2 2>/dev/null  # bash reports each killed job on stderr: not a failure here
 for moment in 0 3 6 0:trials 4:trials; do

@@ -60,6 +60,30 @@ TEST_CASE("moments: mean and sd against two-pass formulas - merges agree", "[sta
     CHECK(all.min() == *std::min_element(xs.begin(), xs.end()));
 }
 
+TEST_CASE("moments: an infinite value makes the mean that infinity, not NaN", "[stats]") {
+    // A scenario whose factors overflow gives inf; Welford's inf - inf would give NaN, which
+    // summary.csv writes as an empty cell (no value) instead of inf.
+    RunningMoments m;
+    for (double x : {1.0, static_cast<double>(INFINITY), 2.0}) {
+        m.add(x);
+    }
+    CHECK(m.mean() == INFINITY);
+    CHECK(m.sd() == INFINITY);
+    RunningMoments all_inf;
+    all_inf.add(-INFINITY);
+    all_inf.add(-INFINITY);
+    CHECK(all_inf.mean() == -INFINITY);
+    CHECK(all_inf.sd() == 0.0);
+    RunningMoments both;
+    both.add(INFINITY);
+    both.add(-INFINITY);
+    CHECK(std::isnan(both.mean()));
+    RunningMoments finite;
+    finite.add(1.0);
+    finite.add(3.0);
+    CHECK(finite.mean() == 2.0);
+}
+
 TEST_CASE("quantile sketch: exact for small samples", "[stats]") {
     QuantileSketch sketch(100);
     std::vector<double> xs = {5, 1, 4, 2, 3, 10, 7};

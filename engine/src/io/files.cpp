@@ -203,8 +203,11 @@ std::string csv_field(const std::string& text) {
 }
 
 std::string format_exact(double value) {
-    if (!std::isfinite(value)) {
-        return "";
+    if (std::isinf(value)) {
+        return value > 0.0 ? "inf" : "-inf";  // what pandas, numpy and R read as infinity
+    }
+    if (std::isnan(value)) {
+        return "";  // no value
     }
     if (value == 0.0) {
         return "0";  // also for -0
@@ -216,7 +219,7 @@ std::string format_exact(double value) {
 
 std::string format_number(double value, int decimals) {
     if (!std::isfinite(value)) {
-        return "";
+        return format_exact(value);
     }
     if (std::abs(value) >= 1e15) {
         return format_exact(value);  // "%f" of such values would need more than 64 characters

@@ -411,6 +411,16 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
         const auto named = [&o](const std::vector<std::string>& names) {
             return std::find(names.begin(), names.end(), o.path) != names.end();
         };
+        if (o.path == "extends" || o.path.rfind("extends.", 0) == 0) {
+            // The chain is read before any --set applies: setting it would be ignored. (`model:`
+            // is read after, so --set model=FILE applies, relative to the scenario's file.)
+            sink.error(o.where(), o.path,
+                       "--set cannot change 'extends:': the files a scenario extends are read "
+                       "before --set applies; write a small scenario that extends the one you "
+                       "want instead (docs/scenario-reference.md)");
+            refused.push_back(o.path);
+            continue;
+        }
         if ((named(known) || named(model_known)) && !member(root, o.path)) {
             sink.error(o.where(), o.path, bare_parameter_message(o));
             refused.push_back(o.path);

@@ -1,5 +1,6 @@
 #include "yaml_tree.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -51,8 +52,9 @@ SourceLocation location(const YAML::Mark& mark, const std::string& file) {
 
 // Limits that keep hostile files bounded in time and memory (docs/scenario-reference.md).
 constexpr std::size_t MAX_FILE_BYTES = 16u << 20;  // 16 MiB
-constexpr std::size_t MAX_VALUES = 1'000'000;      // values after alias expansion
-constexpr int MAX_DEPTH = 200;                     // nesting of maps and lists
+constexpr std::size_t MAX_VALUES = 250'000;  // values after alias expansion (~100 MB of trees)
+constexpr const char* MAX_VALUES_TEXT = "250,000";
+constexpr int MAX_DEPTH = 200;  // nesting of maps and lists
 
 constexpr std::size_t MAX_TEXT_BYTES = 64u << 20;  // text after alias expansion
 
@@ -66,8 +68,8 @@ YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, i
     if (++budget.values > MAX_VALUES || depth > MAX_DEPTH) {
         throw InputError(location(node.Mark(), file), "",
                          budget.values > MAX_VALUES
-                             ? "more than 1,000,000 values (aliases expand to more than a "
-                               "scenario can hold)"
+                             ? "more than " + std::string(MAX_VALUES_TEXT) +
+                                   " values (aliases expand to more than a scenario can hold)"
                              : "nested more than 200 levels deep");
     }
     out.where = location(node.Mark(), file);
@@ -120,6 +122,72 @@ YNode convert(const YAML::Node& node, const std::string& file, Budget& budget, i
     }
     return out;
 }
+
+// The values of a document counted from the parser's events, aliases expanded, before any tree
+// is built: yaml-cpp's tree takes about 350 bytes a value, so a 16 MiB flow sequence would take
+// gigabytes before convert() could count it. Memory here is the scanner's and one number per
+// anchor and open collection.
+class ValueCounter : public YAML::EventHandler {
+  public:
+    explicit ValueCounter(std::string file) : file_(std::move(file)) {}
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        add(mark, anchor < sizes_.size() ? sizes_[anchor] : 1);
+    }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  const std::string&) override {
+        leaf(mark, anchor);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnMapEnd() override { close(); }
+
+  private:
+    void add(const YAML::Mark& mark, std::size_t n) {
+        total_ += n;
+        if (total_ > MAX_VALUES) {
+            throw InputError(location(mark, file_), "",
+                             "more than " + std::string(MAX_VALUES_TEXT) +
+                                 " values (a file this size, or aliases expanding to it, is more "
+                                 "than a scenario can hold)");
+        }
+    }
+    void record(YAML::anchor_t anchor, std::size_t size) {
+        if (anchor != YAML::NullAnchor) {
+            if (anchor >= sizes_.size()) {
+                sizes_.resize(anchor + 1, 1);
+            }
+            sizes_[anchor] = size;
+        }
+    }
+    void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        add(mark, 1);
+        record(anchor, 1);
+    }
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        open_.emplace_back(anchor, total_);
+        add(mark, 1);
+    }
+    void close() {
+        if (!open_.empty()) {
+            record(open_.back().first, total_ - open_.back().second);
+            open_.pop_back();
+        }
+    }
+    std::string file_;
+    std::size_t total_ = 0;
+    std::vector<std::size_t> sizes_;                            // by anchor
+    std::vector<std::pair<YAML::anchor_t, std::size_t>> open_;  // anchor, total at its start
+};
 
 // yaml-cpp accepts a quoted scalar left open at the end of the file (the rest of the file
 // becomes its text): find each quoted scalar's closing quote in the source.
@@ -211,6 +279,13 @@ void check_stream(const std::string& text, const std::string& origin) {
 YNode parse(const std::string& text, const std::string& origin) {
     check_stream(text, origin);
     try {
+        {
+            std::istringstream stream(text);
+            YAML::Parser parser(stream);
+            ValueCounter counter(origin);
+            while (parser.HandleNextDocument(counter)) {
+            }
+        }
         YAML::Node root = YAML::Load(text);
         std::size_t visited = 0;
         std::unordered_set<int> seen;

@@ -37,9 +37,24 @@ void RunningMoments::merge(const RunningMoments& other) {
     max_ = std::max(max_, other.max_);
 }
 
+double RunningMoments::mean() const {
+    if (n_ == 0) {
+        return 0.0;
+    }
+    // Welford's update turns inf - inf into NaN: an infinite value (one that overflowed) makes
+    // the mean that infinity, and values at both infinities make it undefined.
+    if (std::isinf(min_) || std::isinf(max_)) {
+        return min_ == -INFINITY && max_ == INFINITY ? NAN : std::isinf(max_) ? max_ : min_;
+    }
+    return mean_;
+}
+
 double RunningMoments::sd() const {
     if (n_ < 2) {
         return 0.0;
+    }
+    if (std::isinf(min_) || std::isinf(max_)) {
+        return min_ == max_ ? 0.0 : INFINITY;  // all the same infinity, or no bound on the spread
     }
     return std::sqrt(std::max(0.0, m2_ / static_cast<double>(n_ - 1)));
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "chokepoint/io/files.hpp"
 #include "chokepoint/kernel/output_layout.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
@@ -219,8 +220,8 @@ void oat_points(SweepPlan& plan) {
 }
 
 // Every combination of the factors' levels (a range factor: `levels` evenly spaced values), the
-// last factor varying fastest; at most 100,000 points.
-void grid_points(SweepPlan& plan, DiagnosticSink& sink) {
+// last factor varying fastest.
+void grid_points(SweepPlan& plan) {
     const SweepSpec& spec = plan.spec;
     const std::size_t k = plan.factors.size();
     std::vector<std::vector<double>> axis(k);
@@ -237,12 +238,6 @@ void grid_points(SweepPlan& plan, DiagnosticSink& sink) {
         }
         counts[i] = axis[i].size();
         total *= static_cast<double>(counts[i]);
-    }
-    if (total > 100000.0) {
-        sink.error(spec.design_where, "design",
-                   "the grid has " + exact_number(total) +
-                       " points, more than 100000; use fewer levels or an lhs design");
-        return;
     }
     for (const auto& idx : full_factorial(counts)) {
         std::vector<double> v(k);
@@ -317,13 +312,60 @@ void sobol_points(SweepPlan& plan, DiagnosticSink& sink) {
     }
 }
 
-void build_design(SweepPlan& plan, DiagnosticSink& sink) {
+// How many points the design makes, before any is made (a double: a grid's product can pass
+// any integer).
+double design_points(const SweepPlan& plan) {
+    const SweepSpec& spec = plan.spec;
+    const double k = static_cast<double>(plan.factors.size());
+    const double n = static_cast<double>(spec.samples);
+    switch (spec.design) {
+        case DesignKind::oat:
+            return 1.0 + 2.0 * k;
+        case DesignKind::grid: {
+            double total = 1.0;
+            for (const SweepFactor& f : plan.factors) {
+                total *= f.spec.source == FactorSpec::Source::levels
+                             ? static_cast<double>(f.spec.levels.size())
+                             : static_cast<double>(spec.levels);
+            }
+            return total;
+        }
+        case DesignKind::lhs:
+            return n;
+        case DesignKind::morris:
+            return n * (k + 1.0);
+        case DesignKind::sobol: {
+            std::map<std::string, int> groups;
+            for (const SweepFactor& f : plan.factors) {
+                if (!f.spec.group.empty()) {
+                    ++groups[f.spec.group];
+                }
+            }
+            const auto multi = std::count_if(groups.begin(), groups.end(),
+                                             [](const auto& g) { return g.second > 1; });
+            return n * (k + 2.0 + static_cast<double>(multi));
+        }
+    }
+    return 0.0;
+}
+
+void build_design(SweepPlan& plan, DiagnosticSink& sink, std::size_t max_points) {
+    const double points = design_points(plan);
+    if (points > static_cast<double>(max_points)) {
+        sink.error(plan.spec.design_where, "design",
+                   "the " + std::string(to_string(plan.spec.design)) + " design has " +
+                       format_number(points, 0) + " points, more than the limit of " +
+                       std::to_string(max_points) + ": make it smaller, or pass --max-points " +
+                       format_number(points, 0) +
+                       " to run it (hours of work: see the estimate the sweep prints)");
+        return;
+    }
     switch (plan.spec.design) {
         case DesignKind::oat:
             oat_points(plan);
             break;
         case DesignKind::grid:
-            grid_points(plan, sink);
+            grid_points(plan);
             break;
         case DesignKind::lhs:
             lhs_points(plan);
@@ -339,7 +381,7 @@ void build_design(SweepPlan& plan, DiagnosticSink& sink) {
 
 }  // namespace
 
-SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials) {
+SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials, std::size_t max_points) {
     SweepPlan plan;
     plan.spec = spec;
     plan.base = load_scenario(spec.scenario_path, spec.set);
@@ -410,7 +452,7 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials) {
     }
     resolve_outputs(spec, plan.base, plan, sink);
     sink.throw_if_any();
-    build_design(plan, sink);
+    build_design(plan, sink, max_points);
     sink.throw_if_any();
     return plan;
 }

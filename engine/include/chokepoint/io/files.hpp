@@ -47,10 +47,12 @@ std::string sha256_hex(const std::string& bytes);
 /// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or newline.
 std::string csv_field(const std::string& text);
 /// A number for people: fixed notation, at most `decimals` decimals, trailing zeros dropped;
-/// never truncated (values of 1e15 and above are written in full by format_exact()).
+/// never truncated (values of 1e15 and above are written in full by format_exact()); not finite
+/// as format_exact() writes it.
 std::string format_number(double value, int decimals = 4);
 /// A number for data files: the shortest text that reads back as the same double
-/// (std::to_chars), e.g. "4609.291015625", "1e+63"; empty when not finite.
+/// (std::to_chars), e.g. "4609.291015625", "1e+63"; "inf" or "-inf" for an infinity (a
+/// value that overflowed: pandas, numpy and R read these), empty for NaN (no value).
 std::string format_exact(double value);
 
 }  // namespace chokepoint

@@ -11,8 +11,10 @@ class RunningMoments {
     /// Combines another accumulator as if its values had been added after ours.
     void merge(const RunningMoments& other);
     std::uint64_t count() const { return n_; }
-    double mean() const { return n_ ? mean_ : 0.0; }
-    /// Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
+    /// The mean; an infinity when a value is infinite (NaN with values at both infinities).
+    double mean() const;
+    /// Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values;
+    /// infinite when a value is infinite and not all values are that infinity.
     double sd() const;
     double min() const { return min_; }
     double max() const { return max_; }

@@ -42,6 +42,9 @@ struct SweepOutput {
     double value(const TrialResult& trial) const;
 };
 
+/// The most points a sweep makes unless told otherwise (`simulate sweep --max-points`).
+inline constexpr std::size_t DEFAULT_MAX_POINTS = 100'000;
+
 struct SweepPlan {
     SweepSpec spec;
     Scenario base;  ///< the base scenario with the sweep's `set:` overrides
@@ -65,7 +68,10 @@ struct SweepPlan {
 /// Builds the plan. Throws InputError (located in the sweep file) when a factor path is not in
 /// the scenario, a range leaves what the quantity allows, an output names no series, and so on:
 /// every problem at once. `trials`, when given, replaces the sweep file's trials per point.
-SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials = std::nullopt);
+/// A design of more than `max_points` points is refused before any point is made (the grid's,
+/// LHS's, Morris's and Saltelli's alike), naming the count and --max-points.
+SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials = std::nullopt,
+                     std::size_t max_points = DEFAULT_MAX_POINTS);
 
 /// Runs point `p` of the plan (common random numbers: every point uses sweep point 0, so trial i
 /// draws the same streams everywhere) and returns each output's per-trial values,
