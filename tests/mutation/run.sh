@@ -196,6 +196,28 @@ mutation engine/src/events/events.cpp \
         const double p = s.probability.resolve(parameters, rng);' \
     'an expected duration drawn before the event'"'"'s other draws (they shift between origins)'
 
+# The bugs that once passed the whole suite (issue 25, section 4): tests/unit/test_slipped_bugs.cpp.
+mutation engine/src/kernel/policy.cpp \
+    'if (r.start >= tariff_start[ue]) {' \
+    'if (true) {' \
+    'slipped: of two overlapping tariffs on a lane, the last in the file applies'
+mutation engine/src/kernel/tick.cpp \
+    'st_.expected_out[l] += (requested / tick.dt_real - st_.expected_out[l]) * expected_weight;' \
+    'st_.expected_out[l] += (requested - st_.expected_out[l]) * expected_weight;' \
+    'slipped: the smoothed outflow demand not scaled by the tick'"'"'s length'
+mutation engine/src/sweep/output_indices.cpp \
+    'const PairedEffect sw = paired_effect(lo, hi);' \
+    'const PairedEffect sw = paired_effect(base, hi);' \
+    'slipped: the OAT swing measured from the base, not the low end'
+mutation engine/src/compare/backtest.cpp \
+    'if (ev.announced > day) {' \
+    'if (ev.announced >= day) {' \
+    'slipped: an event announced on the last day of the origin'"'"'s month not known there'
+mutation engine/src/core/calendar.cpp \
+    'const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;' \
+    'const bool leap = y % 4 == 0;' \
+    'slipped: every fourth year a leap year (2100-02-29 accepted)'
+
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"
 [ "$survived" -eq 0 ] && [ "$skipped" -eq 0 ]
