@@ -219,8 +219,8 @@ bool holds_complete_result(const fs::path& dir) {
 
 namespace {
 
-// A staging name `.NAME.KIND.PID` (KIND new, old or init): NAME, KIND and PID; nullopt for any
-// other name.
+// A staging name `.NAME.KIND.PID` (KIND new, old, init, or probe: check_result_dir's empty
+// directory): NAME, KIND and PID; nullopt for any other name.
 struct StagingName {
     std::string name;
     std::string kind;
@@ -235,7 +235,7 @@ std::optional<StagingName> staging_name(const std::string& n) {
     if (!process_id(pid)) {
         return std::nullopt;
     }
-    for (const std::string kind : {"new", "old", "init"}) {
+    for (const std::string kind : {"new", "old", "init", "probe"}) {
         const std::string mark = "." + kind;
         if (dot > mark.size() && n.compare(dot - mark.size(), mark.size(), mark) == 0) {
             return StagingName{n.substr(1, dot - mark.size() - 1), kind, pid};
