@@ -13,7 +13,6 @@
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
-#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/report/run_report.hpp"
@@ -120,7 +119,8 @@ std::string diff_json(const DiffResult& d, const DiffSide& base, const DiffSide&
     j["independent_trials_equivalent"] =
         std::isfinite(paired_worth) ? nlohmann::ordered_json(paired_worth) : nullptr;
     j["files"] = {"diff.csv"};
-    return json_text(j);
+    // Paths are bytes: any that are not UTF-8 are written as U+FFFD, never failing the write.
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // The screen's table: the headline series' per-trial difference by month (months where all

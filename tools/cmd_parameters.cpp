@@ -6,7 +6,6 @@
 
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
-#include "chokepoint/io/json.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
 #include "cli_common.hpp"
@@ -76,7 +75,8 @@ void print_json(const std::vector<UncertainQuantity>& list) {
         e["where"] = q.where.format();
         j.push_back(e);
     }
-    std::cout << json_text(j);
+    // `where` holds a path, and paths are bytes: any that are not UTF-8 print as U+FFFD.
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 /// The list for a reader, by section, with each quantity's range, description and use.

@@ -161,10 +161,10 @@ std::string duration_text(double seconds) {
     return "about " + std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min";
 }
 
-/// The sweep's time on this machine, from two short pilot runs of its first point (8 and 40
-/// trials: the difference is the cost of a trial, the rest the cost of a point): a guide printed
-/// before a long sweep starts, not a promise (other points may run slower or faster).
-std::string estimate_sweep_time(const SweepPlan& plan, int threads, int ranks) {
+/// `points` of the sweep's points on this machine, from two short pilot runs of its first point (8
+/// and 40 trials: the difference is the cost of a trial, the rest the cost of a point): a guide
+/// printed before a long sweep starts, not a promise (other points may run slower or faster).
+std::string estimate_sweep_time(const SweepPlan& plan, std::size_t points, int threads, int ranks) {
     using Clock = std::chrono::steady_clock;
     auto time_of = [&](int trials) {
         const auto start = Clock::now();
@@ -175,7 +175,7 @@ std::string estimate_sweep_time(const SweepPlan& plan, int threads, int ranks) {
     const double large = time_of(40);
     const double per_trial = std::max(0.0, (large - small) / 32.0);
     const double per_point = std::max(0.0, small - 8.0 * per_trial);
-    const double total = static_cast<double>(plan.points()) *
+    const double total = static_cast<double>(points) *
                          (per_point + per_trial * static_cast<double>(plan.trials)) /
                          static_cast<double>(std::max(1, ranks));
     return duration_text(total);
@@ -221,19 +221,26 @@ int cmd_sweep(const std::vector<std::string>& args) {
                   << " trials (" << to_string(spec.design) << ")"
                   << (mpi ? " on " + std::to_string(mpi->size()) + " ranks" : "") << ", into "
                   << dir.string() << "/\n";
-        // How long, before it starts (two pilot runs of point 0: a few hundredths of a second
-        // for the shipped scenarios). A point that fails here fails again in the run, where
-        // every rank hears of it: never here, where the other ranks wait.
-        std::string estimate;
-        try {
-            estimate = estimate_sweep_time(plan, o.threads, mpi ? mpi->size() : 1);
-        } catch (const std::exception&) {
-        }
-        if (!estimate.empty()) {
-            std::cerr << "  estimated time: " << estimate
-                      << " on this machine for all points (Ctrl-C stops it; the same command "
-                         "resumes)\n";
-        }
+    }
+    // How long, once the directory is checked and before the first point: two pilot runs of
+    // point 0 (a few hundredths of a second for the shipped scenarios), for sweeps of more than
+    // 100,000 trials left to run (a minute or more here). A point that fails here fails again in
+    // the run, where every rank hears of it: never here, where the other ranks wait.
+    if (root && !o.quiet) {
+        config.on_start = [&](std::size_t resumed) {
+            const std::size_t left = plan.points() - std::min(resumed, plan.points());
+            if (left * static_cast<std::size_t>(plan.trials) < 100'000) {
+                return;
+            }
+            std::string estimate;
+            try {
+                estimate = estimate_sweep_time(plan, left, o.threads, mpi ? mpi->size() : 1);
+            } catch (const std::exception&) {
+                return;
+            }
+            std::cerr << "  estimated time: " << estimate << " on this machine for the " << left
+                      << " points left (Ctrl-C stops it; the same command resumes)\n";
+        };
     }
     // Every rank stops with the same error (run_sweep passes failures between ranks), so none
     // is left waiting in a collective call.

@@ -230,11 +230,12 @@ done
 exec 2>&3 3>&-
 if [ "$mixed" -eq 0 ]; then echo "ok   20 kills while running and writing: always the old or the new set, whole"; passed=$((passed + 1)); else echo "FAIL $mixed of 20 kills left a mixed or temporary result"; failed=$((failed + 1)); fi
 mkdir -p "$work/.crash_dir.new.999999999"  # left by a run killed while writing (no such process)
+touch "$work/.crash_dir.new.999999999/.chokepoint-staging"  # with the marker every staging directory carries
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
 if ls -a "$work" | grep -q '^\.crash_dir\.new\.'; then echo "FAIL stale staging directory left after the next run: $(ls -a "$work" | grep '^\.crash_dir' | tr '\n' ' ')"; failed=$((failed + 1)); else echo "ok   stale staging directories removed"; passed=$((passed + 1)); fi
 # A killed run's staging directory whose process id now belongs to a live process (this shell's):
 # only a live run's lock keeps a staging directory, not a reused id.
-mkdir -p "$work/.crash_dir.new.$$"
+mkdir -p "$work/.crash_dir.new.$$"; touch "$work/.crash_dir.new.$$/.chokepoint-staging"
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
 if [ -e "$work/.crash_dir.new.$$" ]; then bad "a dead run's staging directory kept because its process id was reused"; else ok "a dead run's staging directory removed though its process id was reused"; fi
 rm -rf "$work/crash_dir" "$work/crash_dir.partial"; cp -r "$work/crash_a" "$work/crash_dir"
@@ -264,6 +265,10 @@ mkdir -p "$work/.crash_dir.new.999999997"; echo precious > "$work/.crash_dir.new
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
 if [ -f "$work/.crash_dir.new.999999997/keep.txt" ]; then ok "a staging-named directory without our marker is kept"; else bad "a directory we did not make was deleted"; fi
 rm -rf "$work/.crash_dir.new.999999997"
+mkdir -p "$work/.cache.new.999999995" "$work/.photos.old.999999994"  # empty, and not ours either
+"$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
+if [ -d "$work/.cache.new.999999995" ] && [ -d "$work/.photos.old.999999994" ] && [ ! -e "$work/photos" ]; then ok "empty staging-named directories without our marker are left alone"; else bad "an empty directory we did not make was removed or renamed"; fi
+rm -rf "$work/.cache.new.999999995" "$work/.photos.old.999999994"
 # A killed run's marked staging directory goes with the next run in that parent, whatever its output.
 mkdir -p "$work/.elsewhere.new.999999996"; touch "$work/.elsewhere.new.999999996/.chokepoint-staging" "$work/.elsewhere.new.999999996/summary.csv"
 "$sim" "$work/crash.yaml" --trials 10 --output "$work/crash_dir" --quiet >/dev/null 2>&1
@@ -275,15 +280,23 @@ expect "a linked output directory" 0 "Results written" -- "$sim" "$work/crash.ya
 if [ -L "$work/linked_out" ] && [ -f "$work/linked_target/summary.csv" ]; then ok "results reach the link's target and the link stays"; else bad "a linked output was replaced by a directory"; fi
 # Outputs that cannot take results are refused before the first trial, naming the path typed.
 mkdir -p "$work/cwd/sub"
-expect "--output . is refused at once" 2 "error: . is the current directory or holds it" -- bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output .' _ "$work" "$sim" "$work/crash.yaml"
-expect "--output .. is refused at once" 2 "error: .. is the current directory or holds it" -- bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output ..' _ "$work" "$sim" "$work/crash.yaml"
-expect "an output whose parent cannot hold it is refused at once" 2 "cannot write results to /proc/nope:" -- "$sim" "$work/crash.yaml" --trials 400000 --output /proc/nope
+expect "--output . is refused at once" 2 "error: . is the current directory or holds it" -- timeout 60 bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output .' _ "$work" "$sim" "$work/crash.yaml"
+expect "--output .. is refused at once" 2 "error: .. is the current directory or holds it" -- timeout 60 bash -c 'cd "$1/cwd/sub" && exec "$2" "$3" --trials 400000 --output ..' _ "$work" "$sim" "$work/crash.yaml"
+expect "an output whose parent cannot hold it is refused at once" 2 "cannot write results to /proc/nope:" -- timeout 60 "$sim" "$work/crash.yaml" --trials 400000 --output /proc/nope
 # Files named by graph, schema and calibrate: through a link, never over a FIFO or a device.
 mkfifo "$work/out.fifo"
 expect "graph --output FIFO" 2 "--output $work/out.fifo is a FIFO: this program only replaces regular files" -- timeout 20 "$sim" graph "$work/crash.yaml" --output "$work/out.fifo"
 expect "schema --output device" 2 "--output /dev/null is a character device" -- "$sim" schema scenario --output /dev/null
 expect "calibrate --write FIFO" 2 "--write $work/out.fifo is a FIFO" -- timeout 20 "$sim" calibrate "$work/crash.yaml" --fit x --write "$work/out.fifo"
 if [ -p "$work/out.fifo" ]; then ok "the FIFO is still a FIFO"; else bad "the FIFO was replaced"; fi
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+    # A link another user planted in a shared sticky directory is not followed (as the kernel's
+    # fs.protected_symlinks would not): root can make one for nobody.
+    mkdir -p "$work/sticky"; chmod 1777 "$work/sticky"; echo precious > "$work/precious.txt"
+    ln -sfn "$work/precious.txt" "$work/sticky/g.dot"; chown -h nobody "$work/sticky/g.dot"
+    expect "graph --output a link planted in a sticky directory" 2 "is a link another user made in a shared directory" -- "$sim" graph "$work/crash.yaml" --output "$work/sticky/g.dot"
+    if grep -qx precious "$work/precious.txt"; then ok "the planted link's target is untouched"; else bad "a planted link's target was overwritten"; fi
+fi
 echo old > "$work/graph_target.dot"; ln -sfn graph_target.dot "$work/graph_link.dot"
 expect "graph --output a link" 0 "" -- "$sim" graph "$work/crash.yaml" --output "$work/graph_link.dot"
 if [ -L "$work/graph_link.dot" ] && grep -q digraph "$work/graph_target.dot"; then ok "graph writes through the link it was given"; else bad "graph replaced the link or missed its target"; fi

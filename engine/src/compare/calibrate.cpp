@@ -10,7 +10,7 @@
 
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
-#include "chokepoint/io/json.hpp"
+#include "../io/json.hpp"
 
 namespace chokepoint {
 

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -98,27 +99,63 @@ std::filesystem::path follow_links(const std::filesystem::path& path) {
     throw std::runtime_error(path.string() + ": too many levels of symbolic links");
 }
 
+namespace {
+// What is at `path` (not following a link), refused unless nothing, a regular file or a link:
+// "a FIFO"; empty when it may be replaced.
+std::string not_replaceable(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(path, ec);
+    if (!fs::exists(st) || fs::is_regular_file(st) || fs::is_symlink(st)) {
+        return "";
+    }
+    return fs::is_directory(st)        ? "a directory"
+           : fs::is_fifo(st)           ? "a FIFO"
+           : fs::is_character_file(st) ? "a character device"
+           : fs::is_block_file(st)     ? "a block device"
+           : fs::is_socket(st)         ? "a socket"
+                                       : "not a regular file";
+}
+
+// A link in a sticky directory anyone may write (/tmp) that neither this user nor the
+// directory's owner made: the kernel's fs.protected_symlinks refuses to follow those, and so do
+// we (follow_links reads links itself, past that guard).
+bool planted_link(const std::filesystem::path& link) {
+    struct stat l {};
+    struct stat d {};
+    const std::filesystem::path dir = link.parent_path().empty() ? "." : link.parent_path();
+    if (::lstat(link.c_str(), &l) != 0 || !S_ISLNK(l.st_mode) || ::stat(dir.c_str(), &d) != 0) {
+        return false;
+    }
+    const bool shared = (d.st_mode & S_ISVTX) != 0 && (d.st_mode & S_IWOTH) != 0;
+    return shared && l.st_uid != ::geteuid() && l.st_uid != d.st_uid;
+}
+}  // namespace
+
 std::filesystem::path user_file_target(const std::filesystem::path& path) {
     namespace fs = std::filesystem;
+    if (planted_link(path)) {
+        throw std::runtime_error(path.string() +
+                                 " is a link another user made in a shared directory; this "
+                                 "program does not write through it");
+    }
     const fs::path target = follow_links(path);
-    std::error_code ec;
-    const fs::file_status st = fs::symlink_status(target, ec);
-    if (!fs::exists(st) || fs::is_regular_file(st)) {
+    const std::string what = not_replaceable(target);
+    if (what.empty()) {
         return target;
     }
-    const char* what = fs::is_directory(st)        ? "a directory"
-                       : fs::is_fifo(st)           ? "a FIFO"
-                       : fs::is_character_file(st) ? "a character device"
-                       : fs::is_block_file(st)     ? "a block device"
-                       : fs::is_socket(st)         ? "a socket"
-                                                   : "not a regular file";
     throw std::runtime_error(
         path.string() + (target == path ? "" : " (a link to " + target.string() + ")") + " is " +
         what + ": this program only replaces regular files; name a file");
 }
 
-void write_file_atomic(const std::filesystem::path& named, const std::string& contents) {
-    const std::filesystem::path path = user_file_target(named);
+void write_file_atomic(const std::filesystem::path& path, const std::string& contents) {
+    // The rename replaces a regular file, or a link itself (never what it points at); anything
+    // else is never replaced.
+    if (const std::string what = not_replaceable(path); !what.empty()) {
+        throw std::runtime_error(path.string() + " is " + what +
+                                 ": this program only replaces regular files");
+    }
     const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

@@ -161,13 +161,16 @@ void check_result_dir(const fs::path& named, ResultKind kind) {
         }
     }
     auto refuse = [&](const std::string& what) {
-        throw std::runtime_error(dir.string() + " holds " + what + ", which `" + command_of(kind) +
-                                 "` does not write; its results replace the whole directory, so "
-                                 "choose a new or empty --output");
+        throw std::runtime_error(named.string() + " holds " + what + ", which `" +
+                                 command_of(kind) + "` does not write; " +
+                                 (kind == ResultKind::sweep
+                                      ? "a sweep writes its files into it"
+                                      : "its results replace the whole directory") +
+                                 ", so choose a new or empty --output");
     };
     if (fs::exists(dir, ec)) {
         if (!fs::is_directory(dir, ec)) {
-            throw std::runtime_error(dir.string() + " exists and is not a directory");
+            throw std::runtime_error(named.string() + " exists and is not a directory");
         }
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
@@ -244,9 +247,10 @@ std::optional<StagingName> staging_name(const std::string& n) {
     return std::nullopt;
 }
 
-// The directory carries this program's marker, or is empty (a run killed between making it
-// and marking it); a symbolic link never counts.
-bool marked_ours(const fs::path& dir) {
+// The directory carries this program's marker, or is an empty `init` or `probe` directory (a
+// run killed between making it and marking it, or before removing it); a symbolic link never
+// counts.
+bool marked_ours(const fs::path& dir, const std::string& kind) {
     std::error_code ec;
     if (!fs::is_directory(fs::symlink_status(dir, ec))) {
         return false;
@@ -254,7 +258,7 @@ bool marked_ours(const fs::path& dir) {
     if (fs::is_regular_file(fs::symlink_status(dir / MARKER, ec))) {
         return true;
     }
-    return fs::is_empty(dir, ec) && !ec;
+    return (kind == "init" || kind == "probe") && fs::is_empty(dir, ec) && !ec;
 }
 
 void mark(const fs::path& dir) {
@@ -275,7 +279,7 @@ void clean_dead_staging(const fs::path& parent) {
     const std::string mine = std::to_string(::getpid());
     for (const fs::path& entry : entries) {
         const auto s = staging_name(entry.filename().string());
-        if (!s || s->pid == mine || !marked_ours(entry)) {
+        if (!s || s->pid == mine || !marked_ours(entry, s->kind)) {
             continue;
         }
         // A staging directory is its run's while the run holds its lock; where the file system
@@ -315,8 +319,8 @@ StagedDirectory::StagedDirectory(fs::path named) : target_(follow_links(named)) 
     const std::string pid = std::to_string(::getpid());
     staging_ = parent / ("." + name + ".new." + pid);
     const fs::path making = parent / ("." + name + ".init." + pid);
-    for (const fs::path& p : {staging_, making}) {
-        if (fs::exists(fs::symlink_status(p, ec)) && marked_ours(p)) {
+    for (const auto& [p, kind] : {std::pair{staging_, "new"}, std::pair{making, "init"}}) {
+        if (fs::exists(fs::symlink_status(p, ec)) && marked_ours(p, kind)) {
             fs::remove_all(p, ec);  // this process id's, from a dead run
         }
     }
@@ -357,6 +361,54 @@ StagedDirectory::~StagedDirectory() {
     }
 }
 
+void StagedDirectory::check_replaceable() {
+    // The target was checked before the first trial; a run can take hours. Anything that has
+    // appeared in it since and is neither a name of the new result nor a leftover of ours stays
+    // the user's: the new result is kept beside it under a plain name, and the run fails.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(target_, ec)) {
+        const std::string n = entry.path().filename().string();
+        const bool ours = our_leftover(n) || n == "charts" || n == "index.html" ||
+                          fs::exists(fs::symlink_status(staging_ / n, ec));
+        if (ours) {
+            continue;
+        }
+        const fs::path kept =
+            parent_of(target_) / (leaf(target_) + ".results." + std::to_string(::getpid()));
+        fs::remove(staging_ / MARKER, ec);
+        fs::rename(staging_, kept, ec);
+        if (!ec) {
+            committed_ = true;  // nothing to remove: the results live on at `kept`
+        }
+        throw std::runtime_error(
+            "'" + n + "' appeared in " + target_.string() +
+            " during the run and is not ours, so the directory was not replaced; the results "
+            "are in " +
+            (ec ? staging_ : kept).string());
+    }
+}
+
+void StagedDirectory::exchange_by_renames() {
+    // No atomic exchange on this file system: two renames; a crash between them leaves the old
+    // result at .NAME.old.PID and no target, never a mixed one.
+    std::error_code ec;
+    const fs::path old =
+        parent_of(target_) / ("." + leaf(target_) + ".old." + std::to_string(::getpid()));
+    if (fs::exists(fs::symlink_status(old, ec)) && marked_ours(old, "old")) {
+        fs::remove_all(old, ec);
+    }
+    fs::rename(target_, old, ec);
+    if (ec) {
+        fs::remove(target_ / MARKER, ec);
+        throw std::runtime_error("cannot replace " + target_.string() + ": " + ec.message());
+    }
+    fs::rename(staging_, target_, ec);
+    if (ec) {
+        throw std::runtime_error("cannot rename into " + target_.string() + ": " + ec.message());
+    }
+    fs::remove_all(old, ec);
+}
+
 void StagedDirectory::commit() {
     const fs::path parent = parent_of(target_);
     sync_directory(staging_);
@@ -373,30 +425,18 @@ void StagedDirectory::commit() {
             throw std::runtime_error("cannot rename " + staging_.string() + " to " +
                                      target_.string() + ": " + ec.message());
         }
-    } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(),
-                           RENAME_EXCHANGE) == 0) {
-        // The old contents are now at the staging path.
-        fs::remove_all(staging_, ec);
     } else {
-        // No atomic exchange on this file system: two renames; a crash between them leaves the
-        // old result at .NAME.old.PID (marked, so the next run puts it back) and no target,
-        // never a mixed one.
-        const fs::path old = parent / ("." + leaf(target_) + ".old." + std::to_string(::getpid()));
-        if (fs::exists(fs::symlink_status(old, ec)) && marked_ours(old)) {
-            fs::remove_all(old, ec);
-        }
+        check_replaceable();
+        // The old result is marked before it leaves: wherever a kill leaves it (the staging
+        // path after the exchange, .NAME.old.PID in the fallback), the next run beside it
+        // removes it or puts it back.
         mark(target_);
-        fs::rename(target_, old, ec);
-        if (ec) {
-            fs::remove(target_ / MARKER, ec);
-            throw std::runtime_error("cannot replace " + target_.string() + ": " + ec.message());
+        if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) ==
+            0) {
+            fs::remove_all(staging_, ec);  // the old contents, now at the staging path
+        } else {
+            exchange_by_renames();
         }
-        fs::rename(staging_, target_, ec);
-        if (ec) {
-            throw std::runtime_error("cannot rename into " + target_.string() + ": " +
-                                     ec.message());
-        }
-        fs::remove_all(old, ec);
     }
     committed_ = true;
     fs::remove(target_ / MARKER, ec);

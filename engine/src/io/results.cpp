@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "chokepoint/io/files.hpp"
-#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/version.hpp"
+#include "json.hpp"
 
 namespace chokepoint {
 

@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include "chokepoint/events/events.hpp"
-#include "chokepoint/io/json.hpp"
 #include "reader.hpp"
 
 namespace chokepoint {
@@ -333,7 +332,7 @@ std::string json_schema(InputFileKind kind) {
               {"parameters", {{"additionalProperties", {{"$ref", def_ref("parameter")}}}}}}}};
     }
     s["definitions"] = defs;
-    return json_text(s);
+    return s.dump(2) + "\n";
 }
 
 }  // namespace chokepoint

@@ -226,7 +226,6 @@ void grid_points(SweepPlan& plan) {
     const std::size_t k = plan.factors.size();
     std::vector<std::vector<double>> axis(k);
     std::vector<std::size_t> counts(k);
-    double total = 1.0;
     for (std::size_t i = 0; i < k; ++i) {
         const SweepFactor& f = plan.factors[i];
         if (f.spec.source == FactorSpec::Source::levels) {
@@ -237,7 +236,6 @@ void grid_points(SweepPlan& plan) {
             }
         }
         counts[i] = axis[i].size();
-        total *= static_cast<double>(counts[i]);
     }
     for (const auto& idx : full_factorial(counts)) {
         std::vector<double> v(k);
@@ -352,12 +350,17 @@ double design_points(const SweepPlan& plan) {
 void build_design(SweepPlan& plan, DiagnosticSink& sink, std::size_t max_points) {
     const double points = design_points(plan);
     if (points > static_cast<double>(max_points)) {
-        sink.error(plan.spec.design_where, "design",
-                   "the " + std::string(to_string(plan.spec.design)) + " design has " +
-                       format_number(points, 0) + " points, more than the limit of " +
-                       std::to_string(max_points) + ": make it smaller, or pass --max-points " +
-                       format_number(points, 0) +
-                       " to run it (hours of work: see the estimate the sweep prints)");
+        // --max-points takes a whole number up to 2^63 - 1; a design past that cannot run.
+        const bool countable = points < 9e18;
+        sink.error(
+            plan.spec.design_where, "design",
+            "the " + std::string(to_string(plan.spec.design)) + " design has " +
+                (countable ? format_number(points, 0) : "more than 9e18") +
+                " points, more than the limit of " + std::to_string(max_points) +
+                (countable ? ": make it smaller, or pass --max-points " + format_number(points, 0) +
+                                 " to run it (the sweep prints an estimate of its time "
+                                 "before it starts)"
+                           : ": make it smaller"));
         return;
     }
     switch (plan.spec.design) {

@@ -7,10 +7,10 @@
 #include <new>
 #include <sstream>
 
+#include "../io/json.hpp"
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/io/gnuplot.hpp"
-#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/sweep/run.hpp"
 

@@ -14,9 +14,9 @@
 #include <sstream>
 #include <utility>
 
+#include "../io/json.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
-#include "chokepoint/io/json.hpp"
 #include "chokepoint/io/result_dir.hpp"
 #include "chokepoint/io/results.hpp"
 
@@ -493,6 +493,9 @@ SweepRun run_sweep(const SweepPlan& plan, const SweepRunConfig& config) {
     SweepRun run;
     DirectoryLock lock;
     const std::size_t first = start_point(plan, config, comm, run, lock);
+    if (root && config.on_start) {
+        config.on_start(run.resumed);
+    }
     const auto ranks = static_cast<std::size_t>(comm.size());
     const auto me = static_cast<std::size_t>(comm.rank());
     std::size_t next = first;

@@ -25,13 +25,14 @@ std::filesystem::path follow_links(const std::filesystem::path& path);
 /// Where a file the user named (graph --output, schema --output, calibrate --write) is written:
 /// through links (follow_links), and only over a regular file or nothing. Throws
 /// std::runtime_error naming `path` when it is a directory, FIFO, device or socket, which this
-/// program never replaces.
+/// program never replaces, or a link another user made in a shared sticky directory such as
+/// /tmp (the rule of the kernel's fs.protected_symlinks).
 std::filesystem::path user_file_target(const std::filesystem::path& path);
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed to
 /// disk (fsync) and renamed over the target, then the directory is synced. Throws
 /// std::runtime_error naming the path on failure (the temporary file is removed). A link at
-/// `path` is written through (user_file_target); anything else that is not a regular file is
-/// refused, never renamed over.
+/// `path` is replaced itself, never written through (user_file_target() says where a file the
+/// user named goes); a directory, FIFO, device or socket is refused, never renamed over.
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
 /// Appends `text` to `path` (created if missing) and makes it durable: write, fsync of the file
 /// and of its directory. Throws std::runtime_error naming the path on failure.

@@ -41,6 +41,11 @@ class StagedDirectory {
     void commit();
 
   private:
+    /// Throws, keeping the staged result beside the target under `NAME.results.PID`, when
+    /// something not ours appeared in the existing target during the run.
+    void check_replaceable();
+    /// The fallback where the file system has no atomic exchange: two renames.
+    void exchange_by_renames();
     std::filesystem::path target_;
     std::filesystem::path staging_;
     bool committed_ = false;

@@ -48,6 +48,9 @@ struct SweepRunConfig {
     const std::atomic<bool>* cancel = nullptr;
     /// Rank 0, after each wave: (points done, points in all, points found done at the start).
     std::function<void(std::size_t, std::size_t, std::size_t)> progress;
+    /// Rank 0, once the directory is checked and locked and before the first point runs: (points
+    /// found done). Must not throw (the other ranks wait for rank 0 meanwhile).
+    std::function<void(std::size_t)> on_start;
     Communicator* comm = nullptr;  ///< null: one process
     /// Tests only: kill this process (SIGKILL) halfway through writing this point's row of
     /// points.csv, or (crash_in_trials_write) its rows of trials.csv.
