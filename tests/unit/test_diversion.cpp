@@ -13,6 +13,7 @@
 #include "chokepoint/kernel/trial.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
+#include "run_support.hpp"
 #include "test_support.hpp"
 
 using namespace chokepoint;
@@ -42,14 +43,9 @@ double september(const std::string& to, const std::string& diversion, bool tarif
                                        "_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n"
                                        "trials: 1\nseed: 3\n" +
                                        (tariff ? TARIFF : "")));
-    const OutputLayout layout = OutputLayout::build(s);
-    Kernel kernel(s, layout);
-    TrialResult out;
-    kernel.run(s.seed, 0, 0, out);
-    const int series = layout.find({"exports", "magnet", "Exportland", to});
-    REQUIRE(series >= 0);
-    const int m = *parse_month("2025-09") - layout.first_month;
-    return out.monthly[static_cast<std::size_t>(series) * layout.months + m];
+    const auto months =
+        chokepoint::testing::one_trial_series(s, {"exports", "magnet", "Exportland", to});
+    return months[static_cast<std::size_t>(*parse_month("2025-09") - *parse_month("2025-01"))];
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "chokepoint/scenario/sweep_file.hpp"
 #include "chokepoint/sweep/plan.hpp"
 #include "chokepoint/sweep/report.hpp"
+#include "run_support.hpp"
 #include "test_support.hpp"
 
 using namespace chokepoint;
@@ -39,14 +40,7 @@ std::vector<double> monthly_exports(const std::string& name, const std::string& 
                             "\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\n"
                             "trials: 1\nseed: 3\n" +
                             extra + (events.empty() ? "" : "events:\n" + events)));
-    const OutputLayout layout = OutputLayout::build(s);
-    Kernel kernel(s, layout);
-    TrialResult out;
-    kernel.run(s.seed, 0, 0, out);
-    const int series = layout.find({"exports", "magnet", "Exportland", to});
-    REQUIRE(series >= 0);
-    const auto first = out.monthly.begin() + static_cast<std::ptrdiff_t>(series) * layout.months;
-    return std::vector<double>(first, first + layout.months);
+    return chokepoint::testing::one_trial_series(s, {"exports", "magnet", "Exportland", to});
 }
 
 std::string tariff(const std::string& id, double rate, const std::string& start,
@@ -109,10 +103,7 @@ TEST_CASE("OAT: the swing is high minus low, pinned on the small sweep", "[slipp
     const std::string path = (source_dir() / "tests/regression/sweeps/small_oat.yaml").string();
     const SweepPlan plan = plan_sweep(load_sweep_file(path));
     REQUIRE(plan.points() == 7);
-    std::vector<std::vector<std::vector<double>>> values;
-    for (std::size_t p = 0; p < plan.points(); ++p) {
-        values.push_back(run_point(plan, p, 2));
-    }
+    const auto values = chokepoint::testing::run_every_point(plan, 2);
     const auto idx = sweep_indices(plan, values);
     auto index = [&](std::size_t output, const std::string& factor, const std::string& name) {
         for (const auto& row : idx[output].rows) {

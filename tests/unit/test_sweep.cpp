@@ -14,6 +14,7 @@
 #include "chokepoint/sweep/indices.hpp"
 #include "chokepoint/sweep/plan.hpp"
 #include "chokepoint/sweep/report.hpp"
+#include "run_support.hpp"
 #include "test_support.hpp"
 
 using namespace chokepoint;
@@ -193,10 +194,7 @@ TEST_CASE("A sweep: a factor that cannot reach an output changes no trial at any
     const std::string path = (source_dir() / "tests/regression/sweeps/small_oat.yaml").string();
     const SweepPlan plan = plan_sweep(load_sweep_file(path));
     REQUIRE(plan.points() == 7);
-    std::vector<std::vector<std::vector<double>>> values;
-    for (std::size_t p = 0; p < plan.points(); ++p) {
-        values.push_back(run_point(plan, p, 2));
-    }
+    const auto values = chokepoint::testing::run_every_point(plan, 2);
     // events.faster.approval_rate applies to Importland from June: it cannot move exports to
     // Otherland in March-May (output 1), so every trial is identical at every point.
     for (std::size_t p = 3; p <= 4; ++p) {
@@ -313,8 +311,9 @@ TEST_CASE("overridden_on names the licence_delay that replaces a control's rate 
         (chokepoint::testing::source_dir() / "scenarios/april_controls.yaml").string());
     const auto us = overridden_on(s, "parameters.approval_rate_initial", "United States", "magnet");
     REQUIRE(!us.empty());
-    CHECK(us.front() == "events.us_stricter_review.approval_rate replaces "
-                        "events.announcement_18.approval_rate for United States (magnet)");
+    CHECK(us.front() ==
+          "events.us_stricter_review.approval_rate replaces "
+          "events.announcement_18.approval_rate for United States (magnet)");
     // Germany has no licence_delay of its own: nothing replaces the rate there.
     CHECK(overridden_on(s, "parameters.approval_rate_initial", "Germany", "magnet").empty());
 }
