@@ -218,6 +218,12 @@ mutation engine/src/core/calendar.cpp \
     'const bool leap = y % 4 == 0;' \
     'slipped: every fourth year a leap year (2100-02-29 accepted)'
 
+# Issue 26, section 2: the Saltelli design keeps the Sobol sequence's first point.
+mutation engine/src/sweep/design.cpp \
+    'const std::uint32_t v = j == 0 ? 0u : static_cast<std::uint32_t>(qrng());' \
+    'const std::uint32_t v = static_cast<std::uint32_t>(qrng());' \
+    'the Sobol sequence'"'"'s first point dropped from the Saltelli design'
+
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"
 [ "$survived" -eq 0 ] && [ "$skipped" -eq 0 ]

@@ -39,8 +39,12 @@ struct SaltelliDesign {
     std::vector<std::vector<std::size_t>> groups;  ///< multi-factor groups, factor indices
     std::size_t per_row() const { return k + 2 + groups.size(); }
 };
+/// The sequence starts at its first point (the all-zero one) and is scrambled by a random
+/// digital shift drawn from `seed` (the sweep's design seed), each coordinate at the middle of its
+/// 2^-32 cell.
 SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
-                               const std::vector<std::vector<std::size_t>>& groups);
+                               const std::vector<std::vector<std::size_t>>& groups,
+                               std::uint64_t seed);
 
 /// Full factorial over per-factor value counts (the last factor varies fastest): the index of
 /// each factor's value at every point.
