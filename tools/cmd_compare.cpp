@@ -92,6 +92,38 @@ void print_unmapped(const Comparison& c) {
     }
 }
 
+// Figures that another file gives too, from a file other than the scored row's: which was scored
+// and which was not (the first read is scored: shipped files before --reported's), the first five.
+void print_repeated(const Comparison& c) {
+    std::vector<std::pair<const ComparedFigure*, std::size_t>> repeats;
+    for (const auto& f : c.figures) {
+        for (std::size_t d : f.duplicates) {
+            if (c.rows[d].file != c.rows[f.row].file) {
+                repeats.emplace_back(&f, d);
+            }
+        }
+    }
+    if (repeats.empty()) {
+        return;
+    }
+    std::cout << "\n"
+              << repeats.size()
+              << (repeats.size() == 1 ? " figure repeats one" : " figures repeat ones")
+              << " of another file and " << (repeats.size() == 1 ? "was" : "were")
+              << " not scored (each figure is scored once, from the first file read: the "
+                 "shipped files, then --reported's; --reported-only scores only yours):\n";
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, repeats.size()); ++i) {
+        const ReportedRow& r = c.rows[repeats[i].second];
+        const ReportedRow& scored = c.rows[repeats[i].first->row];
+        std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
+                  << terminal_safe(repeats[i].first->label) << " " << format_month(r.first)
+                  << (r.first == r.last ? "" : ".." + format_month(r.last)) << ": "
+                  << format_number(r.tonnes, 1) << " t, not scored; scored "
+                  << format_number(scored.tonnes, 1) << " t from " << terminal_safe(scored.file)
+                  << ":" << scored.line << "\n";
+    }
+}
+
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
@@ -156,6 +188,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     std::cout << "\n";
     print_group(c.overall, static_cast<int>(wl));
     print_unmapped(c);
+    print_repeated(c);
     if (chart_files > 0) {
         std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << chart_files - 1
                   << " files)\n";

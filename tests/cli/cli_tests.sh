@@ -158,6 +158,10 @@ for f in comparison.csv scores.json index.html; do
     if [ -s "$work/cmp/$f" ]; then echo "ok   compare wrote $f"; passed=$((passed + 1)); else echo "FAIL compare missing $f"; failed=$((failed + 1)); fi
 done
 expect "compare lists unmapped rows" 0 "1 reported row was not compared" -- "$sim" compare "$work/good.yaml" --reported "$work/reported.csv" --output "$work/cmp2"
+# A figure two files give is scored once, from the first read; the other is named, not dropped silently.
+mkdir -p "$work/rep2"; cp "$work/reported.csv" "$work/rep2/a.csv"
+printf 'series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,source,source_date,url,note\nmagnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1400,t,,,mine,2025,,\n' > "$work/rep2/b.csv"
+expect "compare names a repeated figure it did not score" 0 "b.csv:2: exports magnet Exportland->World 2025-02: 1400 t, not scored; scored 1380 t from $work/rep2/a.csv:2" -- "$sim" compare "$work/good.yaml" --reported "$work/rep2" --output "$work/cmp_rep"
 expect "compare bad month" 2 "--from needs a month YYYY-MM" -- "$sim" compare "$work/good.yaml" --from 2025
 printf 'series,region_from\nx,y\n' > "$work/bad_reported.csv"
 expect "compare malformed reported" 2 "bad_reported.csv:1:1: error: expected the header" -- "$sim" compare "$work/good.yaml" --reported "$work/bad_reported.csv"
