@@ -29,9 +29,11 @@ packages=(
     help2man python3 python3-jsonschema python3-yaml graphviz
 )
 
-# clang and its runtime (sanitizers, libFuzzer) only for the modes that use them.
+# clang and its runtime (sanitizers, libFuzzer) only for the modes that use them; clang-format
+# for the test suite's format check.
 case "$mode" in
     clang|fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;
+    test) packages+=(clang-format) ;;
 esac
 
 missing=()

@@ -5,12 +5,13 @@
 //    end state could differ by what is still in the pipeline in December (measured: 509.24 t
 //    more for a shortage of 1,018.48 t, equal to the last digit shown).
 //  - Precautionary stock: under a control whose approval delay is a fixed 10 working days (14
-//    calendar days from 2025-01-01 in A's Monday-Friday calendar), share 1, rate 1, a buyer with precautionary_share 1 adds
-//    14 days of use to its target, so its stock at month end settles at its cover (30 days of
-//    use) instead of 16 days; without, the waiting tonnes eat into its stock. Compared on the
-//    mean of six settled month ends, tolerance 2.5%: what is waiting at a month's end depends
-//    on its weekday (12 to 14 days of use), which moves one month by up to 7% (measured: the
-//    mean with is 1.6% above 30 days; the difference with and without is 13.99 days).
+//    calendar days from 2025-01-01 in A's Monday-Friday calendar), share 1, rate 1, a buyer with
+//    precautionary_share 1 adds 14 days of use to its target, so its stock at month end settles at
+//    its cover (30 days of use) instead of 16 days; without, the waiting tonnes eat into its stock.
+//    Compared on the mean of six settled month ends, tolerance 2.5%: what is waiting at a month's
+//    end depends on its weekday (12 to 14 days of use), which moves one month by up to 7%
+//    (measured: the mean with is 1.6% above 30 days; the difference with and without is 13.99
+//    days).
 #include <catch2/catch.hpp>
 
 #include "chokepoint/runner/runner.hpp"

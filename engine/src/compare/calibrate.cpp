@@ -8,9 +8,9 @@
 #include <map>
 #include <sstream>
 
+#include "../io/json.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
-#include "../io/json.hpp"
 
 namespace chokepoint {
 

@@ -9,9 +9,9 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "../io/json.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/files.hpp"
-#include "../io/json.hpp"
 
 namespace chokepoint {
 
