@@ -74,6 +74,35 @@ TEST_CASE("scenario: every error is reported at once", "[scenario]") {
     CHECK_THAT(e, Catch::Contains("unknown node 'mines' (did you mean 'mine'?)"));
 }
 
+TEST_CASE("scenario: the analyst's slips get the form that works", "[scenario]") {
+    // A short form of a country, a bare number for a delay, and a misspelt kind whose event has
+    // another error (which the misspelling used to hide).
+    const std::string e = errors_of(small_scenario(R"(  - id: a
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    start: 2025-03-01
+    approval_delay: 60
+    approval_rate: 0.5
+  - id: b
+    kind: tarif
+    importer: Importland
+    exporter: Exportland
+    rate: 0.1
+    start: 2025-13-01
+)"));
+    CHECK_THAT(e, Catch::Contains("approval_delay: a bare value is not accepted here: expected a "
+                                  "distribution: {dist: fixed, value: 60} for a fixed value"));
+    CHECK_THAT(e, Catch::Contains("unknown event kind 'tarif' (did you mean 'tariff'? the rest "
+                                  "of the event is checked as one)"));
+    CHECK_THAT(e,
+               Catch::Contains("events.b.start: expected a date YYYY-MM-DD, found '2025-13-01'"));
+    CHECK(closest_match("Korea", {"Japan", "South Korea", "United States"}) == "South Korea");
+    CHECK(closest_match("korea", {"South Korea"}) == "South Korea");
+    CHECK(closest_match("Korea", {"South Korea", "North Korea"}).empty());  // no guess of two
+    CHECK(closest_match("Koreas", {"Japan"}).empty());
+}
+
 TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "[scenario]") {
     const auto disruption = [](const std::string& kind, const std::string& cuts) {
         return small_scenario(

@@ -1,7 +1,9 @@
 #include "chokepoint/core/diagnostics.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
+#include <sstream>
 
 namespace chokepoint {
 
@@ -94,6 +96,15 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
     return prev[b.size()];
 }
 
+namespace {
+std::string lower(std::string s) {
+    for (char& ch : s) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    return s;
+}
+}  // namespace
+
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
     std::string best;
     std::size_t best_distance = std::max<std::size_t>(2, (word.size() + 2) / 3) + 1;
@@ -102,6 +113,23 @@ std::string closest_match(const std::string& word, const std::vector<std::string
         if (d < best_distance) {
             best_distance = d;
             best = c;
+        }
+    }
+    if (!best.empty() || word.size() < 3) {
+        return best;
+    }
+    // A short form of a longer name ("Korea" for "South Korea", "states" for "United States"):
+    // the one candidate that has the word as one of its words, in any case.
+    const std::string w = lower(word);
+    for (const auto& c : candidates) {
+        std::istringstream words(lower(c));
+        for (std::string part; words >> part;) {
+            if (part == w) {
+                if (!best.empty() && best != c) {
+                    return "";  // more than one: no guess
+                }
+                best = c;
+            }
         }
     }
     return best;

@@ -105,11 +105,18 @@ class EventReader {
             return false;
         }
         if (!parse_event_kind(kind->scalar, ev.kind)) {
+            // With a close guess, the rest of the event is checked as that kind, so a slip in
+            // the kind does not hide the event's other errors.
             const std::string guess = closest_match(kind->scalar, event_kind_names());
+            const bool checked_as_guess = !guess.empty() && parse_event_kind(guess, ev.kind);
             r.error(*kind, path + ".kind",
                     "unknown event kind '" + kind->scalar + "'" +
-                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-            return false;
+                        (checked_as_guess ? " (did you mean '" + guess +
+                                                "'? the rest of the event is checked as one)"
+                                          : ""));
+            if (!checked_as_guess) {
+                return false;
+            }
         }
         r.check_keys(e, path, event_keys_of(to_string(ev.kind)));
         return true;

@@ -234,9 +234,17 @@ std::string uncertain_arguments_problem(const DistributionSpec& spec,
 
 const DistributionShape* Reader::distribution_shape(const YNode& node, const std::string& path) {
     if (!node.is_map()) {
+        // A bare number is the usual slip: say how to write it as one, and the other forms.
+        const std::string fixed = node.is_scalar() && !node.scalar.empty()
+                                      ? "{dist: fixed, value: " + node.scalar + "}"
+                                      : "{dist: fixed, value: 40}";
         error(node, path,
-              "expected a distribution such as {dist: triangular, min: 1, mode: 2, "
-              "max: 3}");
+              std::string(node.is_scalar() ? "a bare value is not accepted here: " : "") +
+                  "expected a distribution: " + fixed +
+                  " for a fixed value, or {dist: lognormal, median: 40, spread: 0.35}, "
+                  "{dist: triangular, min: 30, mode: 40, max: 55}, {dist: uniform, min: 30, "
+                  "max: 55}, normal {mean, sd}, beta, bernoulli or discrete "
+                  "(docs/scenario-reference.md, Distributions)");
         return nullptr;
     }
     const YNode* dist = node.find("dist");

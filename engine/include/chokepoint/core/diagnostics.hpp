@@ -53,7 +53,8 @@ class DiagnosticSink {
 
 /// Edit distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
-/// The closest candidate within a small edit distance, or empty.
+/// The closest candidate within a small edit distance; failing that, the one candidate that has
+/// `word` as one of its words in any case ("Korea": "South Korea"); or empty.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace chokepoint
