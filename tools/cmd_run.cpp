@@ -123,6 +123,7 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
     const OutputLayout& layout = result.layout;
     const std::string horizon = format_month(layout.first_month + layout.months - 1);
     out << "\nBuyers: probability of any shortage from " << format_date(scenario.reference_day)
+        << (scenario.reference_reason.empty() ? "" : " (" + scenario.reference_reason + ")")
         << " to " << horizon
         << "; days to the first shortage (P50 of the trials with one); tonnes short in all that "
            "time (mean over every trial)\n\n";
@@ -305,6 +306,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     Scenario scenario = load_scenario(o.path, parse_overrides(o.sets));
     if (!o.from.empty()) {
         scenario.reference_day = from_option(o.from, scenario);
+        scenario.reference_reason = "--from";
     }
     const ReportSeries table = table_series(scenario, o.report, vm.count("report") > 0);
     // Checked before the first trial: a bad range costs nothing.

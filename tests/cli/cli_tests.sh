@@ -432,7 +432,7 @@ expect "--months reversed" 2 "--months 2025-04..2025-03: 2025-04 is after 2025-0
 expect "--months malformed" 2 "'2025-3' is not a month YYYY-MM (month 01 to 12, with its leading zero)" -- "$sim" "$work/good.yaml" --no-charts --months 2025-3..2025-04 --output "$work/seen_months3"
 expect "--report unknown metric" 2 "--report: no metric 'exprots'; choose one of exports" -- "$sim" "$work/good.yaml" --report exprots
 expect "--report unknown product" 2 "no exports of 'oxide'; this scenario has exports of magnet" -- "$sim" "$work/good.yaml" --report exports/oxide
-expect "--from moves the shortage count" 0 "probability of any shortage from 2025-03-01 to 2025-06" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --from 2025-03-01
+expect "--from moves the shortage count" 0 "probability of any shortage from 2025-03-01 (--from) to 2025-06" -- "$sim" "$work/good.yaml" --output "$work/seen2" --no-charts --from 2025-03-01
 expect "--from outside the scenario" 2 "--from 2030-01-01 is outside the scenario" -- "$sim" "$work/good.yaml" --from 2030-01-01
 PATH_NO_GNUPLOT="$work/nognuplot"; mkdir -p "$PATH_NO_GNUPLOT"
 expect "no gnuplot is a warning" 0 "gnuplot not found: no charts" -- env PATH="$PATH_NO_GNUPLOT" "$sim" "$work/good.yaml" --output "$work/seen3"

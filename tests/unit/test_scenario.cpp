@@ -103,6 +103,30 @@ TEST_CASE("scenario: the analyst's slips get the form that works", "[scenario]")
     CHECK(closest_match("Koreas", {"Japan"}).empty());
 }
 
+TEST_CASE("scenario: a child's own export control starts its shortage count", "[scenario]") {
+    // The parent counts from 2025-06-01; a child that defines its own control from 2025-03-01
+    // counts from there and says so; a child without one inherits the parent's day.
+    write_temp("ttsf_parent.yaml", small_scenario("", "time_to_shortage_from: 2025-06-01\n"));
+    const Scenario own = load_scenario(
+        write_temp("ttsf_child.yaml",
+                   "extends: ttsf_parent.yaml\nname: child\nevents:\n"
+                   "  - {id: ban, kind: export_control, exporter: Exportland, products: "
+                   "[magnet], start: 2025-03-01, approval_rate: 0, approval_delay: {dist: "
+                   "fixed, value: 30}}\n"));
+    CHECK(format_date(own.reference_day) == "2025-03-01");
+    CHECK(own.reference_reason == "the start of export control ban");
+    bool noted = false;
+    for (const auto& n : own.notices) {
+        noted = noted || n.find("the shortage count starts 2025-03-01, at export control ban") !=
+                             std::string::npos;
+    }
+    CHECK(noted);
+    const Scenario inherits =
+        load_scenario(write_temp("ttsf_plain.yaml", "extends: ttsf_parent.yaml\nname: plain\n"));
+    CHECK(format_date(inherits.reference_day) == "2025-06-01");
+    CHECK(inherits.reference_reason == "time_to_shortage_from in ttsf_parent.yaml");
+}
+
 TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "[scenario]") {
     const auto disruption = [](const std::string& kind, const std::string& cuts) {
         return small_scenario(

@@ -334,31 +334,50 @@ bool read_run_settings(const YNode& root, Reader& r, DiagnosticSink& sink, Scena
 /// The day time to shortage is counted from (`s.reference_day`): `time_to_shortage_from:`, else
 /// the first export control the scenario's own file defines (a what-if that extends another
 /// shows its own effect), else the first export control it inherits.
-void read_reference_day(const YNode& root, const std::string& path, Reader& r, Scenario& s) {
+void read_reference_day(const YNode& root, const std::string& path, Reader& r, Scenario& s,
+                        Notices& notices) {
+    // The day the shortage count starts, in this order: time_to_shortage_from written in the
+    // scenario's own file; the start of the first export control its own file defines (a
+    // what-if's control is its subject, so an inherited day does not hide it); an inherited
+    // time_to_shortage_from; the first export control of the files it extends; its start.
+    const YNode* written = member(root, "time_to_shortage_from");
+    const bool own_day = written != nullptr && written->where.file == path;
+    auto first_control = [&](bool own) -> const EventSpec* {
+        for (const auto& ev : s.events) {
+            if (ev.kind == EventKind::export_control && (ev.where.file == path) == own) {
+                return &ev;
+            }
+        }
+        return nullptr;
+    };
+    auto from_control = [&](const EventSpec& ev) {
+        // An unbounded date distribution has no lower bound: count from the start then.
+        const double lo = ev.start.lower(r.parameter_distributions());
+        s.reference_day = std::isfinite(lo)
+                              ? static_cast<Day>(std::max(lo, static_cast<double>(s.start)))
+                              : s.start;
+        s.reference_reason = "the start of export control " + ev.id;
+    };
     s.reference_day = s.start;
-    if (const YNode* v = member(root, "time_to_shortage_from")) {
-        if (auto d = r.date(*v, "time_to_shortage_from")) {
+    s.reference_reason = "the scenario's start";
+    const EventSpec* own_control = first_control(true);
+    if (own_day || (written != nullptr && own_control == nullptr)) {
+        if (auto d = r.date(*written, "time_to_shortage_from")) {
             s.reference_day = *d;
+            s.reference_reason = "time_to_shortage_from in " +
+                                 std::filesystem::path(written->where.file).filename().string();
         }
-    } else {
-        std::vector<const EventSpec*> controls;
-        for (const auto& ev : s.events) {
-            if (ev.kind == EventKind::export_control && ev.where.file == path) {
-                controls.push_back(&ev);
-            }
+    } else if (own_control != nullptr) {
+        from_control(*own_control);
+        if (written != nullptr) {
+            notices.push_back(
+                path + ": notice: the shortage count starts " + format_date(s.reference_day) +
+                ", at export control " + own_control->id + ", which this file defines, not at " +
+                written->scalar + ", the time_to_shortage_from of " + written->where.format() +
+                "; write time_to_shortage_from: in this file to choose another day");
         }
-        for (const auto& ev : s.events) {
-            if (ev.kind == EventKind::export_control && ev.where.file != path) {
-                controls.push_back(&ev);
-            }
-        }
-        if (!controls.empty()) {
-            // An unbounded date distribution has no lower bound: count from the start then.
-            const double lo = controls.front()->start.lower(r.parameter_distributions());
-            s.reference_day = std::isfinite(lo)
-                                  ? static_cast<Day>(std::max(lo, static_cast<double>(s.start)))
-                                  : s.start;
-        }
+    } else if (const EventSpec* inherited = first_control(false)) {
+        from_control(*inherited);
     }
 }
 
@@ -454,7 +473,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
 
     s.parameters = parameters;
     read_events(member(root, "events"), r, s);
-    read_reference_day(root, path, r, s);
+    read_reference_day(root, path, r, s, notices);
     sink.throw_if_any();
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);

@@ -110,6 +110,9 @@ struct Scenario {
     ExporterPolicy exporter_policy;  ///< from the model
     Diversion diversion;             ///< from the model
     Day reference_day = 0;           ///< time to shortage is counted from this day
+    /// Why that day, for the screen: "time_to_shortage_from in FILE", "the start of export
+    /// control ID", "the scenario's start" (docs/scenario-reference.md, time_to_shortage_from).
+    std::string reference_reason;
     int trials = 1000;
     std::uint64_t seed = 1;
     std::string resolved_yaml;  ///< the merged scenario (after extends and --set), for run.json
