@@ -75,7 +75,15 @@ CalibratedFile calibrated_file(const fs::path& dir, const std::string& write,
     yaml += "name: " + scenario.name.substr(0, 88) + "_calibrated\n";
     yaml += "description: " + scenario.name + " with " + fit + " fitted by simulate calibrate\n";
     yaml += "extends: " + single_quoted(extends.string()) + "\n";
-    yaml += "parameters:\n";
+    // Parameters the figures do not pin down keep their prior (from the extended file).
+    for (const auto& p : cal.parameters) {
+        if (!p.identified) {
+            yaml += "# " + p.name +
+                    ": not identified by these figures (the objective moves by less than 0.5% "
+                    "over its whole range); its prior is kept\n";
+        }
+    }
+    yaml += cal.overrides.empty() ? "parameters: {}\n" : "parameters:\n";
     for (const auto& o : cal.overrides) {
         yaml += "  " + o.path.substr(std::string("parameters.").size()) + ": " + o.value + "\n";
     }
@@ -132,7 +140,13 @@ void write_calibration(const fs::path& dir, const CalibratedFile& file, bool in_
 void print_calibration(const Calibration& cal, const Scenario& scenario, const fs::path& target,
                        const fs::path& dir) {
     for (const auto& p : cal.parameters) {
-        if (p.at_bound()) {
+        if (!p.identified) {
+            spdlog::warn(
+                "{} is not identified by these figures: the objective moves by {}% over "
+                "its whole search range ({} .. {}), so its prior is kept, not fitted",
+                p.name, format_number(100.0 * p.objective_spread, 2), format_number(p.lower, 4),
+                format_number(p.upper, 4));
+        } else if (p.at_bound()) {
             spdlog::warn(
                 "{} was fitted at a bound of its search range ({} .. {}): the reported "
                 "figures may want a value the scenario's distribution does not allow",
@@ -150,8 +164,9 @@ void print_calibration(const Calibration& cal, const Scenario& scenario, const f
         const std::string range =
             format_number(p.range_low, 3) + " .. " + format_number(p.range_high, 3);
         const std::string bounds = format_number(p.lower, 3) + " .. " + format_number(p.upper, 3);
-        std::snprintf(line, sizeof line, "  %-32s %10.4g %10.4g  %-21s %-21s\n", p.name.c_str(),
-                      p.prior_mean, p.fitted, range.c_str(), bounds.c_str());
+        std::snprintf(line, sizeof line, "  %-32s %10.4g %10.4g  %-21s %-21s%s\n", p.name.c_str(),
+                      p.prior_mean, p.fitted, range.c_str(), bounds.c_str(),
+                      p.identified ? "" : "  not identified: prior kept");
         std::cout << line;
     }
     std::snprintf(line, sizeof line,

@@ -532,6 +532,11 @@ expect "calibrate prints progress" 0 "evaluation 1: objective" -- "$sim" calibra
 sed 's|rate: {dist: triangular, min: 0.4, mode: 0.6, max: 0.8}|rate: {dist: beta, alpha: 6, beta: 4, description: approval rate}|' "$work/calsrc/small_controls.yaml" > "$work/calsrc/normal_prior.yaml"
 expect "calibrate a beta prior" 0 "Calibrated scenario: $work/calnormal/calibrated.yaml" -- "$sim" calibrate "$work/calsrc/normal_prior.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/calnormal"
 expect "its calibrated file validates" 0 "distribution replaces the parent's" -- "$sim" validate "$work/calnormal/calibrated.yaml"
+# A parameter the figures cannot pin down (it acts only after them) keeps its prior.
+printf 'extends: small_controls.yaml\nname: late\nparameters:\n  late: {dist: uniform, min: 1, max: 3}\nevents:\n  - {id: late_surge, kind: demand_shock, products: [magnet], factor: $late, start: 2025-11-01, end: 2025-12-01}\n' > "$work/calsrc/late.yaml"
+expect "calibrate keeps an unidentified prior" 0 "late is not identified by these figures" -- "$sim" calibrate "$work/calsrc/late.yaml" --fit late,rate --reported "$work/reported.csv" --trials 16 --max-evaluations 8 --output "$work/cal_late"
+if grep -q "^# late: not identified" "$work/cal_late/calibrated.yaml" && ! grep -q "^  late:" "$work/cal_late/calibrated.yaml" && grep -q "^  rate:" "$work/cal_late/calibrated.yaml" && grep -q '"identified": false' "$work/cal_late/calibration.json"; then ok "the unidentified prior is kept, the identified one fitted"; else bad "calibrated file: $(cat "$work/cal_late/calibrated.yaml")"; fi
+expect "a calibrated file that keeps a prior validates" 0 "valid scenario 'late_calibrated'" -- "$sim" validate "$work/cal_late/calibrated.yaml"
 expect "--reported-only needs --reported" 2 "--reported-only needs --reported" -- "$sim" compare "$work/good.yaml" --reported-only
 expect "calibrate --write" 0 "Calibrated scenario: $work/fitted.yaml" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal3" --write "$work/fitted.yaml"
 # A calibrate killed before its rename left `.fitted.yaml.calibrating.PID.yaml`: the next one

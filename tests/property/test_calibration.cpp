@@ -72,8 +72,9 @@ TEST_CASE("calibration recovers a known approval rate", "[calibration]") {
 
 // A parameter nothing uses leaves the objective exactly flat (its own sub-stream moves no other
 // draw), so every value is within 5% of the minimum: the profile range must be the whole search
-// range, on both sides, wherever the search stopped. A walk of too few steps (it was ten steps of
-// 5%, half the width a side) cuts the range short and makes the calibrated file falsely sure.
+// range, on both sides, wherever the search stopped, and the prior is kept (not identified). A walk
+// of too few steps (it was ten steps of 5%, half the width a side) cuts the range short and makes
+// the calibrated file falsely sure.
 TEST_CASE("calibration: a flat objective gives the whole search range", "[calibration]") {
     const std::string path = write_temp(
         "cal_flat.yaml",
@@ -97,8 +98,10 @@ TEST_CASE("calibration: a flat objective gives the whole search range", "[calibr
     CHECK(p.range_high == p.upper);
     CHECK(p.lower == 0.0);
     CHECK(p.upper == 1.0);
-    REQUIRE(cal.overrides.size() == 1);
-    CHECK(cal.overrides[0].path == "parameters.unused");
+    // Exactly flat: not identified by the figures, so no fitted range replaces the prior.
+    CHECK_FALSE(p.identified);
+    CHECK(p.objective_spread == 0.0);
+    CHECK(cal.overrides.empty());
 }
 
 TEST_CASE("calibration refuses unknown and fixed parameters", "[calibration]") {

@@ -59,7 +59,9 @@ std::string format_calibration_json(const Calibration& cal, const Scenario& scen
                                    {"fitted", p.fitted},
                                    {"moved", p.fitted - p.prior_mean},
                                    {"range", {p.range_low, p.range_high}},
-                                   {"bounds", {p.lower, p.upper}}});
+                                   {"bounds", {p.lower, p.upper}},
+                                   {"identified", p.identified},
+                                   {"objective_spread", p.objective_spread}});
     }
     return json_text(j);
 }
@@ -171,16 +173,21 @@ std::vector<FittedParameter> fitted_parameters(const Scenario& scenario,
 // search width until the objective rises past `limit` or the walk reaches the bound (at most
 // `steps` a side, so a flat objective gives the whole search range, never a range cut short by
 // the walk).
-void profile_range(Problem& problem, const std::vector<double>& x, std::size_t k, double limit,
-                   int steps, FittedParameter& fp) {
+void profile_range(Problem& problem, const std::vector<double>& x, std::size_t k, double at_x,
+                   double limit, int steps, FittedParameter& fp) {
     const double width = fp.upper - fp.lower;
+    double lowest = at_x;
+    double highest = at_x;
     for (int side : {-1, 1}) {
         double edge = x[k];
         for (int i = 1; i <= steps; ++i) {
             const double candidate = std::clamp(x[k] + side * width * 0.05 * i, fp.lower, fp.upper);
             std::vector<double> y = x;
             y[k] = candidate;
-            if (problem.evaluate(y) > limit) {
+            const double objective = problem.evaluate(y);
+            lowest = std::min(lowest, objective);
+            highest = std::max(highest, objective);
+            if (objective > limit) {
                 break;
             }
             edge = candidate;
@@ -190,6 +197,7 @@ void profile_range(Problem& problem, const std::vector<double>& x, std::size_t k
         }
         (side < 0 ? fp.range_low : fp.range_high) = edge;
     }
+    fp.objective_spread = lowest > 0.0 ? (highest - lowest) / lowest : 0.0;
 }
 
 }  // namespace
@@ -246,10 +254,16 @@ Calibration calibrate(const Scenario& scenario, const std::vector<ReportedRow>& 
     for (std::size_t k = 0; k < n; ++k) {
         FittedParameter& fp = out.parameters[k];
         fp.fitted = x[k];
-        profile_range(problem, x, k, out.objective_after * (1.0 + config.range_tolerance),
-                      RANGE_STEPS, fp);
+        profile_range(problem, x, k, out.objective_after,
+                      out.objective_after * (1.0 + config.range_tolerance), RANGE_STEPS, fp);
         const double lo = std::min(fp.range_low, fp.fitted);
         const double hi = std::max(fp.range_high, fp.fitted);
+        // Flat over the whole search range: the figures cannot pin it down; keep the prior.
+        fp.identified = !(lo <= fp.lower && hi >= fp.upper &&
+                          fp.objective_spread < config.identification_tolerance);
+        if (!fp.identified) {
+            continue;
+        }
         out.overrides.push_back({"parameters." + fp.name,
                                  lo == hi ? number(fp.fitted)
                                           : "{dist: triangular, min: " + number(lo) + ", mode: " +

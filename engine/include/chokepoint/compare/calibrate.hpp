@@ -19,6 +19,9 @@ struct CalibrationConfig {
     /// The range written for each fitted value: where the objective stays within this fraction
     /// of its minimum (a profile range, not a confidence interval).
     double range_tolerance = 0.05;
+    /// A parameter whose objective moves by less than this fraction over its whole search range
+    /// is not identified by the figures: its prior is kept, not replaced by a fitted range.
+    double identification_tolerance = 0.005;
     /// Called after each evaluation with its number, the objective and the candidate values
     /// (in the order of `fit`), for progress lines.
     std::function<void(int, double, const std::vector<double>&)> on_evaluation;
@@ -30,6 +33,11 @@ struct FittedParameter {
     double prior_mean = 0.0;          ///< where the search starts
     double fitted = 0.0;
     double range_low = 0.0, range_high = 0.0;  ///< profile range around the fitted value
+    /// (largest - smallest) / smallest objective over the profile walk.
+    double objective_spread = 0.0;
+    /// False when the walk reached both bounds and the objective moved by less than
+    /// identification_tolerance: the figures cannot pin it down, and its prior is kept.
+    bool identified = true;
     /// True when the fitted value sits at a search bound (within 0.1% of the range): the figures
     /// may want a value the prior does not allow.
     bool at_bound() const {
@@ -47,7 +55,8 @@ struct Calibration {
     GroupScores after;
     int evaluations = 0;
     int figures = 0;
-    /// `parameters.<name>` overrides that write the fitted values as triangular ranges.
+    /// `parameters.<name>` overrides that write the fitted values as triangular ranges (none
+    /// for a parameter that is not identified).
     std::vector<Override> overrides;
 };
 
