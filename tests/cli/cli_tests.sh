@@ -562,7 +562,7 @@ if grep -q "^  rate: " "$work/cal5/calibrated.yaml"; then ok "calibrated file se
 # scenarios; a scenario's name finds the installed file.
 build_dir="$(cd "$(dirname "$sim")/.." && pwd)"
 if cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null 2>&1; then ok "cmake --install"; else bad "cmake --install failed"; fi
-for f in bin/simulate share/bash-completion/completions/simulate share/chokepoint/scenarios/april_controls.yaml share/chokepoint/models/rare_earths_2024.yaml; do
+for f in bin/simulate share/bash-completion/completions/simulate share/chokepoint/scenarios/april_controls.yaml share/chokepoint/models/rare_earths_2024.yaml share/chokepoint/docs/sources.md; do
     if [ -e "$work/prefix/$f" ]; then ok "installed $f"; else bad "not installed: $f"; fi
 done
 if command -v help2man >/dev/null; then
