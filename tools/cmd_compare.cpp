@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -108,19 +109,23 @@ void print_repeated(const Comparison& c) {
     }
     std::cout << "\n"
               << repeats.size()
-              << (repeats.size() == 1 ? " figure repeats one" : " figures repeat ones")
-              << " of another file and " << (repeats.size() == 1 ? "was" : "were")
-              << " not scored (each figure is scored once, from the first file read: the "
-                 "shipped files, then --reported's; --reported-only scores only yours):\n";
+              << (repeats.size() == 1 ? " row gives a figure" : " rows give figures")
+              << " (the same series and period) that another file gives too, and "
+              << (repeats.size() == 1 ? "was" : "were")
+              << " not scored: each figure is scored once, from the first file read (the "
+                 "shipped files, then --reported's). --reported-only scores only yours:\n";
     for (std::size_t i = 0; i < std::min<std::size_t>(5, repeats.size()); ++i) {
         const ReportedRow& r = c.rows[repeats[i].second];
         const ReportedRow& scored = c.rows[repeats[i].first->row];
         std::cout << "  " << terminal_safe(r.file) << ":" << r.line << ": "
                   << terminal_safe(repeats[i].first->label) << " " << format_month(r.first)
                   << (r.first == r.last ? "" : ".." + format_month(r.last)) << ": "
-                  << format_number(r.tonnes, 1) << " t, not scored; scored "
-                  << format_number(scored.tonnes, 1) << " t from " << terminal_safe(scored.file)
-                  << ":" << scored.line << "\n";
+                  << format_number(r.tonnes, 1) << " t"
+                  << (std::abs(r.tonnes - scored.tonnes) > 0.005 * std::abs(scored.tonnes)
+                          ? " (conflicts)"
+                          : "")
+                  << ", not scored; scored " << format_number(scored.tonnes, 1) << " t from "
+                  << terminal_safe(scored.file) << ":" << scored.line << "\n";
     }
 }
 
@@ -180,6 +185,7 @@ int cmd_compare(const std::vector<std::string>& args) {
         wl = std::max(wl, f.label.size());
     }
     print_figures(c, static_cast<int>(wl));
+    print_repeated(c);
     std::cout << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "
                  "from the trials)\n\n";
     for (const auto& g : c.groups) {
@@ -188,7 +194,6 @@ int cmd_compare(const std::vector<std::string>& args) {
     std::cout << "\n";
     print_group(c.overall, static_cast<int>(wl));
     print_unmapped(c);
-    print_repeated(c);
     if (chart_files > 0) {
         std::cout << "\nCharts: " << (dir / "index.html").string() << " (" << chart_files - 1
                   << " files)\n";

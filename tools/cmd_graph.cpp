@@ -27,7 +27,7 @@ int cmd_graph(const std::vector<std::string>& args) {
         "dot or graphml (the graph's data), or svg or png (a drawing for a slide, by Graphviz's "
         "dot; Debian package graphviz) (default: dot)")(
         "output,o", po::value<std::string>(&output),
-        "output file (default: standard output; required for png)");
+        "output file (default, or -: standard output; a file is required for png)");
     const po::variables_map vm = parse_args(args, opts, {"file"});
     if (path.empty()) {
         throw UsageError("graph needs a model or scenario file");
@@ -40,8 +40,9 @@ int cmd_graph(const std::vector<std::string>& args) {
         throw UsageError("--format png needs --output FILE.png");
     }
     // Checked before any work: written through a link, never over a FIFO, device or directory.
-    const std::filesystem::path target =
-        output.empty() ? std::filesystem::path() : require_user_file("--output", output);
+    const std::filesystem::path target = output.empty() || output == "-"
+                                             ? std::filesystem::path()
+                                             : require_user_file("--output", output);
     const Network net = load_network(path);
     std::ostringstream text;
     if (format == "dot") {
@@ -78,7 +79,7 @@ int cmd_graph(const std::vector<std::string>& args) {
         }
         text << read_file((work / ("network." + format)).string());
     }
-    if (output.empty()) {
+    if (target.empty()) {  // no --output, or "-": standard output
         std::cout << text.str();
     } else {
         write_file_atomic(target, text.str());

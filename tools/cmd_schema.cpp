@@ -15,7 +15,8 @@ int cmd_schema(const std::vector<std::string>& args) {
     std::string kind;
     std::string output;
     opts.add_options()("kind", po::value<std::string>(&kind), "scenario, model or sweep")(
-        "output,o", po::value<std::string>(&output), "output file (default: standard output)");
+        "output,o", po::value<std::string>(&output),
+        "output file (default, or -: standard output)");
     parse_args(args, opts, {"kind"});
     InputFileKind which = InputFileKind::scenario;
     if (kind == "scenario") {
@@ -29,10 +30,11 @@ int cmd_schema(const std::vector<std::string>& args) {
                                       : "schema: the kind is scenario, model or sweep, found '" +
                                             terminal_safe(kind) + "'");
     }
-    const std::filesystem::path target =
-        output.empty() ? std::filesystem::path() : require_user_file("--output", output);
+    const std::filesystem::path target = output.empty() || output == "-"
+                                             ? std::filesystem::path()
+                                             : require_user_file("--output", output);
     const std::string text = json_schema(which);
-    if (output.empty()) {
+    if (target.empty()) {  // no --output, or "-": standard output
         std::cout << text;
     } else {
         write_file_atomic(target, text);

@@ -161,7 +161,7 @@ expect "compare lists unmapped rows" 0 "1 reported row was not compared" -- "$si
 # A figure two files give is scored once, from the first read; the other is named, not dropped silently.
 mkdir -p "$work/rep2"; cp "$work/reported.csv" "$work/rep2/a.csv"
 printf 'series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,source,source_date,url,note\nmagnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1400,t,,,mine,2025,,\n' > "$work/rep2/b.csv"
-expect "compare names a repeated figure it did not score" 0 "b.csv:2: exports magnet Exportland->World 2025-02: 1400 t, not scored; scored 1380 t from $work/rep2/a.csv:2" -- "$sim" compare "$work/good.yaml" --reported "$work/rep2" --output "$work/cmp_rep"
+expect "compare names a repeated figure it did not score" 0 "b.csv:2: exports magnet Exportland->World 2025-02: 1400 t (conflicts), not scored; scored 1380 t from $work/rep2/a.csv:2" -- "$sim" compare "$work/good.yaml" --reported "$work/rep2" --output "$work/cmp_rep"
 expect "compare bad month" 2 "--from needs a month YYYY-MM" -- "$sim" compare "$work/good.yaml" --from 2025
 printf 'series,region_from\nx,y\n' > "$work/bad_reported.csv"
 expect "compare malformed reported" 2 "bad_reported.csv:1:1: error: expected the header" -- "$sim" compare "$work/good.yaml" --reported "$work/bad_reported.csv"
@@ -301,6 +301,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     expect "graph --output a link planted in a sticky directory" 2 "is a link another user made in a shared directory" -- "$sim" graph "$work/crash.yaml" --output "$work/sticky/g.dot"
     if grep -qx precious "$work/precious.txt"; then ok "the planted link's target is untouched"; else bad "a planted link's target was overwritten"; fi
 fi
+expect "graph --output - writes to standard output" 0 "digraph" -- "$sim" graph "$work/crash.yaml" --output -
+if [ ! -e "$work/-" ] && [ ! -e "./-" ]; then ok "no file named '-'"; else bad "graph --output - wrote a file named '-'"; fi
 echo old > "$work/graph_target.dot"; ln -sfn graph_target.dot "$work/graph_link.dot"
 expect "graph --output a link" 0 "" -- "$sim" graph "$work/crash.yaml" --output "$work/graph_link.dot"
 if [ -L "$work/graph_link.dot" ] && grep -q digraph "$work/graph_target.dot"; then ok "graph writes through the link it was given"; else bad "graph replaced the link or missed its target"; fi

@@ -65,9 +65,9 @@ expect "same command again: nothing left to run" 0 "resumed: 7 of 7 points" -- "
 same_results "a finished sweep run again is unchanged" "$work/clean" "$work/clean2"
 
 # Every design is capped before its points are made (issue 25, section 2); --max-points allows more.
-expect "a design over --max-points is refused, naming the count" 2 "the oat design has 7 points, more than the limit of 6: make it smaller, or pass --max-points 7" -- "$sim" sweep "$sweep" --output "$work/capped" --max-points 6
+expect "a design over --max-points is refused, naming the count" 2 "more than the limit of 6 (--max-points): make it smaller, or pass --max-points 7" -- "$sim" sweep "$sweep" --output "$work/capped" --max-points 6
 sed 's/^  type: oat$/  type: sobol\n  samples: 1000000/' "$sweep" > "$work/sweeps/huge_sobol.yaml"
-expect "a million-sample Sobol design is refused at once" 2 "points, more than the limit of 100000" -- "$sim" sweep "$work/sweeps/huge_sobol.yaml" --output "$work/huge"
+expect "a million-sample Sobol design is refused at once" 2 "the sobol design has 5000000 points (120000000 trials at 24 a point), more than the limit of 100000 (the default): make it smaller (samples: 20000 fits)" -- "$sim" sweep "$work/sweeps/huge_sobol.yaml" --output "$work/huge"
 if [ ! -e "$work/capped" ] && [ ! -e "$work/huge" ]; then ok "a refused design writes nothing"; else bad "a refused design left a directory"; fi
 expect "a sweep of 105,000 trials prints its estimated time before it starts" 0 "estimated time: about" -- "$sim" sweep "$sweep" --output "$work/estimated" --trials 15000 --max-points 7 --no-charts
 expect "a refused output is refused before any pilot run" 2 "is the current directory or holds it" -- bash -c 'cd "$1" && exec "$2" sweep "$3" --trials 15000 --output .' _ "$work" "$sim" "$sweep"

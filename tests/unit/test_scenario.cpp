@@ -127,6 +127,30 @@ TEST_CASE("scenario: a child's own export control starts its shortage count", "[
     CHECK(inherits.reference_reason == "time_to_shortage_from in ttsf_parent.yaml");
 }
 
+TEST_CASE("scenario: a control that refuses everything but covers a share says so", "[scenario]") {
+    // approval_rate: 0 without share: reads as a ban, but covers only the controlled share.
+    const std::string control = R"(  - id: ban
+    kind: export_control
+    exporter: Exportland
+    products: [magnet]
+    start: 2025-03-01
+    approval_rate: 0
+    approval_delay: {dist: fixed, value: 30}
+)";
+    auto noted = [](const Scenario& s) {
+        for (const auto& n : s.notices) {
+            if (n.find("export control ban refuses every licence application, but without "
+                       "share:") != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    };
+    CHECK(noted(load_scenario(write_temp("ban_partial.yaml", small_scenario(control)))));
+    CHECK_FALSE(noted(
+        load_scenario(write_temp("ban_whole.yaml", small_scenario(control + "    share: 1\n")))));
+}
+
 TEST_CASE("scenario: a disruption cuts production or shipments, nothing else", "[scenario]") {
     const auto disruption = [](const std::string& kind, const std::string& cuts) {
         return small_scenario(

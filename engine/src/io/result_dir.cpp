@@ -200,9 +200,13 @@ void check_result_dir(const fs::path& named, ResultKind kind) {
     // (access() says yes to root where the file system says no, as in /proc).
     const fs::path probe = parent / ("." + leaf(dir) + ".probe." + std::to_string(::getpid()));
     if (::mkdir(probe.c_str(), 0700) != 0) {
+        // /proc and other virtual file systems answer "no such file" for a directory that
+        // exists: say what it means.
+        const std::string why = errno == ENOENT && fs::is_directory(parent, ec)
+                                    ? "the file system there does not take new directories"
+                                    : std::strerror(errno);
         throw std::runtime_error("cannot write results to " + named.string() +
-                                 ": cannot make a directory in " + parent.string() + ": " +
-                                 std::strerror(errno));
+                                 ": cannot make a directory in " + parent.string() + ": " + why);
     }
     ::rmdir(probe.c_str());
 }

@@ -381,6 +381,20 @@ void read_reference_day(const YNode& root, const std::string& path, Reader& r, S
     }
 }
 
+/// A notice for each export control that refuses every application but, without `share:`,
+/// covers only the controlled share of each product: read as a ban, it is not one.
+void add_partial_ban_notices(const Scenario& s, Notices& notices) {
+    for (const auto& ev : s.events) {
+        if (ev.kind == EventKind::export_control && ev.has_approval_rate && !ev.has_share &&
+            ev.approval_rate.is_constant() && ev.approval_rate.value == 0.0) {
+            notices.push_back(ev.where.format() + ": notice: export control " + ev.id +
+                              " refuses every licence application, but without share: it covers "
+                              "only each product's controlled_share of the tonnes (the model's); "
+                              "the rest still ships. Write share: 1 to stop every tonne");
+        }
+    }
+}
+
 /// A notice for each exporter's working calendar that ends before the scenario does.
 void add_calendar_notices(const Scenario& s, Notices& notices) {
     // Licence decisions past a calendar's last notice count Monday to Friday: say so.
@@ -477,6 +491,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     sink.throw_if_any();
     s.parameters = parameters;
     s.resolved_yaml = detail::dump_yaml(root);
+    add_partial_ban_notices(s, notices);
     add_calendar_notices(s, notices);
     s.notices = std::move(notices);
     if (trees != nullptr) {

@@ -353,15 +353,30 @@ void build_design(SweepPlan& plan, DiagnosticSink& sink, std::size_t max_points)
     if (points > static_cast<double>(max_points)) {
         // --max-points takes a whole number up to 2^63 - 1; a design past that cannot run.
         const bool countable = points < 9e18;
+        const double trials = points * static_cast<double>(plan.trials);
+        std::string fit;  // the samples: that fit, for designs sized by samples
+        if (plan.spec.samples > 0 && plan.spec.design != DesignKind::grid &&
+            plan.spec.design != DesignKind::oat) {
+            const double per_sample = points / static_cast<double>(plan.spec.samples);
+            const double most = std::floor(static_cast<double>(max_points) / per_sample);
+            if (most >= 1.0) {
+                fit = " (samples: " + format_number(most, 0) + " fits)";
+            }
+        }
         sink.error(
             plan.spec.design_where, "design",
             "the " + std::string(to_string(plan.spec.design)) + " design has " +
-                (countable ? format_number(points, 0) : "more than 9e18") +
-                " points, more than the limit of " + std::to_string(max_points) +
-                (countable ? ": make it smaller, or pass --max-points " + format_number(points, 0) +
+                (countable ? format_number(points, 0) : "more than 9e18") + " points" +
+                (countable && trials < 9e18 ? " (" + format_number(trials, 0) + " trials at " +
+                                                  std::to_string(plan.trials) + " a point)"
+                                            : "") +
+                ", more than the limit of " + std::to_string(max_points) +
+                (max_points == DEFAULT_MAX_POINTS ? " (the default)" : " (--max-points)") +
+                ": make it smaller" + fit +
+                (countable ? ", or pass --max-points " + format_number(points, 0) +
                                  " to run it (the sweep prints an estimate of its time "
                                  "before it starts)"
-                           : ": make it smaller"));
+                           : ""));
         return;
     }
     switch (plan.spec.design) {
