@@ -121,11 +121,9 @@ void print_repeated(const Comparison& c) {
                   << terminal_safe(repeats[i].first->label) << " " << format_month(r.first)
                   << (r.first == r.last ? "" : ".." + format_month(r.last)) << ": "
                   << format_number(r.tonnes, 1) << " t"
-                  << (std::abs(r.tonnes - scored.tonnes) > 0.005 * std::abs(scored.tonnes)
-                          ? " (conflicts)"
-                          : "")
-                  << ", not scored; scored " << format_number(scored.tonnes, 1) << " t from "
-                  << terminal_safe(scored.file) << ":" << scored.line << "\n";
+                  << (figures_disagree(scored, r) ? " (conflicts)" : "") << ", not scored; scored "
+                  << format_number(scored.tonnes, 1) << " t from " << terminal_safe(scored.file)
+                  << ":" << scored.line << "\n";
     }
 }
 

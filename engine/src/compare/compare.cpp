@@ -15,6 +15,10 @@
 
 namespace chokepoint {
 
+bool figures_disagree(const ReportedRow& scored, const ReportedRow& other) {
+    return std::abs(other.tonnes - scored.tonnes) > 0.005 * std::abs(scored.tonnes);
+}
+
 namespace {
 
 // Rows by the label of the quantity they report, for the naive forecasts (an index: a file of
@@ -314,7 +318,7 @@ ComparedFigure score_figure(const ReportedTarget& t, const std::vector<ReportedR
     f.duplicates = t.duplicates;
     for (std::size_t d : t.duplicates) {
         const ReportedRow& other = rows[d];
-        if (std::abs(other.tonnes - row.tonnes) > 0.005 * std::abs(row.tonnes)) {
+        if (figures_disagree(row, other)) {
             f.conflict = true;
         }
     }

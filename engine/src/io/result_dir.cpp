@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -448,21 +449,23 @@ void StagedDirectory::commit() {
     sync_directory(parent);
 }
 
-void remove_stale_files(const fs::path& dir, const std::string& prefix, const std::string& suffix) {
-    // The file is written before its run locks it: it must be unlocked and its process gone (a
-    // file system without locks, or another host's run in that moment, goes by the id alone).
+namespace {
+
+// Removes the regular files of `dir` whose name `pid_of` maps to a process id (empty: not ours)
+// that is not this process's, that no process holds a lock on, and whose process is gone. The
+// file is written before its run locks it: it must be unlocked and its process gone (a file system
+// without locks, or another host's run in that moment, goes by the id alone). Names are collected
+// first: removing entries while reading a directory may skip others.
+void remove_dead_files(const fs::path& dir,
+                       const std::function<std::string(const std::string&)>& pid_of) {
     std::vector<fs::path> stale;
     std::error_code ec;
+    const std::string mine = std::to_string(::getpid());
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string n = it->path().filename().string();
-        if (n.size() <= prefix.size() + suffix.size() || n.rfind(prefix, 0) != 0 ||
-            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) {
-            continue;
-        }
-        const std::string pid = n.substr(prefix.size(), n.size() - prefix.size() - suffix.size());
+        const std::string pid = pid_of(it->path().filename().string());
         std::error_code type_ec;
-        if (!process_id(pid) || it->is_symlink(type_ec) || !it->is_regular_file(type_ec)) {
-            continue;  // not a name this program writes
+        if (!process_id(pid) || pid == mine || !fs::is_regular_file(it->symlink_status(type_ec))) {
+            continue;  // not a name this program writes (links and directories never are)
         }
         if (lock_state(it->path(), O_NOFOLLOW) != LockState::held && process_gone(pid)) {
             stale.push_back(it->path());
@@ -471,6 +474,18 @@ void remove_stale_files(const fs::path& dir, const std::string& prefix, const st
     for (const fs::path& p : stale) {
         fs::remove(p, ec);
     }
+}
+
+}  // namespace
+
+void remove_stale_files(const fs::path& dir, const std::string& prefix, const std::string& suffix) {
+    remove_dead_files(dir, [&](const std::string& n) {
+        if (n.size() <= prefix.size() + suffix.size() || n.rfind(prefix, 0) != 0 ||
+            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) {
+            return std::string();
+        }
+        return n.substr(prefix.size(), n.size() - prefix.size() - suffix.size());
+    });
 }
 
 FileLock::FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
@@ -486,29 +501,16 @@ FileLock::~FileLock() {
 }
 
 void remove_dead_temporaries(const fs::path& dir) {
-    std::vector<fs::path> stale;
-    std::error_code ec;
-    const std::string mine = std::to_string(::getpid());
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string n = it->path().filename().string();
+    // `.NAME.tmp.PID`: write_file_atomic's temporary names.
+    remove_dead_files(dir, [](const std::string& n) {
         const auto dot = n.rfind('.');
         const std::string mark = ".tmp";
         if (n.size() < 2 || n[0] != '.' || dot == std::string::npos || dot <= mark.size() ||
             n.compare(dot - mark.size(), mark.size(), mark) != 0) {
-            continue;
+            return std::string();
         }
-        const std::string pid = n.substr(dot + 1);
-        std::error_code type_ec;
-        if (!process_id(pid) || pid == mine || !fs::is_regular_file(it->symlink_status(type_ec))) {
-            continue;  // not a name this program writes, or this run's own
-        }
-        if (lock_state(it->path(), O_NOFOLLOW) != LockState::held && process_gone(pid)) {
-            stale.push_back(it->path());
-        }
-    }
-    for (const fs::path& p : stale) {
-        fs::remove(p, ec);
-    }
+        return n.substr(dot + 1);
+    });
 }
 
 }  // namespace chokepoint

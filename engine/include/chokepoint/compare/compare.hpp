@@ -19,6 +19,9 @@ struct CompareConfig {
     std::optional<MonthIndex> origin;  ///< backtest: score only periods starting after it
 };
 
+/// Two rows giving one figure disagree: their tonnes differ by more than 0.5% of the first's.
+bool figures_disagree(const ReportedRow& scored, const ReportedRow& other);
+
 /// One reported figure and its simulated counterpart.
 struct ComparedFigure {
     std::size_t row = 0;  ///< index into the reported rows
@@ -35,7 +38,7 @@ struct ComparedFigure {
     double pit = 0.5;
     std::optional<double> persistence;     ///< last reported value before the period
     std::optional<double> seasonal_naive;  ///< the same period a year earlier
-    bool conflict = false;  ///< another source reports a different value (by more than 0.5%)
+    bool conflict = false;  ///< another source reports a different value (figures_disagree)
     /// Rows reporting the same figure that were not scored (ReportedTarget::duplicates).
     std::vector<std::size_t> duplicates;
 };
