@@ -313,15 +313,24 @@ void compile_control_slots(const Scenario& s, CompiledScenario& c) {
 void compile_tick_lists(const Scenario& s, const std::vector<bool>& controllable,
                         CompiledScenario& c) {
     const auto& nodes = s.network.nodes();
+    const auto& products = s.network.products();
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         if (c.groups[g].buyer) {
             c.buyer_groups.push_back(static_cast<int>(g));
+            c.buyer_group_keys.push_back(
+                name_key("demand_noise " + nodes[static_cast<std::size_t>(c.groups[g].node)].id +
+                         " " + products[static_cast<std::size_t>(c.groups[g].product)].id));
         }
     }
     for (std::size_t e = 0; e < c.edges.size(); ++e) {
         const int from = c.lines[static_cast<std::size_t>(c.edges[e].line)].node;
         if (nodes[static_cast<std::size_t>(from)].kind == NodeKind::source) {
             c.source_lanes.push_back(static_cast<int>(e));
+            const Edge& edge = s.network.edges()[e];
+            c.source_lane_keys.push_back(
+                name_key("supply_noise " + nodes[static_cast<std::size_t>(edge.from)].id + " " +
+                         nodes[static_cast<std::size_t>(edge.to)].id + " " +
+                         products[static_cast<std::size_t>(edge.product)].id));
         }
     }
     for (std::size_t n = 0; n < nodes.size(); ++n) {

@@ -79,6 +79,9 @@ struct CompiledScenario {
     std::vector<Processor> processors;
     std::vector<int> buyer_groups;  ///< members of the demand noise, in group order
     std::vector<int> source_lanes;  ///< members of the supply noise: lanes out of sources
+    /// Each noise member's sub-stream key, from its names (a buyer and product; a lane's ends and
+    /// product).
+    std::vector<std::uint64_t> buyer_group_keys, source_lane_keys;
     std::vector<std::vector<int>> event_edges;
     std::vector<std::vector<int>> event_lines;
     std::vector<std::vector<int>> event_groups;

@@ -30,9 +30,9 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
     t.policy_dirty = true;
     t.policy.reset(nl_, ng_, ned_, static_cast<std::size_t>(c_.slot_total));
     // Month-to-month noise: stationary start, redrawn at each month's first tick.
-    t.demand_noise.reset(s_.demand_noise, c_.buyer_groups.size(),
+    t.demand_noise.reset(s_.demand_noise, c_.buyer_group_keys,
                          derive_seed(seed, sweep_point, trial, Stream::noise));
-    t.supply_noise.reset(s_.supply_noise, c_.source_lanes.size(),
+    t.supply_noise.reset(s_.supply_noise, c_.source_lane_keys,
                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
     st_.licences.start_trial(w, t.policy, t.events, t.patience, t.filing_lead, t.validity,
                              derive_seed(seed, sweep_point, trial, Stream::licences),
