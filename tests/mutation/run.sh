@@ -224,6 +224,16 @@ mutation engine/src/sweep/design.cpp \
     'const std::uint32_t v = static_cast<std::uint32_t>(qrng());' \
     'the Sobol sequence'"'"'s first point dropped from the Saltelli design'
 
+# Issue 22, section 4: magnet makers outside China and their Dy/Tb (tests/unit/test_ingredients.cpp).
+mutation engine/src/kernel/tick.cpp \
+    '(1.0 - gi.needed_by) * min_of(made, max_of(splat(baseline), made * covered));' \
+    '(1.0 - gi.needed_by) * made;' \
+    'the grades that need no Dy/Tb stand in for those that cannot be made'
+mutation engine/src/kernel/tick.cpp \
+    'const PerTrial kept = (others + gi.needed_by * made * covered) / made;' \
+    'const PerTrial kept = covered;' \
+    'a short ingredient cuts the whole output, not the share that needs it'
+
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"
 [ "$survived" -eq 0 ] && [ "$skipped" -eq 0 ]

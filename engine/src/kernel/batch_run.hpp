@@ -196,7 +196,9 @@ class Batch {
     inline void lines_ship_and_produce(const Tick& tick);
     /// Each processor draws the feed its lines' production needs from its input groups; short
     /// of feed, every line scales down to what the pool allows.
-    inline void processors_draw_feed();
+    inline void processors_draw_feed(double dt_real);
+    void ingredients_limit(const CompiledScenario::Processor& p, double dt_real,
+                           PerTrial& feed_fraction);
     /// The licence decisions (and lapses) that fall in the tick, per licensed lane.
     inline void decisions_due(const Tick& tick);
     /// Every lane: arrivals into the buyer's stock, shipments out of the line's stock (the

@@ -54,6 +54,8 @@ NodeParts compile_lines_and_groups(const Scenario& s, CompiledScenario& c) {
             g.buyer = nodes[n].kind == NodeKind::buyer;
             g.demand = g.buyer ? &in.demand : nullptr;
             g.feed_yield = in.feed_yield;
+            g.per_tonne = in.per_tonne;
+            g.needed_by = in.needed_by;
             g.cover_days = in.cover_days;
             g.initial_stock = in.initial_stock;
             const auto& excluded = s.demand_trend.excluded;
@@ -336,9 +338,13 @@ void compile_tick_lists(const Scenario& s, const std::vector<bool>& controllable
     for (std::size_t n = 0; n < nodes.size(); ++n) {
         if (nodes[n].kind == NodeKind::processor && !c.node_lines[n].empty()) {
             // compile_lines_and_groups numbers a node's lines and groups consecutively.
+            const bool ingredients =
+                std::any_of(nodes[n].inputs.begin(), nodes[n].inputs.end(),
+                            [](const InputPolicy& in) { return in.per_tonne > 0.0; });
             c.processors.push_back({c.node_lines[n].front(), c.node_lines[n].back() + 1,
                                     c.node_groups[n].empty() ? 0 : c.node_groups[n].front(),
-                                    c.node_groups[n].empty() ? 0 : c.node_groups[n].back() + 1});
+                                    c.node_groups[n].empty() ? 0 : c.node_groups[n].back() + 1,
+                                    ingredients});
         }
     }
     for (std::size_t e = 0; e < controllable.size(); ++e) {

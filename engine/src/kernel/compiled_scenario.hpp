@@ -29,6 +29,8 @@ struct GroupInfo {
     bool buyer = false;
     const Quantity* demand = nullptr;  // buyers
     double feed_yield = 0.0;           // processors
+    double per_tonne = 0.0;            // processors: an ingredient's use per tonne made
+    double needed_by = 1.0;            // processors: share of the output that needs it
     double cover_days = 0.0;
     double initial_stock = -1.0;
     double base_in = 0.0;   // t/day, sum of baseline inflows
@@ -75,6 +77,7 @@ struct CompiledScenario {
     /// [group_begin, group_end).
     struct Processor {
         int line_begin, line_end, group_begin, group_end;
+        bool has_ingredients = false;  ///< some input is used per tonne made, not pooled
     };
     std::vector<Processor> processors;
     std::vector<int> buyer_groups;  ///< members of the demand noise, in group order

@@ -19,7 +19,7 @@ void Batch::run_tick(Tick& tick) {
         exporters_withhold();
     }
     lines_ship_and_produce(tick);
-    processors_draw_feed();
+    processors_draw_feed(tick.dt_real);
     if (tick.any_filed) {
         decisions_due(tick);
     }
@@ -142,7 +142,7 @@ void Batch::run_tick(Tick& tick) {
     }
 }
 
-[[gnu::always_inline]] inline void Batch::processors_draw_feed() {
+[[gnu::always_inline]] inline void Batch::processors_draw_feed(double dt_real) {
     const PerTrial zero = splat(0.0);
     for (const auto& p : c_.processors) {
         const auto lb = static_cast<std::size_t>(p.line_begin);
@@ -163,9 +163,63 @@ void Batch::run_tick(Tick& tick) {
             st_.produce[l] = short_of_feed ? st_.produce[l] * scale : st_.produce[l];
         }
         need = short_of_feed ? pool : need;
-        const PerTrial fraction = pool > zero ? need / pool : zero;
+        PerTrial fraction = pool > zero ? need / pool : zero;
+        if (p.has_ingredients) {
+            ingredients_limit(p, dt_real, fraction);
+        }
         for (std::size_t g = gb; g < ge; ++g) {
+            if (c_.groups[g].per_tonne > 0.0) {
+                continue;  // drawn by ingredients_limit
+            }
             st_.draw[g] = st_.in_stock[g] * fraction;
+        }
+    }
+}
+
+// A processor's ingredients (inputs used per tonne made, such as the Dy/Tb of high-grade magnets)
+// are not pooled with its feed: `per_tonne` is the use per tonne of the whole output, all of it by
+// the share that needs it (`needed_by`, m). Where one is short (its stock covers a share c < 1 of
+// what the tick would make, M), the grades that need it fall to m c M, and the grades that need
+// none go on at (1 - m) min(M, max(B, c M)), B the baseline output: they do not stand in for the
+// grades that cannot be made (a buyer's order for those is not met by others), unless those run
+// above the baseline too. Every line and the feed drawn scale by the lowest of these.
+void Batch::ingredients_limit(const CompiledScenario::Processor& p, double dt_real,
+                              PerTrial& feed_fraction) {
+    const PerTrial zero = splat(0.0);
+    const PerTrial one = splat(1.0);
+    const auto lb = static_cast<std::size_t>(p.line_begin);
+    const auto le = static_cast<std::size_t>(p.line_end);
+    const auto gb = static_cast<std::size_t>(p.group_begin);
+    const auto ge = static_cast<std::size_t>(p.group_end);
+    PerTrial made = zero;
+    double baseline = 0.0;
+    for (std::size_t l = lb; l < le; ++l) {
+        made += st_.produce[l];
+        baseline += c_.lines[l].base_out * dt_real;
+    }
+    PerTrial scale = one;
+    for (std::size_t g = gb; g < ge; ++g) {
+        const auto& gi = c_.groups[g];
+        if (gi.per_tonne > 0.0) {
+            const PerTrial need = made * gi.per_tonne;
+            // Where nothing is short the quotient is not used (and may be 0/0).
+            const auto short_of = need > st_.in_stock[g];
+            const PerTrial covered = short_of ? st_.in_stock[g] / need : one;
+            const PerTrial others =
+                (1.0 - gi.needed_by) * min_of(made, max_of(splat(baseline), made * covered));
+            const PerTrial kept = (others + gi.needed_by * made * covered) / made;
+            scale = short_of ? min_of(scale, kept) : scale;
+        }
+    }
+    for (std::size_t l = lb; l < le; ++l) {
+        st_.produce[l] *= scale;
+    }
+    feed_fraction *= scale;
+    for (std::size_t g = gb; g < ge; ++g) {
+        const auto& gi = c_.groups[g];
+        if (gi.per_tonne > 0.0) {
+            // Where it binds, the grades that need it use the whole stock.
+            st_.draw[g] = min_of(st_.in_stock[g], made * scale * gi.per_tonne);
         }
     }
 }

@@ -199,12 +199,18 @@ void Network::check_balance(DiagnosticSink& sink) const {
         }
         double feed_in = 0.0;
         double feed_used = 0.0;
+        double made = 0.0;
+        std::vector<double> ingredient_in(nodes_[n].inputs.size(), 0.0);
         for (const auto& e : edges_) {
             if (e.to == static_cast<int>(n)) {
                 const int in = find_input(e.to, e.product);
                 if (in >= 0) {
                     feed_in += e.flow * nodes_[n].inputs[static_cast<std::size_t>(in)].feed_yield;
+                    ingredient_in[static_cast<std::size_t>(in)] += e.flow;
                 }
+            }
+            if (e.from == static_cast<int>(n)) {
+                made += e.flow;
             }
             if (e.from == static_cast<int>(n)) {
                 const int line = find_line(e.from, e.product);
@@ -220,6 +226,20 @@ void Network::check_balance(DiagnosticSink& sink) const {
                 << feed_in << " t/month of feed but its outgoing flows use " << feed_used
                 << " t/month (tolerance 2%)";
             sink.error(nodes_[n].where, "nodes", msg.str());
+        }
+        for (std::size_t i = 0; i < nodes_[n].inputs.size(); ++i) {
+            const InputPolicy& in = nodes_[n].inputs[i];
+            const double used = in.per_tonne * made;
+            if (in.per_tonne > 0.0 && std::abs(ingredient_in[i] - used) >
+                                          0.02 * std::max(ingredient_in[i], used) + 1e-9) {
+                std::ostringstream msg;
+                msg << "processor '" << nodes_[n].id
+                    << "' is not balanced at baseline: it receives " << ingredient_in[i]
+                    << " t/month of " << products_[static_cast<std::size_t>(in.product)].id
+                    << " but makes " << made << " t/month at " << in.per_tonne << " t per tonne, "
+                    << used << " t/month (tolerance 2%)";
+                sink.error(nodes_[n].where, "nodes", msg.str());
+            }
         }
     }
 }

@@ -156,7 +156,41 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
             } else if (node.kind == NodeKind::buyer) {
                 r.error(in, ip, "a buyer's input needs 'demand:' (t/month)");
             }
-            if (const YNode* v = member(in, "feed_yield")) {
+            const YNode* per_tonne = member(in, "per_tonne");
+            if (per_tonne != nullptr) {
+                if (node.kind != NodeKind::processor) {
+                    r.error(*per_tonne, ip + ".per_tonne",
+                            "only processors have ingredients (per_tonne:)");
+                } else if (member(in, "feed_yield") != nullptr) {
+                    r.error(in, ip,
+                            "an input is either feed ('feed_yield:') or an ingredient "
+                            "('per_tonne:'), not both");
+                } else {
+                    policy.per_tonne = r.number(*per_tonne, ip + ".per_tonne").value_or(0);
+                    if (!(policy.per_tonne > 0 && policy.per_tonne <= 10)) {
+                        r.error(*per_tonne, ip + ".per_tonne",
+                                "must be above 0 and at most 10 (tonnes used per tonne made), "
+                                "found " +
+                                    per_tonne->scalar);
+                    }
+                }
+            }
+            if (const YNode* v = member(in, "needed_by")) {
+                if (per_tonne == nullptr) {
+                    r.error(*v, ip + ".needed_by", "'needed_by:' goes with 'per_tonne:'");
+                } else {
+                    policy.needed_by = r.number(*v, ip + ".needed_by").value_or(1);
+                    if (!(policy.needed_by > 0 && policy.needed_by <= 1)) {
+                        r.error(*v, ip + ".needed_by",
+                                "must be above 0 and at most 1 (the share of the output that "
+                                "needs this input), found " +
+                                    v->scalar);
+                    }
+                }
+            }
+            if (per_tonne != nullptr) {
+                // An ingredient: no feed yield.
+            } else if (const YNode* v = member(in, "feed_yield")) {
                 if (node.kind != NodeKind::processor) {
                     r.error(*v, ip + ".feed_yield",
                             "only processors have a feed "
@@ -170,7 +204,9 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
                     }
                 }
             } else if (node.kind == NodeKind::processor) {
-                r.error(in, ip, "a processor's input needs 'feed_yield:'");
+                r.error(in, ip,
+                        "a processor's input needs 'feed_yield:' (feed) or 'per_tonne:' (an "
+                        "ingredient)");
             }
             if (const YNode* v = member(in, "cover_days")) {
                 policy.cover_days = r.number(*v, ip + ".cover_days").value_or(30);

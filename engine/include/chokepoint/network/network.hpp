@@ -35,8 +35,13 @@ struct ProductionLine {
 /// A node's use of one product it receives.
 struct InputPolicy {
     int product = -1;
-    Quantity demand;            ///< buyers: consumption in t/month; unused for processors
-    double feed_yield = 0.0;    ///< processors: tonnes of feed per tonne received
+    Quantity demand;          ///< buyers: consumption in t/month; unused for processors
+    double feed_yield = 0.0;  ///< processors: tonnes of feed per tonne received
+    /// Processors: an input that is not feed but an ingredient (Dy/Tb for high-grade magnets),
+    /// used at `per_tonne` tonnes per tonne of output, on average over the whole output; 0 for
+    /// feed. Only `needed_by` of the output needs it: a shortfall of it cuts that share.
+    double per_tonne = 0.0;
+    double needed_by = 1.0;
     double cover_days = 30.0;   ///< target stock, in days of use
     double initial_stock = -1;  ///< tonnes; negative means "cover_days of use"
 };
