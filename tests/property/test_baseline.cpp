@@ -28,10 +28,12 @@ TEST_CASE("baseline: the 2024 totals are reproduced", "[baseline]") {
     };
     // Adamas Intelligence (2025): 58,152 t of magnets exported in 2024.
     CHECK(year_2024({"exports", "magnet", "China", "World"}) == Approx(58152).epsilon(0.02));
-    // Reuters (2025-01): 55,431 t of separation products (oxides, compounds, metals) in 2024.
+    // Reuters (2025-01): 55,431 t of separation products (oxides, compounds, metals, among them
+    // the Dy/Tb the magnet makers abroad use) in 2024.
     const double separation = year_2024({"exports", "oxide", "China", "World"}) +
                               year_2024({"exports", "compound", "China", "World"}) +
-                              year_2024({"exports", "metal", "China", "World"});
+                              year_2024({"exports", "metal", "China", "World"}) +
+                              year_2024({"exports", "dy_tb", "China", "World"});
     CHECK(separation == Approx(55431).epsilon(0.02));
     // SMM (2025-03-20): ~55,000 t of concentrate imported in 2024, almost all from the US.
     CHECK(year_2024({"imports", "concentrate", "World", "China"}) == Approx(55000).epsilon(0.02));

@@ -35,7 +35,7 @@ struct Rule {
     std::vector<std::string> hs_products;
 };
 
-const std::vector<std::string> SEPARATION = {"oxide", "compound", "metal"};
+const std::vector<std::string> SEPARATION = {"oxide", "compound", "metal", "dy_tb"};
 
 const std::vector<Rule>& rules() {
     static const std::vector<Rule> all = {

@@ -9,6 +9,15 @@ namespace chokepoint {
 
 namespace {
 
+/// "A", "A and B", "A, B and C".
+std::string list_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    }
+    return out;
+}
+
 bool has_exporter(const std::string& metric) {
     return metric == "exports" || metric == "licence_backlog" || metric == "licence_refused" ||
            metric == "licence_lapsed";
@@ -186,6 +195,7 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
         }
     }
     // Buyers most at risk.
+    std::vector<int> risk_products;
     std::vector<std::size_t> order(layout.buyers.size());
     for (std::size_t b = 0; b < order.size(); ++b) {
         order[b] = b;
@@ -210,6 +220,7 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
                 scenario.reference_day + static_cast<Day>(std::lround(bs.time_to_shortage.p50));
         }
         h.buyers.push_back(risk);
+        risk_products.push_back(k.product);
         for (const Edge& e : scenario.network.edges()) {
             if (e.to == k.node && e.product == k.product) {
                 const std::string& country =
@@ -219,6 +230,19 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
                     h.suppliers.push_back(country);
                 }
             }
+        }
+    }
+    // The other makers of what those buyers use, which serve buyers of their own.
+    const auto& nodes = scenario.network.nodes();
+    for (const Edge& e : scenario.network.edges()) {
+        const Node& from = nodes[static_cast<std::size_t>(e.from)];
+        const bool used =
+            std::find(risk_products.begin(), risk_products.end(), e.product) != risk_products.end();
+        if (used && nodes[static_cast<std::size_t>(e.to)].kind == NodeKind::buyer &&
+            std::find(h.suppliers.begin(), h.suppliers.end(), from.country) == h.suppliers.end() &&
+            std::find(h.other_suppliers.begin(), h.other_suppliers.end(), from.country) ==
+                h.other_suppliers.end()) {
+            h.other_suppliers.push_back(from.country);
         }
     }
     return h;
@@ -265,14 +289,17 @@ std::vector<std::string> Headline::lines() const {
         }
         out.push_back(line);
         if (!suppliers.empty()) {
-            std::string names;
-            for (std::size_t i = 0; i < suppliers.size(); ++i) {
-                names += (i == 0 ? "" : i + 1 == suppliers.size() ? " and " : ", ") + suppliers[i];
-            }
+            // Other makers serve buyers of their own: a buyer does not move its orders to them
+            // (docs/model.md, "Magnet makers outside China").
             out.push_back(
                 "  short: demand (the model's level and trend) that stock and deliveries "
                 "from " +
-                names + " cannot meet; suppliers outside the model are not counted");
+                list_names(suppliers) + " cannot meet; " +
+                (other_suppliers.empty()
+                     ? std::string("suppliers outside the model are not counted")
+                     : "buyers do not switch supplier within the horizon, and what " +
+                           list_names(other_suppliers) +
+                           " make goes to buyers of their own, listed apart"));
         }
     }
     return out;

@@ -67,6 +67,9 @@ struct Headline {
     /// The countries that supply those buyers in the model ("China"): short means short of
     /// what they deliver, not of every supply in the world.
     std::vector<std::string> suppliers;
+    /// The countries whose makers serve the model's other buyers of those products (buyers of
+    /// their own, listed apart): a buyer does not switch to them within the horizon.
+    std::vector<std::string> other_suppliers;
     /// Plain-language lines for the terminal and the page.
     std::vector<std::string> lines() const;
 };
