@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -171,10 +172,17 @@ std::string estimate_sweep_time(const SweepPlan& plan, std::size_t points, int t
         (void)run_point(plan, 0, threads, 0, trials);
         return std::chrono::duration<double>(Clock::now() - start).count();
     };
-    const double small = time_of(8);
-    const double large = time_of(40);
-    const double per_trial = std::max(0.0, (large - small) / 32.0);
-    const double per_point = std::max(0.0, small - 8.0 * per_trial);
+    // A first run warms up (threads, caches) and is not counted; the second pilot runs long
+    // enough (about 0.3 s) that the clock's noise is small against it. Pilots of 8 and 40 trials
+    // were off by 2-7 times on the small test sweep (3 s estimated, 6.6 s taken).
+    (void)time_of(4);
+    constexpr int first = 16;
+    const double small = time_of(first);
+    const int second = static_cast<int>(std::clamp(first * 0.3 / std::max(small, 1e-6), 4.0 * first,
+                                                   std::max(4.0 * first, 1.0 * plan.trials)));
+    const double large = time_of(second);
+    const double per_trial = std::max(0.0, (large - small) / (second - first));
+    const double per_point = std::max(0.0, small - first * per_trial);
     const double total = static_cast<double>(points) *
                          (per_point + per_trial * static_cast<double>(plan.trials)) /
                          static_cast<double>(std::max(1, ranks));
@@ -222,8 +230,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
                   << (mpi ? " on " + std::to_string(mpi->size()) + " ranks" : "") << ", into "
                   << dir.string() << "/\n";
     }
-    // How long, once the directory is checked and before the first point: two pilot runs of
-    // point 0 (a few hundredths of a second for the shipped scenarios), for sweeps of more than
+    // How long, once the directory is checked and before the first point: pilot runs of point 0
+    // (about half a second), for sweeps of more than
     // 100,000 trials left to run (a minute or more here). A point that fails here fails again in
     // the run, where every rank hears of it: never here, where the other ranks wait.
     if (root && !o.quiet) {
