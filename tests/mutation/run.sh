@@ -231,8 +231,18 @@ mutation engine/src/kernel/tick.cpp \
     'the grades that need no Dy/Tb stand in for those that cannot be made'
 mutation engine/src/kernel/tick.cpp \
     'const PerTrial kept = (others + gi.needed_by * made * covered) / made;' \
-    'const PerTrial kept = covered;' \
+    'const PerTrial kept = (others * 0.0 + made * covered) / made;' \
     'a short ingredient cuts the whole output, not the share that needs it'
+
+# Issue 22, section 3: orders refused to one destination find other routes (test_diversion.cpp).
+mutation engine/src/kernel/policy.cpp \
+    'policy.group_diversion[g] = 1.0 - share * excess[g];' \
+    'policy.group_diversion[g] = 1.0;' \
+    'a destination'"'"'s refused orders served elsewhere and still used at home'
+mutation engine/src/kernel/policy.cpp \
+    'if (controlled[p] && refused[g] - least[p] > SAME_REFUSAL) {' \
+    'if (controlled[p] && refused[g] > SAME_REFUSAL) {' \
+    'a control the same for every buyer diverts demand'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

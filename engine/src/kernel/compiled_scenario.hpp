@@ -106,7 +106,7 @@ struct CompiledScenario {
     bool has_backlog_cap = false;
     /// Contract licences: a filing lead or a licence validity (ExporterPolicy).
     bool has_contracts = false;
-    /// Demand a tariff destroys reappears at other buyers (Scenario::diversion).
+    /// Demand a tariff destroys or licences refuse reappears at other buyers (Scenario::diversion).
     bool has_diversion = false;
     /// Some supply_disruption cuts shipments (`cuts: shipments`): lanes out of its nodes carry at
     /// most its factor of their baseline flow.

@@ -195,21 +195,73 @@ void lane_shares(const CompiledScenario& c, Policy& policy) {
     }
 }
 
-/// Trade that finds other routes: per product, `share` of the baseline demand the tariffs destroy
-/// at its buyers reappears at the buyers that receive diverted demand and face no tariff, in
-/// proportion to their baseline demand, as a factor on their use.
+/// The share of a lane's tonnes its licences refuse: over the controls on it,
+/// 1 - prod(1 - share x (1 - approval rate)).
+double lane_refused(const CompiledScenario& c, const Policy& policy, std::size_t e) {
+    const auto first = static_cast<std::size_t>(c.edges[e].slot_offset);
+    const auto count = static_cast<std::size_t>(c.edges[e].slot_count);
+    double passed = 1.0;
+    for (std::size_t k = first; k < first + count; ++k) {
+        if (policy.slot_share[k] > 0.0) {
+            passed *= 1.0 - policy.slot_share[k] * (1.0 - policy.slot_rate[k]);
+        }
+    }
+    return 1.0 - passed;
+}
+
+/// Below this, two buyers' refused shares are the same (sums of lane shares that are 1 in
+/// exact arithmetic).
+constexpr double SAME_REFUSAL = 1e-9;
+
+/// Trade that finds other routes: per product, `share` of the baseline demand lost at its
+/// restricted buyers reappears at the buyers that receive diverted demand and are not restricted,
+/// in proportion to their baseline demand, as a factor on their use. A buyer is restricted by a
+/// tariff (the demand it destroys is lost) or by licences that refuse more of its orders than
+/// the least restricted buyer of the product faces (a stricter review or an entity ban on one
+/// destination): `share` of that excess is lost to it and served through other routes, so its
+/// own use falls by as much. A control the same for every buyer restricts none.
 void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
     const std::size_t products = c.scenario->network.products().size();
     std::vector<double> lost(products, 0.0);
     std::vector<double> receiving(products, 0.0);
+    // Each buyer's refused share, and per product the least among buyers abroad.
+    std::vector<double> refused(c.groups.size(), 0.0);
+    std::vector<double> least(products, 1.0);
+    std::vector<bool> controlled(products, false);
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        const auto& gi = c.groups[g];
+        if (!gi.buyer || !gi.receives_diversion) {
+            continue;
+        }
+        const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
+        const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
+        bool any = false;
+        for (std::size_t k = in_begin; k < in_end; ++k) {
+            const auto ue = static_cast<std::size_t>(c.group_in[k]);
+            if (c.edges[ue].queue >= 0) {
+                refused[g] += c.edges[ue].share * lane_refused(c, policy, ue);
+                any = true;
+            }
+        }
+        const auto p = static_cast<std::size_t>(gi.product);
+        if (any) {
+            least[p] = std::min(least[p], refused[g]);
+            controlled[p] = true;
+        }
+    }
+    std::vector<double> excess(c.groups.size(), 0.0);
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         const auto& gi = c.groups[g];
         if (!gi.buyer) {
             continue;
         }
         const auto p = static_cast<std::size_t>(gi.product);
-        if (policy.group_tariff[g] < 1.0) {
-            lost[p] += gi.base_in * (1.0 - policy.group_tariff[g]);
+        if (controlled[p] && refused[g] - least[p] > SAME_REFUSAL) {
+            excess[g] = refused[g] - least[p];
+        }
+        const double tariff = policy.group_tariff[g];
+        if (tariff < 1.0 || excess[g] > 0.0) {
+            lost[p] += gi.base_in * ((1.0 - tariff) + tariff * excess[g]);
         } else if (gi.receives_diversion) {
             receiving[p] += gi.base_in;
         }
@@ -217,8 +269,12 @@ void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
         const auto& gi = c.groups[g];
         const auto p = static_cast<std::size_t>(gi.product);
-        if (gi.buyer && gi.receives_diversion && policy.group_tariff[g] >= 1.0 &&
-            receiving[p] > 0.0) {
+        if (!gi.buyer) {
+            continue;
+        }
+        if (excess[g] > 0.0) {
+            policy.group_diversion[g] = 1.0 - share * excess[g];
+        } else if (gi.receives_diversion && policy.group_tariff[g] >= 1.0 && receiving[p] > 0.0) {
             policy.group_diversion[g] = 1.0 + share * lost[p] / receiving[p];
         }
     }

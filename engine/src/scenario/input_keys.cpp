@@ -61,7 +61,8 @@ const std::vector<ObjectSpec>& tables() {
              {"exporter_policy", T::object, "exporter_policy",
               "How exporters answer a growing licence backlog."},
              {"diversion", T::object, "diversion",
-              "Demand a tariff destroys at one buyer reappearing at the others."},
+              "Demand a tariff destroys or licences refuse at one buyer reappearing at the "
+              "others."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
@@ -108,12 +109,13 @@ const std::vector<ObjectSpec>& tables() {
          },
          {}},
         {"diversion",
-         "Trade that finds other routes: a share of the demand a tariff destroys at one buyer "
-         "reappears at the other buyers of the product (docs/model.md).",
+         "Trade that finds other routes: a share of the demand a tariff destroys at one buyer, or "
+         "of the orders its licences refuse beyond what every buyer faces, reappears at the "
+         "other buyers of the product (docs/model.md).",
          {
              {"share", T::quantity, "",
-              "Share of the destroyed demand that reappears (0-1; 0 off), drawn once per "
-              "trial."},
+              "Share of the destroyed or refused demand that reappears (0-1; 0 off), drawn once "
+              "per trial."},
              {"exclude", T::text_list, "", "Buyers that never receive diverted demand."},
          },
          {"share"}},

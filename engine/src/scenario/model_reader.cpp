@@ -196,7 +196,8 @@ void read_demand_trend(const YNode* node, Reader& r, const Network& net, DemandT
     }
 }
 
-/// `diversion: {share: Q, exclude: [BUYER, ...]}`, demand a tariff destroys reaching other buyers.
+/// `diversion: {share: Q, exclude: [BUYER, ...]}`, demand a tariff destroys (or licences refuse)
+/// reaching other buyers.
 void read_diversion(const YNode& d, Reader& r, const Network& net, Diversion& out) {
     if (!r.expect_map(d, "diversion")) {
         return;
@@ -210,8 +211,8 @@ void read_diversion(const YNode& d, Reader& r, const Network& net, Diversion& ou
         }
     } else {
         r.error(d, "diversion",
-                "a diversion needs 'share:', the share of the demand a tariff destroys that "
-                "reappears at the other buyers (0 to 1)");
+                "a diversion needs 'share:', the share of the demand a tariff destroys (or "
+                "licences refuse) that reappears at the other buyers (0 to 1)");
     }
     if (const YNode* x = member(d, "exclude")) {
         out.excluded =
