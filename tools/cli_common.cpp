@@ -293,16 +293,6 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
     return out;
 }
 
-std::string compact(double v) {
-    char buf[32];
-    if (std::abs(v) >= 9999.5) {
-        std::snprintf(buf, sizeof buf, "%.1fk", v / 1000.0);
-    } else {
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    }
-    return buf;
-}
-
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,
                        int min_trials) {
     if (vm.count("trials") && trials < min_trials) {

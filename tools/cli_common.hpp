@@ -68,8 +68,6 @@ po::variables_map parse_args(const std::vector<std::string>& args,
                              const std::vector<std::string>& positionals);
 /// `--set path=value` arguments.
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
-/// A tonnage for the terminal: "4821", "12.3k".
-std::string compact(double v);
 /// The checks every command that runs trials makes on --trials, --threads and --seed (each only
 /// when given): at least `min_trials` trials, at least one thread, a seed >= 0.
 void check_run_options(const po::variables_map& vm, int trials, int threads, long long seed,

@@ -254,6 +254,16 @@ std::string format_exact(double value) {
     return std::string(buf, r.ptr);
 }
 
+std::string compact(double v) {
+    char buf[32];
+    if (std::abs(v) >= 9999.5) {
+        std::snprintf(buf, sizeof buf, "%.1fk", v / 1000.0);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    }
+    return buf;
+}
+
 std::string format_number(double value, int decimals) {
     if (!std::isfinite(value)) {
         return format_exact(value);

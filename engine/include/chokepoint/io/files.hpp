@@ -51,6 +51,8 @@ std::string csv_field(const std::string& text);
 /// never truncated (values of 1e15 and above are written in full by format_exact()); not finite
 /// as format_exact() writes it.
 std::string format_number(double value, int decimals = 4);
+/// A tonnage for the terminal: "4821", "12.3k".
+std::string compact(double v);
 /// A number for data files: the shortest text that reads back as the same double
 /// (std::to_chars), e.g. "4609.291015625", "1e+63"; "inf" or "-inf" for an infinity (a
 /// value that overflowed: pandas, numpy and R read these), empty for NaN (no value).

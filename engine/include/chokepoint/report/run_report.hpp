@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "chokepoint/compare/charts.hpp"
 #include "chokepoint/compare/reported.hpp"
 #include "chokepoint/io/fan_chart.hpp"
+#include "chokepoint/report/compare_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 
