@@ -162,9 +162,10 @@ std::string duration_text(double seconds) {
     return "about " + std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min";
 }
 
-/// `points` of the sweep's points on this machine, from two short pilot runs of its first point (8
-/// and 40 trials: the difference is the cost of a trial, the rest the cost of a point): a guide
-/// printed before a long sweep starts, not a promise (other points may run slower or faster).
+/// `points` of the sweep's points on this machine, from pilot runs of its first point (a small
+/// one and one that takes about 0.3 s: the difference is the cost of a trial, the rest the cost
+/// of a point): a guide printed before a long sweep starts, not a promise (other points may run
+/// slower or faster).
 std::string estimate_sweep_time(const SweepPlan& plan, std::size_t points, int threads, int ranks) {
     using Clock = std::chrono::steady_clock;
     auto time_of = [&](int trials) {
@@ -172,15 +173,20 @@ std::string estimate_sweep_time(const SweepPlan& plan, std::size_t points, int t
         (void)run_point(plan, 0, threads, 0, trials);
         return std::chrono::duration<double>(Clock::now() - start).count();
     };
-    // A first run warms up (threads, caches) and is not counted; the second pilot runs long
-    // enough (about 0.3 s) that the clock's noise is small against it. Pilots of 8 and 40 trials
-    // were off by 2-7 times on the small test sweep (3 s estimated, 6.6 s taken).
+    // A first run warms up (threads, caches) and is not counted; the second pilot doubles until it
+    // runs about 0.3 s (or reaches the point's trials), so the clock's noise is small against it
+    // whatever the number of threads. Pilots of 8 and 40 trials were off by 2-7 times on the
+    // small test sweep (3 s estimated, 6.6 s taken).
     (void)time_of(4);
     constexpr int first = 16;
     const double small = time_of(first);
-    const int second = static_cast<int>(std::clamp(first * 0.3 / std::max(small, 1e-6), 4.0 * first,
-                                                   std::max(4.0 * first, 1.0 * plan.trials)));
-    const double large = time_of(second);
+    const int most = std::max(4 * first, plan.trials);
+    int second = 4 * first;
+    double large = time_of(second);
+    while (large < 0.3 && second < most) {
+        second = std::min(most, 2 * second);
+        large = time_of(second);
+    }
     const double per_trial = std::max(0.0, (large - small) / (second - first));
     const double per_point = std::max(0.0, small - first * per_trial);
     const double total = static_cast<double>(points) *

@@ -233,6 +233,10 @@ mutation engine/src/kernel/tick.cpp \
     'const PerTrial kept = (others + gi.needed_by * made * covered) / made;' \
     'const PerTrial kept = (others * 0.0 + made * covered) / made;' \
     'a short ingredient cuts the whole output, not the share that needs it'
+mutation engine/src/kernel/tick.cpp \
+    '    feed_fraction *= scale;' \
+    '    (void)feed_fraction;' \
+    'the feed drawn does not follow the output an ingredient cut'
 
 # Issue 22, section 3: orders refused to one destination find other routes (test_diversion.cpp).
 mutation engine/src/kernel/policy.cpp \
@@ -240,9 +244,17 @@ mutation engine/src/kernel/policy.cpp \
     'policy.group_diversion[g] = 1.0;' \
     'a destination'"'"'s refused orders served elsewhere and still used at home'
 mutation engine/src/kernel/policy.cpp \
-    'if (controlled[p] && refused[g] - least[p] > SAME_REFUSAL) {' \
-    'if (controlled[p] && refused[g] > SAME_REFUSAL) {' \
+    'excess[g] = refused[g] - least[p];' \
+    'excess[g] = refused[g];' \
     'a control the same for every buyer diverts demand'
+mutation engine/src/kernel/policy.cpp \
+    'refused[g] /= reach[g];' \
+    'refused[g] /= 1.0;' \
+    'a second supplier makes a buyer look less restricted by the same control'
+mutation engine/src/kernel/tick.cpp \
+    'if (!counted) {' \
+    'if (counted || true) {' \
+    'a day counted twice when two buyers of one country are short on it'
 
 total=$((killed + survived))
 echo "killed $killed of $total ($(awk -v k="$killed" -v t="$total" 'BEGIN { printf "%.0f", t ? 100 * k / t : 0 }')%); $invalid did not compile; $skipped not planted"

@@ -75,21 +75,19 @@ TEST_CASE("diversion: a share of the demand a tariff destroys reappears at the o
                     "div_excluded") == Approx(x_free).margin(1e-9));
 }
 
-// A control the same for both buyers (half the tonnes licensed, every application approved) and a
-// stricter review of Otherland's (all of its tonnes licensed, 20% approved): Otherland's orders
-// are refused 0.8 more than Importland's, 400 t of its 500 t a month; a diversion share of 0.4
-// serves 0.4 x 400 = 160 t of it through Importland (1,000 t a month: +16%), and Otherland's own
-// use falls to 1 - 0.4 x 0.8 = 0.68 of what it was. The control alone restricts no one.
-const std::string CONTROL = R"(events:
-  - id: c
-    kind: export_control
-    exporter: Exportland
-    products: [magnet]
-    share: 0.5
-    approval_delay: {dist: fixed, value: 5}
-    approval_rate: 1.0
-    start: 2025-01-01
-)";
+// A control the same for both buyers (half the tonnes licensed, half the applications approved:
+// a quarter of every buyer's orders refused) and a stricter review of Otherland's (all of its
+// tonnes licensed, 20% approved: 0.8 refused): Otherland's orders are refused 0.55 more than
+// Importland's, 275 t of its 500 t a month; a diversion share of 0.4 serves 0.4 x 275 = 110 t of
+// it through Importland (1,000 t a month: +11%), and Otherland's own use falls to
+// 1 - 0.4 x 0.55 = 0.78 of what it was. The control alone restricts no one.
+std::string control(double share, double rate) {
+    return "events:\n  - id: c\n    kind: export_control\n    exporter: Exportland\n"
+           "    products: [magnet]\n    share: " +
+           std::to_string(share) +
+           "\n    approval_delay: {dist: fixed, value: 5}\n    approval_rate: " +
+           std::to_string(rate) + "\n    start: 2025-01-01\n";
+}
 const std::string STRICTER = R"(  - id: stricter
     kind: licence_delay
     control: c
@@ -100,19 +98,64 @@ const std::string STRICTER = R"(  - id: stricter
     start: 2025-01-01
 )";
 
+// The small model with a second supplier of Importland's (Thirdland, half of its magnets), which
+// no control reaches.
+const std::string TWO_SUPPLIERS = R"(name: two_suppliers
+adjust_days: 20
+products:
+  - {id: concentrate, controlled_share: 0}
+  - {id: magnet, controlled_share: 1.0}
+nodes:
+  - {id: mine, country: Exportland, kind: source, production: [{product: concentrate, capacity: 2400, cover_days: 20}]}
+  - id: refinery
+    country: Exportland
+    kind: processor
+    inputs: [{product: concentrate, feed_yield: 0.5, cover_days: 20}]
+    production: [{product: magnet, capacity: 1400, feed_per_tonne: 1.0, cover_days: 20}]
+  - {id: third, country: Thirdland, kind: source, production: [{product: magnet, capacity: 600, cover_days: 20}]}
+  - {id: buyer_x, country: Importland, kind: buyer, inputs: [{product: magnet, demand: 1000, cover_days: 30}]}
+  - {id: buyer_y, country: Otherland, kind: buyer, inputs: [{product: magnet, demand: 500, cover_days: 30}]}
+edges:
+  - {from: mine, to: refinery, product: concentrate, flow: 2000, lead_time_days: 3}
+  - {from: refinery, to: buyer_x, product: magnet, flow: 500, lead_time_days: 10}
+  - {from: third, to: buyer_x, product: magnet, flow: 500, lead_time_days: 10}
+  - {from: refinery, to: buyer_y, product: magnet, flow: 500, lead_time_days: 10}
+)";
+
 TEST_CASE("diversion: orders refused to one destination reappear at the others", "[diversion]") {
     const std::string share = "diversion: {share: 0.4}\n";
     const std::string none = "diversion: {share: 0}\n";
-    const double x_free = september_with("Importland", none, CONTROL + STRICTER, "divl_free");
-    CHECK(september_with("Importland", share, CONTROL + STRICTER, "divl_on") ==
-          Approx(1.16 * x_free).epsilon(0.01));
-    // Otherland: what is approved of its lower use (20% of it), against the same without diversion.
-    const double y_free = september_with("Otherland", none, CONTROL + STRICTER, "divl_free_y");
-    CHECK(september_with("Otherland", share, CONTROL + STRICTER, "divl_on_y") ==
-          Approx(0.68 * y_free).epsilon(0.03));
-    // The same control for every buyer diverts nothing.
-    CHECK(september_with("Importland", share, CONTROL, "divl_same") ==
-          Approx(september_with("Importland", none, CONTROL, "divl_same_free")).margin(1e-9));
+    const std::string events = control(0.5, 0.5) + STRICTER;
+    const double x_free = september_with("Importland", none, events, "divl_free");
+    CHECK(september_with("Importland", share, events, "divl_on") ==
+          Approx(1.11 * x_free).epsilon(0.01));
+    // Otherland: what is approved of its lower use, against the same without diversion.
+    const double y_free = september_with("Otherland", none, events, "divl_free_y");
+    CHECK(september_with("Otherland", share, events, "divl_on_y") ==
+          Approx(0.78 * y_free).epsilon(0.03));
+    // The same control for every buyer diverts nothing, though it refuses a quarter of all.
+    CHECK(september_with("Importland", share, control(0.5, 0.5), "divl_same") ==
+          Approx(september_with("Importland", none, control(0.5, 0.5), "divl_same_free"))
+              .margin(1e-9));
+}
+
+TEST_CASE("diversion: a buyer with a second supplier is not less restricted by the same control",
+          "[diversion]") {
+    // Importland's magnets from Thirdland escape the control; those from Exportland face the same
+    // review as Otherland's: nothing is diverted.
+    auto september_two = [&](const std::string& diversion, const std::string& name) {
+        write_temp(name + "_model.yaml", TWO_SUPPLIERS + diversion);
+        const Scenario s = load_scenario(write_temp(
+            name + ".yaml", "name: " + name + "\nmodel: " + name +
+                                "_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\ntrials: 1\n"
+                                "seed: 3\n" +
+                                control(1.0, 0.5)));
+        const auto months = chokepoint::testing::one_trial_series(
+            s, {"exports", "magnet", "Exportland", "Otherland"});
+        return months[8];
+    };
+    CHECK(september_two("diversion: {share: 0.4}\n", "div2_on") ==
+          Approx(september_two("diversion: {share: 0}\n", "div2_free")).margin(1e-9));
 }
 
 TEST_CASE("diversion: validate names a share out of range and an excluded node that is no buyer",

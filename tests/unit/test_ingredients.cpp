@@ -8,7 +8,8 @@
 // - with needed_by 1: nothing;
 // - Dy/Tb at half its flow from March: 0.4 + 0.6 x 0.5 = 70% of the output, 700 t;
 // - the metal feed stopped instead: nothing (feed is needed by every tonne);
-// - no stop: 1,000 t.
+// - no stop: 1,000 t;
+// - and the metal the maker draws, and so orders, follows what it makes: 40 t a month of 100.
 #include <catch2/catch.hpp>
 
 #include "chokepoint/core/diagnostics.hpp"
@@ -66,16 +67,21 @@ std::string disruption(const std::string& node, double factor) {
            "\n    start: 2025-03-01\n";
 }
 
-// Magnets shipped to Userland in 2025-09, one trial.
-double september(const std::string& needed_by, const std::string& events, const std::string& name) {
+// Magnets shipped to Userland (or, with `product` metal, metal to the maker) in 2025-09, one
+// trial.
+double september(const std::string& needed_by, const std::string& events, const std::string& name,
+                 const std::string& product = "magnet") {
     write_temp(name + "_model.yaml", model(needed_by));
     const Scenario s = load_scenario(write_temp(
         name + ".yaml", "name: " + name + "\nmodel: " + name +
                             "_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\ntrials: 1\n"
                             "seed: 5\n" +
                             events));
-    const auto months =
-        chokepoint::testing::one_trial_series(s, {"exports", "magnet", "Makerland", "Userland"});
+    const auto months = product == "magnet"
+                            ? chokepoint::testing::one_trial_series(
+                                  s, {"exports", "magnet", "Makerland", "Userland"})
+                            : chokepoint::testing::one_trial_series(
+                                  s, {"exports", product, "Exportland", "Makerland"});
     return months[8];
 }
 
@@ -92,6 +98,12 @@ TEST_CASE("ingredients: a short ingredient cuts the share of the output that nee
     CHECK(september("0.6", disruption("dy_mine", 0.5), "ing_half") ==
           Approx(0.7 * free).epsilon(0.02));
     CHECK(september("0.6", disruption("metal_mine", 0.0), "ing_feed") == Approx(0.0).margin(1.0));
+    // The feed drawn follows what is made: with the Dy/Tb stopped the maker uses, and so orders,
+    // 40% of its metal.
+    const double metal = september("0.6", "", "ing_metal_free", "metal");
+    CHECK(metal == Approx(100.0 * 30 / 30.4375).epsilon(0.005));
+    CHECK(september("0.6", disruption("dy_mine", 0.0), "ing_metal_stop", "metal") ==
+          Approx(0.4 * metal).epsilon(0.02));
 }
 
 TEST_CASE("ingredients: validate names a bad per_tonne or needed_by and an unbalanced maker",
@@ -125,6 +137,15 @@ TEST_CASE("ingredients: validate names a bad per_tonne or needed_by and an unbal
     CHECK_THAT(error(replaced("{product: metal, feed_yield: 1.0,",
                               "{product: metal, feed_yield: 1.0, needed_by: 0.5,")),
                Catch::Contains("'needed_by:' goes with 'per_tonne:'"));
+    // An ingredient on a processor with two lines: which line needs it is not said.
+    {
+        std::string m = replaced("  - {id: magnet, controlled_share: 0}\n",
+                                 "  - {id: magnet, controlled_share: 0}\n  - {id: alloy}\n");
+        const std::string line = "feed_per_tonne: 0.1, cover_days: 20}\n";
+        m.insert(m.find(line) + line.size(),
+                 "      - {product: alloy, capacity: 10, feed_per_tonne: 0.1, cover_days: 20}\n");
+        CHECK_THAT(error(m), Catch::Contains("an ingredient needs a processor with one line"));
+    }
     // 20 t of Dy/Tb a month where 1,000 t made at 0.03 t a tonne use 30 t.
     CHECK_THAT(error(replaced("per_tonne: 0.02", "per_tonne: 0.03")),
                Catch::Contains("processor 'maker' is not balanced at baseline: it receives 20 "

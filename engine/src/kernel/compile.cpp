@@ -3,6 +3,7 @@
 // working days of the calendars the controls use.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "chokepoint/core/units.hpp"
@@ -183,6 +184,16 @@ void compile_buyers(const Scenario& s, const OutputLayout& layout, const NodePar
         g.days_series = layout.find({"days_short", key.product_id, "", key.country});
         g.stock_series = layout.find({"stock", key.product_id, "", key.country});
     }
+    // Buyers of one country share its series: tonnes short and stock add up, but a day is short
+    // once however many of them are short on it.
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        for (std::size_t h = 0; h < g; ++h) {
+            if (c.groups[g].buyer && c.groups[h].buyer &&
+                c.groups[h].days_series == c.groups[g].days_series) {
+                c.groups[g].days_shared_with.push_back(static_cast<int>(h));
+            }
+        }
+    }
 }
 
 /// Whether event `ev` touches lane `edge` (from `from` to `to`) itself: an export control's
@@ -324,15 +335,22 @@ void compile_tick_lists(const Scenario& s, const std::vector<bool>& controllable
                          " " + products[static_cast<std::size_t>(c.groups[g].product)].id));
         }
     }
+    std::map<std::string, int> seen;
     for (std::size_t e = 0; e < c.edges.size(); ++e) {
         const int from = c.lines[static_cast<std::size_t>(c.edges[e].line)].node;
         if (nodes[static_cast<std::size_t>(from)].kind == NodeKind::source) {
             c.source_lanes.push_back(static_cast<int>(e));
             const Edge& edge = s.network.edges()[e];
-            c.source_lane_keys.push_back(
-                name_key("supply_noise " + nodes[static_cast<std::size_t>(edge.from)].id + " " +
-                         nodes[static_cast<std::size_t>(edge.to)].id + " " +
-                         products[static_cast<std::size_t>(edge.product)].id));
+            std::string key = "supply_noise " + nodes[static_cast<std::size_t>(edge.from)].id +
+                              " " + nodes[static_cast<std::size_t>(edge.to)].id + " " +
+                              products[static_cast<std::size_t>(edge.product)].id;
+            // Parallel lanes (the same ends and product) each draw their own: the second is
+            // "... #1", and so on.
+            const int earlier = seen[key]++;
+            if (earlier > 0) {
+                key += " #" + std::to_string(earlier);
+            }
+            c.source_lane_keys.push_back(name_key(key));
         }
     }
     for (std::size_t n = 0; n < nodes.size(); ++n) {

@@ -37,6 +37,8 @@ struct GroupInfo {
     double lead_avg = 0.0;  // flow-weighted lead time, days
     int shortage_series = -1;
     int days_series = -1;
+    /// Earlier buyer groups on the same days-short series (buyers of one country and product).
+    std::vector<int> days_shared_with;
     int stock_series = -1;
     int buyer_index = -1;
     int trend = -1;  ///< buyers: index into the scenario's demand_trend rates, or -1

@@ -216,16 +216,18 @@ constexpr double SAME_REFUSAL = 1e-9;
 /// Trade that finds other routes: per product, `share` of the baseline demand lost at its
 /// restricted buyers reappears at the buyers that receive diverted demand and are not restricted,
 /// in proportion to their baseline demand, as a factor on their use. A buyer is restricted by a
-/// tariff (the demand it destroys is lost) or by licences that refuse more of its orders than
-/// the least restricted buyer of the product faces (a stricter review or an entity ban on one
-/// destination): `share` of that excess is lost to it and served through other routes, so its
-/// own use falls by as much. A control the same for every buyer restricts none.
+/// tariff (the demand it destroys is lost) or by licences that refuse more of its orders on the
+/// lanes a control reaches than the least restricted buyer of the product faces (a stricter
+/// review or an entity ban on one destination): `share` of that excess, on those lanes' share of
+/// its demand, is lost to it and served through other routes, so its own use falls by as much. A
+/// control the same for every buyer restricts none.
 void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
     const std::size_t products = c.scenario->network.products().size();
     std::vector<double> lost(products, 0.0);
     std::vector<double> receiving(products, 0.0);
     // Each buyer's refused share, and per product the least among buyers abroad.
     std::vector<double> refused(c.groups.size(), 0.0);
+    std::vector<double> reach(c.groups.size(), 0.0);  // the controlled lanes' share of its demand
     std::vector<double> least(products, 1.0);
     std::vector<bool> controlled(products, false);
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
@@ -235,16 +237,18 @@ void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
         }
         const auto in_begin = static_cast<std::size_t>(c.group_in_begin[g]);
         const auto in_end = static_cast<std::size_t>(c.group_in_begin[g + 1]);
-        bool any = false;
+        // Over the lanes a control can reach (a second supplier elsewhere does not make a buyer
+        // less restricted by it), weighted by their baseline shares.
         for (std::size_t k = in_begin; k < in_end; ++k) {
             const auto ue = static_cast<std::size_t>(c.group_in[k]);
             if (c.edges[ue].queue >= 0) {
                 refused[g] += c.edges[ue].share * lane_refused(c, policy, ue);
-                any = true;
+                reach[g] += c.edges[ue].share;
             }
         }
         const auto p = static_cast<std::size_t>(gi.product);
-        if (any) {
+        if (reach[g] > 0.0) {
+            refused[g] /= reach[g];
             least[p] = std::min(least[p], refused[g]);
             controlled[p] = true;
         }
@@ -261,7 +265,7 @@ void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
         }
         const double tariff = policy.group_tariff[g];
         if (tariff < 1.0 || excess[g] > 0.0) {
-            lost[p] += gi.base_in * ((1.0 - tariff) + tariff * excess[g]);
+            lost[p] += gi.base_in * ((1.0 - tariff) + tariff * reach[g] * excess[g]);
         } else if (gi.receives_diversion) {
             receiving[p] += gi.base_in;
         }
@@ -273,7 +277,7 @@ void divert_demand(const CompiledScenario& c, double share, Policy& policy) {
             continue;
         }
         if (excess[g] > 0.0) {
-            policy.group_diversion[g] = 1.0 - share * excess[g];
+            policy.group_diversion[g] = 1.0 - share * reach[g] * excess[g];
         } else if (gi.receives_diversion && policy.group_tariff[g] >= 1.0 && receiving[p] > 0.0) {
             policy.group_diversion[g] = 1.0 + share * lost[p] / receiving[p];
         }

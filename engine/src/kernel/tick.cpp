@@ -365,7 +365,14 @@ void Batch::ingredients_limit(const CompiledScenario::Processor& p, double dt_re
                 if (at(short_t, w) > TONNES_EPSILON) {
                     TrialResult& o = *outs_[w];
                     record(o, gi.shortage_series, tick.month, at(short_t, w));
-                    record(o, gi.days_series, tick.month, tick.dt);
+                    const bool counted = std::any_of(
+                        gi.days_shared_with.begin(), gi.days_shared_with.end(), [&](int h) {
+                            return at(st_.shortfall[static_cast<std::size_t>(h)], w) >
+                                   TONNES_EPSILON;
+                        });
+                    if (!counted) {
+                        record(o, gi.days_series, tick.month, tick.dt);
+                    }
                     double* fig =
                         &o.buyers[static_cast<std::size_t>(gi.buyer_index) * BUYER_FIGURE_COUNT];
                     // The buyer's figures count from the reference day, as its

@@ -229,6 +229,16 @@ void Network::check_balance(DiagnosticSink& sink) const {
         }
         for (std::size_t i = 0; i < nodes_[n].inputs.size(); ++i) {
             const InputPolicy& in = nodes_[n].inputs[i];
+            if (in.per_tonne > 0.0 && nodes_[n].lines.size() > 1) {
+                // Which line's output needs it would be a guess: every line would be cut alike.
+                sink.error(nodes_[n].where, "nodes",
+                           "processor '" + nodes_[n].id + "' has an ingredient (" +
+                               products_[static_cast<std::size_t>(in.product)].id +
+                               ", per_tonne:) and " + std::to_string(nodes_[n].lines.size()) +
+                               " production lines: an ingredient needs a processor with one "
+                               "line (make the lines that need it a processor of their own)");
+                continue;
+            }
             const double used = in.per_tonne * made;
             if (in.per_tonne > 0.0 && std::abs(ingredient_in[i] - used) >
                                           0.02 * std::max(ingredient_in[i], used) + 1e-9) {

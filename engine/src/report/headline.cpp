@@ -297,9 +297,10 @@ std::vector<std::string> Headline::lines() const {
                 list_names(suppliers) + " cannot meet; " +
                 (other_suppliers.empty()
                      ? std::string("suppliers outside the model are not counted")
-                     : "buyers do not switch supplier within the horizon, and what " +
+                     : "no buyer moves its orders to another supplier, what " +
                            list_names(other_suppliers) +
-                           " make goes to buyers of their own, listed apart"));
+                           " make goes to buyers of their own (listed apart), and suppliers "
+                           "outside the model are not counted"));
         }
     }
     return out;
