@@ -11,11 +11,11 @@
 #include "chokepoint/compare/reported.hpp"
 #include "chokepoint/core/calendar.hpp"
 #include "chokepoint/kernel/trial.hpp"
+#include "chokepoint/report/sweep_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/sweep_file.hpp"
 #include "chokepoint/sweep/plan.hpp"
-#include "chokepoint/sweep/report.hpp"
 #include "run_support.hpp"
 #include "test_support.hpp"
 

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <set>
 
+#include "chokepoint/report/sweep_report.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/sweep_file.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
@@ -13,7 +14,6 @@
 #include "chokepoint/sweep/diff.hpp"
 #include "chokepoint/sweep/indices.hpp"
 #include "chokepoint/sweep/plan.hpp"
-#include "chokepoint/sweep/report.hpp"
 #include "run_support.hpp"
 #include "test_support.hpp"
 

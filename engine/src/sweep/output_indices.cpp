@@ -12,7 +12,7 @@
 #include "chokepoint/io/files.hpp"
 #include "chokepoint/scenario/uncertain.hpp"
 #include "chokepoint/sweep/indices.hpp"
-#include "chokepoint/sweep/report.hpp"
+#include "chokepoint/sweep/output_indices.hpp"
 #include "chokepoint/sweep/run.hpp"
 
 namespace chokepoint {

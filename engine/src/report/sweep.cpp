@@ -1,4 +1,4 @@
-#include "chokepoint/sweep/report.hpp"
+#include "chokepoint/report/sweep_report.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
-/// What a finished sweep says: sensitivity indices per output with their Monte Carlo noise,
-/// notes where an effect is exactly zero (and what overrides the factor there), and the files:
-/// indices.csv, indices.json, problem.json (SALib), charts/ and index.html.
+/// What a finished sweep says: sensitivity indices per output with their Monte Carlo noise, and
+/// notes where an effect is exactly zero (and what overrides the factor there). Its files and
+/// screen are the report's (chokepoint/report/sweep_report.hpp).
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -39,15 +39,5 @@ struct OutputIndices {
 /// Computes every output's indices from the per-trial values, values[point][output][trial].
 std::vector<OutputIndices> sweep_indices(
     const SweepPlan& plan, const std::vector<std::vector<std::vector<double>>>& values);
-
-/// Writes indices.csv, indices.json, problem.json and (when `charts` and gnuplot is installed)
-/// charts/*.png|svg, then index.html, each atomically. Returns the warnings to show (e.g. no
-/// gnuplot).
-std::vector<std::string> write_sweep_report(const SweepPlan& plan,
-                                            const std::vector<OutputIndices>& indices,
-                                            const std::filesystem::path& dir, bool charts);
-
-/// The terminal summary: per output, the factors by importance with their effect and noise.
-std::string format_sweep_summary(const SweepPlan& plan, const std::vector<OutputIndices>& indices);
 
 }  // namespace chokepoint
