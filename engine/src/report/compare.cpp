@@ -1,4 +1,5 @@
 #include "chokepoint/report/compare_report.hpp"
+#include "chokepoint/report/html.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -186,11 +187,7 @@ std::vector<std::string> write_comparison_charts(const std::filesystem::path& di
     fs::create_directories(charts);
     std::vector<std::string> written;
     std::ostringstream html;
-    html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>"
-         << html_escape(scenario.name)
-         << ": simulated against reported</title>\n<style>body{font-family:sans-serif;margin:2em;"
-            "max-width:1000px}img{width:100%;border:1px solid #ddd}td,th{padding:2px 8px;"
-            "text-align:right}</style></head><body>\n<h1>"
+    html << page_head(scenario.name + ": simulated against reported") << "<h1>"
          << html_escape(scenario.name) << ": simulated against reported</h1>\n<p>"
          << c.run.trials_completed
          << " trials. Bands: P5-P95 (light) and P25-P75 (dark); line: P50; points: reported "

@@ -1,5 +1,7 @@
 #include "chokepoint/report/sweep_report.hpp"
 
+#include "chokepoint/report/html.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -370,12 +372,8 @@ std::string sweep_page(const SweepPlan& plan, const std::vector<OutputIndices>& 
                        const std::vector<std::string>& images) {
     std::ostringstream html;
     const std::string name = html_escape(plan.spec.name);
-    html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << name
-         << ": sweep</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
-            "img{width:100%;border:1px solid #ddd}td,th{padding:2px 8px;text-align:right}"
-            "td.l,th.l{text-align:left}table{border-collapse:collapse}tr:nth-child(even)"
-            "{background:#f4f4f4}</style></head><body>\n<h1>"
-         << name << ": " << to_string(plan.spec.design) << " sweep</h1>\n";
+    html << page_head(plan.spec.name + ": sweep") << "<h1>" << name << ": "
+         << to_string(plan.spec.design) << " sweep</h1>\n";
     html << "<p>" << plan.points() << " points &times; " << plan.trials
          << " trials, common random numbers (trial i draws the same streams at every "
             "point). Files: points.csv, trials.csv, indices.csv, indices.json, problem.json.</p>\n"

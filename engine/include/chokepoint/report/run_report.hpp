@@ -9,6 +9,7 @@
 #include "chokepoint/compare/reported.hpp"
 #include "chokepoint/io/fan_chart.hpp"
 #include "chokepoint/report/compare_report.hpp"
+#include "chokepoint/report/html.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 
@@ -108,8 +109,7 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
                                                   const std::vector<ReportedRow>& reported,
                                                   const Provenance& provenance);
 
-/// The page's style sheet and the provenance table, shared by the pages of run and compare.
-std::string page_head(const std::string& title);
+/// The provenance table of a run's page.
 std::string provenance_table(const Provenance& p);
 
 }  // namespace chokepoint
