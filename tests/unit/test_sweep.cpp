@@ -244,6 +244,29 @@ TEST_CASE("A sweep: a factor that cannot reach an output changes no trial at any
     CHECK(run_point(plan, 2, 1) == values[2]);
 }
 
+TEST_CASE("A sweep: an output saturated at every point is said to be, not only 'no effect'") {
+    // Every trial short (a shortage probability of 1) at every point: no factor can move it here,
+    // which is not the same as a factor that does not matter.
+    const std::string path = (source_dir() / "tests/regression/sweeps/small_oat.yaml").string();
+    const SweepPlan plan = plan_sweep(load_sweep_file(path));
+    auto values = chokepoint::testing::run_every_point(plan, 2);
+    for (auto& point : values) {
+        std::fill(point[1].begin(), point[1].end(), 1.0);
+    }
+    const auto idx = sweep_indices(plan, values);
+    std::size_t saturated = 0;
+    for (const auto& note : idx[1].notes) {
+        saturated += note.find(
+                         "no effect here: the output is 1 in every trial at every point of "
+                         "the sweep (saturated") != std::string::npos;
+    }
+    CHECK(saturated == plan.factors.size());
+    // An output that varies between trials keeps the plain note.
+    for (const auto& note : idx[0].notes) {
+        CHECK(note.find("saturated") == std::string::npos);
+    }
+}
+
 TEST_CASE("A paired diff of a scenario with itself is exactly zero everywhere") {
     const Scenario s =
         load_scenario((chokepoint::testing::fixtures() / "small_controls.yaml").string());

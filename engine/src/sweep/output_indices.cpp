@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include "chokepoint/core/text.hpp"
 #include "chokepoint/io/files.hpp"
@@ -36,9 +37,34 @@ double variance_of(const std::vector<double>& v) {
     return sd * sd;
 }
 
-// "no effect" with what overrides the factor on this output's lane, where the engine can tell.
-std::string no_effect_note(const SweepPlan& plan, const SweepOutput& o, const std::string& path) {
+using Values = std::vector<std::vector<std::vector<double>>>;
+
+// The one value output `o` takes in every trial at every point, if it takes one.
+std::optional<double> constant_output(const Values& values, std::size_t o) {
+    std::optional<double> only;
+    for (const auto& point : values) {
+        for (double v : point[o]) {
+            if (!only) {
+                only = v;
+            } else if (v != *only) {
+                return std::nullopt;
+            }
+        }
+    }
+    return only;
+}
+
+// "no effect" with what overrides the factor on this output's lane, where the engine can tell. An
+// output that is the same in every trial at every point of the sweep is saturated (every trial
+// short, or none): the factor may matter where it is not, and the note says so.
+std::string no_effect_note(const SweepPlan& plan, const SweepOutput& o, const std::string& path,
+                           const Values& values, std::size_t index) {
     std::string note = "no effect: every trial is identical at every value of this factor";
+    if (const auto c = constant_output(values, index)) {
+        note = "no effect here: the output is " + format_number(*c) +
+               " in every trial at every point of the sweep (saturated: the factor may matter "
+               "where the output is not at a limit)";
+    }
     if (!o.spec.is_buyer && (o.spec.metric == "exports" || o.spec.metric == "imports")) {
         const auto why = overridden_on(plan.base, path, o.spec.to, o.spec.product);
         for (const auto& w : why) {
@@ -64,7 +90,7 @@ void oat_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
         const std::string& path = plan.factors[i].spec.path;
         std::string note;
         if (el.exactly_zero && eh.exactly_zero) {
-            note = no_effect_note(plan, out, path);
+            note = no_effect_note(plan, out, path, values, o);
         } else if (includes_zero(sw.mean - 1.96 * sw.se, sw.mean + 1.96 * sw.se)) {
             note = "the swing is within trial noise (its 95% interval includes zero)";
         }
@@ -101,7 +127,7 @@ void morris_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
     for (std::size_t i = 0; i < k; ++i) {
         const double se = idx[i].effects > 0 ? std::sqrt(noise[i]) / idx[i].effects : NaN;
         const std::string& path = plan.factors[i].spec.path;
-        const std::string note = zero[i] ? no_effect_note(plan, out, path) : "";
+        const std::string note = zero[i] ? no_effect_note(plan, out, path, values, o) : "";
         res.rows.push_back(make_row(path, plan.factors[i].spec.group, "mu", idx[i].mu, se));
         res.rows.push_back(
             make_row(path, plan.factors[i].spec.group, "mu_star", idx[i].mu_star, se));
@@ -127,7 +153,7 @@ void sobol_rows(const SweepPlan& plan, const SweepOutput& out, std::size_t o,
         }
         std::string note;
         if (zero) {
-            note = no_effect_note(plan, out, name);
+            note = no_effect_note(plan, out, name, values, o);
         } else if (includes_zero(x.st - x.st_conf, x.st + x.st_conf)) {
             note = "ST's interval includes zero: no effect can be ruled out at this sample size";
         }
