@@ -240,8 +240,8 @@ mutation engine/src/kernel/tick.cpp \
 
 # Issue 22, section 3: orders refused to one destination find other routes (test_diversion.cpp).
 mutation engine/src/kernel/policy.cpp \
-    'policy.group_diversion[g] = 1.0 - share * excess[g];' \
-    'policy.group_diversion[g] = 1.0;' \
+    'policy.group_diversion[g] = 1.0 - share * reach[g] * excess[g];' \
+    'policy.group_diversion[g] = 1.0 + 0.0 * reach[g];' \
     'a destination'"'"'s refused orders served elsewhere and still used at home'
 mutation engine/src/kernel/policy.cpp \
     'excess[g] = refused[g] - least[p];' \
