@@ -351,6 +351,8 @@ expect "extends: a FIFO does not block" 2 "fifo_extends.yaml:1:10: error: extend
 expect "a FIFO as the scenario does not block" 2 "is not a regular file" -- timeout 20 "$sim" validate "$hostile/fifo.yaml"
 expect "--reported /dev/zero" 2 "/dev/zero: error: is not a regular file" -- "$sim" compare "$work/good.yaml" --reported /dev/zero
 mkdir -p "$hostile/adir"
+printf 'extends: /etc/passwd\n' > "$hostile/passwd_extends.yaml"
+expect "extends: a text file that is no scenario is named as such" 2 "passwd_extends.yaml:1:10: error: extends: /etc/passwd is not a scenario file: its top level is plain text, not keys such as model: and events:" -- "$sim" validate "$hostile/passwd_extends.yaml"
 printf 'extends: adir\n' > "$hostile/dir_extends.yaml"
 expect "extends: a directory" 2 "dir_extends.yaml:1:10: error: extends: $hostile/adir is a directory, not a file" -- "$sim" validate "$hostile/dir_extends.yaml"
 printf "$base_yaml" > "$hostile/c0.yaml"

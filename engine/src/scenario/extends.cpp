@@ -146,6 +146,17 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
                          describe_unusable_file("scenario", parent.string(), why));
     }
     YNode base = load_with_extends(parent.lexically_normal().string(), chain, notices, ext);
+    if (!base.is_map()) {
+        // A text file that is not a scenario (`extends: /etc/passwd`) reads as one YAML scalar:
+        // named here, not later as a missing 'model:'.
+        throw InputError(ext->where, "extends",
+                         parent.lexically_normal().string() +
+                             " is not a scenario file: its top level is " +
+                             (base.kind == YNode::Kind::null ? std::string("empty")
+                              : base.is_scalar()             ? std::string("plain text")
+                                                             : std::string("a list")) +
+                             ", not keys such as model: and events:");
+    }
     // The model path of the base is relative to the base file: make it absolute-ish.
     if (YNode* model = base.is_map() ? base.find("model") : nullptr) {
         if (model->is_scalar() && !std::filesystem::path(model->scalar).is_absolute()) {
