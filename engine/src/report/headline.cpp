@@ -178,12 +178,41 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
     h.before = h.has_before ? sum / (ref - begin) : 0.0;
     h.before_first = layout.first_month + begin;
     h.before_last = layout.first_month + ref - 1;
-    int trough = ref;
+    // Months of a seasonal halt of the exporter (the Spring Festival) are not the trough.
+    std::vector<bool> seasonal(static_cast<std::size_t>(layout.months), false);
+    std::vector<std::string> halts;
+    for (const auto& ev : scenario.events) {
+        if (ev.kind != EventKind::export_halt || !ev.seasonal || ev.from_node < 0 ||
+            !ev.start.is_constant() ||
+            scenario.network.nodes()[static_cast<std::size_t>(ev.from_node)].country != key.from) {
+            continue;
+        }
+        const auto first = static_cast<Day>(ev.start.value);
+        const auto last = static_cast<Day>(ev.end.value) - 1;
+        bool inside = false;
+        for (int m = month_of(first); m <= month_of(last); ++m) {
+            const int i = m - layout.first_month;
+            if (i >= ref && i < layout.months) {
+                seasonal[static_cast<std::size_t>(i)] = true;
+                inside = true;
+            }
+        }
+        if (inside) {
+            halts.push_back(ev.holiday.empty() ? ev.id : ev.holiday);
+        }
+    }
+    int trough = -1;
     for (int m = ref; m < layout.months; ++m) {
-        if (result.at(s, m).p50 < result.at(s, trough).p50) {
+        if (!seasonal[static_cast<std::size_t>(m)] &&
+            (trough < 0 || result.at(s, m).p50 < result.at(s, trough).p50)) {
             trough = m;
         }
     }
+    if (trough < 0) {  // every month a festival: none left out
+        trough = ref;
+        halts.clear();
+    }
+    h.seasonal_left_out = halts;
     h.trough_month = layout.first_month + trough;
     h.trough = result.at(s, trough).p50;
     if (h.has_before && h.trough < RECOVERY_SHARE * h.before) {
@@ -262,7 +291,11 @@ std::vector<std::string> Headline::lines() const {
         char pct[32];
         std::snprintf(pct, sizeof pct, "%+.0f%%", change);
         out.push_back("  trough: " + tonnes(trough) + " t in " + format_month(trough_month) +
-                      (before > 0 ? std::string(" (") + pct + " on before)" : ""));
+                      (before > 0 ? std::string(" (") + pct + " on before)" : "") +
+                      (seasonal_left_out.empty()
+                           ? std::string()
+                           : "; the months of " + list_names(seasonal_left_out) +
+                                 " left out (a seasonal halt, not a policy)"));
         out.push_back("  recovery to 90% of before: " +
                       (trough >= RECOVERY_SHARE * before
                            ? std::string("no fall below 90% of before")
@@ -270,7 +303,11 @@ std::vector<std::string> Headline::lines() const {
                                         : std::string("not within the horizon")));
     } else {
         out.push_back("  lowest: " + tonnes(trough) + " t in " + format_month(trough_month) +
-                      " (no month before " + from + " to compare with)");
+                      " (no month before " + from + " to compare with)" +
+                      (seasonal_left_out.empty()
+                           ? std::string()
+                           : "; the months of " + list_names(seasonal_left_out) +
+                                 " left out (a seasonal halt, not a policy)"));
     }
     if (buyers.empty()) {
         out.push_back("  buyers: no shortage in any trial from " + from);

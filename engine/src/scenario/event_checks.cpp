@@ -204,6 +204,8 @@ void read_holiday_dates(const YNode& e, const YNode& holiday, const std::string&
                     "; write start: and end: for years it does not cover");
         return;
     }
+    ev.holiday = *text;
+    ev.seasonal = true;
     ev.start = Quantity::constant_value(period->first);
     ev.has_end = true;
     ev.end = Quantity::constant_value(period->second + 1);

@@ -376,6 +376,9 @@ class EventReader {
         if (const YNode* t = member(e, "to")) {
             ev.to_node = lookup_node(r, net.nodes(), *t, path + ".to");
         }
+        if (const YNode* sn = member(e, "seasonal")) {
+            ev.seasonal = r.boolean(*sn, path + ".seasonal").value_or(false);
+        }
         products(false);
         if (ev.from_node >= 0) {
             bool any = false;

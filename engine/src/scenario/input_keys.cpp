@@ -280,7 +280,10 @@ const std::vector<ObjectSpec>& tables() {
              {"products", T::text_list, "", "The products halted (default: all)."},
              {"holiday", T::text, "",
               "An official holiday from the exporter's working calendar, e.g. 'Spring Festival "
-              "2025' (instead of start: and end:)."},
+              "2025' (instead of start: and end:); the halt is seasonal."},
+             {"seasonal", T::boolean, "",
+              "A halt that comes every year (a festival whose dates the calendar does not give "
+              "yet): the headline's trough leaves its months out."},
          },
          {"from"}},
         {"event.tariff",

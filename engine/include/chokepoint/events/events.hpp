@@ -81,8 +81,10 @@ struct EventSpec {
     std::vector<std::string> elements;      ///< element symbols (documentation of a control)
     std::vector<int> nodes;                 ///< node indices (disruption, capacity, demand)
     int from_node = -1;                     ///< export_halt origin
-    int to_node = -1;                       ///< export_halt destination; -1 = all destinations
-    int control = -1;                       ///< index of the export_control event referred to
+    std::string holiday;                    ///< export_halt: the official holiday it spans
+    bool seasonal = false;  ///< export_halt: comes every year (`seasonal:`, or a holiday)
+    int to_node = -1;       ///< export_halt destination; -1 = all destinations
+    int control = -1;       ///< index of the export_control event referred to
 
     // Magnitudes.
     bool has_share = false;

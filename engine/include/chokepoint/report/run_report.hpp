@@ -64,7 +64,10 @@ struct Headline {
     MonthIndex trough_month = 0;
     double trough = 0.0;                       ///< P50 at the trough
     std::optional<MonthIndex> recovery_month;  ///< first month after the trough back to 90%
-    std::vector<BuyerRisk> buyers;             ///< at most 3, highest probability first
+    /// The seasonal halts (export halts on an official holiday of the series' exporter) whose
+    /// months the trough leaves out: a festival's low is not a policy's.
+    std::vector<std::string> seasonal_left_out;
+    std::vector<BuyerRisk> buyers;  ///< at most 3, highest probability first
     /// The countries that supply those buyers in the model ("China"): short means short of
     /// what they deliver, not of every supply in the world.
     std::vector<std::string> suppliers;
