@@ -266,8 +266,25 @@ bool marked_ours(const fs::path& dir, const std::string& kind) {
     return (kind == "init" || kind == "probe") && fs::is_empty(dir, ec) && !ec;
 }
 
+// The marker is written in place, not through a temporary file and a rename: its presence is what
+// counts (an empty one too), and commit() marks the old result before the exchange, so a kill in
+// that moment must not leave a temporary file in the user's result directory.
 void mark(const fs::path& dir) {
-    write_file_atomic(dir / MARKER, "made by Chokepoint's simulate: a staging directory\n");
+    const fs::path path = dir / MARKER;
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int error = errno;
+        const std::string what = "cannot write " + path.string() + ": " + std::strerror(error);
+        if (error == ENOSPC || error == EDQUOT) {
+            throw NoSpaceError(what);
+        }
+        throw std::runtime_error(what);
+    }
+    static const char text[] = "made by Chokepoint's simulate: a staging directory\n";
+    const ssize_t written = ::write(fd, text, sizeof text - 1);
+    ::close(fd);
+    (void)written;  // a short or failed write still leaves the marker that counts
 }
 
 // Staging directories that runs which were killed left in `parent`, for any output there:
