@@ -83,7 +83,7 @@ std::vector<ReportedRow> shipped_reported(const Scenario& scenario) {
         return {};
     }
     try {
-        return load_reported(dir.string());
+        return load_reported(dir.string(), scenario.material.unit);
     } catch (const InputError& e) {
         spdlog::warn("reported figures not drawn: {}",
                      terminal_safe(e.diagnostics().empty() ? std::string(e.what())

@@ -14,7 +14,7 @@ int cmd_schema(const std::vector<std::string>& args) {
     po::options_description opts("schema options");
     std::string kind;
     std::string output;
-    opts.add_options()("kind", po::value<std::string>(&kind), "scenario, model or sweep")(
+    opts.add_options()("kind", po::value<std::string>(&kind), "scenario, model, sweep or material")(
         "output,o", po::value<std::string>(&output),
         "output file (default, or -: standard output)");
     parse_args(args, opts, {"kind"});
@@ -25,10 +25,13 @@ int cmd_schema(const std::vector<std::string>& args) {
         which = InputFileKind::model;
     } else if (kind == "sweep") {
         which = InputFileKind::sweep;
+    } else if (kind == "material") {
+        which = InputFileKind::material;
     } else {
-        throw UsageError(kind.empty() ? "schema needs a kind of file: scenario, model or sweep"
-                                      : "schema: the kind is scenario, model or sweep, found '" +
-                                            terminal_safe(kind) + "'");
+        throw UsageError(kind.empty()
+                             ? "schema needs a kind of file: scenario, model, sweep or material"
+                             : "schema: the kind is scenario, model, sweep or material, found '" +
+                                   terminal_safe(kind) + "'");
     }
     const std::filesystem::path target = output.empty() || output == "-"
                                              ? std::filesystem::path()

@@ -50,6 +50,20 @@ int cmd_validate(const std::vector<std::string>& args) {
                   << terminal_safe(plan.spec.scenario_path) << "\n";
         return EXIT_OK;
     }
+    if (is_material_file(path)) {
+        if (!sets.empty() || resolved) {
+            throw UsageError(path + " is a material file: --set and --resolved apply to scenarios");
+        }
+        const Material m = load_material(path);
+        std::cout << path << ": valid material '" << terminal_safe(m.name) << "': unit " << m.unit
+                  << ", " << m.elements.size() << " element symbols, " << m.customs_series.size()
+                  << " customs series, " << m.region_aliases.size() << " region aliases, "
+                  << m.region_sums.size()
+                  << (m.region_sums.size() == 1 ? " region sum" : " region sums")
+                  << " (products and countries are checked with a model that names "
+                     "it)\n";
+        return EXIT_OK;
+    }
     if (is_model_file(path)) {
         if (!sets.empty() || resolved) {
             throw UsageError(path + " is a model file: --set and --resolved apply to scenarios");

@@ -85,16 +85,16 @@ struct ComparisonOptions {
                                  "); pass --reported FILE_OR_DIR");
             }
             reported = shipped;
-            return load_reported(shipped);
+            return load_reported(shipped, scenario.material.unit);
         }
         const std::string user = reported;
         if (have_shipped && !reported_only &&
             std::filesystem::weakly_canonical(shipped, ec) !=
                 std::filesystem::weakly_canonical(user, ec)) {
-            rows = load_reported(shipped);
+            rows = load_reported(shipped, scenario.material.unit);
             reported = shipped + " + " + user;
         }
-        auto mine = load_reported(user);
+        auto mine = load_reported(user, scenario.material.unit);
         rows.insert(rows.end(), mine.begin(), mine.end());
         return rows;
     }

@@ -3,7 +3,7 @@
 
   check_schemas.py SIMULATE SOURCE_DIR WORK_DIR
 
-1. Every shipped scenario, model and sweep file is valid under its schema.
+1. Every shipped scenario, model, sweep and material file is valid under its schema.
 2. The schema and the loader agree on the keys (and on required keys and the horizon's type): for each kind of mapping in each shipped file
    (the scenario's root, each event kind, a distribution, a node, a production line, ...), a copy
    with one unknown key added there is refused by the schema *and* by `simulate validate`
@@ -71,7 +71,7 @@ def main():
     sim, src, work = sys.argv[1:4]
     schemas = {
         k: json.load(open(os.path.join(src, "docs", "schemas", k + ".schema.json")))
-        for k in ("scenario", "model", "sweep")
+        for k in ("scenario", "model", "sweep", "material")
     }
     files = []
     for name in sorted(os.listdir(os.path.join(src, "scenarios"))):
@@ -83,6 +83,9 @@ def main():
     for name in sorted(os.listdir(os.path.join(src, "models"))):
         if name.endswith(".yaml"):
             files.append(("model", os.path.join("models", name)))
+    for name in sorted(os.listdir(os.path.join(src, "models", "materials"))):
+        if name.endswith(".yaml"):
+            files.append(("material", os.path.join("models", "materials", name)))
 
     # A copy of the tree, so mutated files resolve model:, extends: and scenario: as shipped.
     tree = os.path.join(work, "schema_tree")
@@ -108,9 +111,10 @@ def main():
                 "/".join(map(str, e.path)) + ": " + e.message[:200] for e in errors[:3])))
         seen = set()
         for shape, trail in mappings(doc):
-            # Mappings of names (parameters, calendars, a sweep's set:, a trend's growth: by product) are open
+            # Mappings of names (parameters, calendars, a sweep's set:, a trend's growth: by product,
+            # a material's region aliases) are open
             # by design.
-            if shape in seen or re.search(r"\.(parameters|working_calendars|set|demand_trend\.growth)$", shape):
+            if shape in seen or re.search(r"\.(parameters|working_calendars|set|demand_trend\.growth|region_aliases)$", shape):
                 continue
             seen.add(shape)
             checked_shapes += 1

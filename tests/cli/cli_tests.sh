@@ -7,7 +7,7 @@ src="$2"
 work="$(mktemp -d)"
 trap 'umount "$work/full" 2>/dev/null; rm -rf "$work"' EXIT
 fixtures="$src/tests/regression/scenarios"
-cp "$fixtures/small_model.yaml" "$work/"
+cp "$fixtures/small_model.yaml" "$fixtures/small_material.yaml" "$work/"
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -176,7 +176,7 @@ if grep -q "^calibrating" <<<"$out"; then bad "calibrate announced its work befo
 marker="$work/pwned"
 evil_dir="$work/evil"
 mkdir -p "$evil_dir"
-cp "$work/small_model.yaml" "$evil_dir/"
+cp "$work/small_model.yaml" "$work/small_material.yaml" "$evil_dir/"
 printf 'name: evilfile\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/x';touch pwned;'.yaml"
 sed '/^name:/d' "$evil_dir/x';touch pwned;'.yaml" > "$evil_dir/y';touch pwned;'.yaml"
 printf 'name: evil\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 8\nseed: 1\n' > "$evil_dir/evil.yaml"
@@ -314,7 +314,7 @@ if python3 -c 'import json,sys; json.load(open(sys.argv[1], "rb"))' "$badname/ru
 # --- Bounded and located, always (issue 10, section 3).
 hostile="$work/hostile"
 mkdir -p "$hostile"
-cp "$work/small_model.yaml" "$hostile/"
+cp "$work/small_model.yaml" "$work/small_material.yaml" "$hostile/"
 base_yaml='name: h\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\ntrials: 4\n'
 {
     printf 'name: bomb\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n'
@@ -494,6 +494,21 @@ if ! grep -q $'\033' <<<"$out"; then ok "NO_COLOR: no escape sequences"; else ba
 
 # validate: model files, overrides of the extended file, --resolved.
 expect "validate a model file" 0 "small_model.yaml: valid model: " -- "$sim" validate "$work/small_model.yaml"
+# A model's material file (docs/materials.md): checked alone and with the model, every problem
+# located in the material file.
+expect "validate a material file" 0 "small_material.yaml: valid material 'test magnets': unit t, 17 element symbols, 3 customs series, 2 region aliases, 0 region sums" -- "$sim" validate "$work/small_material.yaml"
+mkdir -p "$work/mat"
+cp "$work/small_model.yaml" "$work/mat/"
+sed -e 's/^unit: t$/unit: tonnes/' -e 's/sum_of: \[concentrate\]/sum_of: [concentrat]/' -e 's/  IL: Importland/  IL: Israel/' "$work/small_material.yaml" > "$work/mat/small_material.yaml"
+expect "material: a unit that is no mass unit" 2 "small_material.yaml:4:7: error: unit: expected t or kg" -- "$sim" validate "$work/mat/small_model.yaml"
+expect "material: a product the model lacks" 2 "customs_series[2].products[0].sum_of: 'concentrat' is not a product of the model (did you mean 'concentrate'?)" -- "$sim" validate "$work/mat/small_model.yaml"
+expect "material: an alias to no country of the model" 2 "region_aliases.IL: 'Israel' is not a country of the model" -- "$sim" validate "$work/mat/small_model.yaml"
+rm "$work/mat/small_material.yaml"
+expect "material: a file that is not there" 2 "small_model.yaml:41:11: error: material: " -- "$sim" validate "$work/mat/small_model.yaml"
+scenario elements.yaml "events:
+  - {id: c, kind: export_control, exporter: Exportland, products: [magnet], approval_delay: {dist: fixed, value: 10}, approval_rate: 0.5, start: 2025-02-01, elements: [Dy, Tx]}
+"
+expect "elements: a symbol the material does not list" 2 "'Tx' is not an element symbol of test magnets" -- "$sim" validate "$work/elements.yaml"
 cat > "$work/child.yaml" <<'YAML'
 name: child
 extends: good.yaml
@@ -524,7 +539,7 @@ if grep -q "nothere.yaml" <<<"$out" && ! grep -q "not found: $" <<<"$out"; then 
 
 # calibrate writes into its output directory, never beside the scenario, as a file that extends it.
 cp "$src/tests/regression/scenarios/small_baseline.yaml" "$src/tests/regression/scenarios/small_controls.yaml" "$work/"
-mkdir -p "$work/calsrc"; cp "$work/small_baseline.yaml" "$work/small_controls.yaml" "$work/small_model.yaml" "$work/calsrc/"
+mkdir -p "$work/calsrc"; cp "$work/small_baseline.yaml" "$work/small_controls.yaml" "$work/small_model.yaml" "$work/small_material.yaml" "$work/calsrc/"
 sed -i 's|model: .*|model: small_model.yaml|' "$work/calsrc/small_baseline.yaml"
 before="$(ls "$work/calsrc" | sort)"
 expect "calibrate runs" 0 "Calibrated scenario: $work/cal/calibrated.yaml" -- "$sim" calibrate "$work/calsrc/small_controls.yaml" --fit rate --reported "$work/reported.csv" --trials 16 --max-evaluations 5 --output "$work/cal"
@@ -699,15 +714,15 @@ fi
 # docs/schemas/ must be what the program prints (regenerate: tools/update_schemas.sh); every
 # shipped file is valid under them, and schema and loader refuse an unknown key at every kind of
 # mapping the shipped files have (check_schemas.py).
-for k in scenario model sweep; do
+for k in scenario model sweep material; do
     if "$sim" schema "$k" | cmp -s - "$src/docs/schemas/$k.schema.json"; then ok "docs/schemas/$k.schema.json is what simulate schema $k prints"; else bad "docs/schemas/$k.schema.json is stale: run tools/update_schemas.sh"; fi
 done
-expect "schema needs a known kind" 2 "the kind is scenario, model or sweep, found 'scenarios'" -- "$sim" schema scenarios
+expect "schema needs a known kind" 2 "the kind is scenario, model, sweep or material, found 'scenarios'" -- "$sim" schema scenarios
 if python3 "$src/tests/cli/check_schemas.py" "$sim" "$src" "$work" > "$work/schemas.log" 2>&1; then ok "schemas: $(tail -1 "$work/schemas.log")"; else bad "schemas:"; grep -v '^ok' "$work/schemas.log" | head -20 | sed 's/^/    /'; fi
 expect "validate a sweep file" 0 "valid sweep 'april_controls_oat': 9 factors, oat design, 19 points" -- "$sim" validate "$src/scenarios/sweeps/april_controls_oat.yaml"
 
-# Every shipped scenario and model validates.
-for f in "$src"/scenarios/*.yaml "$src"/scenarios/sweeps/*.yaml "$src"/models/*.yaml; do
+# Every shipped scenario, model and material validates.
+for f in "$src"/scenarios/*.yaml "$src"/scenarios/sweeps/*.yaml "$src"/models/*.yaml "$src"/models/materials/*.yaml; do
     expect "shipped $(basename "$f") validates" 0 "valid" -- "$sim" validate "$f"
 done
 

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         load_scenario((fuzz::work_dir() / "small_controls.yaml").string());
     static const OutputLayout layout = OutputLayout::build(scenario);
     try {
-        const auto rows = load_reported(fuzz::write_input("fuzz_reported.csv", data, size));
+        const auto rows = load_reported(fuzz::write_input("fuzz_reported.csv", data, size), "t");
         (void)map_reported(rows, layout, std::numeric_limits<MonthIndex>::min(),
                            std::numeric_limits<MonthIndex>::max());
     } catch (const InputError&) {

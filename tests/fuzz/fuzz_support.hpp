@@ -17,7 +17,8 @@ inline const std::filesystem::path& work_dir() {
                        ("chokepoint-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(d);
         const std::filesystem::path fixtures = CHOKEPOINT_SOURCE_DIR "/tests/regression/scenarios";
-        for (const char* f : {"small_model.yaml", "small_baseline.yaml", "small_controls.yaml"}) {
+        for (const char* f : {"small_model.yaml", "small_material.yaml", "small_baseline.yaml",
+                              "small_controls.yaml"}) {
             std::filesystem::copy_file(fixtures / f, d / f,
                                        std::filesystem::copy_options::overwrite_existing);
         }

@@ -74,6 +74,14 @@ mutation engine/src/compare/compare.cpp \
     'score_figure(mapping.targets[k], c.rows, draws.samples[k], index, config.origin);' \
     'score_figure(mapping.targets[k], c.rows, draws.samples[k], index, config.origin); { const ReportedTarget& t = mapping.targets[k]; f.p95 = 0.0; for (int m = t.first; m <= t.last; ++m) { f.p95 += c.bands[static_cast<std::size_t>(std::find(draws.labels.begin(), draws.labels.end(), t.label) - draws.labels.begin())].months[static_cast<std::size_t>(m)].p95; } const double eps = 1e-6 * std::max(1.0, std::abs(f.reported)); f.inside90 = f.reported >= f.p05 - eps && f.reported <= f.p95 + eps; }' \
     'a cumulative period'"'"'s band built from sums of monthly percentiles'
+mutation engine/src/compare/reported.cpp \
+    ': kg > model_kg ? row.value * (kg / model_kg)' \
+    ': kg > model_kg ? row.value' \
+    'reported tonnes not converted to a material in kilograms'
+mutation engine/src/kernel/output_layout.cpp \
+    'layout.unit = s.material.unit;' \
+    '(void)s.material;' \
+    'the material'"'"'s unit not carried into summary.csv'
 mutation engine/src/scenario/event_reader.cpp \
     '        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));' \
     '        (void)e;' \

@@ -45,7 +45,7 @@ TEST_CASE("calibration recovers a known approval rate", "[calibration]") {
             << month << ',' << format_number(r.at(static_cast<std::size_t>(series), m).mean)
             << ",t,,,engine,2025,,synthetic\n";
     }
-    const auto rows = load_reported(write_temp("synthetic.csv", csv.str()));
+    const auto rows = load_reported(write_temp("synthetic.csv", csv.str()), "t");
 
     CalibrationConfig config;
     config.fit = {"rate"};
@@ -80,11 +80,13 @@ TEST_CASE("calibration: a flat objective gives the whole search range", "[calibr
         "cal_flat.yaml",
         chokepoint::testing::small_scenario(
             "", "parameters:\n  unused: {dist: triangular, min: 0, mode: 0.05, max: 1}\n"));
-    const auto rows = load_reported(write_temp(
-        "cal_flat.csv",
-        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
-        "mom_pct,source,source_date,url,note\n"
-        "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"));
+    const auto rows = load_reported(
+        write_temp(
+            "cal_flat.csv",
+            "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
+            "mom_pct,source,source_date,url,note\n"
+            "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"),
+        "t");
     CalibrationConfig config;
     config.compare.run.trials = 8;
     config.max_evaluations = 5;
@@ -107,11 +109,13 @@ TEST_CASE("calibration: a flat objective gives the whole search range", "[calibr
 TEST_CASE("calibration refuses unknown and fixed parameters", "[calibration]") {
     const std::string path = write_temp(
         "cal_bad.yaml", chokepoint::testing::small_scenario("", "parameters:\n  fixed: 0.5\n"));
-    const auto rows = load_reported(write_temp(
-        "cal_bad.csv",
-        "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
-        "mom_pct,source,source_date,url,note\n"
-        "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"));
+    const auto rows = load_reported(
+        write_temp(
+            "cal_bad.csv",
+            "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,"
+            "mom_pct,source,source_date,url,note\n"
+            "magnet_exports_total,Exportland,World,magnet,2025-03,2025-03,1500,t,,,x,y,z,\n"),
+        "t");
     CalibrationConfig config;
     config.compare.run.trials = 4;
     config.fit = {"magnet_shar"};

@@ -15,13 +15,16 @@ inline std::filesystem::path fixtures() {
 }
 
 /// Writes `text` to a fresh file in a per-process temporary directory that also holds a copy of
-/// the small model, so scenarios can say `model: small_model.yaml`. Returns the path.
+/// the small model and its material, so scenarios can say `model: small_model.yaml`. Returns the
+/// path.
 inline std::string write_temp(const std::string& name, const std::string& text) {
     const auto dir =
         std::filesystem::temp_directory_path() / ("chokepoint-tests-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    std::filesystem::copy_file(fixtures() / "small_model.yaml", dir / "small_model.yaml",
-                               std::filesystem::copy_options::overwrite_existing);
+    for (const char* f : {"small_model.yaml", "small_material.yaml"}) {
+        std::filesystem::copy_file(fixtures() / f, dir / f,
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
     const auto path = dir / name;
     std::ofstream(path) << text;
     return path.string();

@@ -78,7 +78,7 @@ TEST_CASE("backtest: figures are scored by origin and lead, out of sample", "[ba
     config.compare.run.trials = 8;
     config.origins = {*parse_month("2025-01"), *parse_month("2025-02"), *parse_month("2025-03")};
     config.max_lead = 3;
-    const Backtest b = run_backtest(s, load_reported(write_temp("bt.csv", csv)), config);
+    const Backtest b = run_backtest(s, load_reported(write_temp("bt.csv", csv), "t"), config);
     REQUIRE(b.origins.size() == 3);
     CHECK(b.origins[0].events_dropped == 2);
     CHECK(b.origins[1].events_dropped == 1);
@@ -231,7 +231,7 @@ TEST_CASE("backtest: an event whose end is announced later runs without it befor
     config.compare.run.trials = 8;
     config.origins = {*parse_month("2025-02"), *parse_month("2025-03")};
     config.max_lead = 2;
-    const Backtest b = run_backtest(s, load_reported(write_temp("open.csv", csv)), config);
+    const Backtest b = run_backtest(s, load_reported(write_temp("open.csv", csv), "t"), config);
     REQUIRE(b.origins.size() == 2);
     CHECK(b.origins[0].open_events.size() == 1);
     CHECK(b.origins[0].open_events == std::vector<std::string>{"halt"});

@@ -53,11 +53,11 @@ TEST_CASE("reported: loads units and periods and keeps every source", "[compare]
             "dy_tb_exports,China,World,Dysprosium,2025-02,2025-02,2500,kg,,,C,2025-03,u,\"a, b\"\n"
             "imports_oxides_myanmar,Myanmar,China,All rare earth imports,2024-01,2024-11,,t,-31,,"
             "D,2025-01,u,no value\n");
-    const auto rows = load_reported(path);
+    const auto rows = load_reported(path, "t");
     REQUIRE(rows.size() == 5);
     CHECK(rows[0].first == *parse_month("2025-01"));
     CHECK(rows[0].last == *parse_month("2025-03"));
-    CHECK(rows[3].tonnes == Approx(2.5));  // kg to t
+    CHECK(rows[3].amount == Approx(2.5));  // kg to t
     CHECK(rows[3].note == "a, b");
     CHECK(rows[3].line == 5);
     CHECK_FALSE(rows[4].has_value);
@@ -66,7 +66,7 @@ TEST_CASE("reported: loads units and periods and keeps every source", "[compare]
 TEST_CASE("reported: malformed files name file and line", "[compare]") {
     auto error_of = [](const std::string& text) -> std::string {
         try {
-            (void)load_reported(write_temp("bad.csv", text));
+            (void)load_reported(write_temp("bad.csv", text), "t");
         } catch (const InputError& e) {
             return e.what();
         }
@@ -107,7 +107,7 @@ TEST_CASE("compare: cumulative periods are per-trial sums and conflicts are kept
     CompareConfig config;
     config.run.trials = 8;
     const Comparison c =
-        compare_with_reported(load_scenario(scenario), load_reported(reported), config);
+        compare_with_reported(load_scenario(scenario), load_reported(reported, "t"), config);
     // February from two publishers is one figure: scored once (the first row, A's 900 t), with
     // B's row kept beside it and the disagreement flagged.
     REQUIRE(c.figures.size() == 3);
@@ -140,7 +140,7 @@ TEST_CASE("compare: backtest origin scores only later periods", "[compare]") {
     config.run.trials = 4;
     config.origin = *parse_month("2025-06");
     const Comparison c =
-        compare_with_reported(load_scenario(scenario), load_reported(reported), config);
+        compare_with_reported(load_scenario(scenario), load_reported(reported, "t"), config);
     REQUIRE(c.figures.size() == 1);
     CHECK(c.rows[c.figures[0].row].first == *parse_month("2025-07"));
     CHECK(c.figures[0].persistence == Approx(1400.0));
@@ -163,7 +163,7 @@ TEST_CASE("compare: naive baselines by hand", "[compare]") {
     CompareConfig config;
     config.run.trials = 4;
     const Comparison c =
-        compare_with_reported(load_scenario(scenario), load_reported(reported), config);
+        compare_with_reported(load_scenario(scenario), load_reported(reported, "t"), config);
     REQUIRE(c.figures.size() == 5);
     const ComparedFigure& march = c.figures[3];
     REQUIRE(march.persistence.has_value());
@@ -191,7 +191,8 @@ Comparison compare_small(const std::string& rows, std::optional<MonthIndex> orig
     config.run.trials = 4;
     config.origin = origin;
     return compare_with_reported(load_scenario(scenario),
-                                 load_reported(write_temp("messy.csv", header + rows)), config);
+                                 load_reported(write_temp("messy.csv", header + rows), "t"),
+                                 config);
 }
 std::string reason_of(const Comparison& c, std::size_t row) {
     for (const auto& u : c.unmapped) {
@@ -204,6 +205,12 @@ std::string reason_of(const Comparison& c, std::size_t row) {
 }  // namespace
 
 TEST_CASE("compare on messy files: country codes and names", "[compare]") {
+    // The rare-earth model's aliases, from its material file.
+    const Material m = load_material(
+        (chokepoint::testing::source_dir() / "models/materials/rare_earths.yaml").string());
+    auto canonical_region = [&m](const std::string& r) {
+        return chokepoint::canonical_region(m, r);
+    };
     CHECK(canonical_region("CN") == "China");
     CHECK(canonical_region("CHN") == "China");
     CHECK(canonical_region("US") == "United States");
@@ -306,14 +313,18 @@ TEST_CASE("compare on messy files: naive values come from every file loaded", "[
     const std::string scenario = write_temp(
         "two.yaml",
         "name: t\nmodel: small_model.yaml\nstart: 2025-01-01\nhorizon: 2025-12\ntrials: 4\n");
-    auto rows = load_reported(write_temp(
-        "old.csv",
-        std::string(HEADER) +
-            "magnet_exports_total,Exportland,World,magnet,2024-02,2024-02,1000,t,,,A,x,u,\n"));
-    const auto mine = load_reported(write_temp(
-        "new.csv",
-        std::string(HEADER) +
-            "magnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1100,t,,,B,x,u,\n"));
+    auto rows = load_reported(
+        write_temp(
+            "old.csv",
+            std::string(HEADER) +
+                "magnet_exports_total,Exportland,World,magnet,2024-02,2024-02,1000,t,,,A,x,u,\n"),
+        "t");
+    const auto mine = load_reported(
+        write_temp(
+            "new.csv",
+            std::string(HEADER) +
+                "magnet_exports_total,Exportland,World,magnet,2025-02,2025-02,1100,t,,,B,x,u,\n"),
+        "t");
     rows.insert(rows.end(), mine.begin(), mine.end());
     CompareConfig config;
     config.run.trials = 4;

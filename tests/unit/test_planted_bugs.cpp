@@ -165,7 +165,7 @@ Comparison compare_one(const std::string& period_start, const std::string& perio
     CompareConfig config;
     config.run.trials = 400;
     config.run.seed = 3;
-    return compare_with_reported(load_scenario(scenario), load_reported(reported), config);
+    return compare_with_reported(load_scenario(scenario), load_reported(reported, "t"), config);
 }
 }  // namespace
 

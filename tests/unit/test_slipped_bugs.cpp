@@ -156,7 +156,7 @@ TEST_CASE("backtest: an event announced on the last day of the origin's month is
     config.compare.run.trials = 4;
     config.origins = {*parse_month("2025-01"), *parse_month("2025-02")};
     config.max_lead = 2;
-    const Backtest b = run_backtest(s, load_reported(write_temp("last_day.csv", csv)), config);
+    const Backtest b = run_backtest(s, load_reported(write_temp("last_day.csv", csv), "t"), config);
     REQUIRE(b.origins.size() == 2);
     CHECK(b.origins[0].events_dropped == 1);  // 2025-01: announced a month later
     CHECK(b.origins[1].events_dropped == 0);  // 2025-02: announced on its last day

@@ -16,7 +16,7 @@
 namespace chokepoint {
 
 bool figures_disagree(const ReportedRow& scored, const ReportedRow& other) {
-    return std::abs(other.tonnes - scored.tonnes) > 0.005 * std::abs(scored.tonnes);
+    return std::abs(other.amount - scored.amount) > 0.005 * std::abs(scored.amount);
 }
 
 namespace {
@@ -61,7 +61,7 @@ struct RowIndex {
                 best = &r;
             }
         }
-        return best ? std::optional<double>(best->tonnes) : std::nullopt;
+        return best ? std::optional<double>(best->amount) : std::nullopt;
     }
 
     // The same quantity and period a year earlier.
@@ -75,7 +75,7 @@ struct RowIndex {
             const ReportedRow& r = (*rows)[i];
             if (r.first == row.first - 12 && r.last == row.last - 12 &&
                 (!origin || r.last + PUBLICATION_LAG_MONTHS <= *origin)) {
-                return r.tonnes;
+                return r.amount;
             }
         }
         return std::nullopt;
@@ -214,7 +214,7 @@ ReportedMapping compared_targets(const Scenario& scenario, const std::vector<Rep
     // Without --from/--to every row is considered, and rows outside the scenario are listed.
     const MonthIndex from = config.from.value_or(std::numeric_limits<MonthIndex>::min());
     const MonthIndex to = config.to.value_or(std::numeric_limits<MonthIndex>::max());
-    ReportedMapping mapping = map_reported(rows, layout, from, to);
+    ReportedMapping mapping = map_reported(rows, layout, scenario.material, from, to);
     std::size_t before_origin = 0;
     if (config.origin) {
         // Out of sample: only periods that start after the origin are scored.
@@ -289,7 +289,7 @@ ComparedFigure score_figure(const ReportedTarget& t, const std::vector<ReportedR
     f.row = t.row;
     f.label = t.label;
     f.series = t.series;
-    f.reported = row.tonnes;
+    f.reported = row.amount;
     double mean = 0.0;
     for (double v : x) {
         mean += v;
@@ -395,7 +395,7 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
         std::string others;
         for (std::size_t d : f.duplicates) {
             const ReportedRow& o = c.rows[d];
-            others += (others.empty() ? "" : "; ") + o.source + " (" + x(o.tonnes) + " t, " +
+            others += (others.empty() ? "" : "; ") + o.source + " (" + x(o.amount) + " t, " +
                       o.file + ":" + std::to_string(o.line) + ")";
         }
         out << q(metric) << ',' << q(product) << ',' << q(from) << ',' << q(to) << ','

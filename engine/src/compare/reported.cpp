@@ -138,7 +138,7 @@ void read_value(const std::string& text, const SourceLocation& where, ReportedRo
 
 // One record (with the right number of fields) as a row; its problems into `sink`.
 ReportedRow read_row(const std::vector<std::string>& r, const std::string& path, int line,
-                     bool has_status, DiagnosticSink& sink) {
+                     const std::string& unit, bool has_status, DiagnosticSink& sink) {
     const SourceLocation where{path, line, 0};
     ReportedRow row;
     row.file = path;
@@ -162,12 +162,13 @@ ReportedRow read_row(const std::vector<std::string>& r, const std::string& path,
     row.last = last.value_or(0);
     read_value(r[6], where, row, sink);
     row.unit = r[7];
-    if (row.unit == "t") {
+    if (const double kg = kilograms_per(row.unit); kg > 0.0) {
         row.is_mass = true;
-        row.tonnes = row.value;
-    } else if (row.unit == "kg") {
-        row.is_mass = true;
-        row.tonnes = row.value / 1000.0;
+        // Exactly the value when the units agree; else scaled (t to kg, kg to t).
+        const double model_kg = kilograms_per(unit);
+        row.amount = kg == model_kg  ? row.value
+                     : kg > model_kg ? row.value * (kg / model_kg)
+                                     : row.value / (model_kg / kg);
     }
     row.source = r[10];
     row.source_date = r[11];
@@ -190,7 +191,7 @@ ReportedRow read_row(const std::vector<std::string>& r, const std::string& path,
     return row;
 }
 
-std::vector<ReportedRow> load_file(const std::string& path) {
+std::vector<ReportedRow> load_file(const std::string& path, const std::string& unit) {
     const Parse parse = parse_csv(path);
     const bool has_status = has_status_column(parse, path);
     const std::size_t fields = HEADER.size() + (has_status ? 1 : 0);
@@ -207,7 +208,7 @@ std::vector<ReportedRow> load_file(const std::string& path) {
                            std::to_string(r.size()));
             continue;
         }
-        rows.push_back(read_row(r, path, parse.lines[i], has_status, sink));
+        rows.push_back(read_row(r, path, parse.lines[i], unit, has_status, sink));
     }
     sink.throw_if_any();
     return rows;
@@ -219,7 +220,10 @@ std::string ReportedRow::key() const {
     return series + "|" + from + "|" + to + "|" + product;
 }
 
-std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
+std::vector<ReportedRow> load_reported(const std::string& file_or_dir, const std::string& unit) {
+    if (kilograms_per(unit) == 0.0) {
+        throw std::invalid_argument("load_reported: unit '" + unit + "' is not t or kg");
+    }
     namespace fs = std::filesystem;
     // The error_code forms throughout: a name too long or a symlink loop is a located input
     // error (load_file reports it), never a filesystem_error escaping as exit 1.
@@ -251,12 +255,12 @@ std::vector<ReportedRow> load_reported(const std::string& file_or_dir) {
         }
         std::vector<ReportedRow> all;
         for (const auto& f : files) {
-            auto rows = load_file(f);
+            auto rows = load_file(f, unit);
             all.insert(all.end(), rows.begin(), rows.end());
         }
         return all;
     }
-    return load_file(file_or_dir);
+    return load_file(file_or_dir, unit);
 }
 
 }  // namespace chokepoint

@@ -1,9 +1,8 @@
 // Reported figures mapped onto the model's series: which series a row is (its publishers'
 // product descriptions or model product ids, its regions as ISO 3166 codes, English names or
-// sums of countries), which rows are one figure from several publishers, and why a row is not
-// compared. Loading the files is reported.cpp.
+// sums of countries: all from the model's material file), which rows are one figure from
+// several publishers, and why a row is not compared. Loading the files is reported.cpp.
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -13,78 +12,6 @@
 namespace chokepoint {
 
 namespace {
-
-// Regions of the reported data that are sums of the model's countries.
-const std::map<std::string, std::vector<std::string>> REGIONS = {
-    {"EU-27", {"Germany", "Rest of EU"}},
-};
-
-// Each series of the reported data the model has a counterpart for: its metric, and the product
-// descriptions it is published under, each with the model products whose sum it is. A row
-// whose product is not listed is not compared: a different total (magnets with magnet alloys)
-// or a subtotal (oxides alone against all separation products) is never set against the model's
-// series. A product may also be written as model product ids joined by '+' ("oxide+metal").
-struct Rule {
-    const char* series;
-    const char* metric;
-    std::vector<std::pair<std::string, std::vector<std::string>>> products;
-    /// The tariff code (digits, no dots; "85051110") that identifies the product whatever the
-    /// wording: a text naming it or its six-digit heading on the way to it, no other code, and
-    /// adding nothing, is `hs_products`.
-    std::string hs_heading;
-    std::vector<std::string> hs_products;
-};
-
-const std::vector<std::string> SEPARATION = {"oxide", "compound", "metal", "dy_tb"};
-
-const std::vector<Rule>& rules() {
-    static const std::vector<Rule> all = {
-        {"magnet_exports_total",
-         "exports",
-         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
-         "85051110",
-         {"magnet"}},
-        {"magnet_exports_by_destination",
-         "exports",
-         {{"RE permanent magnets (HS 8505.11 / 85051110)", {"magnet"}}},
-         "85051110",
-         {"magnet"}},
-        {"ree_exports_total",
-         "exports",
-         {{"Rare earths headline (GAC 17-element group; oxides/compounds/metals, HS 2805/2846 "
-           "group)",
-           SEPARATION}},
-         "",
-         {}},
-        {"antaike_export_categories",
-         "exports",
-         {{"RE separation products (smelting/separation products)", SEPARATION}},
-         "",
-         {}},
-        {"ree_imports_total",
-         "imports",
-         {{"Rare earths headline imports (GAC; ores, oxides, compounds)",
-           {"concentrate", "oxide", "compound", "metal"}}},
-         "",
-         {}},
-        {"imports_re_ore_concentrate",
-         "imports",
-         {{"Rare earth metal ores/concentrates (almost entirely MP Materials, USA)",
-           {"concentrate"}}},
-         "",
-         {}},
-        {"imports_oxides_myanmar",
-         "imports",
-         {{"Rare earth oxides", {"oxide"}},
-          {"RE oxides and compounds", {"oxide", "compound"}},
-          {"Unlisted/other rare earth oxides (HS 28469019 'unlisted' oxides; mostly Myanmar "
-           "ionic-clay feed)",
-           {"oxide"}}},
-         "",
-         {}},
-    };
-    return all;
-}
 
 // The tariff codes a product text names: each run of digits and dots of four digits or more
 // ("8505.11", "85051110", "HS 2846"), without its dots.
@@ -162,60 +89,10 @@ std::optional<std::vector<std::string>> product_ids(const std::string& text,
     return out;
 }
 
-// ISO 3166 codes and usual English names of the model's countries and regions.
-const std::map<std::string, std::string>& region_names() {
-    static const std::map<std::string, std::string> names = {
-        {"CN", "China"},
-        {"CHN", "China"},
-        {"PRC", "China"},
-        {"People's Republic of China", "China"},
-        {"China, People's Republic of", "China"},
-        {"Mainland China", "China"},
-        {"US", "United States"},
-        {"USA", "United States"},
-        {"U.S.", "United States"},
-        {"United States of America", "United States"},
-        {"DE", "Germany"},
-        {"DEU", "Germany"},
-        {"JP", "Japan"},
-        {"JPN", "Japan"},
-        {"KR", "South Korea"},
-        {"KOR", "South Korea"},
-        {"Korea", "South Korea"},
-        {"Republic of Korea", "South Korea"},
-        {"Korea, Republic of", "South Korea"},
-        {"Korea, Rep.", "South Korea"},
-        {"IN", "India"},
-        {"IND", "India"},
-        {"VN", "Vietnam"},
-        {"VNM", "Vietnam"},
-        {"Viet Nam", "Vietnam"},
-        {"MM", "Myanmar"},
-        {"MMR", "Myanmar"},
-        {"Burma", "Myanmar"},
-        {"LA", "Laos"},
-        {"LAO", "Laos"},
-        {"Lao PDR", "Laos"},
-        {"Lao People's Democratic Republic", "Laos"},
-        {"MY", "Malaysia"},
-        {"MYS", "Malaysia"},
-        {"EU", "EU-27"},
-        {"EU27", "EU-27"},
-        {"EU 27", "EU-27"},
-        {"European Union", "EU-27"},
-        {"WLD", "World"},
-        {"WORLD", "World"},
-        {"world", "World"},
-        {"All countries", "World"},
-    };
-    return names;
-}
-
 }  // namespace
 
-std::string canonical_region(const std::string& region) {
-    const auto it = region_names().find(region);
-    return it == region_names().end() ? region : it->second;
+std::string canonical_region(const Material& material, const std::string& region) {
+    return material.canonical_region(region);
 }
 
 namespace {
@@ -232,17 +109,17 @@ struct RowMapping {
 // The model products a row is compared as: its product matched exactly against the series'
 // published descriptions, else by the tariff heading it names (any wording), else model product
 // ids joined by '+'; empty when none matches.
-std::vector<std::string> row_products(const ReportedRow& row, const Rule& rule,
+std::vector<std::string> row_products(const ReportedRow& row, const CustomsSeries& rule,
                                       const OutputLayout& layout) {
     std::vector<std::string> products;
-    for (const auto& [description, ids] : rule.products) {
-        if (row.product == description) {
-            products = ids;
+    for (const auto& p : rule.products) {
+        if (row.product == p.text) {
+            products = p.sum_of;
         }
     }
-    if (products.empty() && !rule.hs_heading.empty() &&
-        names_only_heading(row.product, rule.hs_heading)) {
-        products = rule.hs_products;
+    if (products.empty() && !rule.tariff_code.empty() &&
+        names_only_heading(row.product, rule.tariff_code)) {
+        products = rule.tariff_products;
     }
     if (products.empty()) {
         if (auto ids = product_ids(row.product, layout)) {
@@ -254,12 +131,13 @@ std::vector<std::string> row_products(const ReportedRow& row, const Rule& rule,
 
 // The model series whose sum is a row's figure (regions expanded into their countries), or why
 // there is none.
-std::string add_series(const Rule& rule, const std::vector<std::string>& products,
+std::string add_series(const CustomsSeries& rule, const std::vector<std::string>& products,
                        const std::string& region_from, const std::string& region_to,
-                       const OutputLayout& layout, ReportedTarget& target) {
-    auto expand = [](const std::string& region) {
-        const auto it = REGIONS.find(region);
-        return it == REGIONS.end() ? std::vector<std::string>{region} : it->second;
+                       const OutputLayout& layout, const Material& material,
+                       ReportedTarget& target) {
+    auto expand = [&](const std::string& region) {
+        const auto it = material.region_sums.find(region);
+        return it == material.region_sums.end() ? std::vector<std::string>{region} : it->second;
     };
     bool missing = false;
     std::string missing_key;
@@ -285,11 +163,12 @@ std::string add_series(const Rule& rule, const std::vector<std::string>& product
     return "";
 }
 
-RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthIndex from,
-                   MonthIndex to) {
-    const auto rule = std::find_if(rules().begin(), rules().end(),
-                                   [&](const Rule& r) { return row.series == r.series; });
-    if (rule == rules().end()) {
+RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, const Material& material,
+                   MonthIndex from, MonthIndex to) {
+    const auto& rules = material.customs_series;
+    const auto rule = std::find_if(rules.begin(), rules.end(),
+                                   [&](const CustomsSeries& r) { return row.series == r.id; });
+    if (rule == rules.end()) {
         return {"series '" + row.series +
                     "' has no counterpart in the model (prices, values, quotas and "
                     "element-level figures are not simulated)",
@@ -298,25 +177,25 @@ RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthInde
     const std::vector<std::string> products = row_products(row, *rule, layout);
     if (products.empty()) {
         std::string known;
-        for (const auto& [description, ids] : rule->products) {
-            known += (known.empty() ? "'" : "; '") + description + "'";
+        for (const auto& p : rule->products) {
+            known += (known.empty() ? "'" : "; '") + p.text + "'";
         }
-        const std::string by_code = rule->hs_heading.empty()
-                                        ? std::string()
-                                        : ", any text naming HS " + rule->hs_heading.substr(0, 4) +
-                                              "." + rule->hs_heading.substr(4, 2) + " or " +
-                                              rule->hs_heading + " and nothing more";
+        const std::string& code = rule->tariff_code;
+        const std::string by_code = code.empty() ? std::string()
+                                                 : ", any text naming HS " + code.substr(0, 4) +
+                                                       "." + code.substr(4, 2) + " or " + code +
+                                                       " and nothing more";
         return {"product '" + row.product + "' is not one " + row.series + " is compared under (" +
                     known + by_code +
                     ", or model products joined by '+'): a different total or a subtotal "
                     "is never compared",
                 "", std::nullopt};
     }
-    const std::string region_from = canonical_region(row.from);
-    const std::string region_to = canonical_region(row.to);
+    const std::string region_from = material.canonical_region(row.from);
+    const std::string region_to = material.canonical_region(row.to);
     for (const auto* region : {&region_from, &region_to}) {
         const bool known =
-            *region == "World" || REGIONS.count(*region) > 0 ||
+            *region == "World" || material.region_sums.count(*region) > 0 ||
             std::any_of(layout.series.begin(), layout.series.end(),
                         [&](const SeriesKey& k) { return k.from == *region || k.to == *region; });
         if (!known) {
@@ -354,7 +233,7 @@ RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthInde
     ReportedTarget target;
     target.first = row.first - first_month;
     target.last = row.last - first_month;
-    out.reason = add_series(*rule, products, region_from, region_to, layout, target);
+    out.reason = add_series(*rule, products, region_from, region_to, layout, material, target);
     if (out.reason.empty()) {
         target.label = out.label;
         out.target = std::move(target);
@@ -365,14 +244,14 @@ RowMapping map_row(const ReportedRow& row, const OutputLayout& layout, MonthInde
 }  // namespace
 
 ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputLayout& layout,
-                             MonthIndex from, MonthIndex to) {
+                             const Material& material, MonthIndex from, MonthIndex to) {
     ReportedMapping out;
     out.row_label.resize(rows.size());
     // The scored target of each (label, period): later rows become its duplicates.
     std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const ReportedRow& row = rows[i];
-        RowMapping m = map_row(row, layout, from, to);
+        RowMapping m = map_row(row, layout, material, from, to);
         out.row_label[i] = m.label;
         if (!m.reason.empty()) {
             out.unmapped.push_back({i, m.reason});

@@ -18,14 +18,14 @@ const char* git_revision() {
     return CHOKEPOINT_GIT_REVISION;
 }
 
-std::string series_unit(const std::string& metric) {
+std::string series_unit(const std::string& metric, const std::string& mass_unit) {
     if (metric == "days_short") {
         return "days";
     }
     if (metric == "stock" || metric == "licence_backlog") {
-        return "t";  // at the month's end
+        return mass_unit;  // at the month's end
     }
-    return "t/month";
+    return mass_unit + "/month";
 }
 
 namespace {
@@ -45,7 +45,7 @@ std::string format_summary_csv(const RunResult& result) {
                              (result.partial ? "true" : "false") + "\n";
     for (std::size_t s = 0; s < layout.series.size(); ++s) {
         const SeriesKey& key = layout.series[s];
-        const std::string unit = series_unit(key.metric);
+        const std::string unit = series_unit(key.metric, result.layout.unit);
         const bool total = key.from == "World" || key.to == "World";
         for (int m = 0; m < layout.months; ++m) {
             out << csv_field(key.metric) << ',' << csv_field(key.product) << ','

@@ -39,6 +39,7 @@ OutputLayout OutputLayout::build(const Scenario& s) {
     OutputLayout layout;
     layout.first_month = s.first_month();
     layout.months = s.month_count();
+    layout.unit = s.material.unit;
     const auto& nodes = s.network.nodes();
     const auto& products = s.network.products();
     // Trade, in the model's edge order: exports by destination, then the world total.

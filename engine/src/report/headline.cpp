@@ -79,7 +79,7 @@ std::string ReportSeries::describe() const {
 }
 
 std::string ReportSeries::unit() const {
-    return series_unit(metric);
+    return series_unit(metric, mass_unit);
 }
 
 ReportSeries report_series(const OutputLayout& layout, const std::string& metric,
@@ -96,6 +96,7 @@ ReportSeries report_series(const OutputLayout& layout, const std::string& metric
         }
     }
     ReportSeries r;
+    r.mass_unit = layout.unit;
     r.metric = metric;
     if (products.empty()) {
         throw std::invalid_argument("this scenario has no " + metric + " series");

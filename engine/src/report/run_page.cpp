@@ -16,17 +16,17 @@ namespace {
 
 // Reported single-month figures that are exactly one series of the layout, by series index.
 std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> reported_by_series(
-    const std::vector<ReportedRow>& rows, const OutputLayout& layout) {
+    const std::vector<ReportedRow>& rows, const OutputLayout& layout, const Material& material) {
     std::map<std::size_t, std::vector<std::pair<MonthIndex, double>>> out;
     if (rows.empty()) {
         return out;
     }
-    const ReportedMapping mapping =
-        map_reported(rows, layout, layout.first_month, layout.first_month + layout.months - 1);
+    const ReportedMapping mapping = map_reported(rows, layout, material, layout.first_month,
+                                                 layout.first_month + layout.months - 1);
     for (const auto& t : mapping.targets) {
         if (t.series.size() == 1 && t.first == t.last) {
             out[static_cast<std::size_t>(t.series[0])].push_back(
-                {layout.first_month + t.first, rows[t.row].tonnes});
+                {layout.first_month + t.first, rows[t.row].amount});
         }
     }
     return out;
@@ -40,31 +40,41 @@ std::vector<Summary> months_of(const RunResult& r, std::size_t series) {
     return out;
 }
 
-const char* GLOSSARY =
-    "<h2>Reading the charts</h2>\n<dl>\n"
-    "<dt>trial</dt><dd>one run of the scenario with every uncertain number drawn once; the "
-    "bands are percentiles over all trials.</dd>\n"
-    "<dt>P50 (median)</dt><dd>half of the trials are below the line, half above.</dd>\n"
-    "<dt>P25-P75, P5-P95</dt><dd>the middle 50% and 90% of trials: a 90% band holds the month's "
-    "value in nine trials out of ten.</dd>\n"
-    "<dt>World</dt><dd>the total over all partners (a row of summary.csv with "
-    "<code>partner_total</code> true), not a country.</dd>\n"
-    "<dt>reported</dt><dd>customs figures from the dataset beside the model "
-    "(models/reported/), where a figure is exactly one series and month.</dd>\n"
-    "<dt>projection</dt><dd>months after the last reported figure (shaded).</dd>\n"
-    "<dt>shortage risk counted from</dt><dd>the day the headline and the buyers' risk count "
-    "from (the solid "
-    "line): the scenario's <code>time_to_shortage_from</code>, by default its first export "
-    "control; in a scenario of what is known now, today.</dd>\n"
-    "<dt>licence backlog</dt><dd>tonnes whose licence application is waiting for a decision at "
-    "the month's end.</dd>\n"
-    "<dt>stock</dt><dd>a buyer's stock at the month's end, in tonnes.</dd>\n"
-    "<dt>shortage</dt><dd>tonnes of a buyer's demand that stock and deliveries could not meet in "
-    "the month.</dd>\n"
-    "<dt>dashed lines</dt><dd>the start of each event of the scenario (~: an uncertain start, "
-    "drawn at the middle of its range). Events within 12 days of each other share one line, "
-    "labelled with the most important (export controls first) and +N for the others; the "
-    "events table lists them all.</dd>\n</dl>\n";
+// The glossary of the run page; amounts in `unit` ("tonnes", "kilograms").
+std::string glossary(const std::string& unit) {
+    return std::string(
+        "<h2>Reading the charts</h2>\n<dl>\n"
+        "<dt>trial</dt><dd>one run of the scenario with every uncertain number drawn once; the "
+        "bands are percentiles over all trials.</dd>\n"
+        "<dt>P50 (median)</dt><dd>half of the trials are below the line, half above.</dd>\n"
+        "<dt>P25-P75, P5-P95</dt><dd>the middle 50% and 90% of trials: a 90% band holds the "
+        "month's "
+        "value in nine trials out of ten.</dd>\n"
+        "<dt>World</dt><dd>the total over all partners (a row of summary.csv with "
+        "<code>partner_total</code> true), not a country.</dd>\n"
+        "<dt>reported</dt><dd>customs figures from the dataset beside the model "
+        "(models/reported/), where a figure is exactly one series and month.</dd>\n"
+        "<dt>projection</dt><dd>months after the last reported figure (shaded).</dd>\n"
+        "<dt>shortage risk counted from</dt><dd>the day the headline and the buyers' risk count "
+        "from (the solid "
+        "line): the scenario's <code>time_to_shortage_from</code>, by default its first export "
+        "control; in a scenario of what is known now, today.</dd>\n"
+        "<dt>licence backlog</dt><dd>" +
+        unit +
+        " whose licence application is waiting for a decision at "
+        "the month's end.</dd>\n"
+        "<dt>stock</dt><dd>a buyer's stock at the month's end, in " +
+        unit +
+        ".</dd>\n"
+        "<dt>shortage</dt><dd>" +
+        unit +
+        " of a buyer's demand that stock and deliveries could not meet in "
+        "the month.</dd>\n"
+        "<dt>dashed lines</dt><dd>the start of each event of the scenario (~: an uncertain start, "
+        "drawn at the middle of its range). Events within 12 days of each other share one line, "
+        "labelled with the most important (export controls first) and +N for the others; the "
+        "events table lists them all.</dd>\n</dl>\n");
+}
 
 /// The run page's chart sections and their navigation links, drawn into `charts/`.
 class ChartSections {
@@ -74,10 +84,12 @@ class ChartSections {
         : charts_(dir / "charts"),
           result_(result),
           layout_(result.layout),
-          points_(reported_by_series(reported, layout_)),
+          points_(reported_by_series(reported, layout_, scenario.material)),
           markers_(merge_markers(event_markers(scenario), 12)),
           projection_(projection_start(reported)),
-          counted_from_(scenario.reference_day) {
+          counted_from_(scenario.reference_day),
+          per_month_(scenario.material.unit_name() + " per month"),
+          at_end_(scenario.material.unit_name() + " at month end") {
         std::filesystem::create_directories(charts_);
     }
 
@@ -89,7 +101,7 @@ class ChartSections {
         for (std::size_t s : order) {
             const SeriesKey& k = layout_.series[s];
             chart("exports_" + k.product + "_" + k.from + "_" + k.to,
-                  {panel(s, head.describe() + " to " + k.to, "tonnes per month")});
+                  {panel(s, head.describe() + " to " + k.to, per_month_)});
         }
     }
 
@@ -105,8 +117,7 @@ class ChartSections {
                     any_separation = true;
                 }
                 chart("exports_" + k.product + "_" + k.from + "_world",
-                      {panel(s, k.product + " exports from " + k.from + " to World",
-                             "tonnes per month")});
+                      {panel(s, k.product + " exports from " + k.from + " to World", per_month_)});
             }
         }
     }
@@ -125,7 +136,7 @@ class ChartSections {
                       {panel(
                           s,
                           k.product + " waiting for a licence in " + k.from + " (all destinations)",
-                          "tonnes at month end")});
+                          at_end_)});
             }
         }
     }
@@ -151,8 +162,8 @@ class ChartSections {
             }
             chart("buyer_" + k.to + "_" + k.product,
                   {panel(static_cast<std::size_t>(stock), k.to + ": " + k.product + " stock",
-                         "tonnes at month end"),
-                   panel(s, k.to + ": " + k.product + " shortage", "tonnes per month")});
+                         at_end_),
+                   panel(s, k.to + ": " + k.product + " shortage", per_month_)});
         }
         if (!never_short.empty()) {
             std::string list;
@@ -209,6 +220,8 @@ class ChartSections {
     const std::vector<ChartMarker> markers_;
     const std::optional<MonthIndex> projection_;
     const Day counted_from_;
+    const std::string per_month_;  ///< "tonnes per month", in the material's unit
+    const std::string at_end_;     ///< "tonnes at month end"
     std::ostringstream body_, nav_;
 };
 
@@ -318,7 +331,8 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
          << "<th class=\"l\">kind</th><th class=\"l\">start</th><th class=\"l\">ends (last "
             "day in force)</th></tr>\n";
     html << event_rows(scenario);
-    html << "</table>\n<div id=\"glossary\">" << GLOSSARY << "</div>\n<h2>Provenance</h2>\n"
+    html << "</table>\n<div id=\"glossary\">" << glossary(scenario.material.unit_name())
+         << "</div>\n<h2>Provenance</h2>\n"
          << provenance_table(provenance)
          << "<p>Data: summary.csv, buyers.csv and run.json beside this page.</p>\n"
          << "</body></html>\n";

@@ -19,9 +19,9 @@ void print_table(const Scenario& scenario, const RunResult& result, const Report
     columns.insert(columns.end(), series.totals.begin(), series.totals.end());
     out << "\n"
         << scenario.name << ": " << series.describe() << ", "
-        << (series.unit() == "days" ? "days per month"
-            : series.unit() == "t"  ? "tonnes at month end"
-                                    : "tonnes per month")
+        << (series.unit() == "days"             ? "days per month"
+            : series.unit() == series.mass_unit ? scenario.material.unit_name() + " at month end"
+                                                : scenario.material.unit_name() + " per month")
         << ", P50 [P5-P95] over " << result.trials_completed << " trials"
         << (result.partial ? " (PARTIAL: interrupted)" : "") << "\n";
     constexpr std::size_t PER_TABLE = 5;

@@ -17,9 +17,6 @@ namespace {
 // Kept equal to the kernel's MAX_CONTROLS_PER_LANE.
 constexpr long MAX_EXPORT_CONTROLS_PER_EXPORTER = 8;
 
-const std::vector<std::string> ELEMENTS = {"Sc", "Y",  "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
-                                           "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"};
-
 /// Reads one event of the `events:` list (`e`, the i-th item) into `ev`, in the order its keys
 /// are checked: its id and kind, its dates, then what its kind needs. Events earlier in the list
 /// are in `s.events` (a licence_delay or agreement names its control among them).
@@ -287,12 +284,22 @@ class EventReader {
         destinations();
         if (const YNode* el = member(e, "elements")) {
             ev.elements = r.string_list(*el, path + ".elements");
+            // The symbols come from the model's material file (docs/materials.md).
+            const std::vector<std::string>& symbols = s.material.elements;
             for (const auto& sym : ev.elements) {
-                if (std::find(ELEMENTS.begin(), ELEMENTS.end(), sym) == ELEMENTS.end()) {
-                    const std::string guess = closest_match(sym, ELEMENTS);
+                if (symbols.empty()) {
                     r.error(*el, path + ".elements",
-                            "'" + sym + "' is not a rare-earth element symbol" +
-                                (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+                            "the model names no material file with element symbols "
+                            "(material: in the model, elements: in that file), so '" +
+                                sym + "' cannot be checked");
+                    break;
+                }
+                if (std::find(symbols.begin(), symbols.end(), sym) == symbols.end()) {
+                    const std::string guess = closest_match(sym, symbols);
+                    r.error(*el, path + ".elements",
+                            "'" + sym + "' is not an element symbol of " + s.material.name + " (" +
+                                s.material.path + ")" +
+                                (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
                 }
             }
         }

@@ -63,11 +63,62 @@ const std::vector<ObjectSpec>& tables() {
              {"diversion", T::object, "diversion",
               "Demand a tariff destroys or licences refuse at one buyer reappearing at the "
               "others."},
+             {"material", T::text, "",
+              "The material file (unit, element symbols, customs series, regions), relative to "
+              "this file (docs/materials.md)."},
              {"working_calendars", T::text_map, "",
               "Country: CSV of official holidays and adjusted working days, relative to this "
               "file."},
          },
          {}},
+        {"material",
+         "A material: the unit its masses are in, the element symbols an export control may "
+         "list, the customs series reported figures are compared under, and the regions they "
+         "name (docs/materials.md).",
+         {
+             {"name", T::text, "", "The material, as a reader says it (\"rare earths\")."},
+             {"description", T::text, "", "What the file covers."},
+             {"unit", T::choice, "t|kg",
+              "The mass unit of every amount of the model: t (tonnes) or kg (kilograms)."},
+             {"elements", T::text_list, "",
+              "Element symbols an export control's elements: may list."},
+             {"customs_series", T::object_list, "material.customs_series",
+              "The customs series the model has a counterpart for."},
+             {"region_aliases", T::text_map, "",
+              "Other names of regions (ISO 3166 codes, usual English names) -> the model's "
+              "country, a region of region_sums, or World."},
+             {"region_sums", T::object_list, "material.region_sum",
+              "Regions of reported figures that are sums of the model's countries."},
+         },
+         {"name", "unit"}},
+        {"material.customs_series",
+         "A customs series: the series column of reported figures, its metric, and the product "
+         "texts it is published under.",
+         {
+             {"id", T::text, "", "The series column of reported figures (magnet_exports_total)."},
+             {"metric", T::choice, "exports|imports", "The model metric it is compared with."},
+             {"products", T::object_list, "material.product_text",
+              "Product texts as publishers write them, each the sum of model products."},
+             {"tariff_code", T::text, "",
+              "A tariff code, digits only (85051110): any text naming it and nothing more is "
+              "tariff_products."},
+             {"tariff_products", T::text_list, "", "The model products the tariff code is."},
+         },
+         {"id", "metric"}},
+        {"material.product_text",
+         "A product text as a publisher writes it, and the model products whose sum it is.",
+         {
+             {"text", T::text, "", "The product column, exactly as written."},
+             {"sum_of", T::text_list, "", "Model product ids."},
+         },
+         {"text", "sum_of"}},
+        {"material.region_sum",
+         "A region of reported figures that is the sum of model countries (EU-27).",
+         {
+             {"region", T::text, "", "The region's name."},
+             {"countries", T::text_list, "", "The model's countries it sums."},
+         },
+         {"region", "countries"}},
         {"demand_trend",
          "Buyers' demand grows: the model's figure times (1 + rate)^(years since base:).",
          {

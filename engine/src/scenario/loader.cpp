@@ -102,6 +102,22 @@ Network load_model(const std::string& path) {
     return model.network;
 }
 
+Material load_material(const std::string& path) {
+    DiagnosticSink sink;
+    std::vector<Parameter> parameters;
+    Reader r(sink, parameters);
+    Material m = read_material_tree(detail::load_yaml_file(path), r, nullptr);
+    sink.throw_if_any();
+    m.path = path;
+    return m;
+}
+
+bool is_material_file(const std::string& path) {
+    const YNode root = detail::load_yaml_file(path);
+    return root.is_map() && root.find("model") == nullptr && root.find("nodes") == nullptr &&
+           root.find("scenario") == nullptr && root.find("unit") != nullptr;
+}
+
 bool is_model_file(const std::string& path) {
     const YNode root = detail::load_yaml_file(path);
     return root.is_map() && root.find("model") == nullptr && root.find("extends") == nullptr &&
@@ -205,6 +221,7 @@ YNode read_model_of(const YNode& root, const std::string& path,
         s.stock_policy = m.stock_policy;
         s.exporter_policy = m.exporter_policy;
         s.diversion = m.diversion;
+        s.material = std::move(m.material);
     }
     return model_root;
 }

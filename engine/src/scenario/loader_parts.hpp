@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chokepoint/core/working_calendar.hpp"
+#include "chokepoint/scenario/material.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "reader.hpp"
 #include "yaml_tree.hpp"
@@ -37,6 +38,7 @@ struct ModelFile {
     StockPolicy stock_policy;
     ExporterPolicy exporter_policy;
     Diversion diversion;
+    Material material;
 };
 /// Reads a model file's tree. `overriding` is a scenario's parameters: they replace the model's
 /// before any model number that refers to them is range-checked, so `--set parameters.share=1.3`
@@ -45,6 +47,15 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
                       const std::string& model_path, const YNode* overriding = nullptr);
 /// `demand_noise:` or `supply_noise:` (the same keys), in a model or a scenario.
 void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoise& out);
+
+// --- material_reader.cpp
+
+/// The material file a model's `material:` names (relative to the model file), checked against
+/// the model's products and countries.
+Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
+                       const Network& net);
+/// A material file's tree; products and countries are checked when `net` is given.
+Material read_material_tree(const YNode& root, Reader& r, const Network* net);
 
 // --- network_reader.cpp
 

@@ -335,6 +335,9 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     model.network = read_network(root, r);
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
+    if (const YNode* m = member(root, "material")) {
+        model.material = read_material(*m, r, model_path, model.network);
+    }
     read_demand_trend(member(root, "demand_trend"), r, model.network, model.demand_trend);
     if (const YNode* sp = member(root, "stock_policy")) {
         read_stock_policy(*sp, r, model.stock_policy);

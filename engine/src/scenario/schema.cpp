@@ -303,6 +303,15 @@ std::string json_schema(InputFileKind kind) {
                 defs[o] = object_schema(input_object(o));
             }
             break;
+        case InputFileKind::material:
+            s["$id"] = "https://chokepoint.invalid/schemas/material.schema.json";
+            s["title"] = "Chokepoint material file";
+            root = "material";
+            for (const char* o :
+                 {"material.customs_series", "material.product_text", "material.region_sum"}) {
+                defs[o] = object_schema(input_object(o));
+            }
+            break;
         case InputFileKind::sweep:
             s["$id"] = "https://chokepoint.invalid/schemas/sweep.schema.json";
             s["title"] = "Chokepoint sweep file";

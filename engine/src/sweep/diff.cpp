@@ -113,7 +113,7 @@ std::string format_diff_csv(const DiffResult& d) {
             out << ','
                 << format_exact(d.prob_lower[s * static_cast<std::size_t>(d.layout.months) +
                                              static_cast<std::size_t>(m)])
-                << ',' << series_unit(k.metric) << ','
+                << ',' << series_unit(k.metric, d.layout.unit) << ','
                 << (k.from == "World" || k.to == "World" ? "true" : "false") << '\n';
         }
     }

@@ -5,11 +5,12 @@
 
 #include "chokepoint/core/calendar.hpp"
 #include "chokepoint/kernel/output_layout.hpp"
+#include "chokepoint/scenario/material.hpp"
 
 namespace chokepoint {
 
-/// One row of a reported-figures file, as written (value converted to tonnes where the unit is
-/// a mass: t or kg).
+/// One row of a reported-figures file, as written (value converted to the model's unit where the
+/// unit is a mass: t or kg).
 struct ReportedRow {
     std::string file;
     int line = 0;  ///< 1-based line in `file`
@@ -22,7 +23,9 @@ struct ReportedRow {
     bool has_value = false;
     double value = 0.0;  ///< as written
     std::string unit;
-    double tonnes = 0.0;  ///< value in tonnes, when the unit is t or kg
+    /// The value in the unit of the model's material (load_reported's `unit`), when the row's
+    /// unit is t or kg: exactly the value when the units agree.
+    double amount = 0.0;
     bool is_mass = false;
     std::string source;
     std::string source_date;
@@ -38,9 +41,9 @@ struct ReportedRow {
 
 /// Reads one CSV file or every *.csv in a directory (sorted by name). The header must be
 /// `series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,
-/// source,source_date,url,note`, optionally followed by `status`. Throws InputError naming file
-/// and line on malformed input.
-std::vector<ReportedRow> load_reported(const std::string& file_or_dir);
+/// source,source_date,url,note`, optionally followed by `status`. Masses are converted to `unit`
+/// (the material's: "t" or "kg"). Throws InputError naming file and line on malformed input.
+std::vector<ReportedRow> load_reported(const std::string& file_or_dir, const std::string& unit);
 
 /// A reported row matched to engine series: the per-trial sum of `series` over `first..last`
 /// months (offsets from the scenario's first month) is the simulated counterpart.
@@ -70,15 +73,15 @@ struct ReportedMapping {
     std::vector<std::string> row_label;
 };
 
-/// A region as the model names it: ISO 3166 alpha-2 and alpha-3 codes and the usual English
-/// names of the model's countries ("CN", "CHN", "People's Republic of China" -> "China"; "US",
-/// "USA" -> "United States"; "EU", "EU27" -> "EU-27"; "WLD" -> "World"). Unknown text is
-/// returned unchanged.
-std::string canonical_region(const std::string& region);
+/// A region as the model names it, by the material file's `region_aliases:` (for rare earths,
+/// ISO 3166 alpha-2 and alpha-3 codes and usual English names: "CN", "CHN" -> "China"; "EU" ->
+/// "EU-27"; "WLD" -> "World"). Unknown text is returned unchanged.
+std::string canonical_region(const Material& material, const std::string& region);
 
-/// Maps rows to series of `layout`. Rows outside [from, to] (months) are left out silently only
-/// when `from`/`to` were given by the user; rows outside the scenario are listed as unmapped.
+/// Maps rows to series of `layout` by the material's customs series and regions. Rows outside
+/// [from, to] (months) are left out silently only when `from`/`to` were given by the user; rows
+/// outside the scenario are listed as unmapped.
 ReportedMapping map_reported(const std::vector<ReportedRow>& rows, const OutputLayout& layout,
-                             MonthIndex from, MonthIndex to);
+                             const Material& material, MonthIndex from, MonthIndex to);
 
 }  // namespace chokepoint

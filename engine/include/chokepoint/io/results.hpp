@@ -22,9 +22,10 @@ struct RunMetadata {
 const char* version();
 const char* git_revision();
 
-/// The unit of a summary.csv metric: "t/month" for flows (exports, imports, shortage, refused),
-/// "t" for levels at the month's end (stock, licence_backlog), "days" for days_short.
-std::string series_unit(const std::string& metric);
+/// The unit of a summary.csv metric in the material's `mass_unit` ("t" or "kg"): "t/month" for
+/// flows (exports, imports, shortage, refused), "t" for levels at the month's end (stock,
+/// licence_backlog), "days" for days_short.
+std::string series_unit(const std::string& metric, const std::string& mass_unit);
 /// `metric,product,from,to,period,mean,sd,p05,p25,p50,p75,p95,unit,partner_total,trials,partial`,
 /// one row per series and month. partner_total is true on totals over partners (from or to is
 /// "World"); trials and partial say on every row how many trials it summarises and whether the

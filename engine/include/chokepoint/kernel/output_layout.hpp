@@ -43,6 +43,8 @@ struct OutputLayout {
     std::vector<BuyerKey> buyers;
     MonthIndex first_month = 0;
     int months = 0;
+    /// The mass unit of every amount (the model's material: "t" or "kg").
+    std::string unit = "t";
 
     /// Size of a trial's monthly block: series.size() * months (series-major).
     std::size_t monthly_size() const { return series.size() * static_cast<std::size_t>(months); }

@@ -25,7 +25,8 @@ struct ReportSeries {
     std::vector<std::size_t> totals;  ///< the total over partners (at most one)
     /// "magnet exports from China", "stock of magnet at buyers", ...
     std::string describe() const;
-    std::string unit() const;  ///< series_unit(): "t/month", "t" (levels) or "days"
+    std::string mass_unit = "t";  ///< the layout's (the material's) unit
+    std::string unit() const;     ///< series_unit(): "t/month", "t" (levels) or "days"
 };
 
 /// Metrics `--report` accepts.

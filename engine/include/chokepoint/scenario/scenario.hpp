@@ -13,6 +13,7 @@
 #include "chokepoint/events/events.hpp"
 #include "chokepoint/network/network.hpp"
 #include "chokepoint/random/quantity.hpp"
+#include "chokepoint/scenario/material.hpp"
 
 namespace chokepoint {
 
@@ -109,6 +110,7 @@ struct Scenario {
     StockPolicy stock_policy;        ///< from the model
     ExporterPolicy exporter_policy;  ///< from the model
     Diversion diversion;             ///< from the model
+    Material material;               ///< the model's `material:` file (default: tonnes, no more)
     Day reference_day = 0;           ///< time to shortage is counted from this day
     /// Why that day, for the screen: "time_to_shortage_from in FILE", "the start of export
     /// control ID", "the scenario's start" (docs/scenario-reference.md, time_to_shortage_from).
@@ -150,6 +152,11 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 
 /// Loads and validates a model file alone.
 Network load_model(const std::string& path);
+/// Loads and checks a material file alone (its products and countries are checked against the
+/// model that names it, when the model is loaded).
+Material load_material(const std::string& path);
+/// True when `path` is a material file (it has `unit:`, no `nodes:` and no `model:`).
+bool is_material_file(const std::string& path);
 /// True when `path` is a model file (it has `nodes:` and no `model:`), not a scenario.
 bool is_model_file(const std::string& path);
 /// The network of a model file, or of the model a scenario file names (for `simulate graph`).

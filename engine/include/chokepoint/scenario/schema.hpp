@@ -56,7 +56,7 @@ std::vector<std::string> keys_of(std::string_view name);
 /// An event's keys: the common ones and those of its kind (`export_control`, ...).
 std::vector<std::string> event_keys_of(std::string_view kind);
 
-enum class InputFileKind { scenario, model, sweep };
+enum class InputFileKind { scenario, model, sweep, material };
 /// A JSON Schema (draft-07) of one kind of file, built from the tables above; pretty-printed.
 std::string json_schema(InputFileKind kind);
 

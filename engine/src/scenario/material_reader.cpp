@@ -1,0 +1,219 @@
+// A model's `material:` file (docs/materials.md): its unit, element symbols, customs series and
+// regions, checked against the model's products and countries with every problem located.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "chokepoint/core/input_file.hpp"
+#include "chokepoint/scenario/material.hpp"
+#include "chokepoint/scenario/schema.hpp"
+#include "loader_parts.hpp"
+#include "reader.hpp"
+
+namespace chokepoint::detail {
+
+namespace {
+
+std::string item_path(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+// Model product ids, each checked against the model's products.
+std::vector<std::string> read_products(Reader& r, const Network* net, const YNode& node,
+                                       const std::string& path) {
+    std::vector<std::string> ids = r.string_list(node, path);
+    std::vector<std::string> known;
+    for (const auto& p : net ? net->products() : std::vector<Product>{}) {
+        known.push_back(p.id);
+    }
+    for (const auto& id : ids) {
+        if (net != nullptr && net->find_product(id) < 0) {
+            const std::string guess = closest_match(id, known);
+            r.error(node, path,
+                    "'" + id + "' is not a product of the model" +
+                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+        }
+    }
+    if (ids.empty()) {
+        r.error(node, path, "needs at least one model product");
+    }
+    return ids;
+}
+
+void read_series(Reader& r, const Network* net, const YNode& list, Material& m) {
+    const std::string path = "customs_series";
+    if (!r.expect_sequence(list, path)) {
+        return;
+    }
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < list.sequence.size(); ++i) {
+        const YNode& item = list.sequence[i];
+        const std::string p = item_path(path, i);
+        if (!r.expect_map(item, p)) {
+            continue;
+        }
+        r.check_keys(item, p, keys_of("material.customs_series"));
+        CustomsSeries s;
+        if (const YNode* v = member(item, "id")) {
+            s.id = r.string(*v, p + ".id").value_or("");
+            if (!ids.insert(s.id).second) {
+                r.error(*v, p + ".id", "series '" + s.id + "' is listed twice");
+            }
+        } else {
+            r.error(item, p, "a customs series needs 'id:' (the series column of the figures)");
+        }
+        if (const YNode* v = member(item, "metric")) {
+            s.metric = r.string(*v, p + ".metric").value_or("");
+            if (s.metric != "exports" && s.metric != "imports") {
+                r.error(*v, p + ".metric",
+                        "expected exports or imports, found '" + v->scalar + "'");
+            }
+        } else {
+            r.error(item, p, "a customs series needs 'metric:' (exports or imports)");
+        }
+        if (const YNode* v = member(item, "products");
+            v && r.expect_sequence(*v, p + ".products")) {
+            for (std::size_t j = 0; j < v->sequence.size(); ++j) {
+                const YNode& t = v->sequence[j];
+                const std::string tp = item_path(p + ".products", j);
+                if (!r.expect_map(t, tp)) {
+                    continue;
+                }
+                r.check_keys(t, tp, keys_of("material.product_text"));
+                const YNode* text = member(t, "text");
+                const YNode* sum = member(t, "sum_of");
+                if (text == nullptr || sum == nullptr) {
+                    r.error(t, tp, "a product text needs 'text:' and 'sum_of:'");
+                    continue;
+                }
+                s.products.push_back({r.string(*text, tp + ".text").value_or(""),
+                                      read_products(r, net, *sum, tp + ".sum_of")});
+            }
+        }
+        if (const YNode* v = member(item, "tariff_code")) {
+            s.tariff_code = r.string(*v, p + ".tariff_code").value_or("");
+            const bool digits = s.tariff_code.size() >= 6 && s.tariff_code.size() <= 10 &&
+                                std::all_of(s.tariff_code.begin(), s.tariff_code.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits) {
+                r.error(
+                    *v, p + ".tariff_code",
+                    "expected 6 to 10 digits without dots (85051110), found '" + v->scalar + "'");
+            }
+            if (const YNode* tp = member(item, "tariff_products")) {
+                s.tariff_products = read_products(r, net, *tp, p + ".tariff_products");
+            } else {
+                r.error(*v, p, "'tariff_code:' needs 'tariff_products:' (what the code is)");
+            }
+        } else if (const YNode* tp = member(item, "tariff_products")) {
+            r.error(*tp, p + ".tariff_products", "given without 'tariff_code:'");
+        }
+        m.customs_series.push_back(std::move(s));
+    }
+}
+
+void read_regions(Reader& r, const Network* net, const YNode* aliases, const YNode* sums,
+                  Material& m) {
+    if (sums != nullptr && r.expect_sequence(*sums, "region_sums")) {
+        for (std::size_t i = 0; i < sums->sequence.size(); ++i) {
+            const YNode& item = sums->sequence[i];
+            const std::string p = item_path("region_sums", i);
+            if (!r.expect_map(item, p)) {
+                continue;
+            }
+            r.check_keys(item, p, keys_of("material.region_sum"));
+            const YNode* region = member(item, "region");
+            const YNode* countries = member(item, "countries");
+            if (region == nullptr || countries == nullptr) {
+                r.error(item, p, "a region sum needs 'region:' and 'countries:'");
+                continue;
+            }
+            const std::string name = r.string(*region, p + ".region").value_or("");
+            std::vector<std::string> list = r.string_list(*countries, p + ".countries");
+            for (const auto& c : list) {
+                if (net != nullptr && !net->has_country(c)) {
+                    r.error(*countries, p + ".countries", "no node of the model is in '" + c + "'");
+                }
+            }
+            if ((net != nullptr && net->has_country(name)) || name == "World") {
+                r.error(*region, p + ".region",
+                        "'" + name + "' is a country of the model (or World), not a sum");
+            } else if (!m.region_sums.emplace(name, std::move(list)).second) {
+                r.error(*region, p + ".region", "region '" + name + "' is listed twice");
+            }
+        }
+    }
+    if (aliases != nullptr && r.expect_map(*aliases, "region_aliases")) {
+        for (const auto& [alias, target] : aliases->map) {
+            const std::string p = "region_aliases." + alias;
+            const std::string to = r.string(target, p).value_or("");
+            if (net != nullptr && !net->has_country(to) && to != "World" &&
+                m.region_sums.count(to) == 0) {
+                r.error(
+                    target, p,
+                    "'" + to + "' is not a country of the model, a region of region_sums or World");
+            }
+            m.region_aliases[alias] = to;
+        }
+    }
+}
+
+}  // namespace
+
+Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
+    Material m;
+    if (!r.expect_map(root, "")) {
+        return m;
+    }
+    r.check_keys(root, "", keys_of("material"));
+    if (const YNode* v = member(root, "name")) {
+        m.name = r.string(*v, "name").value_or("");
+    } else {
+        r.error(root, "", "a material file needs 'name:' (the material, as a reader says it)");
+    }
+    if (const YNode* v = member(root, "unit")) {
+        m.unit = r.string(*v, "unit").value_or("t");
+        if (kilograms_per(m.unit) == 0.0) {
+            r.error(*v, "unit",
+                    "expected t or kg (the mass unit the material is traded in), found '" +
+                        v->scalar + "'");
+            m.unit = "t";
+        }
+    } else {
+        r.error(root, "", "a material file needs 'unit:' (t or kg)");
+    }
+    if (const YNode* v = member(root, "elements")) {
+        m.elements = r.string_list(*v, "elements");
+    }
+    if (const YNode* v = member(root, "customs_series")) {
+        read_series(r, net, *v, m);
+    }
+    read_regions(r, net, member(root, "region_aliases"), member(root, "region_sums"), m);
+    return m;
+}
+
+Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
+                       const Network& net) {
+    const auto name = r.string(named_by, "material");
+    if (!name) {
+        return {};
+    }
+    const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
+    const std::string path = (dir / *name).lexically_normal().string();
+    if (const std::string why = why_not_regular_file(path); !why.empty()) {
+        r.error(named_by, "material", describe_unusable_file("material", path, why));
+        return {};
+    }
+    try {
+        Material m = read_material_tree(load_yaml_file(path), r, &net);
+        m.path = path;
+        return m;
+    } catch (const InputError& e) {
+        for (const auto& d : e.diagnostics()) {
+            r.sink().error(d.where, d.path, d.message);
+        }
+    }
+    return {};
+}
+
+}  // namespace chokepoint::detail

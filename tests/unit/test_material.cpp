@@ -1,0 +1,147 @@
+// A made-up material in kilograms, all of it in data (docs/materials.md): its unit reaches
+// summary.csv and the reported figures are converted to it; its customs series, tariff code,
+// aliases and region sums decide what is compared; its element symbols are what an export
+// control may list.
+#include <catch2/catch.hpp>
+
+#include "chokepoint/compare/compare.hpp"
+#include "chokepoint/core/diagnostics.hpp"
+#include "chokepoint/io/results.hpp"
+#include "chokepoint/runner/runner.hpp"
+#include "chokepoint/scenario/scenario.hpp"
+#include "test_support.hpp"
+
+using namespace chokepoint;
+using chokepoint::testing::write_temp;
+
+namespace {
+
+const char* HEADER =
+    "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,"
+    "source,source_date,url,note\n";
+
+// Widgets: one producer in Exportland ships 1,000 kg a month to a buyer in Importland and 500 kg
+// to one in Otherland.
+void write_widget_files(const std::string& material_extra = "") {
+    write_temp("widget.yaml",
+               "name: widgetium\nunit: kg\nelements: [Wx, Wy]\n"
+               "customs_series:\n"
+               "  - id: widget_exports\n    metric: exports\n"
+               "    products:\n      - {text: Widgets unwrought, sum_of: [widget]}\n"
+               "    tariff_code: \"81129200\"\n    tariff_products: [widget]\n"
+               "region_sums:\n  - {region: Abroad, countries: [Importland, Otherland]}\n"
+               "region_aliases:\n  EX: Exportland\n  WLD: World\n" +
+                   material_extra);
+    write_temp("widget_model.yaml",
+               "name: widgets\nmaterial: widget.yaml\n"
+               "products:\n  - {id: widget, controlled_share: 1.0}\nnodes:\n"
+               "  - id: plant\n    country: Exportland\n    kind: source\n    production:\n"
+               "      - {product: widget, capacity: 100000, cover_days: 30}\n"
+               "  - id: a\n    country: Importland\n    kind: buyer\n    inputs:\n"
+               "      - {product: widget, demand: 1000, cover_days: 30}\n"
+               "  - id: b\n    country: Otherland\n    kind: buyer\n    inputs:\n"
+               "      - {product: widget, demand: 500, cover_days: 30}\n"
+               "edges:\n"
+               "  - {from: plant, to: a, product: widget, flow: 1000, lead_time_days: 5}\n"
+               "  - {from: plant, to: b, product: widget, flow: 500, lead_time_days: 5}\n");
+}
+
+std::string widget_scenario(const std::string& events = "") {
+    return write_temp("widget_scenario.yaml",
+                      "name: w\nmodel: widget_model.yaml\nstart: 2025-01-01\nhorizon: 2025-06\n"
+                      "trials: 4\nseed: 1\n" +
+                          events);
+}
+
+}  // namespace
+
+TEST_CASE("material: a model in kilograms writes kg into summary.csv", "[material]") {
+    write_widget_files();
+    const Scenario s = load_scenario(widget_scenario());
+    CHECK(s.material.name == "widgetium");
+    CHECK(s.material.unit == "kg");
+    CHECK(s.material.unit_name() == "kilograms");
+    RunConfig config;
+    config.trials = 4;
+    const RunResult r = run_scenario(s, config);
+    const std::string csv = format_summary_csv(r);
+    CHECK(csv.find(",kg/month,") != std::string::npos);
+    CHECK(csv.find(",t/month,") == std::string::npos);
+    CHECK(csv.find(",t,") == std::string::npos);
+}
+
+TEST_CASE("material: reported figures are converted to the material's unit", "[material]") {
+    const std::string path =
+        write_temp("units.csv", std::string(HEADER) +
+                                    "x,A,B,p,2025-01,2025-01,2.5,t,,,S,d,u,\n"
+                                    "x,A,B,p,2025-01,2025-01,900,kg,,,S,d,u,\n"
+                                    "x,A,B,p,2025-01,2025-01,7,USD,,,S,d,u,\n");
+    const auto in_kg = load_reported(path, "kg");
+    CHECK(in_kg[0].amount == 2500.0);  // t to kg
+    CHECK(in_kg[1].amount == 900.0);   // the value itself
+    CHECK_FALSE(in_kg[2].is_mass);
+    const auto in_t = load_reported(path, "t");
+    CHECK(in_t[0].amount == 2.5);
+    CHECK(in_t[1].amount == Approx(0.9));
+}
+
+TEST_CASE("material: its series, tariff code, aliases and region sums decide what is compared",
+          "[material]") {
+    write_widget_files();
+    const Scenario s = load_scenario(widget_scenario());
+    const std::string csv = write_temp(
+        "widgets.csv",
+        std::string(HEADER) +
+            // 0: the published text, by the alias of Exportland, in tonnes: 1.2 t is 1,200 kg.
+            "widget_exports,EX,Importland,Widgets unwrought,2025-02,2025-02,1.2,t,,,S,d,u,\n"
+            // 1: any text naming the tariff code and nothing more, to the region sum.
+            "widget_exports,Exportland,Abroad,\"HS 8112.92, widgets\",2025-03,2025-03,1400,kg,,,"
+            "S,d,u,\n"
+            // 2: the code with something added is another total.
+            "widget_exports,Exportland,WLD,HS 8112.92 and widget powder,2025-03,2025-03,1,kg,,,"
+            "S,d,u,\n"
+            // 3: a series the material does not list.
+            "gadget_exports,Exportland,WLD,widget,2025-03,2025-03,1,kg,,,S,d,u,\n");
+    CompareConfig config;
+    config.run.trials = 4;
+    const Comparison c = compare_with_reported(s, load_reported(csv, s.material.unit), config);
+    REQUIRE(c.figures.size() == 2);
+    CHECK(c.figures[0].label == "exports widget Exportland->Importland");
+    CHECK(c.figures[0].reported == 1200.0);
+    CHECK(c.figures[1].label == "exports widget Exportland->Abroad");
+    CHECK(c.figures[1].series.size() == 2);  // Importland + Otherland
+    CHECK(c.figures[1].reported == 1400.0);
+    // About 1,500 kg a month go abroad (31 days of 1,500 x 12 / 365.25).
+    CHECK(c.figures[1].p50 == Approx(1500.0 * 31.0 * 12.0 / 365.25).epsilon(0.02));
+    REQUIRE(c.unmapped.size() == 2);
+    CHECK_THAT(c.unmapped[0].reason, Catch::Contains("a different total or a subtotal"));
+    CHECK_THAT(c.unmapped[1].reason, Catch::Contains("series 'gadget_exports' has no counterpart"));
+}
+
+TEST_CASE("material: an export control lists the material's element symbols", "[material]") {
+    write_widget_files();
+    const std::string control =
+        "events:\n  - {id: c, kind: export_control, exporter: Exportland, products: [widget], "
+        "approval_delay: {dist: fixed, value: 10}, approval_rate: 0.5, start: 2025-02-01, "
+        "elements: [Wx, ";
+    CHECK_NOTHROW(load_scenario(widget_scenario(control + "Wy]}\n")));
+    try {
+        (void)load_scenario(widget_scenario(control + "Dy]}\n"));
+        FAIL("a symbol the material does not list was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("'Dy' is not an element symbol of widgetium"));
+    }
+}
+
+TEST_CASE("material: a material file's problems are located in it", "[material]") {
+    write_widget_files("  XX: Nowhere\nregion_sum:\n  - {region: World, countries: [Mars]}\n");
+    try {
+        (void)load_scenario(widget_scenario());
+        FAIL("a bad material file was accepted");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("widget.yaml:16:7: error: region_aliases.XX: 'Nowhere' is "
+                                         "not a country of the model"));
+        CHECK_THAT(what, Catch::Contains("unknown key 'region_sum' (did you mean 'region_sums'?)"));
+    }
+}
