@@ -7,6 +7,7 @@
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/results.hpp"
+#include "chokepoint/report/run_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "test_support.hpp"
@@ -144,4 +145,29 @@ TEST_CASE("material: a material file's problems are located in it", "[material]"
                                          "not a country of the model"));
         CHECK_THAT(what, Catch::Contains("unknown key 'region_sum' (did you mean 'region_sums'?)"));
     }
+}
+
+TEST_CASE("material: the headline series is the material's, else the first exported product",
+          "[material]") {
+    write_widget_files();
+    Scenario s = load_scenario(widget_scenario());
+    CHECK(headline_series(OutputLayout::build(s)).product == "widget");
+    CHECK(headline_series(OutputLayout::build(s)).exporter == "Exportland");
+    write_widget_files("headline: {product: widget, exporter: Mars}\n");
+    try {
+        (void)load_scenario(widget_scenario());
+        FAIL("a headline exporter the model lacks was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("headline.exporter: no node of the model is in "
+                                             "'Mars'"));
+    }
+    // The rare-earth model leads with China's magnets although its first product is concentrate.
+    s = load_scenario(
+        (chokepoint::testing::source_dir() / "scenarios/april_controls.yaml").string());
+    const ReportSeries head = headline_series(OutputLayout::build(s));
+    CHECK(head.product == "magnet");
+    CHECK(head.exporter == "China");
+    s.material.headline_product.clear();
+    s.material.headline_exporter.clear();
+    CHECK(headline_series(OutputLayout::build(s)).product == "concentrate");
 }

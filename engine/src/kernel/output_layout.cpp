@@ -40,6 +40,8 @@ OutputLayout OutputLayout::build(const Scenario& s) {
     layout.first_month = s.first_month();
     layout.months = s.month_count();
     layout.unit = s.material.unit;
+    layout.headline_product = s.material.headline_product;
+    layout.headline_exporter = s.material.headline_exporter;
     const auto& nodes = s.network.nodes();
     const auto& products = s.network.products();
     // Trade, in the model's edge order: exports by destination, then the world total.

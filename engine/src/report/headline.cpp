@@ -102,9 +102,11 @@ ReportSeries report_series(const OutputLayout& layout, const std::string& metric
         throw std::invalid_argument("this scenario has no " + metric + " series");
     }
     if (product.empty()) {
-        r.product = std::find(products.begin(), products.end(), "magnet") != products.end()
-                        ? "magnet"
-                        : products.front();
+        const std::string& lead = layout.headline_product;
+        r.product =
+            !lead.empty() && std::find(products.begin(), products.end(), lead) != products.end()
+                ? lead
+                : products.front();
     } else if (std::find(products.begin(), products.end(), product) == products.end()) {
         throw std::invalid_argument("no " + metric + " of '" + product + "'; this scenario has " +
                                     metric + " of " + join(products));
@@ -112,17 +114,18 @@ ReportSeries report_series(const OutputLayout& layout, const std::string& metric
         r.product = product;
     }
     if (has_exporter(metric)) {
-        bool china = false;
+        bool lead = false;
         for (const auto& k : layout.series) {
             if (k.metric == metric && k.product == r.product) {
-                china = china || k.from == "China";
+                lead = lead ||
+                       (!layout.headline_exporter.empty() && k.from == layout.headline_exporter);
                 if (r.exporter.empty()) {
                     r.exporter = k.from;
                 }
             }
         }
-        if (china) {
-            r.exporter = "China";
+        if (lead) {
+            r.exporter = layout.headline_exporter;
         }
     }
     for (std::size_t s = 0; s < layout.series.size(); ++s) {
@@ -146,11 +149,8 @@ ReportSeries report_series(const OutputLayout& layout, const std::string& metric
 }
 
 ReportSeries headline_series(const OutputLayout& layout) {
-    const bool magnet = std::any_of(
-        layout.series.begin(), layout.series.end(),
-        [](const SeriesKey& k) { return k.metric == "exports" && k.product == "magnet"; });
     try {
-        return report_series(layout, "exports", magnet ? "magnet" : "");
+        return report_series(layout, "exports", "");
     } catch (const std::invalid_argument&) {
         return ReportSeries{};  // a model without exports: no headline series
     }

@@ -105,16 +105,19 @@ class ChartSections {
         }
     }
 
-    /// Separation products: what China's separation plants export (oxide, metal, compound).
-    void separation_products(const ReportSeries& head) {
-        bool any_separation = false;
+    /// The material's page groups: other products the headline's exporter ships (for rare
+    /// earths, separation products: oxide, compound, metal, Dy/Tb), each to World.
+    void export_group(const ReportSeries& head, const PageGroup& group) {
+        bool any = false;
         for (std::size_t s = 0; s < layout_.series.size(); ++s) {
             const SeriesKey& k = layout_.series[s];
             if (k.metric == "exports" && k.to == "World" && k.from == head.exporter &&
-                k.product != head.product && k.product != "concentrate") {
-                if (!any_separation) {
-                    section("separation", "Separation products exported from " + head.exporter);
-                    any_separation = true;
+                k.product != head.product &&
+                std::find(group.products.begin(), group.products.end(), k.product) !=
+                    group.products.end()) {
+                if (!any) {
+                    section(group.id, group.title + " exported from " + head.exporter);
+                    any = true;
                 }
                 chart("exports_" + k.product + "_" + k.from + "_world",
                       {panel(s, k.product + " exports from " + k.from + " to World", per_month_)});
@@ -209,8 +212,8 @@ class ChartSections {
         return p;
     }
     void section(const std::string& id, const std::string& heading) {
-        body_ << "<h2 id=\"" << id << "\">" << html_escape(heading) << "</h2>\n";
-        nav_ << "<a href=\"#" << id << "\">" << html_escape(heading) << "</a>";
+        body_ << "<h2 id=\"" << html_escape(id) << "\">" << html_escape(heading) << "</h2>\n";
+        nav_ << "<a href=\"#" << html_escape(id) << "\">" << html_escape(heading) << "</a>";
     }
 
     const std::filesystem::path charts_;
@@ -307,7 +310,9 @@ std::vector<std::filesystem::path> write_run_page(const std::filesystem::path& d
     const ReportSeries head = headline_series(result.layout);
     ChartSections sections(dir, scenario, result, reported);
     sections.headline(head);
-    sections.separation_products(head);
+    for (const PageGroup& group : scenario.material.page_groups) {
+        sections.export_group(head, group);
+    }
     sections.backlogs();
     sections.buyers();
 

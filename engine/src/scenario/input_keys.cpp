@@ -89,8 +89,31 @@ const std::vector<ObjectSpec>& tables() {
               "country, a region of region_sums, or World."},
              {"region_sums", T::object_list, "material.region_sum",
               "Regions of reported figures that are sums of the model's countries."},
+             {"headline", T::object, "material.headline",
+              "The series every command leads with: exports of a product from a country."},
+             {"page_groups", T::object_list, "material.page_group",
+              "Sections of the run page: other products the headline's exporter ships."},
          },
          {"name", "unit"}},
+        {"material.headline",
+         "The series every command leads with (default: the first product exported, from its "
+         "first exporter).",
+         {
+             {"product", T::text, "", "A product of the model (magnet)."},
+             {"exporter", T::text, "", "A country of the model (China)."},
+         },
+         {}},
+        {"material.page_group",
+         "A section of the run page: exports to World of these products from the headline's "
+         "exporter.",
+         {
+             {"id", T::text, "", "The section's anchor, a plain word (separation)."},
+             {"title", T::text, "",
+              "The section's heading (Separation products); the page adds \"exported from\" "
+              "and the exporter."},
+             {"products", T::text_list, "", "Model product ids."},
+         },
+         {"id", "title", "products"}},
         {"material.customs_series",
          "A customs series: the series column of reported figures, its metric, and the product "
          "texts it is published under.",

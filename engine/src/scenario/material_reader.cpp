@@ -158,6 +158,64 @@ void read_regions(Reader& r, const Network* net, const YNode* aliases, const YNo
     }
 }
 
+// `headline:` {product, exporter} and `page_groups:` [{id, title, products}].
+void read_report(Reader& r, const Network* net, const YNode* headline, const YNode* groups,
+                 Material& m) {
+    if (headline != nullptr && r.expect_map(*headline, "headline")) {
+        r.check_keys(*headline, "headline", keys_of("material.headline"));
+        if (const YNode* v = member(*headline, "product")) {
+            const auto ids = read_products(r, net, *v, "headline.product");
+            m.headline_product = ids.empty() ? "" : ids.front();
+            if (ids.size() > 1) {
+                r.error(*v, "headline.product", "one product, not a list");
+            }
+        }
+        if (const YNode* v = member(*headline, "exporter")) {
+            m.headline_exporter = r.string(*v, "headline.exporter").value_or("");
+            if (net != nullptr && !net->has_country(m.headline_exporter)) {
+                r.error(*v, "headline.exporter",
+                        "no node of the model is in '" + m.headline_exporter + "'");
+            }
+        }
+    }
+    if (groups == nullptr || !r.expect_sequence(*groups, "page_groups")) {
+        return;
+    }
+    // The page's own sections keep their anchors.
+    std::set<std::string> ids = {"exports", "backlog", "buyers", "events", "glossary"};
+    for (std::size_t i = 0; i < groups->sequence.size(); ++i) {
+        const YNode& item = groups->sequence[i];
+        const std::string p = item_path("page_groups", i);
+        if (!r.expect_map(item, p)) {
+            continue;
+        }
+        r.check_keys(item, p, keys_of("material.page_group"));
+        const YNode* id = member(item, "id");
+        const YNode* title = member(item, "title");
+        const YNode* products = member(item, "products");
+        if (id == nullptr || title == nullptr || products == nullptr) {
+            r.error(item, p, "a page group needs 'id:', 'title:' and 'products:'");
+            continue;
+        }
+        PageGroup g;
+        g.id = r.string(*id, p + ".id").value_or("");
+        const bool word =
+            !g.id.empty() && g.id.size() <= 40 && std::all_of(g.id.begin(), g.id.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+            });
+        if (!word) {
+            r.error(*id, p + ".id",
+                    "expected a plain word of a-z, 0-9 and _ (the section's anchor), found '" +
+                        id->scalar + "'");
+        } else if (!ids.insert(g.id).second) {
+            r.error(*id, p + ".id", "'" + g.id + "' is another section's anchor already");
+        }
+        g.title = r.string(*title, p + ".title").value_or("");
+        g.products = read_products(r, net, *products, p + ".products");
+        m.page_groups.push_back(std::move(g));
+    }
+}
+
 }  // namespace
 
 Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
@@ -189,6 +247,7 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
         read_series(r, net, *v, m);
     }
     read_regions(r, net, member(root, "region_aliases"), member(root, "region_sums"), m);
+    read_report(r, net, member(root, "headline"), member(root, "page_groups"), m);
     return m;
 }
 

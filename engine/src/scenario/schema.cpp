@@ -308,7 +308,8 @@ std::string json_schema(InputFileKind kind) {
             s["title"] = "Chokepoint material file";
             root = "material";
             for (const char* o :
-                 {"material.customs_series", "material.product_text", "material.region_sum"}) {
+                 {"material.customs_series", "material.product_text", "material.region_sum",
+                  "material.headline", "material.page_group"}) {
                 defs[o] = object_schema(input_object(o));
             }
             break;

@@ -45,6 +45,10 @@ struct OutputLayout {
     int months = 0;
     /// The mass unit of every amount (the model's material: "t" or "kg").
     std::string unit = "t";
+    /// The series reports lead with (the material's `headline:`; empty: the first exported
+    /// product, from its first exporter).
+    std::string headline_product;
+    std::string headline_exporter;
 
     /// Size of a trial's monthly block: series.size() * months (series-major).
     std::size_t monthly_size() const { return series.size() * static_cast<std::size_t>(months); }

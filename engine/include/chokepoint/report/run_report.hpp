@@ -32,15 +32,15 @@ struct ReportSeries {
 /// Metrics `--report` accepts.
 std::vector<std::string> report_metrics();
 
-/// The series of `metric` and `product` (empty product: magnet if the model exports it, else the
-/// first product the metric has). Exports and licence figures are those of China when China has
-/// them, else of the first exporter. Throws std::invalid_argument naming what exists when the
-/// metric or product has no series.
+/// The series of `metric` and `product` (empty product: the material's headline product if the
+/// metric has it, else the first product the metric has). Exports and licence figures are those
+/// of the material's headline exporter when it has them, else of the first exporter. Throws
+/// std::invalid_argument naming what exists when the metric or product has no series.
 ReportSeries report_series(const OutputLayout& layout, const std::string& metric,
                            const std::string& product = "");
 
-/// The series a report leads with: magnet exports from China when the model has them, else the
-/// first exported product.
+/// The series a report leads with: the material's headline (for rare earths, magnet exports from
+/// China) when the model has it, else the first exported product.
 ReportSeries headline_series(const OutputLayout& layout);
 
 /// A probability (0 to 1) as a percentage with `decimals` decimals ("84%", "99.7%"), but never

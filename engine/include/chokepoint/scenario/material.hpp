@@ -29,6 +29,13 @@ struct CustomsSeries {
     std::vector<std::string> tariff_products;
 };
 
+/// A section of the run page: other exports of the headline's exporter to World, by product.
+struct PageGroup {
+    std::string id;     ///< the section's anchor, a plain word ("separation")
+    std::string title;  ///< "Separation products" (the page adds "exported from China")
+    std::vector<std::string> products;
+};
+
 struct Material {
     std::string path;  ///< the material file, resolved; empty when the model names none
     std::string name;  ///< "rare earths"
@@ -40,6 +47,11 @@ struct Material {
     std::map<std::string, std::string> region_aliases;
     /// A region of reported figures that is the sum of model countries ("EU-27").
     std::map<std::string, std::vector<std::string>> region_sums;
+    /// The series every command leads with: exports of this product from this country (empty:
+    /// the first product exported, from its first exporter).
+    std::string headline_product;
+    std::string headline_exporter;
+    std::vector<PageGroup> page_groups;  ///< the run page's sections of other exports
 
     /// The unit as a word, plural: "tonnes", "kilograms".
     std::string unit_name() const { return unit == "kg" ? "kilograms" : "tonnes"; }
