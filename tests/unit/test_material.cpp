@@ -69,6 +69,15 @@ TEST_CASE("material: a model in kilograms writes kg into summary.csv", "[materia
     CHECK(csv.find(",kg/month,") != std::string::npos);
     CHECK(csv.find(",t/month,") == std::string::npos);
     CHECK(csv.find(",t,") == std::string::npos);
+    // The headline and the series' descriptions in kilograms too.
+    const Headline h = compute_headline(s, r, headline_series(r.layout));
+    REQUIRE(!h.lines().empty());
+    CHECK_THAT(h.lines()[0], Catch::Contains("(P50, kg/month)"));
+    const Scenario controlled = load_scenario(widget_scenario(
+        "events:\n  - {id: c, kind: export_control, exporter: Exportland, products: [widget], "
+        "approval_delay: {dist: fixed, value: 10}, approval_rate: 0.5, start: 2025-02-01}\n"));
+    CHECK(report_series(OutputLayout::build(controlled), "licence_backlog", "widget").describe() ==
+          "widget kilograms waiting for a licence in Exportland");
 }
 
 TEST_CASE("material: reported figures are converted to the material's unit", "[material]") {

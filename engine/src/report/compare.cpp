@@ -109,10 +109,10 @@ void print_repeated(std::ostream& out, const Comparison& c) {
         out << "  " << terminal_safe(r.file) << ":" << r.line << ": "
             << terminal_safe(repeats[i].first->label) << " " << format_month(r.first)
             << (r.first == r.last ? "" : ".." + format_month(r.last)) << ": "
-            << format_number(r.amount, 1) << " t"
+            << format_number(r.amount, 1) << " " << c.run.layout.unit
             << (figures_disagree(scored, r) ? " (conflicts)" : "") << ", not scored; scored "
-            << format_number(scored.amount, 1) << " t from " << terminal_safe(scored.file) << ":"
-            << scored.line << "\n";
+            << format_number(scored.amount, 1) << " " << c.run.layout.unit << " from "
+            << terminal_safe(scored.file) << ":" << scored.line << "\n";
     }
 }
 

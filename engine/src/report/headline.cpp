@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // "2,950" for the terminal.
-std::string tonnes(double v) {
+std::string grouped(double v) {
     if (!std::isfinite(v) || std::abs(v) >= 1e15) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%g", v);
@@ -54,6 +54,7 @@ std::vector<std::string> report_metrics() {
 }
 
 std::string ReportSeries::describe() const {
+    const std::string tonnes = mass_unit_name(mass_unit);
     if (metric == "exports") {
         return product + " exports from " + exporter;
     }
@@ -61,13 +62,13 @@ std::string ReportSeries::describe() const {
         return product + " imports";
     }
     if (metric == "licence_backlog") {
-        return product + " tonnes waiting for a licence in " + exporter;
+        return product + " " + tonnes + " waiting for a licence in " + exporter;
     }
     if (metric == "licence_refused") {
-        return product + " tonnes refused a licence in " + exporter;
+        return product + " " + tonnes + " refused a licence in " + exporter;
     }
     if (metric == "licence_lapsed") {
-        return product + " tonnes whose licence application lapsed in " + exporter;
+        return product + " " + tonnes + " whose licence application lapsed in " + exporter;
     }
     if (metric == "shortage") {
         return product + " shortage at buyers";
@@ -159,6 +160,7 @@ ReportSeries headline_series(const OutputLayout& layout) {
 Headline compute_headline(const Scenario& scenario, const RunResult& result,
                           const ReportSeries& series) {
     Headline h;
+    h.unit = result.layout.unit;
     h.counted_from = scenario.reference_day;
     const OutputLayout& layout = result.layout;
     if (series.totals.empty() && series.parts.empty()) {
@@ -284,31 +286,31 @@ std::vector<std::string> Headline::lines() const {
         return out;
     }
     const std::string from = format_date(counted_from);
-    out.push_back("Headline: " + series + " (P50, t/month), counted from " + from + ":");
+    out.push_back("Headline: " + series + " (P50, " + unit + "/month), counted from " + from + ":");
     if (has_before) {
-        out.push_back("  before: " + tonnes(before) + " t/month (mean, " +
+        out.push_back("  before: " + grouped(before) + " " + unit + "/month (mean, " +
                       format_month(before_first) + ".." + format_month(before_last) + ")");
         const double change = before > 0 ? 100.0 * (trough / before - 1.0) : 0.0;
         char pct[32];
         std::snprintf(pct, sizeof pct, "%+.0f%%", change);
-        out.push_back("  trough: " + tonnes(trough) + " t in " + format_month(trough_month) +
-                      (before > 0 ? std::string(" (") + pct + " on before)" : "") +
-                      (seasonal_left_out.empty()
-                           ? std::string()
-                           : "; the months of " + list_names(seasonal_left_out) +
-                                 " left out (a seasonal halt, not a policy)"));
+        out.push_back(
+            "  trough: " + grouped(trough) + " " + unit + " in " + format_month(trough_month) +
+            (before > 0 ? std::string(" (") + pct + " on before)" : "") +
+            (seasonal_left_out.empty() ? std::string()
+                                       : "; the months of " + list_names(seasonal_left_out) +
+                                             " left out (a seasonal halt, not a policy)"));
         out.push_back("  recovery to 90% of before: " +
                       (trough >= RECOVERY_SHARE * before
                            ? std::string("no fall below 90% of before")
                        : recovery_month ? format_month(*recovery_month)
                                         : std::string("not within the horizon")));
     } else {
-        out.push_back("  lowest: " + tonnes(trough) + " t in " + format_month(trough_month) +
-                      " (no month before " + from + " to compare with)" +
-                      (seasonal_left_out.empty()
-                           ? std::string()
-                           : "; the months of " + list_names(seasonal_left_out) +
-                                 " left out (a seasonal halt, not a policy)"));
+        out.push_back(
+            "  lowest: " + grouped(trough) + " " + unit + " in " + format_month(trough_month) +
+            " (no month before " + from + " to compare with)" +
+            (seasonal_left_out.empty() ? std::string()
+                                       : "; the months of " + list_names(seasonal_left_out) +
+                                             " left out (a seasonal halt, not a policy)"));
     }
     if (buyers.empty()) {
         out.push_back("  buyers: no shortage in any trial from " + from);

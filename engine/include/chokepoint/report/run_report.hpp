@@ -57,7 +57,8 @@ struct BuyerRisk {
 /// The manager's answer for one series: the level before the first event, the trough, the
 /// recovery, and the buyers most at risk.
 struct Headline {
-    std::string series;  ///< describe() of the series, with its partner
+    std::string series;      ///< describe() of the series, with its partner
+    std::string unit = "t";  ///< the material's mass unit
     Day counted_from = 0;
     MonthIndex before_first = 0, before_last = 0;  ///< months averaged for the level before
     double before = 0.0;                           ///< mean P50 over those months

@@ -16,6 +16,11 @@ struct ProductText {
     std::vector<std::string> sum_of;
 };
 
+/// A mass unit as a word, plural: "kilograms" for "kg", else "tonnes".
+inline std::string mass_unit_name(const std::string& unit) {
+    return unit == "kg" ? "kilograms" : "tonnes";
+}
+
 /// A customs series the model has a counterpart for (`customs_series:` in a material file).
 struct CustomsSeries {
     std::string id;      ///< the `series` column of reported figures ("magnet_exports_total")
@@ -54,7 +59,7 @@ struct Material {
     std::vector<PageGroup> page_groups;  ///< the run page's sections of other exports
 
     /// The unit as a word, plural: "tonnes", "kilograms".
-    std::string unit_name() const { return unit == "kg" ? "kilograms" : "tonnes"; }
+    std::string unit_name() const { return mass_unit_name(unit); }
     /// A region as the model names it: its alias's target, else the text unchanged.
     std::string canonical_region(const std::string& region) const {
         const auto it = region_aliases.find(region);
