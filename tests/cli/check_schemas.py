@@ -86,6 +86,9 @@ def main():
     for name in sorted(os.listdir(os.path.join(src, "models", "materials"))):
         if name.endswith(".yaml"):
             files.append(("material", os.path.join("models", "materials", name)))
+    for name in sorted(os.listdir(os.path.join(src, "models", "gallium"))):
+        if name.endswith(".yaml"):
+            files.append(("model", os.path.join("models", "gallium", name)))
 
     # A copy of the tree, so mutated files resolve model:, extends: and scenario: as shipped.
     tree = os.path.join(work, "schema_tree")

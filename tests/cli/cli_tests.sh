@@ -722,9 +722,17 @@ if python3 "$src/tests/cli/check_schemas.py" "$sim" "$src" "$work" > "$work/sche
 expect "validate a sweep file" 0 "valid sweep 'april_controls_oat': 9 factors, oat design, 19 points" -- "$sim" validate "$src/scenarios/sweeps/april_controls_oat.yaml"
 
 # Every shipped scenario, model and material validates.
-for f in "$src"/scenarios/*.yaml "$src"/scenarios/sweeps/*.yaml "$src"/models/*.yaml "$src"/models/materials/*.yaml; do
+for f in "$src"/scenarios/*.yaml "$src"/scenarios/sweeps/*.yaml "$src"/models/*.yaml "$src"/models/*/*.yaml; do
     expect "shipped $(basename "$f") validates" 0 "valid" -- "$sim" validate "$f"
 done
+
+# Gallium, the second material (kilograms): run, compare and backtest at small size, the unit in
+# every output.
+expect "gallium: run" 0 "Headline: gallium exports from China to World (P50, kg/month)" -- "$sim" "$src/scenarios/gallium_current.yaml" --trials 40 --output "$work/ga_run"
+if grep -q ',kg/month,' "$work/ga_run/summary.csv" && ! grep -q ',t/month,' "$work/ga_run/summary.csv"; then ok "gallium: summary.csv in kg/month"; else bad "gallium: summary.csv not in kg/month"; fi
+expect "gallium: compare" 0 "CRPS" -- "$sim" compare "$src/scenarios/gallium_controls_2023.yaml" --trials 40 --output "$work/ga_cmp"
+if grep -q 'exports gallium China->World' "$work/ga_cmp/comparison.csv" && grep -q ',kg,' "$work/ga_cmp/comparison.csv"; then ok "gallium: comparison.csv has China's exports, in kg"; else bad "gallium: comparison.csv"; fi
+expect "gallium: backtest" 0 "CRPS (kg)" -- "$sim" backtest "$src/scenarios/gallium_controls_2023.yaml" --origins 2023-07..2023-09 --trials 20 --output "$work/ga_bt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

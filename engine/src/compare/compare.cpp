@@ -395,18 +395,18 @@ std::string format_comparison_csv(const Comparison& c, const Scenario&) {
         std::string others;
         for (std::size_t d : f.duplicates) {
             const ReportedRow& o = c.rows[d];
-            others += (others.empty() ? "" : "; ") + o.source + " (" + x(o.amount) + " t, " +
-                      o.file + ":" + std::to_string(o.line) + ")";
+            others += (others.empty() ? "" : "; ") + o.source + " (" + x(o.amount) + " " +
+                      layout.unit + ", " + o.file + ":" + std::to_string(o.line) + ")";
         }
         out << q(metric) << ',' << q(product) << ',' << q(from) << ',' << q(to) << ','
             << (r.first == r.last ? format_month(r.first) : "") << ',' << format_month(r.first)
-            << ',' << format_month(r.last) << ",t," << q(f.label) << ',' << q(r.series) << ','
-            << q(r.from) << ',' << q(r.to) << ',' << f.series.size() << ',' << x(f.reported) << ','
-            << x(f.mean) << ',' << x(f.p05) << ',' << x(f.p25) << ',' << x(f.p50) << ',' << x(f.p75)
-            << ',' << x(f.p95) << ',' << (f.inside50 ? "true" : "false") << ','
-            << (f.inside90 ? "true" : "false") << ',' << x(f.error_pct) << ',' << x(f.crps) << ','
-            << (f.persistence ? x(*f.persistence) : "") << ','
-            << (f.seasonal_naive ? x(*f.seasonal_naive) : "") << ','
+            << ',' << format_month(r.last) << ',' << layout.unit << ',' << q(f.label) << ','
+            << q(r.series) << ',' << q(r.from) << ',' << q(r.to) << ',' << f.series.size() << ','
+            << x(f.reported) << ',' << x(f.mean) << ',' << x(f.p05) << ',' << x(f.p25) << ','
+            << x(f.p50) << ',' << x(f.p75) << ',' << x(f.p95) << ','
+            << (f.inside50 ? "true" : "false") << ',' << (f.inside90 ? "true" : "false") << ','
+            << x(f.error_pct) << ',' << x(f.crps) << ',' << (f.persistence ? x(*f.persistence) : "")
+            << ',' << (f.seasonal_naive ? x(*f.seasonal_naive) : "") << ','
             << (f.conflict ? "true" : "false") << ',' << q(r.source) << ',' << q(r.file) << ','
             << r.line << ',' << q(others) << ',' << c.run.trials_completed << ','
             << (c.run.partial ? "true" : "false") << ',' << q(r.status) << '\n';

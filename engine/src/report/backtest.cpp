@@ -134,7 +134,8 @@ std::string backtest_page(const Backtest& b, const Scenario& scenario) {
          << "<img src=\"charts/crps_skill_by_lead.png\" alt=\"CRPS skill by lead\">\n"
          << "<img src=\"charts/pit_histogram.png\" alt=\"PIT histogram\">\n"
          << "<h2>By lead</h2>\n<table>\n<tr><th>lead</th><th>figures</th><th>MAPE</th>"
-         << "<th>bias</th><th>50% band</th><th>90% band</th><th>CRPS (t)</th><th>skill vs "
+         << "<th>bias</th><th>50% band</th><th>90% band</th><th>CRPS (" << scenario.material.unit
+         << ")</th><th>skill vs "
             "persistence</th><th>skill vs seasonal naive</th></tr>\n";
     auto row = [&](const std::string& label, const GroupScores& g) {
         html << "<tr><td>" << label << "</td>";
@@ -261,8 +262,8 @@ void print_backtest(std::ostream& out, const Backtest& b, const Scenario& scenar
         << " trials each\n\n";
     char line[300];
     std::snprintf(line, sizeof line, "  %-5s %7s %8s %8s %8s %8s %10s %11s %11s\n", "lead",
-                  "figures", "MAPE", "bias", "cover50", "cover90", "CRPS (t)", "skill pers.",
-                  "skill seas.");
+                  "figures", "MAPE", "bias", "cover50", "cover90",
+                  ("CRPS (" + scenario.material.unit + ")").c_str(), "skill pers.", "skill seas.");
     out << line;
     auto print = [&](const std::string& label, const GroupScores& g) {
         const auto c = score_cells(g);

@@ -54,13 +54,14 @@ void print_figures(std::ostream& out, const Comparison& c, int wl) {
 }
 
 // One group's scores on the screen, with the verdicts under them.
-void print_group(std::ostream& out, const GroupScores& g, int wl) {
+void print_group(std::ostream& out, const GroupScores& g, int wl, const std::string& unit) {
     char line[400];
     std::snprintf(line, sizeof line,
                   "%-*s  n=%-3d MAPE %6.1f%%  bias %+6.1f%%  cover50 %3.0f%%  cover90 %3.0f%%  "
-                  "CRPS %8.0f t\n",
+                  "CRPS %8.0f %s\n",
                   wl, terminal_safe(g.label).c_str(), g.model.count, g.model.mape(), g.model.bias(),
-                  100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps());
+                  100 * g.model.coverage50(), 100 * g.model.coverage90(), g.model.crps(),
+                  unit.c_str());
     out << line;
     for (const auto& v : verdicts(g)) {
         out << std::string(static_cast<std::size_t>(wl) + 2, ' ') << v << "\n";
@@ -133,10 +134,10 @@ void print_comparison(std::ostream& out, const Comparison& c, const Scenario& sc
     out << "\nScores (MAPE and bias of the P50; coverage of the 50% and 90% bands; CRPS "
            "from the trials)\n\n";
     for (const auto& g : c.groups) {
-        print_group(out, g, static_cast<int>(wl));
+        print_group(out, g, static_cast<int>(wl), c.run.layout.unit);
     }
     out << "\n";
-    print_group(out, c.overall, static_cast<int>(wl));
+    print_group(out, c.overall, static_cast<int>(wl), c.run.layout.unit);
     print_unmapped(out, c);
 }
 
@@ -193,7 +194,8 @@ std::vector<std::string> write_comparison_charts(const std::filesystem::path& di
          << " trials. Bands: P5-P95 (light) and P25-P75 (dark); line: P50; points: reported "
             "single-month figures. Multi-month totals are in comparison.csv.</p>\n";
     html << "<h2>Scores</h2><table><tr><th>series</th><th>figures</th><th>MAPE</th><th>bias</th>"
-            "<th>50% cover</th><th>90% cover</th><th>CRPS (t)</th></tr>\n";
+            "<th>50% cover</th><th>90% cover</th><th>CRPS ("
+         << c.run.layout.unit << ")</th></tr>\n";
     auto row = [&](const GroupScores& g) {
         char buf[512];
         std::snprintf(buf, sizeof buf,
