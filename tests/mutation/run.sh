@@ -82,6 +82,14 @@ mutation engine/src/kernel/output_layout.cpp \
     'layout.unit = s.material.unit;' \
     '(void)s.material;' \
     'the material'"'"'s unit not carried into summary.csv'
+mutation engine/src/kernel/licence_queue.hpp \
+    'filed = std::max(first + static_cast<Day>(index) * t.batch_days, first);' \
+    '(void)first;' \
+    'a licence batch decided from each order'"'"'s day, not the batch'"'"'s first'
+mutation engine/src/kernel/licence_queue.hpp \
+    'if (t.batch_index[slot] != index) {' \
+    'if (true) {' \
+    'a licence batch'"'"'s orders drawing decisions of their own'
 mutation engine/src/scenario/event_reader.cpp \
     '        r.check_keys(e, path, event_keys_of(to_string(ev.kind)));' \
     '        (void)e;' \

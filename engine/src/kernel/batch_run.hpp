@@ -54,6 +54,7 @@ struct TrialState {
     double backlog_days = 0.0;  // ExporterPolicy, drawn per trial (has_backlog_cap only)
     int filing_lead = 0;        // calendar days, 7/5 of the working days given (has_contracts)
     int validity = 0;           // whole calendar days (has_contracts only)
+    int batch_days = 0;         // licence batches, whole days (0 or 1: one application a day)
     double diversion = 0.0;     // share, 0 to 1 (has_diversion only)
     Policy policy;              // recomputed at event boundaries
     std::vector<double> licence_share_before;

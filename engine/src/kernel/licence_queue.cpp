@@ -16,8 +16,8 @@ void LicenceQueue::reset(const CompiledScenario& c) {
 
 void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
                                const std::vector<ResolvedEvent>& events, int patience,
-                               int filing_lead, int validity, std::uint64_t licence_seed,
-                               std::uint64_t contract_seed) {
+                               int filing_lead, int validity, int batch_days,
+                               std::uint64_t licence_seed, std::uint64_t contract_seed) {
     TrialLicences& t = trial_[w];
     const std::size_t nq = c_->queue_edges.size();
     t.policy = &policy;
@@ -25,6 +25,11 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
     t.patience = patience;
     t.filing_lead = filing_lead;
     t.validity = validity;
+    t.batch_days = batch_days;
+    const auto slots = static_cast<std::size_t>(c_->slot_total);
+    t.batch_index.assign(batch_days > 1 ? slots : 0, -1);
+    t.batch_delay.assign(batch_days > 1 ? slots : 0, 0.0);
+    t.batch_approval.assign(batch_days > 1 ? slots : 0, 0.0);
     t.delay_sampler.resize(events.size());
     t.delay_ready.assign(events.size(), 0);
     t.filed = false;
@@ -168,7 +173,8 @@ void LicenceQueue::redecide(std::size_t w, std::size_t j, Day day) {
             add(w, q, a.when, a.approved, a.tonnes, -1.0, a.lapsed);
             if (t.policy->slot_share[slot] > 0.0) {
                 Draw draw;
-                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i], draw);
+                // Decided again one by one, whatever batch it was filed in.
+                decide(t, slot, rng, a.filed, a.decided[i], a.ok[i], draw, false);
             } else {
                 a.decided[i] = day;  // the control no longer asks for a licence
                 a.ok[i] = true;

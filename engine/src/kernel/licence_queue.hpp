@@ -68,6 +68,13 @@ struct TrialLicences {
     std::vector<char> redecided;
     std::vector<Rng> rng;  ///< one sub-stream per licensed lane
     bool filed = false;    ///< some application filed (the decision sweep is skipped before)
+    /// Licence batches (ExporterPolicy::licence_batch_days; 0 or 1: off): the orders of this many
+    /// days on a lane share one application, filed on the batch's first day. Per control slot,
+    /// the batch whose draws are held (-1: none yet) and its two uniforms.
+    int batch_days = 0;
+    std::vector<long> batch_index;
+    std::vector<double> batch_delay;
+    std::vector<double> batch_approval;
 };
 
 class LicenceQueue {
@@ -79,8 +86,8 @@ class LicenceQueue {
     /// application `filing_lead` calendar days ahead of its start and contracts run `validity`
     /// days; its draws come from `licence_seed` (decisions) and `contract_seed` (phases).
     void start_trial(std::size_t w, const Policy& policy, const std::vector<ResolvedEvent>& events,
-                     int patience, int filing_lead, int validity, std::uint64_t licence_seed,
-                     std::uint64_t contract_seed);
+                     int patience, int filing_lead, int validity, int batch_days,
+                     std::uint64_t licence_seed, std::uint64_t contract_seed);
     /// Some trial of the batch has filed an application.
     bool any_filed() const {
         for (const TrialLicences& t : trial_) {
@@ -249,12 +256,30 @@ class LicenceQueue {
     /// working days, then approval with the control's rate (two draws, always in this order,
     /// kept in `draw`). Inlined by force: it is called per application from three places, and
     /// GCC otherwise keeps it out of line at ~60 instructions a call (callgrind).
+    /// With licence batches (`batched`, and batch_days above 1), every order of a batch on the
+    /// lane shares the batch's two draws and is decided from the batch's first day (days counted
+    /// from the control's start): one application per batch, so a batch ships or is refused as
+    /// one, and an order placed after its decision ships at once.
     [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
-                                       Day& decision, bool& approved, Draw& draw) {
+                                       Day& decision, bool& approved, Draw& draw,
+                                       bool batched = true) {
         const auto regime = static_cast<std::size_t>(t.policy->slot_delay[slot]);
-        draw.delay = rng.uniform();
+        if (batched && t.batch_days > 1) {
+            const Day first = t.policy->slot_start[slot];
+            const long index = std::max<long>(0, (filed - first) / t.batch_days);
+            if (t.batch_index[slot] != index) {
+                t.batch_index[slot] = index;
+                t.batch_delay[slot] = rng.uniform();
+                t.batch_approval[slot] = rng.uniform();
+            }
+            draw.delay = t.batch_delay[slot];
+            draw.approval = t.batch_approval[slot];
+            filed = std::max(first + static_cast<Day>(index) * t.batch_days, first);
+        } else {
+            draw.delay = rng.uniform();
+            draw.approval = rng.uniform();
+        }
         draw.working_days = sampler(t, regime).sample_at(draw.delay);
-        draw.approval = rng.uniform();
         approved = draw.approval < t.policy->slot_rate[slot];
         draw.approved = approved;
         decision = c_->decision_day(regime, filed, draw.working_days);

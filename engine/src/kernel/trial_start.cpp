@@ -35,7 +35,7 @@ void Batch::start_trial(std::size_t w, std::uint64_t seed, std::uint64_t sweep_p
     t.supply_noise.reset(s_.supply_noise, c_.source_lane_keys,
                          derive_seed(seed, sweep_point, trial, Stream::supply_noise));
     st_.licences.start_trial(w, t.policy, t.events, t.patience, t.filing_lead, t.validity,
-                             derive_seed(seed, sweep_point, trial, Stream::licences),
+                             t.batch_days, derive_seed(seed, sweep_point, trial, Stream::licences),
                              derive_seed(seed, sweep_point, trial, Stream::contracts));
 }
 
@@ -113,6 +113,7 @@ void Batch::draw_inputs(TrialState& t, std::uint64_t parameter_seed) const {
     t.filing_lead = static_cast<int>(
         std::lround(whole_days(ep.has_filing_lead, ep.filing_lead_days, 250.0) * 7.0 / 5.0));
     t.validity = whole_days(ep.has_licence_validity, ep.licence_validity_days, 1830.0);
+    t.batch_days = whole_days(ep.has_licence_batch, ep.licence_batch_days, 365.0);
     // Its own sub-stream, keyed like a parameter's: adding or removing a model number drawn
     // above does not move it.
     Rng diversion_rng(parameter_seed ^ name_key("model.diversion.share"));

@@ -180,6 +180,9 @@ const std::vector<ObjectSpec>& tables() {
              {"licence_validity_days", T::quantity, "",
               "Days a contract licence runs; contracts are renewed evenly over time, so an order's "
               "contract started up to this long before it (default: 0)."},
+             {"licence_batch_days", T::quantity, "",
+              "Days of a lane's orders that share one licence application, decided as one "
+              "(default: 1, an application a day)."},
          },
          {}},
         {"diversion",

@@ -267,6 +267,8 @@ void read_exporter_policy(const YNode& ep, Reader& r, ExporterPolicy& out) {
                  &out.has_filing_lead, &out.filing_lead_days},
              Key{"licence_validity_days", 0.0, 1830.0, "a contract's length in days (0 to 1830)",
                  &out.has_licence_validity, &out.licence_validity_days},
+             Key{"licence_batch_days", 1.0, 365.0, "a batch of days' orders (1 to 365)",
+                 &out.has_licence_batch, &out.licence_batch_days},
          }) {
         if (const YNode* v = member(ep, k.name)) {
             const std::string path = std::string("exporter_policy.") + k.name;

@@ -76,6 +76,11 @@ struct ExporterPolicy {
     Quantity filing_lead_days = Quantity::constant_value(0.0);
     bool has_licence_validity = false;
     Quantity licence_validity_days = Quantity::constant_value(0.0);
+    /// Licence batches (docs/model.md, "Licence batches"): the orders of this many days on a
+    /// licensed lane share one application (one approval delay, one approval), filed on the
+    /// batch's first day. Off (one application a day) unless given.
+    bool has_licence_batch = false;
+    Quantity licence_batch_days = Quantity::constant_value(1.0);
 };
 
 /// Trade that finds other routes (the model's `diversion:`; docs/model.md "Trade that finds
