@@ -53,7 +53,7 @@ std::string glossary(const std::string& unit) {
         "<dt>World</dt><dd>the total over all partners (a row of summary.csv with "
         "<code>partner_total</code> true), not a country.</dd>\n"
         "<dt>reported</dt><dd>customs figures from the dataset beside the model "
-        "(models/reported/), where a figure is exactly one series and month.</dd>\n"
+        "(reported/ beside the model file), where a figure is exactly one series and month.</dd>\n"
         "<dt>projection</dt><dd>months after the last reported figure (shaded).</dd>\n"
         "<dt>shortage risk counted from</dt><dd>the day the headline and the buyers' risk count "
         "from (the solid "

@@ -304,15 +304,15 @@ const char* to_string(OutputSpec::Measure measure) {
     return MEASURE_NAMES[static_cast<int>(measure)];
 }
 
-std::string OutputSpec::unit() const {
+std::string OutputSpec::unit(const std::string& mass_unit) const {
     if (!is_buyer) {
-        return metric == "days_short" ? "days" : "t";
+        return metric == "days_short" ? "days" : mass_unit;
     }
     switch (measure) {
         case Measure::shortage_probability:
             return "probability";
         case Measure::shortage_tonnes:
-            return "t";
+            return mass_unit;
         case Measure::days_short:
         case Measure::time_to_shortage:
             return "days";

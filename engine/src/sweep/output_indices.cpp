@@ -224,7 +224,7 @@ std::vector<OutputIndices> sweep_indices(
         const SweepOutput& output = plan.outputs[o];
         OutputIndices res;
         res.output = output.spec.id;
-        res.unit = output.spec.unit();
+        res.unit = output.spec.unit(plan.base.material.unit);
         std::vector<double> y(plan.points());
         for (std::size_t p = 0; p < plan.points(); ++p) {
             y[p] = mean_of(values[p][o]);

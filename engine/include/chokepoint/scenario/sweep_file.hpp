@@ -47,7 +47,8 @@ struct OutputSpec {
     std::string buyer;
     Measure measure = Measure::shortage_probability;
     SourceLocation where;
-    std::string unit() const;
+    /// "t" or "kg" (the material's `mass_unit`) for amounts, "days", "probability".
+    std::string unit(const std::string& mass_unit) const;
 };
 const char* to_string(OutputSpec::Stat stat);
 const char* to_string(OutputSpec::Measure measure);
