@@ -83,9 +83,9 @@ mutation engine/src/kernel/output_layout.cpp \
     '(void)s.material;' \
     'the material'"'"'s unit not carried into summary.csv'
 mutation engine/src/kernel/licence_queue.hpp \
-    'filed = std::max(first + static_cast<Day>(index) * t.batch_days, first);' \
-    '(void)first;' \
-    'a licence batch decided from each order'"'"'s day, not the batch'"'"'s first'
+    'filed = t.batch_filed[slot];' \
+    '(void)0;' \
+    'a licence batch decided from each order'"'"'s day, not the batch'"'"'s first order'"'"'s
 mutation engine/src/kernel/licence_queue.hpp \
     'if (t.batch_index[slot] != index) {' \
     'if (true) {' \

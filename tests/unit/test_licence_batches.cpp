@@ -20,8 +20,9 @@ const SeriesKey EXPORTS{"exports", "magnet", "A", "World"};
 const SeriesKey BACKLOG{"licence_backlog", "magnet", "A", "World"};
 const double FLOW_DAY = 1000.0 / DAYS_PER_MONTH;
 
-// `batch` 0: the key left out.
-RunResult run(int batch, double rate, int trials, const std::string& name) {
+// `batch` 0: the key left out; `more`: further events.
+RunResult run(int batch, double rate, int trials, const std::string& name,
+              const std::string& more = "") {
     std::string policy = "stock_policy: {precautionary_share: 1}\n";
     if (batch > 0) {
         policy += "exporter_policy: {licence_batch_days: " + std::to_string(batch) + "}\n";
@@ -35,7 +36,7 @@ RunResult run(int batch, double rate, int trials, const std::string& name) {
         "    products: [magnet]\n    share: 1\n    start: 2025-01-01\n"
         "    approval_delay: {dist: fixed, value: 20}\n"
         "    approval_rate: " +
-        std::to_string(rate) + "\n";
+        std::to_string(rate) + "\n" + more;
     const Scenario s = load_scenario(write_temp(name + ".yaml", text));
     RunConfig config;
     config.trials = s.trials;
@@ -94,4 +95,16 @@ TEST_CASE("licence batches: a batch ships or is refused as one", "[batches]") {
     }
     CHECK(sd_batched > 3.0 * sd_daily);
     CHECK(year_batched == Approx(year_daily).epsilon(0.1));
+}
+
+TEST_CASE("licence batches: a batch's application goes in with its first order", "[batches]") {
+    // Nothing ships from 1 to 15 January (a halt): the first batch's first order, and so its
+    // application, is of 16 January, decided 20 working days later (13 February). January
+    // ships nothing; decided from the control's start (1 January) it would have shipped the
+    // orders of 16-28 January on the 29th.
+    const std::string halt =
+        "  - {id: halt, kind: export_halt, from: plant, start: 2025-01-01, end: 2025-01-15}\n";
+    const RunResult batched = run(45, 1.0, 2, "batch_halt", halt);
+    CHECK(month(batched, EXPORTS, 0).mean < 1.0);
+    CHECK(month(batched, EXPORTS, 1).mean > 25.0 * FLOW_DAY);
 }

@@ -180,3 +180,32 @@ TEST_CASE("material: the headline series is the material's, else the first expor
     s.material.headline_exporter.clear();
     CHECK(headline_series(OutputLayout::build(s)).product == "concentrate");
 }
+
+TEST_CASE("material: aliases, sums, symbols and texts that would mislead are refused",
+          "[material]") {
+    write_widget_files("  Importland: Otherland\n");
+    try {
+        (void)load_scenario(widget_scenario());
+        FAIL("an alias that renames a country of the model was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("region_aliases.Importland: 'Importland' is a "
+                                             "region of the model already"));
+    }
+    write_temp("bad_widget.yaml",
+               "name: w\nunit: kg\nelements: [Wx, Wx, wx]\n"
+               "customs_series:\n  - id: s\n    metric: exports\n    products:\n"
+               "      - {text: A, sum_of: [widget]}\n      - {text: A, sum_of: [widget]}\n"
+               "region_sums:\n  - {region: Nowhere, countries: []}\n");
+    try {
+        (void)load_material(
+            (std::filesystem::path(write_temp("x.txt", "")).parent_path() / "bad_widget.yaml")
+                .string());
+        FAIL("a bad material file was accepted");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("'Wx' is listed twice"));
+        CHECK_THAT(what, Catch::Contains("'wx' is not an element symbol"));
+        CHECK_THAT(what, Catch::Contains("the product text 'A' is listed twice"));
+        CHECK_THAT(what, Catch::Contains("a region sum needs at least one country"));
+    }
+}

@@ -28,6 +28,7 @@ void LicenceQueue::start_trial(std::size_t w, const Policy& policy,
     t.batch_days = batch_days;
     const auto slots = static_cast<std::size_t>(c_->slot_total);
     t.batch_index.assign(batch_days > 1 ? slots : 0, -1);
+    t.batch_filed.assign(batch_days > 1 ? slots : 0, 0);
     t.batch_delay.assign(batch_days > 1 ? slots : 0, 0.0);
     t.batch_approval.assign(batch_days > 1 ? slots : 0, 0.0);
     t.delay_sampler.resize(events.size());

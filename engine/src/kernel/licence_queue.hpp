@@ -69,10 +69,12 @@ struct TrialLicences {
     std::vector<Rng> rng;  ///< one sub-stream per licensed lane
     bool filed = false;    ///< some application filed (the decision sweep is skipped before)
     /// Licence batches (ExporterPolicy::licence_batch_days; 0 or 1: off): the orders of this many
-    /// days on a lane share one application, filed on the batch's first day. Per control slot,
-    /// the batch whose draws are held (-1: none yet) and its two uniforms.
+    /// days on a lane share one application, filed with the batch's first order. Per control
+    /// slot, the batch whose draws are held (-1: none yet), the day of its first order and its
+    /// two uniforms.
     int batch_days = 0;
     std::vector<long> batch_index;
+    std::vector<Day> batch_filed;
     std::vector<double> batch_delay;
     std::vector<double> batch_approval;
 };
@@ -257,9 +259,10 @@ class LicenceQueue {
     /// kept in `draw`). Inlined by force: it is called per application from three places, and
     /// GCC otherwise keeps it out of line at ~60 instructions a call (callgrind).
     /// With licence batches (`batched`, and batch_days above 1), every order of a batch on the
-    /// lane shares the batch's two draws and is decided from the batch's first day (days counted
-    /// from the control's start): one application per batch, so a batch ships or is refused as
-    /// one, and an order placed after its decision ships at once.
+    /// lane (batches of days counted from the control's start) shares the batch's two draws and
+    /// is decided from the batch's first order: one application per batch, filed with its first
+    /// order, so a batch ships or is refused as one, and an order placed after its decision
+    /// ships at once. (A regime change within a batch applies to its later orders.)
     [[gnu::always_inline]] void decide(TrialLicences& t, std::size_t slot, Rng& rng, Day filed,
                                        Day& decision, bool& approved, Draw& draw,
                                        bool batched = true) {
@@ -269,12 +272,13 @@ class LicenceQueue {
             const long index = std::max<long>(0, (filed - first) / t.batch_days);
             if (t.batch_index[slot] != index) {
                 t.batch_index[slot] = index;
+                t.batch_filed[slot] = filed;  // the application goes in with the first order
                 t.batch_delay[slot] = rng.uniform();
                 t.batch_approval[slot] = rng.uniform();
             }
             draw.delay = t.batch_delay[slot];
             draw.approval = t.batch_approval[slot];
-            filed = std::max(first + static_cast<Day>(index) * t.batch_days, first);
+            filed = t.batch_filed[slot];
         } else {
             draw.delay = rng.uniform();
             draw.approval = rng.uniform();

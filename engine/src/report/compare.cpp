@@ -46,9 +46,16 @@ void print_figures(std::ostream& out, const Comparison& c, int wl) {
                                         ? ""
                                         : "  (" + std::to_string(f.duplicates.size() + 1) +
                                               (f.conflict ? " sources, disagree)" : " sources)");
-        std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %+6.1f%%%s\n", wl,
+        // A reported zero has no percentage error: "n/a", not a perfect "+0.0%".
+        char error[16];
+        if (f.reported == 0.0) {
+            std::snprintf(error, sizeof error, "%7s", "n/a");
+        } else {
+            std::snprintf(error, sizeof error, "%+6.1f%%", f.error_pct);
+        }
+        std::snprintf(line, sizeof line, "%-*s  %-15s  %9.0f  %9.0f  %-19s  %-4s  %s%s\n", wl,
                       terminal_safe(f.label).c_str(), period.c_str(), f.reported, f.p50,
-                      band.c_str(), f.inside90 ? "yes" : "NO", f.error_pct, sources.c_str());
+                      band.c_str(), f.inside90 ? "yes" : "NO", error, sources.c_str());
         out << line;
     }
 }
@@ -227,6 +234,7 @@ std::vector<std::string> write_comparison_charts(const std::filesystem::path& di
         }
         FanPanel panel;
         panel.title = band.label + " (" + scenario.name + ")";
+        panel.ylabel = scenario.material.unit_name() + " per month";
         panel.months = band.months;
         for (const auto& f : c.figures) {
             const ReportedRow& r = c.rows[f.row];

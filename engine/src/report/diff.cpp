@@ -41,7 +41,7 @@ std::vector<std::string> diff_charts(const DiffResult& d, const std::vector<std:
         gp << gnuplot_datablock("diff", data.str())
            << "set xdata time\nset timefmt '%Y-%m-%d'\nset format x '%Y-%m'\n"
            << "set xtics rotate by 45 right\nset grid ytics lc rgb '#dddddd'\n"
-           << "set ylabel 'what-if minus base, tonnes per month'\n"
+           << "set ylabel 'what-if minus base, " << mass_unit_name(d.layout.unit) << " per month'\n"
            << "set key outside bottom center horizontal\nset xzeroaxis lt -1\n"
            << "set title "
            << gnuplot_quote(k.product + " " + k.metric + " " + k.from + " to " + k.to + ": " +
@@ -118,8 +118,8 @@ void print_diff_table(std::ostream& out, const DiffResult& d,
     const SeriesKey& k0 = d.layout.series[series[0]];
     out << "\n"
         << terminal_safe(whatif_label) << " minus " << terminal_safe(base_label) << ": "
-        << k0.product << " exports from " << k0.from
-        << ", tonnes per month, mean [P5..P95] of the per-trial difference and "
+        << k0.product << " exports from " << k0.from << ", " << mass_unit_name(d.layout.unit)
+        << " per month, mean [P5..P95] of the per-trial difference and "
            "P(what-if lower), "
         << d.trials_completed << " paired trials\n\n";
     const std::size_t shown = std::min<std::size_t>(series.size(), 4);

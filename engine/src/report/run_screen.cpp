@@ -63,9 +63,8 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
     const std::string horizon = format_month(layout.first_month + layout.months - 1);
     out << "\nBuyers: probability of any shortage from " << format_date(scenario.reference_day)
         << (scenario.reference_reason.empty() ? "" : " (" + scenario.reference_reason + ")")
-        << " to " << horizon
-        << "; days to the first shortage (P50 of the trials with one); tonnes short in all that "
-           "time (mean over every trial)\n\n";
+        << " to " << horizon << "; days to the first shortage (P50 of the trials with one); "
+        << scenario.material.unit_name() << " short in all that time (mean over every trial)\n\n";
     // Buyers by country; by country and node id where a country has more than one buyer node.
     auto buyer_name = [&](const BuyerKey& key) {
         const bool shared =

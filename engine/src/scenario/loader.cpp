@@ -114,8 +114,18 @@ Material load_material(const std::string& path) {
 
 bool is_material_file(const std::string& path) {
     const YNode root = detail::load_yaml_file(path);
-    return root.is_map() && root.find("model") == nullptr && root.find("nodes") == nullptr &&
-           root.find("scenario") == nullptr && root.find("unit") != nullptr;
+    if (!root.is_map() || root.find("model") != nullptr || root.find("nodes") != nullptr ||
+        root.find("extends") != nullptr || root.find("scenario") != nullptr) {
+        return false;
+    }
+    // Any key only a material file has (so one without `unit:` is told it needs one).
+    for (const char* key : {"unit", "elements", "customs_series", "region_aliases", "region_sums",
+                            "headline", "page_groups"}) {
+        if (root.find(key) != nullptr) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool is_model_file(const std::string& path) {

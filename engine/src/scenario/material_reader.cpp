@@ -86,8 +86,14 @@ void read_series(Reader& r, const Network* net, const YNode& list, Material& m) 
                     r.error(t, tp, "a product text needs 'text:' and 'sum_of:'");
                     continue;
                 }
-                s.products.push_back({r.string(*text, tp + ".text").value_or(""),
-                                      read_products(r, net, *sum, tp + ".sum_of")});
+                ProductText pt{r.string(*text, tp + ".text").value_or(""),
+                               read_products(r, net, *sum, tp + ".sum_of")};
+                if (std::any_of(s.products.begin(), s.products.end(),
+                                [&](const ProductText& o) { return o.text == pt.text; })) {
+                    r.error(*text, tp + ".text",
+                            "the product text '" + pt.text + "' is listed twice in this series");
+                }
+                s.products.push_back(std::move(pt));
             }
         }
         if (const YNode* v = member(item, "tariff_code")) {
@@ -130,6 +136,9 @@ void read_regions(Reader& r, const Network* net, const YNode* aliases, const YNo
             }
             const std::string name = r.string(*region, p + ".region").value_or("");
             std::vector<std::string> list = r.string_list(*countries, p + ".countries");
+            if (list.empty()) {
+                r.error(*countries, p + ".countries", "a region sum needs at least one country");
+            }
             for (const auto& c : list) {
                 if (net != nullptr && !net->has_country(c)) {
                     r.error(*countries, p + ".countries", "no node of the model is in '" + c + "'");
@@ -147,6 +156,14 @@ void read_regions(Reader& r, const Network* net, const YNode* aliases, const YNo
         for (const auto& [alias, target] : aliases->map) {
             const std::string p = "region_aliases." + alias;
             const std::string to = r.string(target, p).value_or("");
+            if ((net != nullptr && net->has_country(alias)) || alias == "World" ||
+                m.region_sums.count(alias) > 0) {
+                r.error(target, p,
+                        "'" + alias +
+                            "' is a region of the model already; an alias may only name another "
+                            "way of writing one");
+                continue;
+            }
             if (net != nullptr && !net->has_country(to) && to != "World" &&
                 m.region_sums.count(to) == 0) {
                 r.error(
@@ -242,6 +259,21 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
     }
     if (const YNode* v = member(root, "elements")) {
         m.elements = r.string_list(*v, "elements");
+        std::set<std::string> seen;
+        for (const auto& sym : m.elements) {
+            // A chemical symbol: a capital letter and at most two small ones ("Ga", "Dy").
+            const bool symbol = !sym.empty() && sym.size() <= 3 && sym[0] >= 'A' && sym[0] <= 'Z' &&
+                                std::all_of(sym.begin() + 1, sym.end(),
+                                            [](char c) { return c >= 'a' && c <= 'z'; });
+            if (!symbol) {
+                r.error(*v, "elements",
+                        "'" + sym +
+                            "' is not an element symbol (a capital and at most two small "
+                            "letters: Ga, Dy)");
+            } else if (!seen.insert(sym).second) {
+                r.error(*v, "elements", "'" + sym + "' is listed twice");
+            }
+        }
     }
     if (const YNode* v = member(root, "customs_series")) {
         read_series(r, net, *v, m);

@@ -78,7 +78,7 @@ struct ExporterPolicy {
     Quantity licence_validity_days = Quantity::constant_value(0.0);
     /// Licence batches (docs/model.md, "Licence batches"): the orders of this many days on a
     /// licensed lane share one application (one approval delay, one approval), filed on the
-    /// batch's first day. Off (one application a day) unless given.
+    /// batch's first order. Off (one application a day) unless given.
     bool has_licence_batch = false;
     Quantity licence_batch_days = Quantity::constant_value(1.0);
 };
@@ -160,7 +160,8 @@ Network load_model(const std::string& path);
 /// Loads and checks a material file alone (its products and countries are checked against the
 /// model that names it, when the model is loaded).
 Material load_material(const std::string& path);
-/// True when `path` is a material file (it has `unit:`, no `nodes:` and no `model:`).
+/// True when `path` is a material file (a key only material files have, such as `unit:` or
+/// `customs_series:`, and no `nodes:`, `model:` or `extends:`).
 bool is_material_file(const std::string& path);
 /// True when `path` is a model file (it has `nodes:` and no `model:`), not a scenario.
 bool is_model_file(const std::string& path);
