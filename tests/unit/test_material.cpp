@@ -4,6 +4,9 @@
 // control may list.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/results.hpp"
@@ -207,5 +210,21 @@ TEST_CASE("material: aliases, sums, symbols and texts that would mislead are ref
         CHECK_THAT(what, Catch::Contains("'wx' is not an element symbol"));
         CHECK_THAT(what, Catch::Contains("the product text 'A' is listed twice"));
         CHECK_THAT(what, Catch::Contains("a region sum needs at least one country"));
+    }
+}
+
+TEST_CASE("material: the model's balance errors speak the material's unit", "[material]") {
+    write_widget_files();
+    std::ifstream in(std::filesystem::path(write_temp("y.txt", "")).parent_path() /
+                     "widget_model.yaml");
+    std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    model.replace(model.find("demand: 1000"), 12, "demand: 900");
+    write_temp("widget_model.yaml", model);
+    try {
+        (void)load_scenario(widget_scenario());
+        FAIL("an unbalanced model was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("uses 900 kg/month of widget but its lanes carry "
+                                             "1000 kg/month"));
     }
 }

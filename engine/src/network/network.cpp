@@ -179,10 +179,10 @@ void Network::check_buyer_flows(DiagnosticSink& sink) const {
             const double demand = in.demand.value;
             if (std::abs(flow - demand) > 0.02 * std::max(flow, demand) + 1e-9) {
                 std::ostringstream msg;
-                msg << "buyer '" << nodes_[n].id << "' uses " << demand << " t/month of "
-                    << products_[static_cast<std::size_t>(in.product)].id << " but its lanes carry "
-                    << flow
-                    << " t/month at baseline (tolerance 2%): set the edges' flow to its demand";
+                msg << "buyer '" << nodes_[n].id << "' uses " << demand << " " << unit_
+                    << "/month of " << products_[static_cast<std::size_t>(in.product)].id
+                    << " but its lanes carry " << flow << " " << unit_
+                    << "/month at baseline (tolerance 2%): set the edges' flow to its demand";
                 sink.error(nodes_[n].where, "nodes", msg.str());
             }
         }
@@ -223,8 +223,8 @@ void Network::check_balance(DiagnosticSink& sink) const {
         if (std::abs(feed_in - feed_used) > 0.02 * std::max(feed_in, feed_used) + 1e-9) {
             std::ostringstream msg;
             msg << "processor '" << nodes_[n].id << "' is not balanced at baseline: it receives "
-                << feed_in << " t/month of feed but its outgoing flows use " << feed_used
-                << " t/month (tolerance 2%)";
+                << feed_in << " " << unit_ << "/month of feed but its outgoing flows use "
+                << feed_used << " " << unit_ << "/month (tolerance 2%)";
             sink.error(nodes_[n].where, "nodes", msg.str());
         }
         for (std::size_t i = 0; i < nodes_[n].inputs.size(); ++i) {
@@ -244,10 +244,11 @@ void Network::check_balance(DiagnosticSink& sink) const {
                                           0.02 * std::max(ingredient_in[i], used) + 1e-9) {
                 std::ostringstream msg;
                 msg << "processor '" << nodes_[n].id
-                    << "' is not balanced at baseline: it receives " << ingredient_in[i]
-                    << " t/month of " << products_[static_cast<std::size_t>(in.product)].id
-                    << " but makes " << made << " t/month at " << in.per_tonne << " t per tonne, "
-                    << used << " t/month (tolerance 2%)";
+                    << "' is not balanced at baseline: it receives " << ingredient_in[i] << " "
+                    << unit_ << "/month of " << products_[static_cast<std::size_t>(in.product)].id
+                    << " but makes " << made << " " << unit_ << "/month at " << in.per_tonne << " "
+                    << unit_ << " per " << (unit_ == "kg" ? "kilogram" : "tonne") << ", " << used
+                    << " " << unit_ << "/month (tolerance 2%)";
                 sink.error(nodes_[n].where, "nodes", msg.str());
             }
         }
@@ -287,14 +288,14 @@ void Network::check_reachable(DiagnosticSink& sink) const {
 namespace {
 // Boost's dynamic properties of our graph, under the given names for ids, names and products.
 boost::dynamic_properties graph_properties(Graph& g, const char* id, const char* name,
-                                           const char* product) {
+                                           const char* product, const std::string& unit) {
     boost::dynamic_properties dp;
     dp.property(id, boost::get(&VertexProps::id, g));
     dp.property(name, boost::get(&VertexProps::name, g));
     dp.property("country", boost::get(&VertexProps::country, g));
     dp.property("kind", boost::get(&VertexProps::kind, g));
     dp.property(product, boost::get(&EdgeProps::product, g));
-    dp.property("flow_t_per_month", boost::get(&EdgeProps::flow, g));
+    dp.property("flow_" + unit + "_per_month", boost::get(&EdgeProps::flow, g));
     dp.property("lead_time_days", boost::get(&EdgeProps::lead_time_days, g));
     return dp;
 }
@@ -302,7 +303,8 @@ boost::dynamic_properties graph_properties(Graph& g, const char* id, const char*
 
 void Network::write_dot(std::ostream& out) const {
     Graph g = build_graph(products_, nodes_, edges_);
-    boost::write_graphviz_dp(out, g, graph_properties(g, "node_id", "label", "label"), "node_id");
+    boost::write_graphviz_dp(out, g, graph_properties(g, "node_id", "label", "label", unit_),
+                             "node_id");
 }
 
 namespace {
@@ -353,7 +355,7 @@ void Network::write_drawing(std::ostream& out) const {
     for (const auto& e : edges_) {
         const double width = max_flow > 0 ? 0.5 + 7.5 * e.flow / max_flow : 1.0;
         char flow[64];
-        std::snprintf(flow, sizeof flow, "%.0f t/month", e.flow);
+        std::snprintf(flow, sizeof flow, "%.0f %s/month", e.flow, unit_.c_str());
         std::string label = dot_quote(products_[static_cast<std::size_t>(e.product)].id);
         label.pop_back();
         label += std::string("\\n") + flow + "\"";
@@ -362,13 +364,14 @@ void Network::write_drawing(std::ostream& out) const {
         out << "  n" << e.from << " -> n" << e.to << " [label=" << label << ", penwidth=" << pen
             << "];\n";
     }
-    out << "  labelloc=t;\n  label=\"Baseline flows (tonnes per month); pen width by flow. "
+    out << "  labelloc=t;\n  label=\"Baseline flows (" << (unit_ == "kg" ? "kilograms" : "tonnes")
+        << " per month); pen width by flow. "
            "Orange: sources, blue: processors, green: buyers\";\n  fontname=\"sans\";\n}\n";
 }
 
 void Network::write_graphml(std::ostream& out) const {
     Graph g = build_graph(products_, nodes_, edges_);
-    boost::write_graphml(out, g, graph_properties(g, "id", "name", "product"), true);
+    boost::write_graphml(out, g, graph_properties(g, "id", "name", "product", unit_), true);
 }
 
 }  // namespace chokepoint

@@ -54,6 +54,9 @@ void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoi
 /// the model's products and countries.
 Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
                        const Network& net);
+/// The unit a model's `material:` file gives ("t" when there is none, or it cannot be read: the
+/// material's own errors are reported when it is read), for the network's messages.
+std::string material_unit(const YNode* named_by, const std::string& model_path);
 /// A material file's tree; products and countries are checked when `net` is given.
 Material read_material_tree(const YNode& root, Reader& r, const Network* net);
 
@@ -61,7 +64,7 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net);
 
 /// A model file's `products:`, `nodes:` (production lines, inputs) and `edges:`, as a network
 /// checked for structure when they were read without errors.
-Network read_network(const YNode& root, Reader& r);
+Network read_network(const YNode& root, Reader& r, const std::string& unit = "t");
 
 // --- extends.cpp
 

@@ -283,6 +283,24 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
     return m;
 }
 
+std::string material_unit(const YNode* named_by, const std::string& model_path) {
+    if (named_by == nullptr || !named_by->is_scalar()) {
+        return "t";
+    }
+    const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
+    const std::string path = (dir / named_by->scalar).lexically_normal().string();
+    if (!why_not_regular_file(path).empty()) {
+        return "t";
+    }
+    try {
+        const YNode root = load_yaml_file(path);
+        const YNode* unit = member(root, "unit");
+        return unit != nullptr && kilograms_per(unit->scalar) > 0.0 ? unit->scalar : "t";
+    } catch (const InputError&) {
+        return "t";
+    }
+}
+
 Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
                        const Network& net) {
     const auto name = r.string(named_by, "material");

@@ -334,7 +334,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         }
     }
 
-    model.network = read_network(root, r);
+    model.network = read_network(root, r, material_unit(member(root, "material"), model_path));
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
     if (const YNode* m = member(root, "material")) {

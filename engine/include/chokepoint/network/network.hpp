@@ -77,6 +77,11 @@ class Network {
     /// Distinct countries of the nodes, in order of first appearance.
     const std::vector<std::string>& countries() const { return countries_; }
 
+    /// The mass unit of every amount ("t" or "kg", the model's material), for messages and
+    /// drawings.
+    const std::string& unit() const { return unit_; }
+    void set_unit(std::string unit) { unit_ = std::move(unit); }
+
     /// -1 when not found.
     int find_product(const std::string& id) const;
     int find_node(const std::string& id) const;
@@ -112,6 +117,7 @@ class Network {
     std::vector<Node> nodes_;
     std::vector<Edge> edges_;
     std::vector<std::string> countries_;
+    std::string unit_ = "t";
 };
 
 }  // namespace chokepoint
