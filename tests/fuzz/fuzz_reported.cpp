@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const OutputLayout layout = OutputLayout::build(scenario);
     try {
         const auto rows = load_reported(fuzz::write_input("fuzz_reported.csv", data, size), "t");
-        (void)map_reported(rows, layout, std::numeric_limits<MonthIndex>::min(),
+        (void)map_reported(rows, layout, scenario.material, std::numeric_limits<MonthIndex>::min(),
                            std::numeric_limits<MonthIndex>::max());
     } catch (const InputError&) {
     }
