@@ -30,6 +30,11 @@ inline std::string write_temp(const std::string& name, const std::string& text) 
     return path.string();
 }
 
+/// The header of a reported-figures CSV (models/reported/), without the optional `status`.
+inline constexpr const char* REPORTED_HEADER =
+    "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,"
+    "source,source_date,url,note\n";
+
 /// A one-lane model: `plant` in country A ships magnets (all controlled tonnes) to `buyer` in
 /// country B at 1,000 t a month, 5 days' lead time, with ample capacity; `more` is YAML appended
 /// at the model's top level (e.g. a stock_policy: or demand_trend: key).

@@ -15,9 +15,7 @@ using namespace chokepoint;
 using chokepoint::testing::write_temp;
 
 namespace {
-const char* HEADER =
-    "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,"
-    "source,source_date,url,note\n";
+const char* const HEADER = chokepoint::testing::REPORTED_HEADER;
 }
 
 TEST_CASE("scores: CRPS of small samples by hand", "[compare]") {
@@ -208,9 +206,7 @@ TEST_CASE("compare on messy files: country codes and names", "[compare]") {
     // The rare-earth model's aliases, from its material file.
     const Material m = load_material(
         (chokepoint::testing::source_dir() / "models/materials/rare_earths.yaml").string());
-    auto canonical_region = [&m](const std::string& r) {
-        return chokepoint::canonical_region(m, r);
-    };
+    auto canonical_region = [&m](const std::string& r) { return m.canonical_region(r); };
     CHECK(canonical_region("CN") == "China");
     CHECK(canonical_region("CHN") == "China");
     CHECK(canonical_region("US") == "United States");

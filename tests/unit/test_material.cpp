@@ -20,9 +20,7 @@ using chokepoint::testing::write_temp;
 
 namespace {
 
-const char* HEADER =
-    "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,"
-    "source,source_date,url,note\n";
+const char* const HEADER = chokepoint::testing::REPORTED_HEADER;
 
 // Widgets: one producer in Exportland ships 1,000 kg a month to a buyer in Importland and 500 kg
 // to one in Otherland.

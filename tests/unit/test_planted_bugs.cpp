@@ -21,9 +21,7 @@ using chokepoint::testing::small_scenario;
 using chokepoint::testing::write_temp;
 
 namespace {
-const char* HEADER =
-    "series,region_from,region_to,product,period_start,period_end,value,unit,yoy_pct,mom_pct,"
-    "source,source_date,url,note\n";
+const char* const HEADER = chokepoint::testing::REPORTED_HEADER;
 
 double month_value(const Scenario& s, const TrialResult& r, const std::string& metric,
                    const std::string& to, const std::string& month) {

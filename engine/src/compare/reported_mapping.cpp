@@ -89,14 +89,6 @@ std::optional<std::vector<std::string>> product_ids(const std::string& text,
     return out;
 }
 
-}  // namespace
-
-std::string canonical_region(const Material& material, const std::string& region) {
-    return material.canonical_region(region);
-}
-
-namespace {
-
 // A row as compare sees it: why it is not compared (the first reason, in the order the checks
 // run), its label once it is known to be a model quantity in tonnes, and its target when it is
 // compared in the window asked for.

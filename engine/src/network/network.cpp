@@ -1,5 +1,7 @@
 #include "chokepoint/network/network.hpp"
 
+#include "chokepoint/core/units.hpp"
+
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
@@ -247,8 +249,8 @@ void Network::check_balance(DiagnosticSink& sink) const {
                     << "' is not balanced at baseline: it receives " << ingredient_in[i] << " "
                     << unit_ << "/month of " << products_[static_cast<std::size_t>(in.product)].id
                     << " but makes " << made << " " << unit_ << "/month at " << in.per_tonne << " "
-                    << unit_ << " per " << (unit_ == "kg" ? "kilogram" : "tonne") << ", " << used
-                    << " " << unit_ << "/month (tolerance 2%)";
+                    << unit_ << " per " << mass_unit_singular(unit_) << ", " << used << " " << unit_
+                    << "/month (tolerance 2%)";
                 sink.error(nodes_[n].where, "nodes", msg.str());
             }
         }
@@ -364,7 +366,7 @@ void Network::write_drawing(std::ostream& out) const {
         out << "  n" << e.from << " -> n" << e.to << " [label=" << label << ", penwidth=" << pen
             << "];\n";
     }
-    out << "  labelloc=t;\n  label=\"Baseline flows (" << (unit_ == "kg" ? "kilograms" : "tonnes")
+    out << "  labelloc=t;\n  label=\"Baseline flows (" << mass_unit_name(unit_)
         << " per month); pen width by flow. "
            "Orange: sources, blue: processors, green: buyers\";\n  fontname=\"sans\";\n}\n";
 }

@@ -3,6 +3,7 @@
 // loader.cpp reads a scenario, model_reader.cpp the model file, extends.cpp merges an `extends:`
 // chain and applies `--set`, event_reader.cpp reads the `events:` block.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,13 +51,20 @@ void read_noise(const YNode* node, Reader& r, const std::string& key, MonthlyNoi
 
 // --- material_reader.cpp
 
-/// The material file a model's `material:` names (relative to the model file), checked against
-/// the model's products and countries.
-Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
-                       const Network& net);
-/// The unit a model's `material:` file gives ("t" when there is none, or it cannot be read: the
-/// material's own errors are reported when it is read), for the network's messages.
-std::string material_unit(const YNode* named_by, const std::string& model_path);
+/// The material file a model's `material:` names (relative to the model file), parsed once: its
+/// unit is wanted before the network is read (for the network's messages), the rest after (it
+/// is checked against the network). `tree` is empty when the file cannot be read; why is in
+/// `errors`, reported with the material's other problems, after the network's.
+struct MaterialSource {
+    std::string path;
+    std::optional<YNode> tree;
+    std::vector<Diagnostic> errors;
+    /// Its `unit:` when it is one ("t" or "kg"), else "t" (a bad unit is reported when read).
+    std::string unit() const;
+};
+MaterialSource load_material_source(const YNode& named_by, const std::string& model_path);
+/// The material, checked against the model's products and countries.
+Material read_material(const MaterialSource& source, Reader& r, const Network& net);
 /// A material file's tree; products and countries are checked when `net` is given.
 Material read_material_tree(const YNode& root, Reader& r, const Network* net);
 

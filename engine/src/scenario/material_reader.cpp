@@ -283,46 +283,42 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
     return m;
 }
 
-std::string material_unit(const YNode* named_by, const std::string& model_path) {
-    if (named_by == nullptr || !named_by->is_scalar()) {
-        return "t";
+MaterialSource load_material_source(const YNode& named_by, const std::string& model_path) {
+    MaterialSource out;
+    if (!named_by.is_scalar()) {
+        out.errors.push_back({named_by.where, "material", "expected the material file's path"});
+        return out;
     }
     const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
-    const std::string path = (dir / named_by->scalar).lexically_normal().string();
-    if (!why_not_regular_file(path).empty()) {
-        return "t";
+    out.path = (dir / named_by.scalar).lexically_normal().string();
+    if (const std::string why = why_not_regular_file(out.path); !why.empty()) {
+        out.errors.push_back(
+            {named_by.where, "material", describe_unusable_file("material", out.path, why)});
+        return out;
     }
     try {
-        const YNode root = load_yaml_file(path);
-        const YNode* unit = member(root, "unit");
-        return unit != nullptr && kilograms_per(unit->scalar) > 0.0 ? unit->scalar : "t";
-    } catch (const InputError&) {
-        return "t";
+        out.tree = load_yaml_file(out.path);
+    } catch (const InputError& e) {
+        out.errors = e.diagnostics();
     }
+    return out;
 }
 
-Material read_material(const YNode& named_by, Reader& r, const std::string& model_path,
-                       const Network& net) {
-    const auto name = r.string(named_by, "material");
-    if (!name) {
+std::string MaterialSource::unit() const {
+    const YNode* unit = tree ? member(*tree, "unit") : nullptr;
+    return unit != nullptr && kilograms_per(unit->scalar) > 0.0 ? unit->scalar : "t";
+}
+
+Material read_material(const MaterialSource& source, Reader& r, const Network& net) {
+    for (const auto& d : source.errors) {
+        r.sink().error(d.where, d.path, d.message);
+    }
+    if (!source.tree) {
         return {};
     }
-    const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
-    const std::string path = (dir / *name).lexically_normal().string();
-    if (const std::string why = why_not_regular_file(path); !why.empty()) {
-        r.error(named_by, "material", describe_unusable_file("material", path, why));
-        return {};
-    }
-    try {
-        Material m = read_material_tree(load_yaml_file(path), r, &net);
-        m.path = path;
-        return m;
-    } catch (const InputError& e) {
-        for (const auto& d : e.diagnostics()) {
-            r.sink().error(d.where, d.path, d.message);
-        }
-    }
-    return {};
+    Material m = read_material_tree(*source.tree, r, &net);
+    m.path = source.path;
+    return m;
 }
 
 }  // namespace chokepoint::detail

@@ -334,11 +334,15 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         }
     }
 
-    model.network = read_network(root, r, material_unit(member(root, "material"), model_path));
+    std::optional<MaterialSource> material;
+    if (const YNode* m = member(root, "material")) {
+        material = load_material_source(*m, model_path);
+    }
+    model.network = read_network(root, r, material ? material->unit() : "t");
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
-    if (const YNode* m = member(root, "material")) {
-        model.material = read_material(*m, r, model_path, model.network);
+    if (material) {
+        model.material = read_material(*material, r, model.network);
     }
     read_demand_trend(member(root, "demand_trend"), r, model.network, model.demand_trend);
     if (const YNode* sp = member(root, "stock_policy")) {

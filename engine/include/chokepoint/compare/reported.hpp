@@ -73,11 +73,6 @@ struct ReportedMapping {
     std::vector<std::string> row_label;
 };
 
-/// A region as the model names it, by the material file's `region_aliases:` (for rare earths,
-/// ISO 3166 alpha-2 and alpha-3 codes and usual English names: "CN", "CHN" -> "China"; "EU" ->
-/// "EU-27"; "WLD" -> "World"). Unknown text is returned unchanged.
-std::string canonical_region(const Material& material, const std::string& region);
-
 /// Maps rows to series of `layout` by the material's customs series and regions. Rows outside
 /// [from, to] (months) are left out silently only when `from`/`to` were given by the user; rows
 /// outside the scenario are listed as unmapped.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "chokepoint/core/units.hpp"
+
 namespace chokepoint {
 
 /// A product text as a publisher writes it, and the model products whose sum it is.
@@ -15,11 +17,6 @@ struct ProductText {
     std::string text;
     std::vector<std::string> sum_of;
 };
-
-/// A mass unit as a word, plural: "kilograms" for "kg", else "tonnes".
-inline std::string mass_unit_name(const std::string& unit) {
-    return unit == "kg" ? "kilograms" : "tonnes";
-}
 
 /// A customs series the model has a counterpart for (`customs_series:` in a material file).
 struct CustomsSeries {
@@ -66,10 +63,5 @@ struct Material {
         return it == region_aliases.end() ? region : it->second;
     }
 };
-
-/// Kilograms in one `unit` ("t" or "kg"); 0 for anything else.
-inline double kilograms_per(const std::string& unit) {
-    return unit == "t" ? 1000.0 : unit == "kg" ? 1.0 : 0.0;
-}
 
 }  // namespace chokepoint
