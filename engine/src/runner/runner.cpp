@@ -35,20 +35,44 @@ inline void tsan_acquire(void*) {}
 inline void tsan_release(void*) {}
 #endif
 
-/// tbb::parallel_for with its fork and join made visible to ThreadSanitizer (a name of its own:
-/// oneTBB's constrained parallel_for would win overload resolution against a same-named one).
 // The synchronisation objects TSan tracks (only their addresses matter).
 char fork_token = 0;
 char join_token = 0;
 
+/// A loop body as oneTBB holds it, with every copy made visible to ThreadSanitizer. oneTBB copies
+/// the body into its tasks (on the calling thread, and on a worker when a range is split) in
+/// header code that TSan instruments, and hands the task over inside the uninstrumented library:
+/// a copy therefore releases the fork token after writing, and every reader acquires it first
+/// (without this, a task's copy written by the main thread and read by a worker was reported as a
+/// race, once in a while, when oneTBB reused the task's memory).
+template <typename Range, typename Body>
+class VisibleBody {
+  public:
+    explicit VisibleBody(const Body& body) : body_(&body) { tsan_release(&fork_token); }
+    VisibleBody(const VisibleBody& other) : body_(body_of(other)) { tsan_release(&fork_token); }
+    VisibleBody& operator=(const VisibleBody&) = delete;
+    ~VisibleBody() = default;
+
+    void operator()(const Range& r) const {
+        (*body_of(*this))(r);
+        tsan_release(&join_token);
+    }
+
+  private:
+    // Reads a copy's body after acquiring the fork token.
+    static const Body* body_of(const VisibleBody& b) {
+        tsan_acquire(&fork_token);
+        return b.body_;
+    }
+
+    const Body* body_;
+};
+
+/// tbb::parallel_for with its fork and join made visible to ThreadSanitizer (a name of its own:
+/// oneTBB's constrained parallel_for would win overload resolution against a same-named one).
 template <typename Range, typename Body>
 void parallel_loop(const Range& range, const Body& body) {
-    tsan_release(&fork_token);
-    tbb::parallel_for(range, [&](const Range& r) {
-        tsan_acquire(&fork_token);
-        body(r);
-        tsan_release(&join_token);
-    });
+    tbb::parallel_for(range, VisibleBody<Range, Body>(body));
     tsan_acquire(&join_token);
 }
 
