@@ -387,3 +387,36 @@ TEST_CASE("scenario: --set overrides by path events by id", "[scenario]") {
     CHECK_THAT(errors_of(small_scenario(""), {{"trials", "zero"}}),
                Catch::Contains("--set trials=zero: error: trials: expected a whole number"));
 }
+
+TEST_CASE("input cache: the same scenario as without one, its files read once", "[scenario]") {
+    const std::string path = write_temp("cached.yaml", small_scenario(""));
+    const std::vector<Override> overrides{{"seed", "7"}, {"trials", "12"}};
+    const Scenario fresh = load_scenario(path, overrides);
+    InputCache cache;
+    const Scenario cached = load_scenario(path, overrides, cache);
+    CHECK(cached.resolved_yaml == fresh.resolved_yaml);
+    CHECK(cached.seed == 7);
+    CHECK(cached.trials == 12);
+    CHECK(cached.network.nodes().size() == fresh.network.nodes().size());
+    // The file changes on disk (a sweep's later points): the cache keeps what it read, so every
+    // point is built from the same bytes, and another point's overrides still apply.
+    std::ofstream(path) << "not: a scenario\n";
+    CHECK_THROWS_AS(load_scenario(path), InputError);
+    const Scenario again = load_scenario(path, {{"seed", "8"}}, cache);
+    CHECK(again.seed == 8);
+    CHECK(again.trials == 8);
+    // A point that does not show its scenario skips writing the merged YAML out.
+    CHECK(load_scenario(path, overrides, cache, ResolvedYaml::skip).resolved_yaml.empty());
+}
+
+TEST_CASE("overrides: a plain number reads as the YAML parser reads it", "[scenario]") {
+    const std::string path =
+        write_temp("plain_number.yaml", small_scenario("", "parameters:\n  rate: 0.5\n"));
+    // The leading space sends the value through the YAML parser; without it, the shortcut.
+    for (const char* v : {"0.25", "-3", "1e-3", "2E+5", "17", "5."}) {
+        INFO(v);
+        const Scenario shortcut = load_scenario(path, {{"parameters.rate", v}});
+        const Scenario parsed = load_scenario(path, {{"parameters.rate", std::string(" ") + v}});
+        CHECK(shortcut.resolved_yaml == parsed.resolved_yaml);
+    }
+}

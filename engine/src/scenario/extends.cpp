@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "chokepoint/core/input_file.hpp"
+#include "input_files.hpp"
 #include "loader_parts.hpp"
 #include "yaml_tree.hpp"
 
@@ -116,7 +118,7 @@ void merge_into(YNode& base, const YNode& top, const std::string& prefix, Notice
 }  // namespace
 
 YNode load_with_extends(const std::string& path, std::vector<std::string>& chain, Notices& notices,
-                        const YNode* named_by) {
+                        const YNode* named_by, InputCache* cache) {
     constexpr std::size_t MAX_EXTENDS = 32;
     const SourceLocation here = named_by != nullptr ? named_by->where : SourceLocation{path, 0, 0};
     const std::string canonical = [&] {
@@ -132,7 +134,7 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
         throw InputError(here, "extends", "more than 32 files in an extends: chain");
     }
     chain.push_back(canonical);
-    YNode node = detail::load_yaml_file(path);
+    YNode node = detail::load_yaml_file(path, cache);
     YNode* ext = node.is_map() ? node.find("extends") : nullptr;
     if (ext == nullptr) {
         return node;
@@ -145,7 +147,7 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
         throw InputError(ext->where, "extends",
                          describe_unusable_file("scenario", parent.string(), why));
     }
-    YNode base = load_with_extends(parent.lexically_normal().string(), chain, notices, ext);
+    YNode base = load_with_extends(parent.lexically_normal().string(), chain, notices, ext, cache);
     if (!base.is_map()) {
         // A text file that is not a scenario (`extends: /etc/passwd`) reads as one YAML scalar:
         // named here, not later as a missing 'model:'.
@@ -189,10 +191,44 @@ YNode load_with_extends(const std::string& path, std::vector<std::string>& chain
 
 namespace {
 
+// Whether `text` is a plain decimal number ("0.35", "-2", "1e-3"), which YAML reads as the
+// scalar of the same text: a sweep sets one at each of thousands of points, so it skips the
+// parser.
+bool plain_number(const std::string& text) {
+    std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+    const auto digits = [&] {
+        const std::size_t from = i;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+            ++i;
+        }
+        return i > from;
+    };
+    if (!digits()) {
+        return false;
+    }
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        (void)digits();
+    }
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+            ++i;
+        }
+        if (!digits()) {
+            return false;
+        }
+    }
+    return i == text.size();
+}
+
 // An override's value parsed, every location inside it set to the override's place.
 YNode override_value(const Override& o, const SourceLocation& where) {
     YNode value;
-    if (o.origin.file.empty()) {
+    if (plain_number(o.value)) {
+        value.kind = YNode::Kind::scalar;
+        value.scalar = o.value;
+    } else if (o.origin.file.empty()) {
         value = detail::load_yaml_text(o.value, where.file);
     } else {
         // Written in a file (a sweep's set: or factor): its error at that place, not at a line

@@ -7,6 +7,7 @@
 #include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/scenario/scenario.hpp"
 #include "chokepoint/scenario/schema.hpp"
+#include "input_files.hpp"
 #include "loader_parts.hpp"
 #include "reader.hpp"
 #include "scenario_trees.hpp"
@@ -146,6 +147,11 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     return detail::load_scenario_with_trees(path, overrides, nullptr);
 }
 
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       InputCache& cache, ResolvedYaml resolved) {
+    return detail::load_scenario_with_trees(path, overrides, nullptr, &cache, resolved);
+}
+
 namespace {
 
 // `network.<path>` overrides go to the model file's tree, everything else to the scenario's.
@@ -177,7 +183,8 @@ std::filesystem::path model_file_of(const YNode& model, const std::string& scena
 /// The parameter names of the scenario's model, read ahead of the model (which is read after
 /// --set is applied), so that `--set NAME=V` for one of them gets the one error saying how to set
 /// it. A model that cannot be read gives no names here: it is reported where it is read.
-std::vector<std::string> model_parameter_names(const YNode& root, const std::string& path) {
+std::vector<std::string> model_parameter_names(const YNode& root, const std::string& path,
+                                               InputCache* cache) {
     const YNode* model = member(root, "model");
     if (model == nullptr || !model->is_scalar()) {
         return {};
@@ -187,7 +194,7 @@ std::vector<std::string> model_parameter_names(const YNode& root, const std::str
         return {};
     }
     try {
-        return parameter_names(detail::load_yaml_file(file.string()));
+        return parameter_names(detail::load_yaml_file(file.string(), cache));
     } catch (const InputError&) {
         return {};
     }
@@ -211,7 +218,7 @@ YNode read_model_of(const YNode& root, const std::string& path,
                          describe_unusable_file("model", model_path.string(), why));
     }
     s.model_path = model_path.string();
-    YNode model_root = detail::load_yaml_file(s.model_path);
+    YNode model_root = detail::load_yaml_file(s.model_path, r.cache());
     for (const auto& o : overrides) {
         if (is_network(o)) {
             Override inner = o;
@@ -447,10 +454,11 @@ void add_calendar_notices(const Scenario& s, Notices& notices) {
 
 Scenario detail::load_scenario_with_trees(const std::string& path,
                                           const std::vector<Override>& overrides,
-                                          ScenarioTrees* trees) {
+                                          ScenarioTrees* trees, InputCache* cache,
+                                          ResolvedYaml resolved) {
     std::vector<std::string> chain;
     Notices notices;
-    YNode root = load_with_extends(path, chain, notices);
+    YNode root = load_with_extends(path, chain, notices, nullptr, cache);
     if (!root.is_map()) {
         throw InputError(root.where, "",
                          "a scenario file is a mapping of keys such as name:, "
@@ -461,7 +469,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     std::vector<std::string> known = parameter_names(root);
     std::vector<std::string> model_known;
     if (!overrides.empty()) {
-        model_known = model_parameter_names(root, path);
+        model_known = model_parameter_names(root, path, cache);
     }
     // A parameter set without `parameters.` is refused and not applied (it would only add an
     // unknown key); the other errors are still found.
@@ -494,6 +502,7 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     s.path = path;
     std::vector<Parameter> parameters;
     Reader r(sink, parameters);
+    r.use_cache(cache);
     r.check_keys(root, "", keys_of("scenario"));
     const std::size_t errors_before_model = sink.size();
 
@@ -517,7 +526,9 @@ Scenario detail::load_scenario_with_trees(const std::string& path,
     read_reference_day(root, path, r, s, notices);
     sink.throw_if_any();
     s.parameters = parameters;
-    s.resolved_yaml = detail::dump_yaml(root);
+    if (resolved == ResolvedYaml::keep) {
+        s.resolved_yaml = detail::dump_yaml(root);
+    }
     add_partial_ban_notices(s, notices);
     add_calendar_notices(s, notices);
     s.notices = std::move(notices);

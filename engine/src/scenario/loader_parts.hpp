@@ -62,7 +62,8 @@ struct MaterialSource {
     /// Its `unit:` when it is one ("t" or "kg"), else "t" (a bad unit is reported when read).
     std::string unit() const;
 };
-MaterialSource load_material_source(const YNode& named_by, const std::string& model_path);
+MaterialSource load_material_source(const YNode& named_by, const std::string& model_path,
+                                    InputCache* cache);
 /// The material, checked against the model's products and countries.
 Material read_material(const MaterialSource& source, Reader& r, const Network& net);
 /// A material file's tree; products and countries are checked when `net` is given.
@@ -80,9 +81,10 @@ Network read_network(const YNode& root, Reader& r, const std::string& unit = "t"
 /// ..."), for `simulate validate`.
 using Notices = std::vector<std::string>;
 /// A scenario file's tree with the files of its `extends:` chain merged in; `named_by` is the
-/// `extends:` value that named `path` (for messages), `chain` the files read so far.
+/// `extends:` value that named `path` (for messages), `chain` the files read so far; files are
+/// read through `cache` when one is given.
 YNode load_with_extends(const std::string& path, std::vector<std::string>& chain, Notices& notices,
-                        const YNode* named_by = nullptr);
+                        const YNode* named_by = nullptr, InputCache* cache = nullptr);
 /// `--set path=value` applied to a tree (events and nodes addressed by id, lines and inputs by
 /// product); a located error for a path that names nothing.
 void apply_override(YNode& root, const Override& o);

@@ -7,6 +7,7 @@
 #include "chokepoint/core/input_file.hpp"
 #include "chokepoint/scenario/material.hpp"
 #include "chokepoint/scenario/schema.hpp"
+#include "input_files.hpp"
 #include "loader_parts.hpp"
 #include "reader.hpp"
 
@@ -283,7 +284,8 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net) {
     return m;
 }
 
-MaterialSource load_material_source(const YNode& named_by, const std::string& model_path) {
+MaterialSource load_material_source(const YNode& named_by, const std::string& model_path,
+                                    InputCache* cache) {
     MaterialSource out;
     if (!named_by.is_scalar()) {
         out.errors.push_back({named_by.where, "material", "expected the material file's path"});
@@ -297,7 +299,7 @@ MaterialSource load_material_source(const YNode& named_by, const std::string& mo
         return out;
     }
     try {
-        out.tree = load_yaml_file(out.path);
+        out.tree = load_yaml_file(out.path, cache);
     } catch (const InputError& e) {
         out.errors = e.diagnostics();
     }

@@ -5,6 +5,7 @@
 #include "chokepoint/core/input_file.hpp"
 #include "chokepoint/core/working_calendar.hpp"
 #include "chokepoint/scenario/schema.hpp"
+#include "input_files.hpp"
 #include "loader_parts.hpp"
 #include "reader.hpp"
 #include "yaml_tree.hpp"
@@ -116,7 +117,8 @@ void read_calendars(const YNode* node, Reader& r, const std::string& model_path,
         const std::filesystem::path dir = std::filesystem::path(model_path).parent_path();
         const std::string resolved = (dir / *name).lexically_normal().string();
         try {
-            out[country] = WorkingCalendar::parse(read_input_file(resolved, 1u << 20), resolved);
+            out[country] =
+                WorkingCalendar::parse(read_input_text(resolved, 1u << 20, r.cache()), resolved);
         } catch (const InputError& e) {
             for (const auto& d : e.diagnostics()) {
                 r.sink().error(d.where, d.path, d.message);
@@ -336,7 +338,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
 
     std::optional<MaterialSource> material;
     if (const YNode* m = member(root, "material")) {
-        material = load_material_source(*m, model_path);
+        material = load_material_source(*m, model_path, r.cache());
     }
     model.network = read_network(root, r, material ? material->unit() : "t");
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,

@@ -9,6 +9,10 @@
 #include "chokepoint/random/quantity.hpp"
 #include "yaml_tree.hpp"
 
+namespace chokepoint {
+class InputCache;
+}
+
 namespace chokepoint::detail {
 
 /// A distribution's name and arguments (`{dist: triangular, min:, mode:, max:}`).
@@ -30,6 +34,10 @@ class Reader {
         sink_.error(at.where, path, message);
     }
     DiagnosticSink& sink() { return sink_; }
+    /// The cache the files this reader meets (model, material, calendars) are read through, if
+    /// any.
+    InputCache* cache() const { return cache_; }
+    void use_cache(InputCache* cache) { cache_ = cache; }
 
     /// Reports keys of `map` not in `allowed`, with a "did you mean" suggestion.
     void check_keys(const YNode& map, const std::string& path,
@@ -76,6 +84,7 @@ class Reader {
 
     DiagnosticSink& sink_;
     std::vector<Parameter>& parameters_;
+    InputCache* cache_ = nullptr;
 };
 
 /// Optional member helpers.

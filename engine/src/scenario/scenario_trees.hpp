@@ -14,8 +14,10 @@ struct ScenarioTrees {
     YNode model;     ///< the model file after `network.` overrides
 };
 
-/// load_scenario, also handing back the merged trees when `trees` is not null.
+/// load_scenario, also handing back the merged trees when `trees` is not null; files are read
+/// through `cache` when one is given.
 Scenario load_scenario_with_trees(const std::string& path, const std::vector<Override>& overrides,
-                                  ScenarioTrees* trees);
+                                  ScenarioTrees* trees, InputCache* cache = nullptr,
+                                  ResolvedYaml resolved = ResolvedYaml::keep);
 
 }  // namespace chokepoint::detail

@@ -116,11 +116,11 @@ std::string series_name(const SeriesKey& k) {
 
 // Checks that the scenario accepts `factor` at `value`; records a located error if not.
 void check_value(const SweepSpec& spec, const SweepFactor& f, double value, const char* which,
-                 DiagnosticSink& sink) {
+                 InputCache& inputs, DiagnosticSink& sink) {
     std::vector<Override> o = spec.set;
     o.push_back(Override{f.spec.path, f.format(value), f.spec.values_where});
     try {
-        (void)load_scenario(spec.scenario_path, o);
+        (void)load_scenario(spec.scenario_path, o, inputs, ResolvedYaml::skip);
     } catch (const InputError& e) {
         const Diagnostic& d = e.diagnostics().front();
         sink.error(f.spec.values_where, f.spec.path,
@@ -403,7 +403,7 @@ void build_design(SweepPlan& plan, DiagnosticSink& sink, std::size_t max_points)
 SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials, std::size_t max_points) {
     SweepPlan plan;
     plan.spec = spec;
-    plan.base = load_scenario(spec.scenario_path, spec.set);
+    plan.base = load_scenario(spec.scenario_path, spec.set, *plan.inputs);
     plan.trials = trials.value_or(spec.trials);
     plan.seed = spec.seed.value_or(plan.base.seed);
     const auto uncertain = list_uncertain(spec.scenario_path, spec.set, true);
@@ -462,10 +462,10 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials, std::size
                 f.base = sorted[(sorted.size() - 1) / 2];
             }
         }
-        check_value(spec, f, f.low, "low end", sink);
-        check_value(spec, f, f.high, "high end", sink);
+        check_value(spec, f, f.low, "low end", *plan.inputs, sink);
+        check_value(spec, f, f.high, "high end", *plan.inputs, sink);
         if (f.base != f.low && f.base != f.high) {
-            check_value(spec, f, f.base, "base", sink);
+            check_value(spec, f, f.base, "base", *plan.inputs, sink);
         }
         plan.factors.push_back(std::move(f));
     }
@@ -478,7 +478,8 @@ SweepPlan plan_sweep(const SweepSpec& spec, std::optional<int> trials, std::size
 
 std::vector<std::vector<double>> run_point(const SweepPlan& plan, std::size_t p, int threads,
                                            int first, int count) {
-    const Scenario scenario = load_scenario(plan.spec.scenario_path, plan.overrides(p));
+    const Scenario scenario =
+        load_scenario(plan.spec.scenario_path, plan.overrides(p), *plan.inputs, ResolvedYaml::skip);
     RunConfig config;
     config.trials = count >= 0 ? count : plan.trials;
     config.first_trial = static_cast<std::uint64_t>(first);

@@ -3,6 +3,7 @@
 /// events, validated and immutable. Loaded from YAML (yaml-cpp stays inside scenario/*.cpp).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -154,6 +155,38 @@ struct Override {
 /// Loads, merges (`extends:`), applies overrides, validates and builds a scenario. Throws
 /// InputError listing every problem with file:line:column and YAML path.
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
+
+namespace detail {
+struct InputFiles;
+}
+
+/// Input files read and parsed once, then reused. A sweep loads its scenario at every point with
+/// other overrides: with a cache, each file (the scenario, the files it extends, its model,
+/// material and working calendars) is read and parsed the first time only, and every point is
+/// built from the same bytes. A file that fails to read is not kept (its error comes again).
+/// Safe to share between threads.
+class InputCache {
+  public:
+    InputCache();
+    ~InputCache();
+    InputCache(const InputCache&) = delete;
+    InputCache& operator=(const InputCache&) = delete;
+
+    detail::InputFiles& files() { return *files_; }
+
+  private:
+    std::unique_ptr<detail::InputFiles> files_;
+};
+
+/// Whether a loaded scenario keeps its merged YAML text (Scenario::resolved_yaml, for run.json
+/// and checksums). Writing it out is a tenth of a small sweep point's time, and a point never
+/// shows it.
+enum class ResolvedYaml { keep, skip };
+
+/// load_scenario, reading its files through `cache`: the same scenario as without one (with an
+/// empty resolved_yaml when `resolved` is skip).
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       InputCache& cache, ResolvedYaml resolved = ResolvedYaml::keep);
 
 /// Loads and validates a model file alone.
 Network load_model(const std::string& path);

@@ -2,6 +2,7 @@
 /// A sweep made concrete: its factors checked against the base scenario and given their values,
 /// the design's points in run order, and the outputs resolved to the engine's series and buyers.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,8 @@ struct SweepPlan {
     std::uint64_t seed = 0;
     /// Notes for the user: a sample too small for the indices asked for, and the like.
     std::vector<std::string> warnings;
+    /// The scenario's files, read and parsed once for every point (shared by copies of the plan).
+    std::shared_ptr<InputCache> inputs = std::make_shared<InputCache>();
 
     std::size_t points() const { return values.size(); }
     /// The overrides that make point `p`'s scenario (the sweep's `set:` first).
