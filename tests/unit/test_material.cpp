@@ -7,12 +7,17 @@
 #include <filesystem>
 #include <fstream>
 
+#include "chokepoint/compare/backtest.hpp"
 #include "chokepoint/compare/compare.hpp"
 #include "chokepoint/core/diagnostics.hpp"
 #include "chokepoint/io/results.hpp"
 #include "chokepoint/report/run_report.hpp"
 #include "chokepoint/runner/runner.hpp"
 #include "chokepoint/scenario/scenario.hpp"
+#include "chokepoint/scenario/sweep_file.hpp"
+#include "chokepoint/sweep/output_indices.hpp"
+#include "chokepoint/sweep/plan.hpp"
+#include "run_support.hpp"
 #include "test_support.hpp"
 
 using namespace chokepoint;
@@ -225,4 +230,125 @@ TEST_CASE("material: the model's balance errors speak the material's unit", "[ma
         CHECK_THAT(e.what(), Catch::Contains("uses 900 kg/month of widget but its lanes carry "
                                              "1000 kg/month"));
     }
+}
+
+namespace {
+
+// Widgets from two producers: `plant` in Exportland ships 1,000 kg a month to the buyer in
+// Importland and 500 kg to Otherland's; `mill` in Farland ships 500 kg a month to Importland's,
+// all it can make. One export control, on Exportland: from 2025-03-01 (announced 2025-02-15)
+// every licence application is refused, in 10 working days.
+std::string two_producer_scenario() {
+    write_widget_files();
+    write_temp("widget2_model.yaml",
+               "name: widgets2\nmaterial: widget.yaml\n"
+               "products:\n  - {id: widget, controlled_share: 1.0}\nnodes:\n"
+               "  - id: plant\n    country: Exportland\n    kind: source\n    production:\n"
+               "      - {product: widget, capacity: 100000, cover_days: 30}\n"
+               "  - id: mill\n    country: Farland\n    kind: source\n    production:\n"
+               "      - {product: widget, capacity: 500, cover_days: 30}\n"
+               "  - id: a\n    country: Importland\n    kind: buyer\n    inputs:\n"
+               "      - {product: widget, demand: 1500, cover_days: 30}\n"
+               "  - id: b\n    country: Otherland\n    kind: buyer\n    inputs:\n"
+               "      - {product: widget, demand: 500, cover_days: 30}\n"
+               "edges:\n"
+               "  - {from: plant, to: a, product: widget, flow: 1000, lead_time_days: 5}\n"
+               "  - {from: mill, to: a, product: widget, flow: 500, lead_time_days: 5}\n"
+               "  - {from: plant, to: b, product: widget, flow: 500, lead_time_days: 5}\n");
+    return write_temp("widget2_scenario.yaml",
+                      "name: w2\nmodel: widget2_model.yaml\nstart: 2025-01-01\nhorizon: 2025-08\n"
+                      "trials: 4\nseed: 1\nevents:\n"
+                      "  - {id: c, kind: export_control, exporter: Exportland, products: [widget], "
+                      "share: 1.0, approval_delay: {dist: fixed, value: 10}, approval_rate: 0, "
+                      "start: 2025-03-01, announced: 2025-02-15}\n");
+}
+
+// A month's flow at `per_month` kg a month, by its days (the model's months are days x 12 /
+// 365.25 of a year's flow).
+double month_of(double per_month, int days) {
+    return per_month * days * 12.0 / 365.25;
+}
+
+double p50_of(const RunResult& r, const std::string& from, const std::string& to,
+              const std::string& month) {
+    const int s = r.layout.find(SeriesKey{"exports", "widget", from, to});
+    REQUIRE(s >= 0);
+    const int m = *parse_month(month) - r.layout.first_month;
+    return r.at(static_cast<std::size_t>(s), m).p50;
+}
+
+}  // namespace
+
+TEST_CASE("material: two producers and one control, through run, backtest and sweep",
+          "[material]") {
+    const std::string path = two_producer_scenario();
+    const Scenario s = load_scenario(path);
+    RunConfig config;
+    config.trials = 4;
+    const RunResult r = run_scenario(s, config);
+    // Farland is not controlled: its 500 kg a month, all it makes, reach Importland before the
+    // control and again once its stock has gone to make up for Exportland's.
+    CHECK(p50_of(r, "Farland", "Importland", "2025-02") == Approx(month_of(500, 28)));
+    CHECK(p50_of(r, "Farland", "Importland", "2025-06") == Approx(month_of(500, 30)));
+    // Exportland's flow is whole before the control and nothing once the refusals come through.
+    CHECK(p50_of(r, "Exportland", "Importland", "2025-02") == Approx(month_of(1000, 28)));
+    CHECK(p50_of(r, "Exportland", "Importland", "2025-06") == 0.0);
+    CHECK(p50_of(r, "Exportland", "Otherland", "2025-06") == 0.0);
+    CHECK(format_summary_csv(r).find(",t/month,") == std::string::npos);
+
+    // Backtest: reported figures that follow the control. From 2025-01 the control is not known
+    // (announced 2025-02-15), so May is forecast whole; from 2025-02 it is known: nothing.
+    std::string csv = chokepoint::testing::REPORTED_HEADER;
+    for (int m = 1; m <= 8; ++m) {
+        const std::string month = "2025-0" + std::to_string(m);
+        csv += "widget_exports,EX,Importland,Widgets unwrought," + month + "," + month + "," +
+               (m < 4 ? "1000" : "0") + ",kg,,,S,d,u,\n";
+    }
+    BacktestConfig bt;
+    bt.compare.run.trials = 4;
+    bt.origins = {*parse_month("2025-01"), *parse_month("2025-02")};
+    bt.max_lead = 4;
+    const Backtest b = run_backtest(s, load_reported(write_temp("w2.csv", csv), "kg"), bt);
+    REQUIRE(b.origins.size() == 2);
+    const auto may = [&](const BacktestOrigin& o) {
+        for (const auto& f : o.figures) {
+            if (o.rows[f.row].first == *parse_month("2025-05")) {
+                return f.p50;
+            }
+        }
+        FAIL("no May figure");
+        return 0.0;
+    };
+    CHECK(may(b.origins[0]) == Approx(month_of(1000, 31)));
+    CHECK(may(b.origins[1]) == 0.0);
+    CHECK(format_backtest_csv(b).find("crps") != std::string::npos);
+
+    // Sweep: the control's start from 2025-03-01 to 2025-07-01 moves May's exports to Importland
+    // from nothing to the lane's whole flow, in kilograms. Farland sells Importland its 30 days
+    // of stock when Exportland stops, and from June no more than it makes, at either start.
+    const std::string sweep = write_temp(
+        "w2_sweep.yaml",
+        "scenario: widget2_scenario.yaml\ntrials: 4\ndesign: {type: oat}\nfactors:\n"
+        "  - {path: events.c.start, range: [2025-03-01, 2025-07-01]}\noutputs:\n"
+        "  - {id: ex, metric: exports, product: widget, from: Exportland, to: Importland, "
+        "month: 2025-05}\n"
+        "  - {id: far, metric: exports, product: widget, from: Farland, to: Importland, "
+        "month: 2025-06}\n");
+    const SweepPlan plan = plan_sweep(load_sweep_file(sweep));
+    REQUIRE(plan.points() == 3);
+    const auto values = chokepoint::testing::run_every_point(plan, 1);
+    const auto idx = sweep_indices(plan, values);
+    REQUIRE(idx.size() == 2);
+    CHECK(idx[0].unit == "kg");
+    const auto swing = [](const OutputIndices& o) {
+        for (const auto& row : o.rows) {
+            if (row.index == "swing") {
+                return row.value;
+            }
+        }
+        FAIL("no swing");
+        return 0.0;
+    };
+    CHECK(swing(idx[0]) == Approx(month_of(1000, 31)));
+    CHECK(swing(idx[1]) == 0.0);
 }
