@@ -352,3 +352,50 @@ TEST_CASE("material: two producers and one control, through run, backtest and sw
     CHECK(swing(idx[0]) == Approx(month_of(1000, 31)));
     CHECK(swing(idx[1]) == 0.0);
 }
+
+TEST_CASE("material: no name or message assumes tonnes", "[material]") {
+    // A model in kilograms: validate's messages about amounts say so.
+    write_widget_files();
+    write_temp("widget_bad_model.yaml",
+               "name: widgets\nmaterial: widget.yaml\n"
+               "products:\n  - {id: widget, controlled_share: 1.0}\nnodes:\n"
+               "  - id: plant\n    country: Exportland\n    kind: source\n    production:\n"
+               "      - {product: widget, cover_days: 30}\n"
+               "  - id: a\n    country: Importland\n    kind: buyer\n    inputs:\n"
+               "      - {product: widget, demand: 1000, cover_days: 30, stock: -1}\n"
+               "edges:\n"
+               "  - {from: plant, to: a, product: widget, flow: -5, lead_time_days: 5}\n");
+    try {
+        (void)load_scenario(write_temp("widget_bad.yaml",
+                                       "name: w\nmodel: widget_bad_model.yaml\nstart: 2025-01-01\n"
+                                       "horizon: 2025-06\n"));
+        FAIL("a bad model was accepted");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("a production line needs 'capacity:' (kg/month)"));
+        CHECK_THAT(what, Catch::Contains("a stock must be >= 0 kilograms, found -1"));
+        CHECK_THAT(what, Catch::Contains("a flow must be >= 0 kg/month, found -5"));
+        CHECK(what.find("t/month") == std::string::npos);
+        CHECK(what.find("tonnes") == std::string::npos);
+    }
+    // buyers.csv names its amounts' unit; the sweep measure has a name of its own.
+    const Scenario s = load_scenario(widget_scenario());
+    RunConfig config;
+    config.trials = 4;
+    const std::string buyers = format_buyers_csv(s, run_scenario(s, config));
+    CHECK_THAT(buyers, Catch::StartsWith("buyer,country,product,shortage_probability,"
+                                         "shortage_mass_mean,shortage_mass_p50,shortage_mass_p95,"
+                                         "unit,"));
+    CHECK_THAT(buyers, Catch::Contains(",kg,"));
+    const std::string sweep =
+        write_temp("w_old_measure.yaml",
+                   "scenario: widget_scenario.yaml\ndesign: {type: oat}\nfactors:\n"
+                   "  - {path: trials, range: [2, 3]}\noutputs:\n"
+                   "  - {id: s, buyer: a, product: widget, measure: shortage_tonnes}\n");
+    try {
+        (void)load_sweep_file(sweep);
+        FAIL("the old measure name was accepted");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("'shortage_tonnes' is now 'shortage_mass'"));
+    }
+}

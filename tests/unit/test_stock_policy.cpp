@@ -60,10 +60,10 @@ TEST_CASE("restocking: a shortage of S tonnes is made up by catch_up_share x S",
     const SeriesKey exports{"exports", "magnet", "A", "World"};
     const RunResult without = run_lane("{catch_up_share: 0}", HALT);
     const RunResult with = run_lane("{catch_up_share: 0.5}", HALT);
-    const double shortage = without.buyers.at(0).shortage_tonnes.mean;
+    const double shortage = without.buyers.at(0).shortage_mass.mean;
     REQUIRE(shortage > 500.0);  // the halt outlasts the buyer's 30 days of stock
     // The shortage itself is the same: the catch-up comes after it.
-    CHECK(with.buyers.at(0).shortage_tonnes.mean == Approx(shortage).epsilon(1e-9));
+    CHECK(with.buyers.at(0).shortage_mass.mean == Approx(shortage).epsilon(1e-9));
     CHECK(total(with, exports) - total(without, exports) == Approx(0.5 * shortage).epsilon(0.01));
 }
 

@@ -142,6 +142,7 @@ void add_score_intervals(Backtest& b, const BacktestConfig& config) {
 Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& rows,
                       const BacktestConfig& config) {
     Backtest b;
+    b.unit = scenario.material.unit;
     b.by_lead.resize(static_cast<std::size_t>(config.max_lead));
     for (int l = 1; l <= config.max_lead; ++l) {
         b.by_lead[static_cast<std::size_t>(l - 1)].lead = l;
@@ -204,16 +205,18 @@ Backtest run_backtest(const Scenario& scenario, const std::vector<ReportedRow>& 
 }
 
 namespace {
-void csv_row(std::ostringstream& out, const std::string& origin, const LeadScores& ls) {
+void csv_row(std::ostringstream& out, const std::string& origin, const LeadScores& ls,
+             const std::string& unit) {
     const GroupScores& g = ls.scores;
     const ScoreIntervals& in = ls.intervals;
     const auto x = format_exact;
     const auto maybe = [&](double v) { return std::isfinite(v) ? x(v) : std::string(); };
     const ScoreSet& m = g.model;
     out << origin << ',' << ls.lead << ',' << m.count << ',' << x(m.mape()) << ',' << x(m.bias())
-        << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ','
-        << g.persistence_count << ',' << (g.persistence_skill() ? x(*g.persistence_skill()) : "")
-        << ',' << g.seasonal_count << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "");
+        << ',' << x(m.coverage50()) << ',' << x(m.coverage90()) << ',' << x(m.crps()) << ',' << unit
+        << ',' << g.persistence_count << ','
+        << (g.persistence_skill() ? x(*g.persistence_skill()) : "") << ',' << g.seasonal_count
+        << ',' << (g.seasonal_skill() ? x(*g.seasonal_skill()) : "");
     for (const Interval& i : {in.coverage90, in.skill_persistence, in.skill_seasonal}) {
         out << ',' << maybe(i.low) << ',' << maybe(i.high);
     }
@@ -223,18 +226,18 @@ void csv_row(std::ostringstream& out, const std::string& origin, const LeadScore
 
 std::string format_backtest_csv(const Backtest& b) {
     std::ostringstream out;
-    out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps_t,"
+    out << "origin,lead,figures,mape_pct,bias_pct,coverage_50,coverage_90,crps,unit,"
            "persistence_figures,crps_skill_persistence,seasonal_figures,crps_skill_seasonal,"
            "coverage_90_low,coverage_90_high,crps_skill_persistence_low,"
            "crps_skill_persistence_high,crps_skill_seasonal_low,crps_skill_seasonal_high\n";
     for (const auto& o : b.origins) {
         for (const auto& ls : o.leads) {
-            csv_row(out, format_month(o.origin), ls);
+            csv_row(out, format_month(o.origin), ls, b.unit);
         }
     }
     for (const auto& ls : b.by_lead) {
         if (ls.scores.model.count > 0) {
-            csv_row(out, "all", ls);
+            csv_row(out, "all", ls, b.unit);
         }
     }
     return out.str();
@@ -242,8 +245,8 @@ std::string format_backtest_csv(const Backtest& b) {
 
 std::string format_backtest_figures_csv(const Backtest& b) {
     std::ostringstream out;
-    out << "origin,lead,label,period_start,period_end,reported,p05,p50,p95,inside_90,crps,pit,"
-           "source,file,line\n";
+    out << "origin,lead,label,period_start,period_end,reported,p05,p50,p95,inside_90,crps,unit,"
+           "pit,source,file,line\n";
     const auto x = format_exact;
     for (const auto& o : b.origins) {
         for (std::size_t i = 0; i < o.figures.size(); ++i) {
@@ -252,8 +255,9 @@ std::string format_backtest_figures_csv(const Backtest& b) {
             out << format_month(o.origin) << ',' << o.figure_lead[i] << ',' << csv_field(f.label)
                 << ',' << format_month(r.first) << ',' << format_month(r.last) << ','
                 << x(f.reported) << ',' << x(f.p05) << ',' << x(f.p50) << ',' << x(f.p95) << ','
-                << (f.inside90 ? "true" : "false") << ',' << x(f.crps) << ',' << x(f.pit) << ','
-                << csv_field(r.source) << ',' << csv_field(r.file) << ',' << r.line << '\n';
+                << (f.inside90 ? "true" : "false") << ',' << x(f.crps) << ',' << b.unit << ','
+                << x(f.pit) << ',' << csv_field(r.source) << ',' << csv_field(r.file) << ','
+                << r.line << '\n';
         }
     }
     return out.str();

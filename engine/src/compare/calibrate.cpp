@@ -33,6 +33,7 @@ std::string format_calibration_json(const Calibration& cal, const Scenario& scen
                                     const std::string& calibrated_scenario_text) {
     nlohmann::ordered_json j;
     j["scenario"] = scenario.name;
+    j["unit"] = scenario.material.unit;  // of the scores' CRPS
     j["calibrated_scenario"] = calibrated_scenario_path;
     // The file `--write` names is renamed into place apart from this directory: its hash tells
     // a reader whether the file there is the one this report describes.
@@ -48,7 +49,7 @@ std::string format_calibration_json(const Calibration& cal, const Scenario& scen
                                       {"bias_pct", g.model.bias()},
                                       {"coverage_50", g.model.coverage50()},
                                       {"coverage_90", g.model.coverage90()},
-                                      {"crps_t", g.model.crps()}};
+                                      {"crps", g.model.crps()}};
     };
     j["scores_before"] = scores(cal.before);
     j["scores_after"] = scores(cal.after);

@@ -423,7 +423,7 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
     j["bias_pct"] = g.model.bias();
     j["coverage_50"] = g.model.coverage50();
     j["coverage_90"] = g.model.coverage90();
-    j["crps_t"] = g.model.crps();
+    j["crps"] = g.model.crps();
     // The same keys whatever the counts (null where there is nothing to score), so the file has
     // one shape (docs/schemas/scores.schema.json).
     auto naive = [](int n, double naive_mape, double model_mape, double naive_mae,
@@ -434,8 +434,8 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
         auto value = [&](double v) { return n > 0 ? nlohmann::ordered_json(v) : nullptr; };
         k["naive_mape_pct"] = value(100.0 * naive_mape / std::max(n, 1));
         k["model_mape_pct"] = value(100.0 * model_mape / std::max(n, 1));
-        k["naive_mae_t"] = value(naive_mae / std::max(n, 1));
-        k["model_crps_t"] = value(model_crps / std::max(n, 1));
+        k["naive_mae"] = value(naive_mae / std::max(n, 1));
+        k["model_crps"] = value(model_crps / std::max(n, 1));
         k["crps_skill"] = value(skill);
         k["verdict"] = n < VERDICT_MIN_FIGURES               ? "too few to judge"
                        : std::abs(skill) < VERDICT_TIE_SKILL ? "no better than"
@@ -455,8 +455,9 @@ nlohmann::ordered_json group_json(const GroupScores& g) {
 std::string format_scores_json(const Comparison& c, const Scenario& scenario,
                                const CompareConfig& config) {
     nlohmann::ordered_json j;
-    j["schema"] = "chokepoint/scores/1";
+    j["schema"] = "chokepoint/scores/2";
     j["scenario"] = scenario.name;
+    j["unit"] = scenario.material.unit;
     j["trials"] = c.run.trials_completed;
     j["partial"] = c.run.partial;
     j["seed"] = config.run.seed;

@@ -60,8 +60,8 @@ std::string format_summary_csv(const RunResult& result) {
 
 std::string format_buyers_csv(const Scenario& scenario, const RunResult& result) {
     std::ostringstream out;
-    out << "buyer,country,product,shortage_probability,shortage_tonnes_mean,"
-           "shortage_tonnes_p50,shortage_tonnes_p95,days_short_mean,days_short_p95,"
+    out << "buyer,country,product,shortage_probability,shortage_mass_mean,"
+           "shortage_mass_p50,shortage_mass_p95,unit,days_short_mean,days_short_p95,"
            "time_to_shortage_from,time_to_shortage_p05,time_to_shortage_p50,"
            "time_to_shortage_p95,trials,partial\n";
     for (std::size_t b = 0; b < result.layout.buyers.size(); ++b) {
@@ -70,10 +70,11 @@ std::string format_buyers_csv(const Scenario& scenario, const RunResult& result)
         const bool any = s.time_to_shortage.count > 0;
         out << csv_field(key.buyer) << ',' << csv_field(key.country) << ','
             << csv_field(key.product_id) << ',' << format_exact(s.shortage_probability) << ','
-            << format_exact(s.shortage_tonnes.mean) << ',' << format_exact(s.shortage_tonnes.p50)
-            << ',' << format_exact(s.shortage_tonnes.p95) << ',' << format_exact(s.days_short.mean)
-            << ',' << format_exact(s.days_short.p95) << ',' << format_date(scenario.reference_day)
-            << ',' << (any ? format_exact(s.time_to_shortage.p05) : "") << ','
+            << format_exact(s.shortage_mass.mean) << ',' << format_exact(s.shortage_mass.p50) << ','
+            << format_exact(s.shortage_mass.p95) << ',' << result.layout.unit << ','
+            << format_exact(s.days_short.mean) << ',' << format_exact(s.days_short.p95) << ','
+            << format_date(scenario.reference_day) << ','
+            << (any ? format_exact(s.time_to_shortage.p05) : "") << ','
             << (any ? format_exact(s.time_to_shortage.p50) : "") << ','
             << (any ? format_exact(s.time_to_shortage.p95) : "") << ',' << result.trials_completed
             << ',' << (result.partial ? "true" : "false") << '\n';

@@ -378,7 +378,7 @@ void Batch::ingredients_limit(const CompiledScenario::Processor& p, double dt_re
                     // The buyer's figures count from the reference day, as its
                     // shortage probability and time to shortage do.
                     if (tick.day >= s_.reference_day) {
-                        fig[SHORTAGE_TONNES] += at(short_t, w);
+                        fig[SHORTAGE_MASS] += at(short_t, w);
                         fig[DAYS_SHORT] += tick.dt;
                         if (fig[TIME_TO_SHORTAGE] < 0.0) {
                             fig[TIME_TO_SHORTAGE] = tick.day - s_.reference_day;

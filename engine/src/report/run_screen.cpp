@@ -89,7 +89,7 @@ void print_buyers(const Scenario& scenario, const RunResult& result, std::ostrea
             out << (s.time_to_shortage.p50 < 1.0
                         ? std::string("already short when the count starts")
                         : "first shortage after " + compact(s.time_to_shortage.p50) + " days")
-                << "; " << compact(s.shortage_tonnes.mean) << " " << layout.unit
+                << "; " << compact(s.shortage_mass.mean) << " " << layout.unit
                 << " short in all (mean)";
         } else {
             out << "no shortage";

@@ -126,7 +126,7 @@ class Reduction {
             const auto& figures = slots[static_cast<std::size_t>(i)].buyers;
             for (std::size_t b = 0; b < buyer_count_; ++b) {
                 const double* f = &figures[b * BUYER_FIGURE_COUNT];
-                shortage_[b].add(f[SHORTAGE_TONNES]);
+                shortage_[b].add(f[SHORTAGE_MASS]);
                 days_[b].add(f[DAYS_SHORT]);
                 if (f[TIME_TO_SHORTAGE] >= 0.0) {
                     tts_[b].add(f[TIME_TO_SHORTAGE]);
@@ -153,7 +153,7 @@ class Reduction {
             BuyerSummary& s = result.buyers[b];
             s.shortage_probability =
                 done > 0 ? static_cast<double>(short_trials_[b]) / static_cast<double>(done) : 0.0;
-            s.shortage_tonnes = shortage_[b].summary();
+            s.shortage_mass = shortage_[b].summary();
             s.days_short = days_[b].summary();
             s.time_to_shortage = tts_[b].summary();
         }

@@ -425,7 +425,7 @@ class EventReader {
         }
         products(true);
         if (required("change") != nullptr) {
-            unit_quantity("change", ev.change, -1e12, 1e12, "a change (t/month)");
+            unit_quantity("change", ev.change, -1e12, 1e12, "a change (" + r.per_month() + ")");
         }
         for (int idx : ev.nodes) {
             for (int p : ev.products) {

@@ -449,7 +449,7 @@ const std::vector<ObjectSpec>& tables() {
              {"id", T::text, "", "The column name in points.csv."},
              {"buyer", T::text, "", "The buyer's node id."},
              {"product", T::text, "", "The product."},
-             {"measure", T::choice, "shortage_probability|shortage_tonnes|days_short",
+             {"measure", T::choice, "shortage_probability|shortage_mass|days_short",
               "The measure."},
              {"note", T::text, "", "Free text."},
          },

@@ -340,7 +340,8 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
     if (const YNode* m = member(root, "material")) {
         material = load_material_source(*m, model_path, r.cache());
     }
-    model.network = read_network(root, r, material ? material->unit() : "t");
+    r.use_unit(material ? material->unit() : "t");
+    model.network = read_network(root, r, r.unit());
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
     if (material) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "chokepoint/core/units.hpp"
 #include "chokepoint/scenario/schema.hpp"
 #include "loader_parts.hpp"
 #include "reader.hpp"
@@ -100,11 +101,12 @@ void read_production_lines(const YNode& lines, Reader& r, const std::vector<Prod
             }
             if (const YNode* v = member(l, "capacity")) {
                 if (auto q = r.quantity(*v, lp + ".capacity")) {
-                    r.check_range(*q, *v, lp + ".capacity", 0.0, INFINITY, "a capacity (t/month)");
+                    r.check_range(*q, *v, lp + ".capacity", 0.0, INFINITY,
+                                  "a capacity (" + r.per_month() + ")");
                     line.capacity = *q;
                 }
             } else {
-                r.error(l, lp, "a production line needs 'capacity:' (t/month)");
+                r.error(l, lp, "a production line needs 'capacity:' (" + r.per_month() + ")");
             }
             if (const YNode* v = member(l, "feed_per_tonne")) {
                 line.feed_per_tonne = r.number(*v, lp + ".feed_per_tonne").value_or(0);
@@ -150,11 +152,12 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
                     r.error(*v, ip + ".demand",
                             "only buyers have a demand; processors use 'feed_yield:'");
                 } else if (auto q = r.quantity(*v, ip + ".demand")) {
-                    r.check_range(*q, *v, ip + ".demand", 0.0, INFINITY, "a demand (t/month)");
+                    r.check_range(*q, *v, ip + ".demand", 0.0, INFINITY,
+                                  "a demand (" + r.per_month() + ")");
                     policy.demand = *q;
                 }
             } else if (node.kind == NodeKind::buyer) {
-                r.error(in, ip, "a buyer's input needs 'demand:' (t/month)");
+                r.error(in, ip, "a buyer's input needs 'demand:' (" + r.per_month() + ")");
             }
             const YNode* per_tonne = member(in, "per_tonne");
             if (per_tonne != nullptr) {
@@ -169,8 +172,8 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
                     policy.per_tonne = r.number(*per_tonne, ip + ".per_tonne").value_or(0);
                     if (!(policy.per_tonne > 0 && policy.per_tonne <= 10)) {
                         r.error(*per_tonne, ip + ".per_tonne",
-                                "must be above 0 and at most 10 (tonnes used per tonne made), "
-                                "found " +
+                                "must be above 0 and at most 10 (" + mass_unit_name(r.unit()) +
+                                    " used per " + mass_unit_singular(r.unit()) + " made), found " +
                                     per_tonne->scalar);
                     }
                 }
@@ -199,8 +202,8 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
                     policy.feed_yield = r.number(*v, ip + ".feed_yield").value_or(0);
                     if (policy.feed_yield <= 0 || policy.feed_yield > 1) {
                         r.error(*v, ip + ".feed_yield",
-                                "must be above 0 and at most 1 (tonnes of feed per "
-                                "tonne received)");
+                                "must be above 0 and at most 1 (" + mass_unit_name(r.unit()) +
+                                    " of feed per " + mass_unit_singular(r.unit()) + " received)");
                     }
                 }
             } else if (node.kind == NodeKind::processor) {
@@ -217,7 +220,9 @@ void read_inputs(const YNode& inputs, Reader& r, const std::vector<Product>& pro
             if (const YNode* v = member(in, "stock")) {
                 policy.initial_stock = r.number(*v, ip + ".stock").value_or(0);
                 if (policy.initial_stock < 0) {
-                    r.error(*v, ip + ".stock", "a stock must be >= 0 tonnes, found " + v->scalar);
+                    r.error(*v, ip + ".stock",
+                            "a stock must be >= 0 " + mass_unit_name(r.unit()) + ", found " +
+                                v->scalar);
                 }
             }
             node.inputs.push_back(policy);
@@ -326,7 +331,8 @@ std::vector<Edge> read_edges(const YNode& root, Reader& r, const std::vector<Pro
             if (auto v = r.number(*member(e, "flow"), path + ".flow")) {
                 if (*v < 0) {
                     r.error(*member(e, "flow"), path + ".flow",
-                            "a flow must be >= 0 t/month, found " + member(e, "flow")->scalar);
+                            "a flow must be >= 0 " + r.per_month() + ", found " +
+                                member(e, "flow")->scalar);
                 }
                 edge.flow = *v;
             }

@@ -38,6 +38,12 @@ class Reader {
     /// any.
     InputCache* cache() const { return cache_; }
     void use_cache(InputCache* cache) { cache_ = cache; }
+    /// The material's mass unit ("t" or "kg") for messages about amounts: "t" until the model
+    /// names its material.
+    const std::string& unit() const { return unit_; }
+    void use_unit(std::string unit) { unit_ = std::move(unit); }
+    /// "t/month" or "kg/month".
+    std::string per_month() const { return unit_ + "/month"; }
 
     /// Reports keys of `map` not in `allowed`, with a "did you mean" suggestion.
     void check_keys(const YNode& map, const std::string& path,
@@ -85,6 +91,7 @@ class Reader {
     DiagnosticSink& sink_;
     std::vector<Parameter>& parameters_;
     InputCache* cache_ = nullptr;
+    std::string unit_ = "t";
 };
 
 /// Optional member helpers.

@@ -19,7 +19,7 @@ using detail::YNode;
 namespace {
 constexpr const char* DESIGN_NAMES[] = {"grid", "oat", "lhs", "morris", "sobol"};
 constexpr const char* STAT_NAMES[] = {"sum", "mean", "min", "max"};
-constexpr const char* MEASURE_NAMES[] = {"shortage_probability", "shortage_tonnes", "days_short",
+constexpr const char* MEASURE_NAMES[] = {"shortage_probability", "shortage_mass", "days_short",
                                          "time_to_shortage"};
 
 bool date_path(const std::string& path) {
@@ -213,7 +213,12 @@ void read_buyer_output(Reader& r, const YNode& o, const std::string& at, OutputS
         r.error(o, at, "a buyer output needs 'product:'");
     }
     if (const YNode* m = o.find("measure")) {
-        if (auto k = pick(r, *m, at + ".measure", MEASURE_NAMES, "measure")) {
+        if (m->is_scalar() && m->scalar == "shortage_tonnes") {
+            // The name before materials had units of their own (issue 23).
+            r.error(*m, at + ".measure",
+                    "'shortage_tonnes' is now 'shortage_mass' (the demand not met, in the "
+                    "material's unit: t or kg)");
+        } else if (auto k = pick(r, *m, at + ".measure", MEASURE_NAMES, "measure")) {
             out.measure = static_cast<OutputSpec::Measure>(*k);
         }
     }
@@ -311,7 +316,7 @@ std::string OutputSpec::unit(const std::string& mass_unit) const {
     switch (measure) {
         case Measure::shortage_probability:
             return "probability";
-        case Measure::shortage_tonnes:
+        case Measure::shortage_mass:
             return mass_unit;
         case Measure::days_short:
         case Measure::time_to_shortage:

@@ -85,8 +85,8 @@ double SweepOutput::value(const TrialResult& trial) const {
             case OutputSpec::Measure::shortage_probability:
                 out = f[TIME_TO_SHORTAGE] >= 0.0 ? 1.0 : 0.0;
                 break;
-            case OutputSpec::Measure::shortage_tonnes:
-                out = f[SHORTAGE_TONNES];
+            case OutputSpec::Measure::shortage_mass:
+                out = f[SHORTAGE_MASS];
                 break;
             case OutputSpec::Measure::days_short:
                 out = f[DAYS_SHORT];

@@ -64,6 +64,7 @@ struct Backtest {
     GroupScores overall;
     ScoreIntervals overall_intervals;  ///< as LeadScores::intervals, over all leads
     std::vector<double> pit;           ///< every scored figure's PIT, pooled
+    std::string unit = "t";            ///< the material's mass unit, of every amount above
 };
 
 /// A 90% interval for the ratio sum(numerator) / sum(denominator) over a list of origins in

@@ -32,7 +32,7 @@ struct BuyerKey {
 
 /// Per-trial figures recorded for each buyer and product.
 enum BuyerFigure : int {
-    SHORTAGE_TONNES = 0,   ///< tonnes of demand not met, from the reference day on
+    SHORTAGE_MASS = 0,     ///< demand not met (the material's unit), from the reference day on
     DAYS_SHORT = 1,        ///< days with any shortage, from the reference day on
     TIME_TO_SHORTAGE = 2,  ///< days from the reference day to the first shortage; -1 if none
     BUYER_FIGURE_COUNT = 3,

@@ -41,7 +41,7 @@ struct RunConfig {
 /// Summary of one buyer and product over all trials.
 struct BuyerSummary {
     double shortage_probability = 0.0;  ///< share of trials with any shortage after the start
-    Summary shortage_tonnes;            ///< over all trials
+    Summary shortage_mass;              ///< over all trials
     Summary days_short;                 ///< over all trials
     /// Days from the reference day to the first shortage, over the trials that had one.
     Summary time_to_shortage;

@@ -35,7 +35,7 @@ struct FactorSpec {
 /// One measured output of each trial.
 struct OutputSpec {
     enum class Stat { sum, mean, min, max };
-    enum class Measure { shortage_probability, shortage_tonnes, days_short, time_to_shortage };
+    enum class Measure { shortage_probability, shortage_mass, days_short, time_to_shortage };
     std::string id;
     bool is_buyer = false;
     // A series over a period (is_buyer false).
