@@ -337,9 +337,9 @@ std::vector<std::string> Headline::lines() const {
                 list_names(suppliers) + " cannot meet; " +
                 (other_suppliers.empty()
                      ? std::string("suppliers outside the model are not counted")
-                     : "no buyer moves its orders to another supplier, what " +
+                     : "no buyer moves its orders to another supplier, the makers in " +
                            list_names(other_suppliers) +
-                           " make goes to buyers of their own (listed apart), and suppliers "
+                           " sell to buyers of their own (listed apart), and suppliers "
                            "outside the model are not counted"));
         }
     }
