@@ -184,7 +184,11 @@ std::vector<fs::path> chart_for(const SweepPlan& plan, const OutputIndices& r, s
                  series_of("sigma", "sigma (interaction, non-linearity)", "#bdbdbd", false)});
         case DesignKind::sobol:
             return bar_chart(dir, name, "Sobol indices: " + title,
-                             "share of the output's variance (bars: 95% bootstrap)", labels,
+                             plan.spec.replicates > 1
+                                 ? "share of the output's variance (bars: 95%, from " +
+                                       std::to_string(plan.spec.replicates) + " replicates)"
+                                 : "share of the output's variance (bars: 95% bootstrap)",
+                             labels,
                              {series_of("S1", "S1 (first order)", "#3182bd", true),
                               series_of("ST", "ST (total)", "#e6550d", true)});
         case DesignKind::lhs:

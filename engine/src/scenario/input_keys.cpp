@@ -427,6 +427,9 @@ const std::vector<ObjectSpec>& tables() {
              {"levels", T::integer, "", "Levels per factor (grid, morris)."},
              {"seed", T::integer, "", "Seed of the design."},
              {"bootstrap", T::integer, "", "Bootstrap resamples for confidence intervals."},
+             {"replicates", T::integer, "",
+              "Sobol: independent designs of samples/replicates rows; intervals from their "
+              "spread."},
          },
          {"type"}},
         {"sweep.series_output",

@@ -437,6 +437,20 @@ void read_design(Reader& r, const YNode& root, SweepSpec& spec) {
         read_bounded(r, *n, "design.bootstrap", 0, 100'000, "must be between 0 and 100000",
                      spec.bootstrap);
     }
+    if (const YNode* n = d->find("replicates")) {
+        if (spec.design != DesignKind::sobol) {
+            r.error(*n, "design.replicates", "replicates are for sobol designs only");
+        } else {
+            read_bounded(r, *n, "design.replicates", 1, 64, "must be between 1 and 64",
+                         spec.replicates);
+            if (spec.samples > 0 &&
+                (spec.samples % spec.replicates != 0 || spec.samples / spec.replicates < 2)) {
+                r.error(*n, "design.replicates",
+                        "must divide samples (" + std::to_string(spec.samples) +
+                            ") into replicates of at least 2 rows each");
+            }
+        }
+    }
     const bool needs_samples = spec.design == DesignKind::lhs || spec.design == DesignKind::sobol ||
                                spec.design == DesignKind::morris;
     if (needs_samples && d->find("samples") == nullptr) {

@@ -86,9 +86,10 @@ MorrisDesign morris_design(std::size_t r, std::size_t k, int levels, std::uint64
     return d;
 }
 
-SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
-                               const std::vector<std::vector<std::size_t>>& groups,
-                               std::uint64_t seed) {
+namespace {
+SaltelliDesign one_saltelli_design(std::size_t n, std::size_t k,
+                                   const std::vector<std::vector<std::size_t>>& groups,
+                                   std::uint64_t seed) {
     SaltelliDesign d;
     d.n = n;
     d.k = k;
@@ -129,6 +130,27 @@ SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
         }
         d.points.push_back(b);
     }
+    return d;
+}
+}  // namespace
+
+SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
+                               const std::vector<std::vector<std::size_t>>& groups,
+                               std::uint64_t seed, std::size_t replicates) {
+    if (replicates <= 1) {
+        return one_saltelli_design(n, k, groups, seed);
+    }
+    if (n % replicates != 0) {
+        throw std::invalid_argument("saltelli_design: the replicates must divide the samples");
+    }
+    SaltelliDesign d = one_saltelli_design(n / replicates, k, groups, mix64(seed ^ 0x5245504cULL));
+    for (std::size_t g = 1; g < replicates; ++g) {
+        const SaltelliDesign part =
+            one_saltelli_design(n / replicates, k, groups, mix64((seed ^ 0x5245504cULL) + g));
+        d.points.insert(d.points.end(), part.points.begin(), part.points.end());
+    }
+    d.n = n;
+    d.replicates = replicates;
     return d;
 }
 

@@ -1,5 +1,7 @@
 #include "chokepoint/sweep/indices.hpp"
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -125,6 +127,44 @@ SobolResult sobol_indices(const SaltelliDesign& d, const std::vector<double>& y,
     std::vector<SobolSums> point;
     SobolResult result;
     result.variance = estimate(rows, point);
+    if (d.replicates > 1) {
+        // Replicates: a delete-a-group jackknife over the independent designs, the interval
+        // Student's t (R - 1 degrees of freedom) times its standard error.
+        const std::size_t r = d.replicates;
+        const std::size_t size = n / r;
+        std::vector<std::vector<SobolSums>> left_out(r);
+        for (std::size_t g = 0; g < r; ++g) {
+            std::vector<std::size_t> kept;
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j / size != g) {
+                    kept.push_back(j);
+                }
+            }
+            estimate(kept, left_out[g]);
+        }
+        const auto rd = static_cast<double>(r);
+        const double t = boost::math::quantile(boost::math::students_t(rd - 1.0), 0.975);
+        auto jackknife = [&](std::size_t c, double SobolSums::*field) {
+            double mean = 0.0;
+            for (const auto& e : left_out) {
+                mean += e[c].*field / rd;
+            }
+            double ss = 0.0;
+            for (const auto& e : left_out) {
+                ss += (e[c].*field - mean) * (e[c].*field - mean);
+            }
+            return t * std::sqrt(ss * (rd - 1.0) / rd);
+        };
+        for (std::size_t c = 0; c < columns; ++c) {
+            SobolIndex idx;
+            idx.s1 = point[c].s1;
+            idx.st = point[c].st;
+            idx.s1_conf = jackknife(c, &SobolSums::s1);
+            idx.st_conf = jackknife(c, &SobolSums::st);
+            (c < d.k ? result.factors : result.groups).push_back(idx);
+        }
+        return result;
+    }
     // Bootstrap: resample rows with replacement; the interval is 1.96 x the sd of the estimates.
     std::vector<std::vector<double>> s1s(columns), sts(columns);
     Rng rng(mix64(seed ^ 0x534f424fULL));

@@ -300,8 +300,8 @@ void sobol_points(SweepPlan& plan, DiagnosticSink& sink) {
             multi.push_back(members);
         }
     }
-    plan.saltelli =
-        saltelli_design(static_cast<std::size_t>(spec.samples), k, multi, spec.design_seed);
+    plan.saltelli = saltelli_design(static_cast<std::size_t>(spec.samples), k, multi,
+                                    spec.design_seed, static_cast<std::size_t>(spec.replicates));
     add_unit_points(plan, plan.saltelli->points);
     if (spec.samples < 64) {
         plan.warnings.push_back(

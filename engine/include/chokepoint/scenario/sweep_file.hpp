@@ -64,7 +64,10 @@ struct SweepSpec {
     int samples = 0;  ///< lhs: points; sobol: base samples N; morris: trajectories
     int levels = 4;   ///< morris grid levels; grid: levels of a range factor
     std::uint64_t design_seed = 1;
-    int bootstrap = 1000;               ///< sobol: bootstrap resamples for the intervals
+    int bootstrap = 1000;  ///< sobol: bootstrap resamples for the intervals
+    /// sobol: independent replicates of samples / replicates rows each (1: one design, intervals
+    /// by bootstrap; more: intervals from the replicates' spread, docs/sweeps.md).
+    int replicates = 1;
     int trials = 200;                   ///< per point
     std::optional<std::uint64_t> seed;  ///< trial seed (default: the scenario's)
     std::vector<OutputSpec> outputs;

@@ -37,14 +37,18 @@ struct SaltelliDesign {
     std::size_t n = 0;
     std::size_t k = 0;
     std::vector<std::vector<std::size_t>> groups;  ///< multi-factor groups, factor indices
+    /// Independent replicates: rows [g n / R, (g + 1) n / R) are replicate g's own design.
+    std::size_t replicates = 1;
     std::size_t per_row() const { return k + 2 + groups.size(); }
 };
 /// The sequence starts at its first point (the all-zero one) and is scrambled by a random
 /// digital shift drawn from `seed` (the sweep's design seed), each coordinate at the middle of its
-/// 2^-32 cell.
+/// 2^-32 cell. With `replicates` R > 1 (R divides n), the rows are R designs of n / R rows, each
+/// shifted by a seed of its own drawn from `seed`: independent estimates whose spread is an
+/// honest error (replicated randomised QMC; docs/sweeps.md).
 SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
                                const std::vector<std::vector<std::size_t>>& groups,
-                               std::uint64_t seed);
+                               std::uint64_t seed, std::size_t replicates = 1);
 
 /// Full factorial over per-factor value counts (the last factor varies fastest): the index of
 /// each factor's value at every point.
