@@ -279,7 +279,7 @@ double p50_of(const RunResult& r, const std::string& from, const std::string& to
 
 }  // namespace
 
-TEST_CASE("material: two producers and one control, through run, backtest and sweep",
+TEST_CASE("material: two producers and one control, through run, compare, backtest and sweep",
           "[material]") {
     const std::string path = two_producer_scenario();
     const Scenario s = load_scenario(path);
@@ -304,11 +304,29 @@ TEST_CASE("material: two producers and one control, through run, backtest and sw
         csv += "widget_exports,EX,Importland,Widgets unwrought," + month + "," + month + "," +
                (m < 4 ? "1000" : "0") + ",kg,,,S,d,u,\n";
     }
+    // Compare: the figures as reported (the scenario knows the control), in kilograms. February
+    // and June are a whole month and nothing, as the model has them.
+    const auto rows = load_reported(write_temp("w2.csv", csv), "kg");
+    CompareConfig cc;
+    cc.run.trials = 4;
+    const Comparison c = compare_with_reported(s, rows, cc);
+    REQUIRE(c.figures.size() == 8);
+    for (const auto& f : c.figures) {
+        const std::string month = format_month(c.rows[f.row].first);
+        if (month == "2025-02") {
+            CHECK(f.p50 == Approx(month_of(1000, 28)));
+            CHECK(f.reported == 1000.0);
+        } else if (month == "2025-06") {
+            CHECK(f.p50 == 0.0);
+            CHECK(f.inside90);
+        }
+    }
+    CHECK(format_comparison_csv(c, s).find(",kg,") != std::string::npos);
     BacktestConfig bt;
     bt.compare.run.trials = 4;
     bt.origins = {*parse_month("2025-01"), *parse_month("2025-02")};
     bt.max_lead = 4;
-    const Backtest b = run_backtest(s, load_reported(write_temp("w2.csv", csv), "kg"), bt);
+    const Backtest b = run_backtest(s, rows, bt);
     REQUIRE(b.origins.size() == 2);
     const auto may = [&](const BacktestOrigin& o) {
         for (const auto& f : o.figures) {
