@@ -172,11 +172,12 @@ void print_calibration(const Calibration& cal, const Scenario& scenario, const f
     std::snprintf(line, sizeof line,
                   "\n  objective (mean CRPS / reported): %.4f as written, %.4f at the start, "
                   "%.4f fitted\n  MAPE %.1f%% -> %.1f%%; 90%% coverage %.0f%% -> %.0f%%; "
-                  "CRPS %.0f t -> %.0f t\n",
+                  "CRPS %.0f %s -> %.0f %s\n",
                   cal.objective_before, cal.objective_at_prior_mean, cal.objective_after,
                   cal.before.model.mape(), cal.after.model.mape(),
                   100 * cal.before.model.coverage90(), 100 * cal.after.model.coverage90(),
-                  cal.before.model.crps(), cal.after.model.crps());
+                  cal.before.model.crps(), scenario.material.unit.c_str(), cal.after.model.crps(),
+                  scenario.material.unit.c_str());
     std::cout << line << "\nCalibrated scenario: " << target.string()
               << "\nReport: " << (dir / "calibration.json").string() << "\n";
 }

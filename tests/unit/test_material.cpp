@@ -339,7 +339,10 @@ TEST_CASE("material: two producers and one control, through run, compare, backte
     };
     CHECK(may(b.origins[0]) == Approx(month_of(1000, 31)));
     CHECK(may(b.origins[1]) == 0.0);
-    CHECK(format_backtest_csv(b).find("crps") != std::string::npos);
+    CHECK(format_backtest_csv(b).find(",crps,unit,") != std::string::npos);
+    CHECK(format_backtest_csv(b).find(",kg,") != std::string::npos);
+    CHECK(format_backtest_figures_csv(b).find(",crps,unit,") != std::string::npos);
+    CHECK(format_backtest_figures_csv(b).find(",kg,") != std::string::npos);
 
     // Sweep: the control's start from 2025-03-01 to 2025-07-01 moves May's exports to Importland
     // from nothing to the lane's whole flow, in kilograms. Farland sells Importland its 30 days

@@ -129,10 +129,11 @@ TEST_CASE("Sobol indices at N = 64 are unbiased: the sequence keeps its first po
 
 TEST_CASE("Sobol replicates: the 95% intervals hold the true indices about 95% of the time") {
     // The Ishigami function (S1 = 0.3139, 0.4424, 0) at N = 64 in 8 replicates, over 200 design
-    // seeds: 600 intervals. Measured: coverage 92.2%, the mean standard error 0.81-1.03 of the
+    // seeds: 600 intervals. Measured: coverage 94.5%, the mean standard error 0.89-1.06 of the
     // spread over seeds. The row bootstrap of one design covers 99-100% of the Ishigami indices,
-    // its standard error 1.3-2.7 times the spread (tests/bench/sobol_intervals.cpp); a jackknife
-    // with 1.96 in place of Student's t (7 degrees of freedom) covers too little.
+    // its standard error 1.3-2.7 times the spread (tests/bench/sobol_intervals.cpp); with 1.96
+    // in place of Student's t (7 degrees of freedom) the interval's half-width is 0.74 of the
+    // spread's 1.96 and the test fails.
     const double want[] = {0.3139, 0.4424, 0.0};
     int inside = 0;
     int intervals = 0;
@@ -151,15 +152,23 @@ TEST_CASE("Sobol replicates: the 95% intervals hold the true indices about 95% o
         }
     }
     const double coverage = static_cast<double>(inside) / intervals;
-    CHECK(coverage >= 0.90);
+    CHECK(coverage >= 0.91);
     CHECK(coverage <= 0.98);
     for (std::size_t i = 0; i < 3; ++i) {
         const double ratio = se_sum[i] / 200.0 / sample_sd(s1[i]);
-        CHECK(ratio >= 0.75);
+        CHECK(ratio >= 0.8);
         CHECK(ratio <= 1.25);
     }
     // One replicate is today's design.
     CHECK(saltelli_design(64, 3, {}, 5, 1).points == saltelli_design(64, 3, {}, 5).points);
+    // Neighbouring design seeds share no replicate (each replicate's first A row differs).
+    const auto a = saltelli_design(64, 3, {}, 1, 8);
+    const auto b = saltelli_design(64, 3, {}, 2, 8);
+    for (std::size_t g = 0; g < 8; ++g) {
+        for (std::size_t h = 0; h < 8; ++h) {
+            CHECK(a.points[g * 8 * 5] != b.points[h * 8 * 5]);
+        }
+    }
 }
 
 TEST_CASE("Morris: a linear function's elementary effects are its weights, in order") {

@@ -264,13 +264,25 @@ Headline compute_headline(const Scenario& scenario, const RunResult& result,
             }
         }
     }
-    // The other makers of what those buyers use, which serve buyers of their own.
+    // The other makers of what those buyers use, which serve buyers of their own: buyers that
+    // get nothing from the suppliers above (a maker whose buyer also imports from them, as
+    // Japan's gallium producers beside China's, is neither).
     const auto& nodes = scenario.network.nodes();
+    const auto supplied_by_them = [&](const Edge& to_buyer) {
+        return std::any_of(scenario.network.edges().begin(), scenario.network.edges().end(),
+                           [&](const Edge& o) {
+                               return o.to == to_buyer.to && o.product == to_buyer.product &&
+                                      std::find(h.suppliers.begin(), h.suppliers.end(),
+                                                nodes[static_cast<std::size_t>(o.from)].country) !=
+                                          h.suppliers.end();
+                           });
+    };
     for (const Edge& e : scenario.network.edges()) {
         const Node& from = nodes[static_cast<std::size_t>(e.from)];
         const bool used =
             std::find(risk_products.begin(), risk_products.end(), e.product) != risk_products.end();
         if (used && nodes[static_cast<std::size_t>(e.to)].kind == NodeKind::buyer &&
+            !supplied_by_them(e) &&
             std::find(h.suppliers.begin(), h.suppliers.end(), from.country) == h.suppliers.end() &&
             std::find(h.other_suppliers.begin(), h.other_suppliers.end(), from.country) ==
                 h.other_suppliers.end()) {

@@ -423,8 +423,8 @@ void add_partial_ban_notices(const Scenario& s, Notices& notices) {
             ev.approval_rate.is_constant() && ev.approval_rate.value == 0.0) {
             notices.push_back(ev.where.format() + ": notice: export control " + ev.id +
                               " refuses every licence application, but without share: it covers "
-                              "only each product's controlled_share of the tonnes (the model's); "
-                              "the rest still ships. Write share: 1 to stop every tonne");
+                              "only each product's controlled_share of what ships (the model's); "
+                              "the rest still ships. Write share: 1 to stop all of it");
         }
     }
 }

@@ -143,10 +143,12 @@ SaltelliDesign saltelli_design(std::size_t n, std::size_t k,
     if (n % replicates != 0) {
         throw std::invalid_argument("saltelli_design: the replicates must divide the samples");
     }
-    SaltelliDesign d = one_saltelli_design(n / replicates, k, groups, mix64(seed ^ 0x5245504cULL));
+    // Each replicate's seed hashed from the design seed and its number (replicate g of one seed
+    // is never replicate g + 1 of the next).
+    const std::uint64_t base = mix64(seed ^ 0x5245504cULL);
+    SaltelliDesign d = one_saltelli_design(n / replicates, k, groups, mix64(base));
     for (std::size_t g = 1; g < replicates; ++g) {
-        const SaltelliDesign part =
-            one_saltelli_design(n / replicates, k, groups, mix64((seed ^ 0x5245504cULL) + g));
+        const SaltelliDesign part = one_saltelli_design(n / replicates, k, groups, mix64(base + g));
         d.points.insert(d.points.end(), part.points.begin(), part.points.end());
     }
     d.n = n;
