@@ -16,20 +16,30 @@ struct InputFiles {
     std::map<std::pair<std::string, std::size_t>, std::string> text;  ///< by path and limit
 };
 
+namespace {
+// The value under `key` in `map`, read by `read` the first time (outside the lock: a parse is
+// long; the first value stored wins). A read that throws stores nothing.
+template <typename Map, typename Read>
+typename Map::mapped_type cached(std::mutex& mutex, Map& map, const typename Map::key_type& key,
+                                 Read read) {
+    {
+        const std::lock_guard lock(mutex);
+        if (const auto it = map.find(key); it != map.end()) {
+            return it->second;
+        }
+    }
+    auto value = read();
+    const std::lock_guard lock(mutex);
+    return map.try_emplace(key, std::move(value)).first->second;
+}
+}  // namespace
+
 YNode load_yaml_file(const std::string& path, InputCache* cache) {
     if (cache == nullptr) {
         return load_yaml_file(path);
     }
     InputFiles& files = cache->files();
-    {
-        const std::lock_guard lock(files.mutex);
-        if (const auto it = files.yaml.find(path); it != files.yaml.end()) {
-            return it->second;
-        }
-    }
-    YNode parsed = load_yaml_file(path);  // throws, and keeps nothing, when it fails
-    const std::lock_guard lock(files.mutex);
-    return files.yaml.try_emplace(path, std::move(parsed)).first->second;
+    return cached(files.mutex, files.yaml, path, [&] { return load_yaml_file(path); });
 }
 
 std::string read_input_text(const std::string& path, std::size_t max_bytes, InputCache* cache) {
@@ -37,16 +47,8 @@ std::string read_input_text(const std::string& path, std::size_t max_bytes, Inpu
         return read_input_file(path, max_bytes);
     }
     InputFiles& files = cache->files();
-    const auto key = std::make_pair(path, max_bytes);
-    {
-        const std::lock_guard lock(files.mutex);
-        if (const auto it = files.text.find(key); it != files.text.end()) {
-            return it->second;
-        }
-    }
-    std::string bytes = read_input_file(path, max_bytes);
-    const std::lock_guard lock(files.mutex);
-    return files.text.try_emplace(key, std::move(bytes)).first->second;
+    return cached(files.mutex, files.text, std::make_pair(path, max_bytes),
+                  [&] { return read_input_file(path, max_bytes); });
 }
 
 }  // namespace detail

@@ -72,8 +72,8 @@ Material read_material_tree(const YNode& root, Reader& r, const Network* net);
 // --- network_reader.cpp
 
 /// A model file's `products:`, `nodes:` (production lines, inputs) and `edges:`, as a network
-/// checked for structure when they were read without errors.
-Network read_network(const YNode& root, Reader& r, const std::string& unit = "t");
+/// checked for structure when they were read without errors, in the reader's mass unit.
+Network read_network(const YNode& root, Reader& r);
 
 // --- extends.cpp
 

@@ -341,7 +341,7 @@ ModelFile build_model(const YNode& root, Reader& r, std::vector<Parameter>& para
         material = load_material_source(*m, model_path, r.cache());
     }
     r.use_unit(material ? material->unit() : "t");
-    model.network = read_network(root, r, r.unit());
+    model.network = read_network(root, r);
     read_calendars(member(root, "working_calendars"), r, model_path, model.network,
                    model.calendars);
     if (material) {

@@ -356,12 +356,12 @@ std::vector<Edge> read_edges(const YNode& root, Reader& r, const std::vector<Pro
 
 }  // namespace
 
-Network read_network(const YNode& root, Reader& r, const std::string& unit) {
+Network read_network(const YNode& root, Reader& r) {
     std::vector<Product> products = read_product_list(root, r);
     std::vector<Node> nodes = read_node_list(root, r, products);
     std::vector<Edge> edges = read_edges(root, r, products, nodes);
     Network network(std::move(products), std::move(nodes), std::move(edges));
-    network.set_unit(unit);
+    network.set_unit(r.unit());
     if (r.sink().empty()) {
         network.check(r.sink());
     }
